@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller-side pipeline: parse with line marks, schema, lint, normalise.
+
+Everything that reads a declaration (the action plugins, the lint command, the
+validate playbook, the lookup) goes through ``check`` so they agree on every finding.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
+
+Result = collections.namedtuple("Result", "findings normalised")
+
+
+def check(data, marks=None, source="", today=None):
+    """Validate, lint and (when there is no error) normalise one declaration mapping."""
+    if not isinstance(data, dict):
+        finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
+                          "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
+        return Result([finding.located(source, marks)], None)
+    provider = data.get("provider")
+    entry = _catalogue.provider(provider) if isinstance(provider, str) else {}
+    schema_findings = _schema.validate(data)
+    findings = _lint.lint(data, None, entry, today, raw_only=True)
+    explained = {f.path for f in findings if f.severity == "error"}
+    schema_findings = [f for f in schema_findings if f.path not in explained]
+    normalised = None
+    if not schema_findings:
+        # The schema holds once the raw rules' errors are set aside, so the
+        # remaining rules can run on the normalised declaration.
+        normalised = _normalise.normalise(data, entry)
+        findings += _lint.lint(data, normalised, entry, today, raw_only=False)
+    findings += schema_findings
+    findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
+    return Result(findings, None if has_errors(findings) else normalised)
+
+
+def check_text(text, source="<stdin>", today=None):
+    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings."""
+    try:
+        data, marks = load_declaration(text)
+    except DeclarationSyntaxError as exc:
+        return Result([dataclasses.replace(exc.finding, file=source)], None)
+    return check(data, marks, source, today)
+
+
+def check_file(path, today=None):
+    """Read and check one declaration file; an unreadable file is a finding, not a traceback."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_BYTES + 1)  # enough to tell an oversized file without reading it all
+    except OSError as exc:
+        return Result([Finding("MC004", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
+    return check_text(text, path, today)
+

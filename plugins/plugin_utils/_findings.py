@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Findings: the one shape every check reports in (schema, lint, parse errors).
+
+A finding carries where (file, line, column, field path), what (code, severity,
+message) and how to fix it (hint). Messages are built by our own code and never
+quote the value of a secret field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    hint: str = ""
+    path: str = ""
+    file: str = ""
+    line: int = 0
+    column: int = 0
+
+    def located(self, file, marks):
+        """Return a copy placed at the line and column of its field path."""
+        line, column = locate(marks, self.path)
+        return dataclasses.replace(self, file=file, line=line, column=column)
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+    def text(self):
+        where = self.file or "<declaration>"
+        if self.line:
+            where = "%s:%d:%d" % (where, self.line, self.column)
+        field = (" %s" % self.path) if self.path else ""
+        hint = ("\n    hint: %s" % self.hint) if self.hint else ""
+        return "%s:%s %s %s: %s%s" % (where, field, self.severity, self.code, self.message, hint)
+
+
+def locate(marks, path):
+    """Line and column of ``path`` (dotted, list items as numbers), or of its nearest parent."""
+    if not marks:
+        return 0, 0
+    parts = path.split(".") if path else []
+    while True:
+        mark = marks.get(".".join(parts))
+        if mark:
+            return mark
+        if not parts:
+            return 0, 0
+        parts.pop()
+
+
+def has_errors(findings):
+    return any(f.severity == "error" for f in findings)

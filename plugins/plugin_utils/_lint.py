@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lint rules: the semantic checks a JSON Schema cannot express.
+
+Each rule has a stable code and name (documented in docs/rules.md) and yields
+``(path, message, hint)``. Rules marked ``raw`` also run on a declaration that
+failed the schema, so the most specific explanation wins (a display name in the
+address says more than "does not match the pattern"); the others see the
+normalised declaration too.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import email.utils
+
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+
+Rule = collections.namedtuple("Rule", "code name severity raw check")
+RULES = []
+
+
+def rule(code, name, severity, raw=False):
+    def register(check):
+        RULES.append(Rule(code, name, severity, raw, check))
+        return check
+    return register
+
+
+def _get(data, path):
+    for part in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+@rule("MC101", "display-name-in-address", "error", raw=True)
+def _display_name_in_address(ctx):
+    address = ctx.raw.get("address")
+    if not isinstance(address, str) or not any(c in address for c in '<>"') and " " not in address.strip():
+        return
+    name, bare = email.utils.parseaddr(address)
+    if bare and "@" in bare:
+        hint = "Write address: %s" % bare
+        if name:
+            hint += " and, if you want the name shown, display_name: %s" % name
+        yield "address", "the address contains a display name or angle brackets; use the bare address '%s'" % bare, hint
+    else:
+        yield "address", "the address contains a display name or angle brackets", "Write the bare address only, like name@example.co.uk."
+
+
+@rule("MC301", "provider-unsupported", "error", raw=True)
+def _provider_unsupported(ctx):
+    if ctx.entry.get("unsupported_since"):
+        yield ("provider", "provider '%s' is no longer supported (since %s)" % (ctx.raw.get("provider"), ctx.entry["unsupported_since"]),
+               ctx.entry.get("unsupported_hint", "Declare the practice's current provider."))
+
+
+@rule("MC201", "pop3-removes-mail", "error")
+def _pop3_removes_mail(ctx):
+    incoming = ctx.norm["incoming"]
+    if not incoming["enabled"] or incoming["protocol"] != "pop3" or incoming["acknowledge_mail_removal"]:
+        return
+    offers_copy = ctx.raw["provider"] == "other" or (ctx.entry.get("incoming", {}).get("pop3") or {}).get("leave_copy_available")
+    if incoming["leave_copy_on_server"] and offers_copy:
+        return
+    if incoming["leave_copy_on_server"]:
+        yield ("incoming.leave_copy_on_server", "provider '%s' does not offer 'leave a copy on the server' for POP3" % ctx.raw["provider"],
+               "Use protocol: imap, or set acknowledge_mail_removal: true if moving every message off the server is intended.")
+    else:
+        yield ("incoming.protocol", "POP3 moves every message off the server; staff will not see them anywhere else",
+               "Use protocol: imap (recommended), or set leave_copy_on_server: true where the provider offers it, "
+               "or acknowledge_mail_removal: true to accept the removal.")
+
+
+@rule("MC202", "credentials-in-clear", "error")
+def _credentials_in_clear(ctx):
+    out, inc = ctx.norm["outgoing"], ctx.norm["incoming"]
+    if out["security"] == "none" and out["authenticate"]:
+        yield ("outgoing.security", "the SMTP login would send credentials unencrypted (security: none)",
+               "Use security: tls (port 465) or starttls (port 587).")
+    if inc["enabled"] and inc["security"] == "none":
+        yield ("incoming.security", "the %s login would send credentials unencrypted (security: none)" % inc["protocol"].upper(),
+               "Use security: tls (port %d)." % (993 if inc["protocol"] == "imap" else 995))
+
+
+_IMPLICIT_TLS_PORTS = {465, 993, 995}
+_STARTTLS_PORTS = {587, 143, 110, 25}
+
+
+@rule("MC203", "port-security-mismatch", "warning")
+def _port_security_mismatch(ctx):
+    for side in ("outgoing", "incoming"):
+        server = ctx.norm[side]
+        port, security = server["port"], server["security"]
+        if security == "starttls" and port in _IMPLICIT_TLS_PORTS:
+            yield ("%s.port" % side, "port %d expects implicit TLS, but security is starttls" % port,
+                   "Use security: tls on port %d, or the STARTTLS port." % port)
+        elif security == "tls" and port in _STARTTLS_PORTS:
+            yield ("%s.port" % side, "port %d expects STARTTLS, but security is tls" % port,
+                   "Use security: starttls on port %d, or the implicit TLS port." % port)
+
+
+@rule("MC204", "provider-port-unsupported", "error")
+def _provider_port_unsupported(ctx):
+    reason = (ctx.entry.get("outgoing_forbidden_ports") or {}).get(ctx.norm["outgoing"]["port"])
+    if reason:
+        yield "outgoing.port", "port %d is not supported by %s for SMTP AUTH" % (ctx.norm["outgoing"]["port"], ctx.entry["name"]), reason
+
+
+def _services(norm):
+    yield "smtp", "outgoing"
+    if norm["incoming"]["enabled"]:
+        yield norm["incoming"]["protocol"], "incoming"
+
+
+def _basic_auth(ctx, retired):
+    if ctx.norm["auth"]["method"] != "password":
+        return
+    for service, side in _services(ctx.norm):
+        plan = (ctx.entry.get("basic_auth") or {}).get(service)
+        if not plan:
+            continue
+        date = datetime.date.fromisoformat(plan["date"])
+        is_retired = plan["status"] == "retired" and date <= ctx.today
+        if is_retired == retired:
+            when = "since" if date <= ctx.today else "from"
+            yield ("auth.method", "%s password login to %s %s %s" % (
+                   ctx.entry["name"], service.upper(), "was retired" if retired else "is being retired", "%s %s" % (when, plan["date"])),
+                   "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", ""))
+
+
+@rule("MC303", "basic-auth-retired", "error")
+def _basic_auth_retired(ctx):
+    return _basic_auth(ctx, retired=True)
+
+
+@rule("MC302", "basic-auth-retiring", "warning")
+def _basic_auth_retiring(ctx):
+    return _basic_auth(ctx, retired=False)
+
+
+@rule("MC304", "app-password-needed", "info")
+def _app_password_needed(ctx):
+    if ctx.norm["auth"]["method"] == "password" and ctx.entry.get("app_password_required"):
+        yield ("auth.password", "%s accepts only an app password here, not the account password" % ctx.entry["name"],
+               "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: oauth2.")
+
+
+@rule("MC306", "oauth2-endpoint-unknown", "error")
+def _oauth2_endpoint_unknown(ctx):
+    oauth2 = ctx.norm["auth"]["oauth2"]
+    if oauth2 and not oauth2["token_endpoint"]:
+        needs_tenant = "{tenant}" in ((ctx.entry.get("oauth2") or {}).get("token_endpoint") or "")
+        yield ("auth.oauth2", "no token endpoint is known for this OAuth 2.0 grant",
+               "Set auth.oauth2.tenant (the Microsoft tenant ID or domain)." if needs_tenant else "Set auth.oauth2.token_endpoint.")
+
+
+@rule("MC307", "oauth2-grant-missing", "error")
+def _oauth2_grant_missing(ctx):
+    oauth2 = ctx.norm["auth"]["oauth2"]
+    if oauth2 and not oauth2["client_secret"] and not oauth2["refresh_token"]:
+        yield ("auth.oauth2", "the OAuth 2.0 grant has neither a refresh_token nor a client_secret",
+               "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from the vault.")
+
+
+@rule("MC401", "rate-above-provider-limit", "warning")
+def _rate_above_limit(ctx):
+    rate = _get(ctx.raw, "sending.rate_per_minute")
+    limit = ctx.entry.get("rate_per_minute_max") or 3
+    if rate is not None and rate > limit:
+        known = "%s allows at most %d messages a minute" % (ctx.entry["name"], limit) if ctx.entry.get("rate_per_minute_max") \
+            else "the provider is not known to allow more than 3 messages a minute"
+        yield "sending.rate_per_minute", "send rate %d is above the limit: %s" % (rate, known), \
+            "Lower it to %d, or silence MC401 if the provider confirmed a higher limit." % limit
+
+
+@rule("MC402", "rate-default", "info")
+def _rate_default(ctx):
+    if _get(ctx.raw, "sending.rate_per_minute") is None:
+        yield "sending", "no send rate given; the default of 3 messages a minute applies", \
+            "Set sending.rate_per_minute to state it explicitly."
+
+
+@rule("MC501", "host-differs-from-catalogue", "warning")
+def _host_differs(ctx):
+    for side in ("outgoing", "incoming"):
+        given = _get(ctx.raw, "%s.host" % side)
+        if not given or not ctx.entry.get(side):
+            continue
+        published = ctx.entry[side] if side == "outgoing" else (ctx.entry[side].get(ctx.norm[side]["protocol"] or "") or {})
+        expected = published.get("host")
+        if expected and given.lower() != expected.lower():
+            yield ("%s.host" % side, "host '%s' differs from %s's published '%s'" % (given, ctx.entry["name"], expected),
+                   "Remove the host to use the published one, or silence MC501 if this server is intended.")
+
+
+@rule("MC502", "username-differs", "info")
+def _username_differs(ctx):
+    if ctx.norm["username"].lower() != ctx.norm["address"].lower():
+        yield "username", "the user name differs from the address", "Most providers log in with the address itself; check it is intended."
+
+
+@rule("MC503", "incoming-disabled-with-settings", "warning")
+def _incoming_disabled_with_settings(ctx):
+    incoming = _get(ctx.raw, "incoming") or {}
+    if incoming.get("enabled") is False:
+        extra = sorted(k for k in incoming if k != "enabled")
+        if extra:
+            yield ("incoming.enabled", "incoming is disabled, so %s has no effect" % ", ".join(extra),
+                   "Remove those settings, or set enabled: true.")
+
+
+@rule("MC504", "server-settings-missing", "error")
+def _server_settings_missing(ctx):
+    for side in ("outgoing", "incoming"):
+        server = ctx.norm[side]
+        if side == "incoming" and not server["enabled"]:
+            continue
+        for field in ("host", "port", "security"):
+            if server[field] is None:
+                yield ("%s.%s" % (side, field), "no %s %s is given and provider '%s' does not publish one" % (side, field, ctx.raw["provider"]),
+                       "Set %s.%s explicitly." % (side, field))
+
+
+@rule("MC505", "pop3-options-on-imap", "warning")
+def _pop3_options_on_imap(ctx):
+    incoming = _get(ctx.raw, "incoming") or {}
+    if incoming.get("protocol", "imap") == "imap":
+        for field in ("leave_copy_on_server", "acknowledge_mail_removal"):
+            if field in incoming:
+                yield "incoming.%s" % field, "%s applies to POP3 only" % field, "Remove it, or set protocol: pop3."
+
+
+@rule("MC005", "unsilenceable-code", "warning", raw=True)
+def _unsilenceable(ctx):
+    errors = {r.code for r in RULES if r.severity == "error"}
+    for index, code in enumerate(_get(ctx.raw, "lint.ignore") or []):
+        if code in errors:
+            yield "lint.ignore.%d" % index, "%s is an error and cannot be silenced" % code, "Fix the declaration instead."
+
+
+class _Context:
+    __slots__ = ("raw", "norm", "entry", "today")
+
+    def __init__(self, raw, norm, entry, today):
+        self.raw, self.norm, self.entry, self.today = raw, norm, entry, today
+
+
+def lint(raw, norm, entry, today=None, raw_only=False):
+    """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``."""
+    ctx = _Context(raw, norm, entry, today or datetime.date.today())
+    ignored = set(_get(raw, "lint.ignore") or ()) if isinstance(_get(raw, "lint.ignore"), list) else set()
+    findings = []
+    for item in RULES:
+        if item.raw != raw_only:
+            continue
+        if item.severity != "error" and item.code in ignored:
+            continue
+        for path, message, hint in item.check(ctx) or ():
+            findings.append(Finding(item.code, item.severity, message, hint, path=path))
+    return findings

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validate a declaration against schemas/mail_account.schema.json.
+
+jsonschema's own messages quote the offending value, which for a password is the
+secret itself; we build every message from the failed keyword instead, and show a
+value only when its schema is not ``writeOnly`` (our marker for secrets).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+
+import jsonschema
+
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCHEMA_PATH = os.path.join(COLLECTION_ROOT, "schemas", "mail_account.schema.json")
+REDACTED = "<redacted>"
+
+
+@functools.lru_cache(maxsize=1)
+def schema():
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@functools.lru_cache(maxsize=1)
+def validator():
+    return jsonschema.Draft202012Validator(schema())
+
+
+def secret_paths(node=None, prefix=""):
+    """Dotted paths of every writeOnly (secret) field in the schema."""
+    node = schema() if node is None else node
+    found = []
+    for name, sub in node.get("properties", {}).items():
+        path = "%s.%s" % (prefix, name) if prefix else name
+        if sub.get("writeOnly"):
+            found.append(path)
+        found.extend(secret_paths(sub, path))
+    return found
+
+
+def _show(error):
+    if error.schema.get("writeOnly") if isinstance(error.schema, dict) else False:
+        return REDACTED
+    value = error.instance
+    if isinstance(value, (dict, list)):
+        return "a %s" % ("mapping" if isinstance(value, dict) else "list")
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _known_fields(error):
+    return ", ".join(sorted(error.schema.get("properties", {})))
+
+
+def _describe(error):
+    """Return (code, path, message, hint) for one jsonschema error."""
+    path = ".".join(str(p) for p in error.absolute_path)
+    kind, arg, sch = error.validator, error.validator_value, error.schema
+    title = sch.get("title", "") if isinstance(sch, dict) else ""
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(sch.get("properties", {})))
+        field = "%s.%s" % (path, extra[0]) if path else extra[0]
+        return ("MC010", field, "unknown field '%s'" % extra[0],
+                "Known fields here: %s. Check the spelling." % _known_fields(error))
+    if kind == "required":
+        missing = [name for name in arg if name not in error.instance]
+        field = "%s.%s" % (path, missing[0]) if path else missing[0]
+        described = sch.get("properties", {}).get(missing[0], {}).get("description", "")
+        return ("MC011", field, "required field '%s' is missing" % missing[0],
+                ("Add it: %s" % described) if described else "Add the field.")
+    if kind == "type":
+        return ("MC012", path, "must be %s, got %s" % (_type_words(arg), _type_name(error.instance)),
+                "Fix the value of %s." % (title or path))
+    if kind in ("enum", "const"):
+        allowed = arg if kind == "enum" else [arg]
+        return ("MC013", path, "%s is not allowed; use one of: %s" % (_show(error), ", ".join(str(a) for a in allowed)),
+                "Pick one of the listed values for %s." % (title or path))
+    if kind == "pattern":
+        return ("MC013", path, "%s is not a valid %s" % (_show(error), (title or "value").lower()),
+                sch.get("description", "Check the value's format."))
+    if kind in ("minimum", "maximum"):
+        return ("MC013", path, "%s is out of range (%s %s)" % (_show(error), "at least" if kind == "minimum" else "at most", arg),
+                sch.get("description", "Use a value in range."))
+    if kind in ("minLength", "maxLength"):
+        return ("MC013", path, "must be %s %d characters long" % ("at least" if kind == "minLength" else "at most", arg),
+                sch.get("description", "Fix the length of the value."))
+    if kind == "uniqueItems":
+        return ("MC013", path, "lists an item twice", "Remove the repeated item.")
+    return ("MC013", path, "is not valid (%s)" % kind, "See the schema's description of %s." % (title or path))
+
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false",
+               "object": "a mapping", "array": "a list", "number": "a number", "null": "empty"}
+
+
+def _type_words(types):
+    types = types if isinstance(types, list) else [types]
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+
+
+def _type_name(value):
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _leaves(errors):
+    """Flatten allOf/if-then wrappers to the errors that name a field."""
+    for error in errors:
+        if error.context:
+            yield from _leaves(error.context)
+        elif error.validator not in ("allOf", "anyOf", "oneOf", "if"):
+            yield error
+
+
+def validate(data):
+    """Return schema findings (unlocated) for ``data``; an empty list when valid."""
+    if validator().is_valid(data):
+        return []
+    findings = []
+    seen = set()
+    for error in _leaves(validator().iter_errors(data)):
+        code, path, message, hint = _describe(error)
+        key = (code, path)
+        if key in seen:
+            continue
+        seen.add(key)
+        findings.append(Finding(code, "error", message, hint, path=path))
+    findings.sort(key=lambda f: (f.path, f.code))
+    return findings
