@@ -40,7 +40,7 @@ integration: venv packages
 	$(PY) -m pytest -q tests/integration
 
 sanity: venv
-	rm -rf build/sanity && mkdir -p $(SANITY_TREE)
+	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
 	git ls-files -co --exclude-standard | grep -v '^\.venv/' | tar -cf - -T - | tar -xf - -C $(SANITY_TREE)
 	cd $(SANITY_TREE) && ansible-test sanity --python 3.11 --local --color no \
 	  --test compile --test validate-modules --test pep8 --test import --test yamllint --test pylint \
