@@ -10,7 +10,7 @@ import os
 
 import yaml
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema import COLLECTION_ROOT
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 
 CATALOGUE_PATH = os.path.join(COLLECTION_ROOT, "data", "providers.yml")
 

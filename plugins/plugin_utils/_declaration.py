@@ -57,6 +57,5 @@ def check_file(path, today=None):
         with open(path, "rb") as handle:
             text = handle.read(MAX_BYTES + 1)  # enough to tell an oversized file without reading it all
     except OSError as exc:
-        return Result([Finding("MC004", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
+        return Result([Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
     return check_text(text, path, today)
-

@@ -10,15 +10,23 @@ value only when its schema is not ``writeOnly`` (our marker for secrets).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
 
-import jsonschema
+try:
+    import jsonschema
+except ImportError as exc:  # reported when a declaration is first checked
+    jsonschema = None
+    JSONSCHEMA_IMPORT_ERROR = exc
+else:
+    JSONSCHEMA_IMPORT_ERROR = None
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema_fastpath import Unsupported, compile_schema
 
-COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA_PATH = os.path.join(COLLECTION_ROOT, "schemas", "mail_account.schema.json")
 REDACTED = "<redacted>"
 
@@ -31,7 +39,19 @@ def schema():
 
 @functools.lru_cache(maxsize=1)
 def validator():
+    if jsonschema is None:
+        raise RuntimeError("mailconfig needs the Python library jsonschema on the controller (pip install jsonschema): %s"
+                           % JSONSCHEMA_IMPORT_ERROR)
     return jsonschema.Draft202012Validator(schema())
+
+
+@functools.lru_cache(maxsize=1)
+def fast_check():
+    """The compiled yes/no check, or jsonschema's own when the schema outgrows the compiler."""
+    try:
+        return compile_schema(schema())
+    except Unsupported:
+        return validator().is_valid
 
 
 def secret_paths(node=None, prefix=""):
@@ -60,25 +80,34 @@ def _known_fields(error):
     return ", ".join(sorted(error.schema.get("properties", {})))
 
 
+def _field(path, name):
+    return "%s.%s" % (path, name) if path else str(name)
+
+
 def _describe(error):
-    """Return (code, path, message, hint) for one jsonschema error."""
+    """Return [(code, path, message, hint)] for one jsonschema error (one per unknown or missing field)."""
     path = ".".join(str(p) for p in error.absolute_path)
     kind, arg, sch = error.validator, error.validator_value, error.schema
-    title = sch.get("title", "") if isinstance(sch, dict) else ""
     if kind == "additionalProperties":
-        extra = sorted(set(error.instance) - set(sch.get("properties", {})))
-        field = "%s.%s" % (path, extra[0]) if path else extra[0]
-        return ("MC010", field, "unknown field '%s'" % extra[0],
-                "Known fields here: %s. Check the spelling." % _known_fields(error))
+        extra = sorted(set(error.instance) - set(sch.get("properties", {})), key=str)
+        return [("MC010", _field(path, name), "unknown field '%s'" % name,
+                 "Known fields here: %s. Check the spelling." % _known_fields(error)) for name in extra]
     if kind == "required":
         missing = [name for name in arg if name not in error.instance]
-        field = "%s.%s" % (path, missing[0]) if path else missing[0]
-        described = sch.get("properties", {}).get(missing[0], {}).get("description", "")
-        return ("MC011", field, "required field '%s' is missing" % missing[0],
-                ("Add it: %s" % described) if described else "Add the field.")
+        return [("MC011", _field(path, name), "required field '%s' is missing" % name,
+                 "Add it: %s" % sch.get("properties", {}).get(name, {}).get("description", name)) for name in missing]
+    return [_describe_value(error, path)]
+
+
+def _describe_value(error, path):
+    """(code, path, message, hint) for an error about the value at ``path``."""
+    kind, arg, sch = error.validator, error.validator_value, error.schema
+    title = sch.get("title", "") if isinstance(sch, dict) else ""
     if kind == "type":
+        quote = arg == "string" and not isinstance(error.instance, (dict, list, type(None)))
         return ("MC012", path, "must be %s, got %s" % (_type_words(arg), _type_name(error.instance)),
-                "Fix the value of %s." % (title or path))
+                ("Put the value in quotes: YAML read it as %s." % _type_name(error.instance)) if quote
+                else "Fix the value of %s." % (title or path))
     if kind in ("enum", "const"):
         allowed = arg if kind == "enum" else [arg]
         return ("MC013", path, "%s is not allowed; use one of: %s" % (_show(error), ", ".join(str(a) for a in allowed)),
@@ -121,6 +150,10 @@ def _type_name(value):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date"
+    if isinstance(value, bytes):
+        return "binary data"
     return type(value).__name__
 
 
@@ -135,16 +168,17 @@ def _leaves(errors):
 
 def validate(data):
     """Return schema findings (unlocated) for ``data``; an empty list when valid."""
-    if validator().is_valid(data):
+    if fast_check()(data):
         return []
+    described = [item for error in _leaves(validator().iter_errors(data)) for item in _describe(error)]
+    # A value of the wrong type also fails its enum or const; the type is the news.
+    mistyped = {path for code, path, _, _ in described if code == "MC012"}
     findings = []
     seen = set()
-    for error in _leaves(validator().iter_errors(data)):
-        code, path, message, hint = _describe(error)
-        key = (code, path)
-        if key in seen:
+    for code, path, message, hint in described:
+        if (code, path) in seen or (code == "MC013" and path in mistyped):
             continue
-        seen.add(key)
+        seen.add((code, path))
         findings.append(Finding(code, "error", message, hint, path=path))
     findings.sort(key=lambda f: (f.path, f.code))
     return findings
