@@ -10,6 +10,7 @@ validate playbook, the lookup) goes through ``check`` so they agree on every fin
 from __future__ import annotations
 
 import collections
+import copy
 import dataclasses
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
@@ -32,14 +33,48 @@ def check(data, marks=None, source="", today=None):
     explained = {f.path for f in findings if f.severity == "error"}
     schema_findings = [f for f in schema_findings if f.path not in explained]
     normalised = None
-    if not schema_findings:
-        # The schema holds once the raw rules' errors are set aside, so the
+    linted = data if not schema_findings else _stand_in(data, schema_findings)
+    if linted is not None:
+        # The schema holds (or holds once bad values are stood in for), so the
         # remaining rules can run on the normalised declaration.
-        normalised = _normalise.normalise(data, entry)
-        findings += _lint.lint(data, normalised, entry, today, raw_only=False)
+        normalised = _normalise.normalise(linted, entry)
+        bad = tuple(f.path for f in schema_findings)
+        findings += [f for f in _lint.lint(linted, normalised, entry, today, raw_only=False)
+                     if not any(_within(f.path, path) for path in bad)]
     findings += schema_findings
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
     return Result(findings, None if has_errors(findings) else normalised)
+
+
+def _within(path, parent):
+    return path == parent or path.startswith(parent + ".") or parent.startswith(path + ".")
+
+
+def _stand_in(data, schema_findings):
+    """A copy of ``data`` with each invalid value replaced by its schema example and
+    each unknown field removed, if that makes it valid; else None.
+
+    This lets the lint rules report every other problem in the same run instead of
+    making the user fix the schema errors first; findings about the stood-in fields
+    themselves are dropped by the caller.
+    """
+    fixed = copy.deepcopy(data)
+    for finding in schema_findings:
+        parts = finding.path.split(".")
+        parent, node = fixed, _schema.schema()
+        for part in parts[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+            node = node.get("properties", {}).get(part, {})
+        if not isinstance(parent, dict):
+            return None
+        if finding.code == "MC010":
+            parent.pop(parts[-1], None)
+            continue
+        examples = node.get("properties", {}).get(parts[-1], {}).get("examples")
+        if not examples:
+            return None
+        parent[parts[-1]] = copy.deepcopy(examples[0])
+    return fixed if not _schema.validate(fixed) else None
 
 
 def check_text(text, source="<stdin>", today=None):

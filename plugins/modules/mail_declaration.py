@@ -1,0 +1,98 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mail_declaration
+short_description: Validate and lint mail account declarations on the controller
+version_added: 0.1.0
+description:
+  - Checks one declaration, or many at once, against the JSON Schema and the lint rules,
+    with the same findings as C(mailconfig-lint) (codes, field paths, and file and line where Ansible knows them).
+  - Runs on the controller only; it never connects to a host and never changes anything.
+  - Fails listing every declaration with an error (or, with O(strict), a warning).
+author:
+  - mailconfig contributors
+attributes:
+  check_mode:
+    support: full
+    description: The check is read-only, so it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to diff.
+  action:
+    support: full
+    description: Implemented entirely by the action plugin on the controller.
+options:
+  declaration:
+    description:
+      - One declaration, usually C({{ mail_account }}).
+      - Exactly one of O(declaration), O(declarations) and O(hosts) is required.
+    type: dict
+  declarations:
+    description:
+      - A mapping of name (for example the inventory host) to declaration, checked in one task.
+      - A name whose declaration is V(null) is reported as missing.
+    type: dict
+  hosts:
+    description:
+      - Inventory host names whose O(variable) to check, read from C(hostvars), in one task.
+      - A host without the variable is reported as missing.
+    type: list
+    elements: str
+  variable:
+    description: The host variable that holds the declaration, with O(hosts).
+    type: str
+    default: mail_account
+  strict:
+    description: Fail on warnings too.
+    type: bool
+    default: false
+seealso:
+  - module: mailops.mailconfig.mail_account
+notes:
+  - Secrets are never quoted in findings; a wrong password value is reported as C(<redacted>).
+'''
+
+EXAMPLES = r'''
+- name: Check this host's declaration
+  mailops.mailconfig.mail_declaration:
+    declaration: "{{ mail_account }}"
+
+- name: Check every host of the play in one task, without connecting
+  mailops.mailconfig.mail_declaration:
+    hosts: "{{ ansible_play_hosts_all }}"
+  run_once: true
+
+- name: Check declarations kept outside the inventory
+  mailops.mailconfig.mail_declaration:
+    declarations:
+      smiles-dental: "{{ lookup('ansible.builtin.file', 'smiles-dental.yml') | from_yaml }}"
+'''
+
+RETURN = r'''
+ok:
+  description: Whether every declaration passed.
+  returned: always
+  type: bool
+declarations:
+  description: Per name, whether it passed and its findings.
+  returned: always
+  type: dict
+  sample:
+    practice-01:
+      ok: false
+      findings:
+        - code: MC201
+          severity: error
+          path: incoming.protocol
+          message: POP3 moves every message off the server; staff will not see them anywhere else
+          hint: Use protocol imap (recommended).
+          file: inventory/host_vars/practice-01.yml
+          line: 12
+          column: 5
+'''

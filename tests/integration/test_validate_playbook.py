@@ -1,0 +1,96 @@
+"""playbooks/validate.yml and the mail_provider lookup through real ansible-playbook."""
+
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VALIDATE = os.path.join(ROOT, "playbooks", "validate.yml")
+
+GOOD = """\
+mail_account:
+  schema_version: 1
+  address: reception@smiles.example.co.uk
+  provider: ionos
+  auth: {method: password, password: "Vault-Good-7781"}
+  sending: {rate_per_minute: 3}
+"""
+
+BAD = """\
+mail_account:
+  schema_version: 1
+  address: reception@molars.example.co.uk
+  provider: office365
+  auth:
+    method: password
+    password: 12345
+  outgoing:
+    port: 465
+  sending: {rate_per_minute: 3}
+"""
+
+# A non-string password: the schema error must not quote it back.
+SECRETS = ("Vault-Good-7781", "12345")
+
+
+def inventory(playbook, hosts):
+    playbook.write("inv/hosts.yml", "all:\n  hosts:\n" + "".join("    %s:\n      ansible_host: 192.0.2.1\n" % h for h in hosts))
+    return os.path.join(str(playbook.tmp_path), "inv", "hosts.yml")
+
+
+def test_valid_inventory_passes_without_connecting(playbook):
+    playbook.write("inv/host_vars/smiles.yml", GOOD)
+    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["smiles"]))
+    # ansible_host is an unroutable documentation address: any connection attempt would fail.
+    assert result.returncode == 0, result.stdout
+    assert "ok=1" in result.stdout
+    assert "Vault-Good-7781" not in result.stdout
+
+
+def test_bad_hosts_are_all_listed_with_file_line_and_code(playbook):
+    playbook.write("inv/host_vars/smiles.yml", GOOD)
+    playbook.write("inv/host_vars/molars.yml", BAD)
+    result = playbook.run(VALIDATE, "-vvv", inventory=inventory(playbook, ["smiles", "molars", "empty"]))
+    assert result.returncode == 2, result.stdout
+    assert "2 of 3 declarations failed validation" in result.stdout
+    assert "molars.yml:7:" in result.stdout and "auth.password error MC012" in result.stdout
+    assert "molars.yml:9:" in result.stdout and "outgoing.port error MC204" in result.stdout
+    assert "empty: no mail_account declaration" in result.stdout
+    for secret in SECRETS:
+        assert "password: %s" % secret not in result.stdout
+    assert "Vault-Good-7781" not in result.stdout
+
+
+def test_strict_fails_on_warnings(playbook):
+    playbook.write("inv/host_vars/smiles.yml", GOOD.replace("rate_per_minute: 3", "rate_per_minute: 40"))
+    inv = inventory(playbook, ["smiles"])
+    assert playbook.run(VALIDATE, inventory=inv).returncode == 0
+    strict = playbook.run(VALIDATE, "-e", "mail_account_validate_strict=true", inventory=inv)
+    assert strict.returncode == 2
+    assert "MC401" in strict.stdout
+
+
+def test_runs_as_collection_playbook(playbook):
+    playbook.write("inv/host_vars/smiles.yml", GOOD)
+    result = playbook.run("mailops.mailconfig.validate", inventory=inventory(playbook, ["smiles"]))
+    assert result.returncode == 0, result.stdout
+
+
+def test_mail_provider_lookup(playbook):
+    result = playbook.run("""\
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - ansible.builtin.assert:
+                that:
+                  - lookup('mailops.mailconfig.mail_provider', 'gmail').outgoing.host == 'smtp.gmail.com'
+                  - lookup('mailops.mailconfig.mail_provider', 'front.desk@hotmail.co.uk').key == 'outlook'
+                  - lookup('mailops.mailconfig.mail_provider', 'office365').outgoing.port == 587
+            - ansible.builtin.debug:
+                msg: "{{ lookup('mailops.mailconfig.mail_provider', 'nobody@unknown-domain.example') }}"
+              register: unknown
+              ignore_errors: true
+            - ansible.builtin.assert:
+                that:
+                  - unknown is failed
+                  - "'set provider explicitly' in unknown.msg"
+        """)
+    assert result.returncode == 0, result.stdout
