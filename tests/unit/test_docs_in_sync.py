@@ -8,6 +8,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def test_declaration_reference_matches_schema():
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "docs", "schema_reference.py"), "--check"],
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "docs", "generate.py"), "--check"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
