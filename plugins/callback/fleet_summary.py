@@ -29,7 +29,7 @@ options:
       - section: mailconfig
         key: report
 author:
-  - mailconfig contributors
+  - mailconfig contributors (@mailops)
 '''
 
 import datetime

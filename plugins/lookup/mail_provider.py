@@ -15,7 +15,7 @@ description:
   - Each result is the catalogue entry with its C(key) added; an address whose domain is unknown gives an error
     that asks for an explicit provider.
 author:
-  - mailconfig contributors
+  - mailconfig contributors (@mailops)
 options:
   _terms:
     description: Provider keys or email addresses.

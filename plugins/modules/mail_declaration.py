@@ -16,7 +16,7 @@ description:
   - Runs on the controller only; it never connects to a host and never changes anything.
   - Fails listing every declaration with an error (or, with O(strict), a warning).
 author:
-  - mailconfig contributors
+  - mailconfig contributors (@mailops)
 attributes:
   check_mode:
     support: full

@@ -1,0 +1,92 @@
+"""`make demo`: the whole job on this machine, end to end.
+
+Starts the local mail servers (Dovecot with IMAP/POP3/submission, a relay sink, a
+throwaway CA), then runs the example fleet through playbooks/site.yml as an MSP
+would: a --check --diff dry run, the real run, a second run that must change
+nothing, and playbooks/verify.yml with the fleet summary and its HTML report.
+The servers are stopped at the end, whatever happened.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tests.servers import suite  # noqa: E402  pylint: disable=wrong-import-position
+
+DEMO = "/tmp/mailconfig-demo"  # Dovecot's own users must be able to traverse it when we are root
+INVENTORY = os.path.join(ROOT, "examples", "inventory")
+VAULT_PASSWORD = os.path.join(ROOT, "examples", "demo-vault-password")
+EXPECTED_FAILURES = {"wisdom-works"}  # the practice with a deliberately stale password
+
+
+def banner(text):
+    print("\n" + "=" * 78 + "\n== " + text + "\n" + "=" * 78, flush=True)
+
+
+def write_vars(state):
+    path = os.path.join(DEMO, "demo-vars.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("demo_root: %s\ndemo_ca: %s\ndemo_ports:\n" % (DEMO, state["ca"]))
+        for name, port in sorted(state["ports"].items()):
+            handle.write("  %s: %d\n" % (name, port))
+    return path
+
+
+def playbook(name, extra_vars, *args, env=None):
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
+               os.path.join(ROOT, "playbooks", name), "--vault-password-file", VAULT_PASSWORD,
+               "-e", "@" + extra_vars, "-e", "mail_account_max_fail_percentage=50"] + list(args)
+    environment = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "playbooks", "ansible.cfg"),
+                       ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"),
+                       ANSIBLE_NOCOLOR="1", **(env or {}))
+    print("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in command), flush=True)
+    result = subprocess.run(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    print(result.stdout, flush=True)
+    failed = {host for host, count in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=\d+\s+unreachable=\d+\s+failed=(\d+)", result.stdout, re.M)
+              if int(count)}
+    if result.returncode not in (0, 2) or not failed <= EXPECTED_FAILURES:
+        raise SystemExit("demo: %s failed unexpectedly (exit %d, failed hosts: %s)" % (name, result.returncode, sorted(failed)))
+    return result.stdout
+
+
+def changed_total(output):
+    return sum(int(n) for n in re.findall(r"^\S+\s+: ok=\d+\s+changed=(\d+)", output, re.M))
+
+
+def main():
+    started = time.monotonic()
+    shutil.rmtree(DEMO, ignore_errors=True)
+    os.makedirs(DEMO)
+    os.chmod(DEMO, 0o755)
+    banner("Starting local mail servers (Dovecot IMAP/POP3/submission, relay sink, throwaway CA)")
+    state = suite.start(os.path.join(DEMO, "servers"))
+    try:
+        extra = write_vars(state)
+        print("servers up: %s" % ", ".join("%s:%d" % item for item in sorted(state["ports"].items())[:6]))
+        banner("1. Dry run: site.yml --check --diff (nothing is written; secrets masked)")
+        playbook("site.yml", extra, "--check", "--diff")
+        banner("2. Rollout: site.yml")
+        first = playbook("site.yml", extra)
+        banner("3. Rollout again: site.yml must change nothing")
+        second = playbook("site.yml", extra)
+        if changed_total(second):
+            raise SystemExit("demo: the second run changed something (changed=%d)" % changed_total(second))
+        print("second run: changed=0 on every practice (first run changed %d)" % changed_total(first))
+        banner("4. Health check: verify.yml, with the fleet report")
+        report = os.path.join(DEMO, "report", "mail-accounts")
+        playbook("verify.yml", extra, env={"MAILCONFIG_REPORT": report})
+        banner("Done in %.0f s" % (time.monotonic() - started))
+        print("HTML report: %s.html\nJSON report: %s.json" % (report, report))
+    finally:
+        suite.stop(state)
+        print("local mail servers stopped")
+
+
+if __name__ == "__main__":
+    main()

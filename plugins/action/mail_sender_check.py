@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Check a practice's sending domain in DNS (MX, SPF, DMARC, DKIM), on the controller only.
+
+The documentation lives in plugins/modules/mail_sender_check.py; there is no
+module: the checks read public DNS, so the target host is never contacted.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns, _sender_checks
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import has_errors
+
+ARGUMENT_SPEC = dict(
+    declaration=dict(type="raw"),
+    domain=dict(type="str"),
+    provider=dict(type="str"),
+    dkim_selectors=dict(type="list", elements="str"),
+    dns_server=dict(type="str"),
+    dns_timeout=dict(type="float"),
+    offline=dict(type="bool"),
+    fail_on_error=dict(type="bool", default=True),
+)
+
+
+def summary(domain, findings):
+    """One line: the domain and its findings by code, most severe first."""
+    if not findings:
+        return "%s: SPF, DMARC and DKIM in order" % domain
+    counts = ", ".join("%d %s%s" % (n, s, "" if n == 1 else "s") for s, n in
+                       ((s, sum(1 for f in findings if f.severity == s)) for s in ("error", "warning", "info")) if n)
+    codes = ", ".join("%s %s" % (f.code, _sender_checks.CODES[f.code][0]) for f in findings)
+    return "%s: %s (%s)" % (domain, counts, codes)
+
+
+class ActionModule(ActionBase):
+    """Validate the options, find the domain and provider, run the sender checks."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        result["changed"] = False
+        validated = ArgumentSpecValidator(ARGUMENT_SPEC, mutually_exclusive=[("declaration", "domain")],
+                                          required_one_of=[("declaration", "domain")]).validate(dict(self._task.args))
+        if validated.error_messages:
+            result.update(failed=True, msg="mail_sender_check: %s" % "; ".join(validated.error_messages))
+            return result
+        args = validated.validated_parameters
+        try:
+            resolver = _dns.shared_resolver(args["dns_server"], args["dns_timeout"], args["offline"], _dns.ansible_run_dir())
+        except _dns.DNSConfigError as exc:
+            result.update(failed=True, msg="mail_sender_check: %s" % exc)
+            return result
+
+        source, marks, path = "", {}, "domain"
+        if args["declaration"] is not None:
+            checked = check_declaration(args["declaration"])
+            if checked.normalised is None:
+                host = (task_vars or {}).get("inventory_hostname", "")
+                result.update(failed=True, msg=report(checked.findings, host), findings=[f.as_dict() for f in checked.findings])
+                return result
+            source, marks = origin_marks(args["declaration"])
+            path = "address"
+            domain = _detect.domain_of(checked.normalised["address"])
+            provider = args["provider"] or checked.normalised["provider"]
+        else:
+            domain = args["domain"].strip().rstrip(".").lower()
+            provider = args["provider"]
+            if not provider:
+                try:
+                    detection = _detect.detect_provider("postmaster@" + domain, resolver)
+                    provider = detection.provider
+                    result["detection"] = detection.as_dict()
+                except _detect.DetectionError as exc:
+                    result["detection"] = {"provider": None, "error": exc.message, "evidence": list(exc.evidence)}
+
+        findings = [f.located(source, marks) for f in
+                    _sender_checks.check_sender(domain, provider, args["dkim_selectors"], resolver, path)]
+        ok = not has_errors(findings)
+        result.update(ok=ok, domain=domain, provider=provider, findings=[f.as_dict() for f in findings],
+                      msg=summary(domain, findings))
+        if not ok and args["fail_on_error"]:
+            result["failed"] = True
+        return result

@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Thunderbird ISPDB (``clientConfig`` XML) import and export.
+
+The ISPDB format is the lingua franca of mail client autoconfiguration: import
+turns a file from the ISPDB (or a provider's ``autoconfig`` URL saved to disk)
+into a provider catalogue entry or a declaration's server settings; export writes
+a catalogue entry or a normalised declaration as a ``clientConfig`` file any
+autoconfig-reading client understands. Both go through ``ClientConfig``.
+
+The files come from the internet, so parsing is defensive with the standard
+library alone: any DOCTYPE is refused the moment expat reports it, before a
+single entity is declared or expanded (no "billion laughs", no external
+entities), the input size is bounded, and every problem is an ``ISPDBError``
+naming the file and line, never a traceback. Data bugs that a client can read
+past (a ``%EMAILADDRESS`` placeholder without its closing ``%``, an unknown
+authentication method) become warnings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import xml.etree.ElementTree as ET
+from xml.parsers import expat
+
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue
+
+MAX_BYTES = 1 << 20  # the largest real ISPDB entries are a few kilobytes
+
+SOCKET_TYPES = {"ssl": "tls", "starttls": "starttls", "plain": "none"}
+EXPORT_SOCKET_TYPES = {"tls": "SSL", "starttls": "STARTTLS", "none": "plain"}
+# ISPDB authentication values we can use; "plain" and "secure" are the format's old aliases.
+AUTH_METHODS = {"password-cleartext": "password", "plain": "password", "password-encrypted": "password",
+                "secure": "password", "oauth2": "oauth2", "none": "none"}
+EXPORT_AUTH = {"password": "password-cleartext", "oauth2": "OAuth2", "none": "none"}
+PLACEHOLDERS = ("EMAILADDRESS", "EMAILLOCALPART", "EMAILDOMAIN", "REALNAME")
+_PLACEHOLDER = re.compile(r"%([A-Z]+)(%?)")
+
+
+class ISPDBError(Exception):
+    """A clientConfig file that cannot be used; the text names the file and line."""
+
+    def __init__(self, source, line, message, hint=""):
+        self.source, self.line, self.message, self.hint = source, line, message, hint
+        super().__init__("%s%s: %s" % (source, (":%d" % line) if line else "", message))
+
+
+@dataclasses.dataclass
+class Server:
+    """One incoming or outgoing server, in our words (``tls``, ``password`` ...)."""
+
+    protocol: str  # imap | pop3 | smtp
+    host: str
+    port: int
+    security: str  # tls | starttls | none
+    auth: tuple = ("password",)  # password | oauth2 | none, in the file's order
+    username: str = "%EMAILADDRESS%"
+    leave_copy: bool = None  # POP3 leaveMessagesOnServer, when the file says
+    line: int = 0
+
+
+@dataclasses.dataclass
+class ClientConfig:
+    """What a clientConfig file says that a mail account needs."""
+
+    provider_id: str
+    domains: list
+    display_name: str
+    incoming: list
+    outgoing: list
+    oauth2: dict = None  # {token_endpoint, scopes} from <oAuth2>
+    warnings: list = dataclasses.field(default_factory=list)
+    skipped: list = dataclasses.field(default_factory=list)  # server types we do not configure (ews, owa, ...)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _refuse(*unused):
+    raise _Refused()
+
+
+def _tree(data, source):
+    """Element tree and element -> line map of ``data``, refusing DTDs."""
+    if len(data) > MAX_BYTES:
+        raise ISPDBError(source, 0, "the file is larger than %d bytes; a clientConfig file is a few kilobytes" % MAX_BYTES,
+                         "Check that this is a clientConfig XML file.")
+    builder = ET.TreeBuilder()
+    lines = {}
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+
+    def start(tag, attributes):
+        lines[builder.start(tag, attributes)] = parser.CurrentLineNumber
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    try:
+        parser.Parse(data, True)
+    except _Refused:
+        raise ISPDBError(source, parser.CurrentLineNumber, "refused: the file declares a DTD (<!DOCTYPE ...>), which can define entities "
+                         "that expand to gigabytes or read local files", "clientConfig files never need a DTD; remove the DOCTYPE "
+                         "declaration if you trust the file.") from None
+    except expat.ExpatError as exc:
+        raise ISPDBError(source, exc.lineno, "malformed XML: %s (column %d)" % (expat.ErrorString(exc.code), exc.offset + 1),
+                         "Check that the file is complete, well-formed clientConfig XML.") from None
+    return builder.close(), lines
+
+
+def _text(element, tag):
+    child = element.find(tag)
+    return (child.text or "").strip() if child is not None else ""
+
+
+def _username(text, source, line, warnings):
+    """The username template with malformed known placeholders repaired (and a warning each)."""
+    def repair(match):
+        name, closed = match.group(1), match.group(2)
+        if name not in PLACEHOLDERS:
+            warnings.append("%s:%d: unknown placeholder %s in username %r; kept as written" % (source, line, match.group(0), text))
+            return match.group(0)
+        if not closed:
+            warnings.append("%s:%d: username %r has placeholder %%%s without its closing '%%'; read as %%%s%%" % (source, line, text, name, name))
+        return "%" + name + "%"
+
+    return _PLACEHOLDER.sub(repair, text or "%EMAILADDRESS%")
+
+
+def _server(element, protocol, lines, source, warnings):
+    line = lines.get(element, 0)
+    what = "<%s type=\"%s\">" % (element.tag, protocol)
+    host = _text(element, "hostname")
+    if not host:
+        raise ISPDBError(source, line, "%s has no <hostname>" % what, "Every IMAP, POP3 and SMTP server needs its host name.")
+    port_text = _text(element, "port")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ISPDBError(source, line, "%s has %s" % (what, ("port %r, not a number from 1 to 65535" % port_text) if port_text else "no <port>"),
+                         "Give the server's port, like 993, 995, 465 or 587.")
+    socket_type = _text(element, "socketType")
+    if socket_type.lower() not in SOCKET_TYPES:
+        raise ISPDBError(source, line, "%s has %s" % (what, ("unknown socketType %r" % socket_type) if socket_type else "no <socketType>"),
+                         "Use SSL (implicit TLS), STARTTLS or plain.")
+    methods = []
+    for auth in (a.text.strip() if a.text else "" for a in element.findall("authentication")):
+        ours = AUTH_METHODS.get(auth.lower())
+        if ours is None:
+            warnings.append("%s:%d: %s authentication %r is not supported here; ignored" % (source, line, what, auth))
+        elif ours not in methods:
+            methods.append(ours)
+    if not methods:
+        warnings.append("%s:%d: %s names no authentication method supported here; assuming password" % (source, line, what))
+        methods = ["password"]
+    leave = _text(element, "pop3/leaveMessagesOnServer").lower()
+    return Server(protocol, host.lower(), int(port_text), SOCKET_TYPES[socket_type.lower()], tuple(methods),
+                  _username(_text(element, "username"), source, lines.get(element.find("username"), line), warnings),
+                  {"true": True, "false": False}.get(leave), line)
+
+
+def parse(data, source="<clientConfig>"):
+    """Read clientConfig XML ``data`` (bytes or str) into a ClientConfig; ISPDBError when unusable."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    root, lines = _tree(data, source)
+    if root.tag != "clientConfig":
+        raise ISPDBError(source, lines.get(root, 0), "the root element is <%s>, not <clientConfig>" % root.tag,
+                         "Give a Thunderbird ISPDB / autoconfig file.")
+    providers = root.findall("emailProvider")
+    if not providers:
+        raise ISPDBError(source, lines.get(root, 0), "<clientConfig> has no <emailProvider>", "Give a complete ISPDB entry.")
+    provider = providers[0]
+    warnings, skipped = [], []
+    if len(providers) > 1:
+        warnings.append("%s:%d: only the first of %d <emailProvider> elements is read" % (source, lines.get(providers[1], 0), len(providers)))
+    incoming, outgoing = [], []
+    for element in provider:
+        kind = element.get("type", "")
+        if element.tag not in ("incomingServer", "outgoingServer"):
+            continue
+        if (element.tag, kind) in (("incomingServer", "imap"), ("incomingServer", "pop3"), ("outgoingServer", "smtp")):
+            (incoming if element.tag == "incomingServer" else outgoing).append(_server(element, kind, lines, source, warnings))
+        else:
+            skipped.append(kind or element.tag)
+            _username(_text(element, "username"), source, lines.get(element.find("username"), lines.get(element, 0)), warnings)
+    if not outgoing:
+        raise ISPDBError(source, lines.get(provider, 0), "<emailProvider> has no <outgoingServer type=\"smtp\">",
+                         "A practice needs an SMTP server to send; this file cannot configure one.")
+    oauth2 = None
+    block = root.find("oAuth2")
+    if block is not None and _text(block, "tokenURL"):
+        oauth2 = {"token_endpoint": _text(block, "tokenURL"), "scopes": _text(block, "scope").split()}
+    domains = [d.text.strip().lower() for d in provider.findall("domain") if d.text and d.text.strip()]
+    return ClientConfig(provider.get("id", "") or (domains[0] if domains else ""), domains,
+                        _text(provider, "displayName") or provider.get("id", ""), incoming, outgoing, oauth2, warnings, skipped)
+
+
+def load(path):
+    """Read and parse one clientConfig file; an unreadable file is an ISPDBError too."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ISPDBError(path, 0, "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.") from None
+    return parse(data, path)
+
+
+# --- import: to our catalogue and declaration shapes ---------------------------
+
+def _settings(server):
+    return {"host": server.host, "port": server.port, "security": server.security}
+
+
+def _first(servers, protocol):
+    return next((s for s in servers if s.protocol == protocol), None)
+
+
+def catalogue_key(config):
+    """The catalogue provider the file describes (a shared address domain or SMTP host), else a key from its id."""
+    for key, entry in _catalogue.providers().items():
+        if set(entry.get("domains") or ()) & set(config.domains) or (entry.get("outgoing") or {}).get("host") == config.outgoing[0].host:
+            return key
+    return re.sub(r"[^a-z0-9]+", "_", config.provider_id.lower()).strip("_") or "imported"
+
+
+def to_catalogue_entry(config, today=None):
+    """A data/providers.yml entry (without its key) for ``config``."""
+    entry = {"name": config.display_name, "outgoing": _settings(config.outgoing[0])}
+    incoming = {}
+    for protocol in ("imap", "pop3"):
+        server = _first(config.incoming, protocol)
+        if server:
+            incoming[protocol] = _settings(server)
+            if protocol == "pop3" and server.leave_copy:
+                incoming[protocol]["leave_copy_available"] = True
+    if incoming:
+        entry["incoming"] = incoming
+    methods = []
+    for server in config.outgoing[:1] + config.incoming:
+        methods.extend(m for m in server.auth if m != "none" and m not in methods)
+    entry["auth_methods"] = methods or ["password"]
+    entry["domains"] = list(config.domains)
+    if config.oauth2:
+        entry["oauth2"] = dict(config.oauth2)
+    entry["sources"] = ["Thunderbird ISPDB %s (imported)" % (config.provider_id or "clientConfig")]
+    entry["checked"] = (today or datetime.date.today()).isoformat()
+    return entry
+
+
+def to_server_settings(config, protocol=None, address=None):
+    """The ``outgoing``/``incoming`` (and, when the file asks for another, ``username``) of a declaration.
+
+    ``protocol`` picks the incoming server (default: IMAP when offered, else POP3);
+    ``address`` expands a username template other than the address itself;
+    without it such a template is added to ``config.warnings``.
+    """
+    settings = {"outgoing": _settings(config.outgoing[0])}
+    server = _first(config.incoming, protocol or "imap") or (None if protocol else _first(config.incoming, "pop3"))
+    if server:
+        settings["incoming"] = dict(_settings(server), enabled=True, protocol=server.protocol)
+        if server.protocol == "pop3" and server.leave_copy:
+            settings["incoming"]["leave_copy_on_server"] = True
+    template = config.outgoing[0].username
+    if template != "%EMAILADDRESS%":
+        if address and "@" in address and "%REALNAME%" not in template:
+            local, domain = address.rpartition("@")[::2]
+            settings["username"] = (template.replace("%EMAILADDRESS%", address)
+                                    .replace("%EMAILLOCALPART%", local).replace("%EMAILDOMAIN%", domain))
+        else:
+            config.warnings.append("the provider's username is %r, not the address; set username in the declaration" % template)
+    return settings
+
+
+# --- export: catalogue entries and declarations as clientConfig ---------------
+
+def from_catalogue(key, entry):
+    """The ClientConfig of catalogue provider ``key``."""
+    if not entry.get("outgoing"):
+        why = (" (no longer supported since %s)" % entry["unsupported_since"]) if entry.get("unsupported_since") else ""
+        raise ISPDBError("data/providers.yml", 0, "provider %s has no servers to export%s" % (key, why),
+                         entry.get("unsupported_hint", "Pick a provider with published servers."))
+    methods = []
+    for method in entry.get("auth_methods") or ["password"]:
+        ours = "password" if method == "app_password" else method
+        if ours not in methods:
+            methods.append(ours)
+    incoming = []
+    for protocol in ("imap", "pop3"):
+        published = (entry.get("incoming") or {}).get(protocol)
+        if published:
+            incoming.append(Server(protocol, published["host"], published["port"], published["security"], tuple(methods),
+                                   leave_copy=True if published.get("leave_copy_available") else None))
+    outgoing = [Server("smtp", entry["outgoing"]["host"], entry["outgoing"]["port"], entry["outgoing"]["security"], tuple(methods))]
+    domains = list(entry.get("domains") or entry.get("mx_patterns") or [])
+    return ClientConfig(domains[0] if domains else key, domains, entry.get("name", key), incoming, outgoing)
+
+
+def from_declaration(decl):
+    """The ClientConfig of a normalised declaration: its servers, never its secrets."""
+    local, domain = decl["address"].rpartition("@")[::2]
+    username = {decl["address"]: "%EMAILADDRESS%", local: "%EMAILLOCALPART%"}.get(decl["username"], decl["username"])
+    method = decl["auth"]["method"]
+    outgoing = decl["outgoing"]
+    servers = [Server("smtp", outgoing["host"], outgoing["port"], outgoing["security"],
+                      (method if outgoing["authenticate"] else "none",), username)]
+    incoming = decl["incoming"]
+    inbound = []
+    if incoming["enabled"]:
+        leave = incoming["leave_copy_on_server"] if incoming["protocol"] == "pop3" else None
+        inbound.append(Server(incoming["protocol"], incoming["host"], incoming["port"], incoming["security"], (method,), username, leave))
+    return ClientConfig(domain, [domain], decl.get("display_name") or domain, inbound, servers)
+
+
+def _server_element(parent, tag, server):
+    element = ET.SubElement(parent, tag, type=server.protocol)
+    ET.SubElement(element, "hostname").text = server.host
+    ET.SubElement(element, "port").text = str(server.port)
+    ET.SubElement(element, "socketType").text = EXPORT_SOCKET_TYPES[server.security]
+    ET.SubElement(element, "username").text = server.username
+    for method in server.auth:
+        ET.SubElement(element, "authentication").text = EXPORT_AUTH[method]
+    if server.protocol == "pop3" and server.leave_copy is not None:
+        pop3 = ET.SubElement(element, "pop3")
+        ET.SubElement(pop3, "leaveMessagesOnServer").text = "true" if server.leave_copy else "false"
+
+
+def to_xml(config):
+    """``config`` as clientConfig 1.1 XML text (UTF-8 declaration, two-space indent).
+
+    No ``<oAuth2>`` block: Thunderbird needs its authorisation URL, which the
+    catalogue does not hold, and knows the big providers' endpoints itself.
+    """
+    root = ET.Element("clientConfig", version="1.1")
+    provider = ET.SubElement(root, "emailProvider", id=config.provider_id)
+    for domain in config.domains:
+        ET.SubElement(provider, "domain").text = domain
+    ET.SubElement(provider, "displayName").text = config.display_name
+    ET.SubElement(provider, "displayShortName").text = config.display_name
+    for server in config.incoming:
+        _server_element(provider, "incomingServer", server)
+    for server in config.outgoing:
+        _server_element(provider, "outgoingServer", server)
+    ET.indent(root, "  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
