@@ -10,10 +10,13 @@ short_description: Published mail settings of a provider, or the provider of an 
 version_added: 0.1.0
 description:
   - Looks up the provider catalogue shipped with the collection (C(data/providers.yml)).
-  - A term that contains C(@) is an address; its domain is matched against the catalogue's known address domains.
+  - A term that contains C(@) is an address; its provider is detected on the controller as for a declaration whose provider is V(auto),
+    from the catalogue's known address domains, then the domain's MX records, then RFC 6186 SRV records
+    (see the collection's docs/detection.md; C(MAILCONFIG_DNS_SERVER) points it at a resolver, C(MAILCONFIG_OFFLINE=1)
+    turns DNS off).
   - Any other term is a provider key such as V(gmail) or V(office365).
-  - Each result is the catalogue entry with its C(key) added; an address whose domain is unknown gives an error
-    that asks for an explicit provider.
+  - Each result is the catalogue entry with C(key) added, and for an address C(detection) (which rule decided and
+    what it saw); an address whose provider cannot be decided gives an error that asks for an explicit provider.
 author:
   - mailconfig contributors (@mailops)
 options:
@@ -43,6 +46,9 @@ _raw:
     key:
       description: The provider key to use in a declaration.
       type: str
+    detection:
+      description: For an address, how the provider was decided (rule, evidence, and servers from SRV records).
+      type: dict
     name:
       description: The provider's name.
       type: str
@@ -64,7 +70,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _detect
 
 
 class LookupModule(LookupBase):
@@ -75,14 +81,14 @@ class LookupModule(LookupBase):
         for term in terms:
             term = str(term).strip()
             if "@" in term:
-                domain = term.rsplit("@", 1)[1]
-                key = _catalogue.provider_for_domain(domain)
-                if key is None:
-                    raise AnsibleLookupError(
-                        "no catalogue provider is known for the domain '%s'; set provider explicitly in the declaration" % domain)
-            else:
-                key = term
-                if key not in _catalogue.providers():
-                    raise AnsibleLookupError("unknown provider '%s'; known: %s" % (key, ", ".join(sorted(_catalogue.providers()))))
+                try:
+                    detection = _detect.detect_provider(term)
+                except _detect.DetectionError as exc:
+                    raise AnsibleLookupError("%s; %s" % (exc.message, exc.hint)) from None
+                results.append(dict(_catalogue.provider(detection.provider), key=detection.provider, detection=detection.as_dict()))
+                continue
+            key = term
+            if key not in _catalogue.providers():
+                raise AnsibleLookupError("unknown provider '%s'; known: %s" % (key, ", ".join(sorted(_catalogue.providers()))))
             results.append(dict(_catalogue.provider(key), key=key))
         return results

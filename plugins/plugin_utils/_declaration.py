@@ -13,7 +13,7 @@ import collections
 import copy
 import dataclasses
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _detect, _lint, _normalise, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
@@ -26,10 +26,16 @@ def check(data, marks=None, source="", today=None):
         finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
                           "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
         return Result([finding.located(source, marks)], None)
+    schema_findings = _schema.validate(data)
+    findings = []
+    if data.get("provider") == "auto":
+        data, finding = _detected(data)
+        findings.append(finding)
+        if data is None:
+            return Result([finding.located(source, marks)], None)
     provider = data.get("provider")
     entry = _catalogue.provider(provider) if isinstance(provider, str) else {}
-    schema_findings = _schema.validate(data)
-    findings = _lint.lint(data, None, entry, today, raw_only=True)
+    findings += _lint.lint(data, None, entry, today, raw_only=True)
     explained = {f.path for f in findings if f.severity == "error"}
     schema_findings = [f for f in schema_findings if f.path not in explained]
     normalised = None
@@ -44,6 +50,27 @@ def check(data, marks=None, source="", today=None):
     findings += schema_findings
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
     return Result(findings, None if has_errors(findings) else normalised)
+
+
+def _detected(data):
+    """``provider: auto`` decided from the address: (declaration with the provider set, finding).
+
+    Detection asks DNS (once per domain per run); the info finding says which rule
+    decided and what it saw, an error finding asks for an explicit provider.
+    Servers found only through SRV records fill the fields the declaration leaves out.
+    """
+    try:
+        detection = _detect.detect_provider(data.get("address", ""))
+    except _detect.DetectionError as exc:
+        return None, exc.finding(path="provider")
+    decided = dict(data, provider=detection.provider)
+    for side, servers in (detection.servers or {}).items():
+        given = decided.get(side)
+        if side == "outgoing" or (given and given.get("protocol", servers.get("protocol")) == servers.get("protocol")):
+            decided[side] = dict(servers, **(given or {}))
+    evidence = "; ".join(detection.evidence)
+    return decided, Finding("MC651", "info", "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
+                            "Write provider: %s to skip detection." % detection.provider, path="provider")
 
 
 def _within(path, parent):

@@ -91,6 +91,6 @@ def test_mail_provider_lookup(playbook):
             - ansible.builtin.assert:
                 that:
                   - unknown is failed
-                  - "'set provider explicitly' in unknown.msg"
-        """)
+                  - "'Set provider explicitly' in unknown.msg"
+        """, env={"MAILCONFIG_OFFLINE": "1"})
     assert result.returncode == 0, result.stdout
