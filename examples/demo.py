@@ -7,6 +7,7 @@ nothing, and playbooks/verify.yml with the fleet summary and its HTML report.
 The servers are stopped at the end, whatever happened.
 """
 
+import argparse
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ sys.path.insert(0, ROOT)
 
 from tests.servers import suite  # noqa: E402  pylint: disable=wrong-import-position
 
-DEMO = "/tmp/mailconfig-demo"  # Dovecot's own users must be able to traverse it when we are root
+DEFAULT_DIR = "/tmp/mailconfig-demo"  # Dovecot's own users must be able to traverse it when we are root
 INVENTORY = os.path.join(ROOT, "examples", "inventory")
 VAULT_PASSWORD = os.path.join(ROOT, "examples", "demo-vault-password")
 EXPECTED_FAILURES = {"wisdom-works"}  # the practice with a deliberately stale password
@@ -29,10 +30,10 @@ def banner(text):
     print("\n" + "=" * 78 + "\n== " + text + "\n" + "=" * 78, flush=True)
 
 
-def write_vars(state):
-    path = os.path.join(DEMO, "demo-vars.yml")
+def write_vars(folder, state):
+    path = os.path.join(folder, "demo-vars.yml")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("demo_root: %s\ndemo_ca: %s\ndemo_ports:\n" % (DEMO, state["ca"]))
+        handle.write("demo_root: %s\ndemo_ca: %s\ndemo_ports:\n" % (folder, state["ca"]))
         for name, port in sorted(state["ports"].items()):
             handle.write("  %s: %d\n" % (name, port))
     return path
@@ -60,14 +61,17 @@ def changed_total(output):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", default=DEFAULT_DIR, help="working folder, emptied first (default %(default)s)")
+    folder = os.path.abspath(parser.parse_args().dir)
     started = time.monotonic()
-    shutil.rmtree(DEMO, ignore_errors=True)
-    os.makedirs(DEMO)
-    os.chmod(DEMO, 0o755)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    os.chmod(folder, 0o755)
     banner("Starting local mail servers (Dovecot IMAP/POP3/submission, relay sink, throwaway CA)")
-    state = suite.start(os.path.join(DEMO, "servers"))
+    state = suite.start(os.path.join(folder, "servers"))
     try:
-        extra = write_vars(state)
+        extra = write_vars(folder, state)
         print("servers up: %s" % ", ".join("%s:%d" % item for item in sorted(state["ports"].items())[:6]))
         banner("1. Dry run: site.yml --check --diff (nothing is written; secrets masked)")
         playbook("site.yml", extra, "--check", "--diff")
@@ -79,7 +83,7 @@ def main():
             raise SystemExit("demo: the second run changed something (changed=%d)" % changed_total(second))
         print("second run: changed=0 on every practice (first run changed %d)" % changed_total(first))
         banner("4. Health check: verify.yml, with the fleet report")
-        report = os.path.join(DEMO, "report", "mail-accounts")
+        report = os.path.join(folder, "report", "mail-accounts")
         playbook("verify.yml", extra, env={"MAILCONFIG_REPORT": report})
         banner("Done in %.0f s" % (time.monotonic() - started))
         print("HTML report: %s.html\nJSON report: %s.json" % (report, report))

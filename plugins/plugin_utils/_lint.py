@@ -15,11 +15,14 @@ from __future__ import annotations
 import collections
 import datetime
 import email.utils
+import re
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 
 Rule = collections.namedtuple("Rule", "code name severity raw check")
 RULES = []
+# Codes the parser (MC001-MC004, MC006) and the schema (MC010-MC013) report: errors, never silenced.
+PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC010", "MC011", "MC012", "MC013")
 
 
 def rule(code, name, severity, raw=False):
@@ -37,19 +40,46 @@ def _get(data, path):
     return data
 
 
+_CODE = re.compile(r"MC[0-9]{3}")  # the schema's pattern; it reports anything else in lint.ignore
+
+
+def _ignore_list(raw):
+    """The codes in ``lint.ignore`` as ``(index, code)``; this also runs on schema-invalid input."""
+    ignore = _get(raw, "lint.ignore")
+    if not isinstance(ignore, list):
+        return []
+    return [(index, code) for index, code in enumerate(ignore) if isinstance(code, str) and _CODE.fullmatch(code)]
+
+
+# A bare address as the schema's pattern accepts it, minus parentheses (comments in RFC 5322).
+_BARE_ADDRESS = re.compile(r'[^\s<>"@()]+@[^\s<>"@()]+\.[^\s<>"@()]+')
+
+
+def _split_address(text):
+    """``(display name, bare address)`` found in a masked address; '' for a part not found."""
+    name, bare = email.utils.parseaddr(text)
+    if not _BARE_ADDRESS.fullmatch(bare):
+        found = _BARE_ADDRESS.search(text)
+        bare = found.group(0) if found else ""
+        name = text.replace(bare, " ") if bare else ""
+    name = " ".join(name.translate({ord(c): " " for c in '"<>()'}).split())
+    return ("" if name == bare else name), bare
+
+
 @rule("MC101", "display-name-in-address", "error", raw=True)
 def _display_name_in_address(ctx):
     address = ctx.raw.get("address")
-    if not isinstance(address, str) or not any(c in address for c in '<>"') and " " not in address.strip():
+    if not isinstance(address, str) or not any(c in address for c in '<>"') and not any(c.isspace() for c in address.strip()):
         return
-    name, bare = email.utils.parseaddr(address)
-    if bare and "@" in bare:
+    name, bare = _split_address(address)
+    what = "the address contains a display name, quotes, angle brackets or spaces"
+    if bare:
         hint = "Write address: %s" % bare
         if name:
             hint += " and, if you want the name shown, display_name: %s" % name
-        yield "address", "the address contains a display name or angle brackets; use the bare address '%s'" % bare, hint
+        yield "address", "%s; use the bare address '%s'" % (what, bare), hint
     else:
-        yield "address", "the address contains a display name or angle brackets", "Write the bare address only, like name@example.co.uk."
+        yield "address", what, "Write the bare address only, like name@example.co.uk."
 
 
 @rule("MC301", "provider-unsupported", "error", raw=True)
@@ -125,12 +155,18 @@ def _basic_auth(ctx, retired):
         if not plan:
             continue
         date = datetime.date.fromisoformat(plan["date"])
-        is_retired = plan["status"] == "retired" and date <= ctx.today
-        if is_retired == retired:
-            when = "since" if date <= ctx.today else "from"
-            yield ("auth.method", "%s password login to %s %s %s" % (
-                   ctx.entry["name"], service.upper(), "was retired" if retired else "is being retired", "%s %s" % (when, plan["date"])),
-                   "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", ""))
+        passed = date <= ctx.today
+        if (plan["status"] == "retired" and passed) != retired:
+            continue
+        if retired:
+            what = "retired password login to %s on %s" % (service.upper(), plan["date"])
+        elif passed:
+            what = "switched password login to %s off by default on %s; it works only where an administrator turned it back on" % (
+                service.upper(), plan["date"])
+        else:
+            what = "retires password login to %s on %s" % (service.upper(), plan["date"])
+        yield ("auth.method", "%s %s" % (ctx.entry["name"], what),
+               "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", ""))
 
 
 @rule("MC303", "basic-auth-retired", "error")
@@ -146,7 +182,7 @@ def _basic_auth_retiring(ctx):
 @rule("MC304", "app-password-needed", "info")
 def _app_password_needed(ctx):
     if ctx.norm["auth"]["method"] == "password" and ctx.entry.get("app_password_required"):
-        yield ("auth.password", "%s accepts only an app password here, not the account password" % ctx.entry["name"],
+        yield ("auth.password", "%s: only an app password works here, not the account password" % ctx.entry["name"],
                "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: oauth2.")
 
 
@@ -194,7 +230,7 @@ def _host_differs(ctx):
         published = ctx.entry[side] if side == "outgoing" else (ctx.entry[side].get(ctx.norm[side]["protocol"] or "") or {})
         expected = published.get("host")
         if expected and given.lower() != expected.lower():
-            yield ("%s.host" % side, "host '%s' differs from %s's published '%s'" % (given, ctx.entry["name"], expected),
+            yield ("%s.host" % side, "host '%s' differs from '%s', which %s publishes" % (given, expected, ctx.entry["name"]),
                    "Remove the host to use the published one, or silence MC501 if this server is intended.")
 
 
@@ -229,7 +265,7 @@ def _server_settings_missing(ctx):
 @rule("MC505", "pop3-options-on-imap", "warning")
 def _pop3_options_on_imap(ctx):
     incoming = _get(ctx.raw, "incoming") or {}
-    if incoming.get("protocol", "imap") == "imap":
+    if incoming.get("protocol", "imap") == "imap" and incoming.get("enabled") is not False:
         for field in ("leave_copy_on_server", "acknowledge_mail_removal"):
             if field in incoming:
                 yield "incoming.%s" % field, "%s applies to POP3 only" % field, "Remove it, or set protocol: pop3."
@@ -237,10 +273,14 @@ def _pop3_options_on_imap(ctx):
 
 @rule("MC005", "unsilenceable-code", "warning", raw=True)
 def _unsilenceable(ctx):
-    errors = {r.code for r in RULES if r.severity == "error"}
-    for index, code in enumerate(_get(ctx.raw, "lint.ignore") or []):
+    errors = {r.code for r in RULES if r.severity == "error"}.union(PIPELINE_ERRORS)
+    known = {r.code for r in RULES}
+    for index, code in _ignore_list(ctx.raw):
         if code in errors:
             yield "lint.ignore.%d" % index, "%s is an error and cannot be silenced" % code, "Fix the declaration instead."
+        elif code not in known:
+            yield ("lint.ignore.%d" % index, "%s is not a lint code, so ignoring it silences nothing" % code,
+                   "Check the code against docs/rules.md; a typo here leaves the intended finding active.")
 
 
 class _Context:
@@ -253,7 +293,9 @@ class _Context:
 def lint(raw, norm, entry, today=None, raw_only=False):
     """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``."""
     ctx = _Context(raw, norm, entry, today or datetime.date.today())
-    ignored = set(_get(raw, "lint.ignore") or ()) if isinstance(_get(raw, "lint.ignore"), list) else set()
+    if not raw_only and entry.get("unsupported_since"):
+        return []  # MC301 already says the provider is gone; its missing servers are no news
+    ignored = {code for _index, code in _ignore_list(raw)}
     findings = []
     for item in RULES:
         if item.raw != raw_only:

@@ -11,6 +11,7 @@ value only when its schema is not ``writeOnly`` (our marker for secrets).
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import json
 import os
@@ -76,8 +77,19 @@ def _show(error):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _known_fields(error):
-    return ", ".join(sorted(error.schema.get("properties", {})))
+def _spelling_hint(name, error):
+    known = sorted(error.schema.get("properties", {}))
+    close = difflib.get_close_matches(name, known, n=1)
+    guess = ("Did you mean '%s'? " % close[0]) if close else ""
+    return "%sKnown fields here: %s." % (guess, ", ".join(known))
+
+
+def _property(path):
+    """The schema of the field at dotted ``path`` (an if/then error carries only the ``then`` part)."""
+    node = schema()
+    for part in path.split("."):
+        node = node.get("items", {}) if part.isdigit() else node.get("properties", {}).get(part, {})
+    return node
 
 
 def _field(path, name):
@@ -90,12 +102,11 @@ def _describe(error):
     kind, arg, sch = error.validator, error.validator_value, error.schema
     if kind == "additionalProperties":
         extra = sorted(set(error.instance) - set(sch.get("properties", {})), key=str)
-        return [("MC010", _field(path, name), "unknown field '%s'" % name,
-                 "Known fields here: %s. Check the spelling." % _known_fields(error)) for name in extra]
+        return [("MC010", _field(path, name), "unknown field '%s'" % name, _spelling_hint(str(name), error)) for name in extra]
     if kind == "required":
         missing = [name for name in arg if name not in error.instance]
         return [("MC011", _field(path, name), "required field '%s' is missing" % name,
-                 "Add it: %s" % sch.get("properties", {}).get(name, {}).get("description", name)) for name in missing]
+                 "Add it: %s" % _property(_field(path, name)).get("description", name)) for name in missing]
     return [_describe_value(error, path)]
 
 
@@ -172,7 +183,7 @@ def validate(data):
         return []
     described = [item for error in _leaves(validator().iter_errors(data)) for item in _describe(error)]
     # A value of the wrong type also fails its enum or const; the type is the news.
-    mistyped = {path for code, path, _, _ in described if code == "MC012"}
+    mistyped = {item[1] for item in described if item[0] == "MC012"}
     findings = []
     seen = set()
     for code, path, message, hint in described:
