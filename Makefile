@@ -52,8 +52,8 @@ sanity: venv
 	git ls-files -co --exclude-standard | grep -v -e '^\.venv/' -e '^build/' | tar -cf - -T - | tar -xf - -C $(SANITY_TREE)
 	cd $(SANITY_TREE) && git init -q && git add -A && git -c user.name=sanity -c user.email=sanity@localhost commit -qm sanity
 	cd $(SANITY_TREE) && ansible-test sanity --python 3.11 --venv --requirements --color no $(addprefix --skip-test ,$(SANITY_SKIP)) \
-	  > $(SANITY_TREE).log 2>&1 || { grep -E 'ERROR|FATAL|Running' $(SANITY_TREE).log; exit 1; }
-	@grep -E '^Running sanity test' $(SANITY_TREE).log; echo "ansible-test sanity: passed"
+	  > $(abspath $(SANITY_TREE)).log 2>&1 || { grep -E 'ERROR|FATAL|Running' $(abspath $(SANITY_TREE)).log; exit 1; }
+	@grep -E '^Running sanity test' $(abspath $(SANITY_TREE)).log; echo "ansible-test sanity: passed"
 
 test: venv packages
 	$(PY) -m pytest -q tests/unit tests/integration

@@ -37,17 +37,17 @@ def check(data, marks=None, source="", today=None):
     entry = _catalogue.provider(provider) if isinstance(provider, str) else {}
     findings += _lint.lint(data, None, entry, today, raw_only=True)
     explained = {f.path for f in findings if f.severity == "error"}
-    schema_findings = [f for f in schema_findings if f.path not in explained]
     normalised = None
     linted = data if not schema_findings else _stand_in(data, schema_findings)
     if linted is not None:
         # The schema holds (or holds once bad values are stood in for), so the
-        # remaining rules can run on the normalised declaration.
+        # remaining rules can run on the normalised declaration; a rule that read a
+        # stood-in value says nothing, since it would judge a value nobody wrote.
         normalised = _normalise.normalise(linted, entry)
-        bad = tuple(f.path for f in schema_findings)
+        stood_in = [f.path for f in schema_findings if f.code != "MC010"]  # unknown fields are only removed
         findings += [f for f in _lint.lint(linted, normalised, entry, today, raw_only=False)
-                     if not any(_within(f.path, path) for path in bad)]
-    findings += schema_findings
+                     if not any(_overlaps(read, path) for read in _lint.reads(f.code) for path in stood_in)]
+    findings += [f for f in schema_findings if f.path not in explained]
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
     return Result(findings, None if has_errors(findings) else normalised)
 
@@ -73,8 +73,9 @@ def _detected(data):
                             "Write provider: %s to skip detection." % detection.provider, path="provider")
 
 
-def _within(path, parent):
-    return path == parent or path.startswith(parent + ".") or parent.startswith(path + ".")
+def _overlaps(one, other):
+    """Whether one field path contains, or is contained in, the other."""
+    return one == other or one.startswith(other + ".") or other.startswith(one + ".")
 
 
 def _stand_in(data, schema_findings):
@@ -88,6 +89,8 @@ def _stand_in(data, schema_findings):
     fixed = copy.deepcopy(data)
     for finding in schema_findings:
         parts = finding.path.split(".")
+        if parts[0] == "provider":
+            return None  # every rule depends on the provider
         parent, node = fixed, _schema.schema()
         for part in parts[:-1]:
             parent = parent.get(part) if isinstance(parent, dict) else None

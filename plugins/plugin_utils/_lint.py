@@ -19,15 +19,16 @@ import re
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 
-Rule = collections.namedtuple("Rule", "code name severity raw check")
+Rule = collections.namedtuple("Rule", "code name severity raw reads check")
 RULES = []
 # Codes the parser (MC001-MC004, MC006) and the schema (MC010-MC013) report: errors, never silenced.
 PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC010", "MC011", "MC012", "MC013")
 
 
-def rule(code, name, severity, raw=False):
+def rule(code, name, severity, raw=False, reads=()):
+    """Register a rule; ``reads`` names the fields (or whole sections) whose values it judges."""
     def register(check):
-        RULES.append(Rule(code, name, severity, raw, check))
+        RULES.append(Rule(code, name, severity, raw, tuple(reads), check))
         return check
     return register
 
@@ -89,7 +90,7 @@ def _provider_unsupported(ctx):
                ctx.entry.get("unsupported_hint", "Declare the practice's current provider."))
 
 
-@rule("MC201", "pop3-removes-mail", "error")
+@rule("MC201", "pop3-removes-mail", "error", reads=("provider", "incoming"))
 def _pop3_removes_mail(ctx):
     incoming = ctx.norm["incoming"]
     if not incoming["enabled"] or incoming["protocol"] != "pop3" or incoming["acknowledge_mail_removal"]:
@@ -106,7 +107,7 @@ def _pop3_removes_mail(ctx):
                "or acknowledge_mail_removal: true to accept the removal.")
 
 
-@rule("MC202", "credentials-in-clear", "error")
+@rule("MC202", "credentials-in-clear", "error", reads=("outgoing", "incoming"))
 def _credentials_in_clear(ctx):
     out, inc = ctx.norm["outgoing"], ctx.norm["incoming"]
     if out["security"] == "none" and out["authenticate"]:
@@ -121,7 +122,7 @@ _IMPLICIT_TLS_PORTS = {465, 993, 995}
 _STARTTLS_PORTS = {587, 143, 110, 25}
 
 
-@rule("MC203", "port-security-mismatch", "warning")
+@rule("MC203", "port-security-mismatch", "warning", reads=("outgoing", "incoming"))
 def _port_security_mismatch(ctx):
     for side in ("outgoing", "incoming"):
         server = ctx.norm[side]
@@ -134,7 +135,7 @@ def _port_security_mismatch(ctx):
                    "Use security: starttls on port %d, or the implicit TLS port." % port)
 
 
-@rule("MC204", "provider-port-unsupported", "error")
+@rule("MC204", "provider-port-unsupported", "error", reads=("provider", "outgoing"))
 def _provider_port_unsupported(ctx):
     reason = (ctx.entry.get("outgoing_forbidden_ports") or {}).get(ctx.norm["outgoing"]["port"])
     if reason:
@@ -169,24 +170,24 @@ def _basic_auth(ctx, retired):
                "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", ""))
 
 
-@rule("MC303", "basic-auth-retired", "error")
+@rule("MC303", "basic-auth-retired", "error", reads=("provider", "auth.method", "incoming"))
 def _basic_auth_retired(ctx):
     return _basic_auth(ctx, retired=True)
 
 
-@rule("MC302", "basic-auth-retiring", "warning")
+@rule("MC302", "basic-auth-retiring", "warning", reads=("provider", "auth.method", "incoming"))
 def _basic_auth_retiring(ctx):
     return _basic_auth(ctx, retired=False)
 
 
-@rule("MC304", "app-password-needed", "info")
+@rule("MC304", "app-password-needed", "info", reads=("provider", "auth.method"))
 def _app_password_needed(ctx):
     if ctx.norm["auth"]["method"] == "password" and ctx.entry.get("app_password_required"):
         yield ("auth.password", "%s: only an app password works here, not the account password" % ctx.entry["name"],
                "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: oauth2.")
 
 
-@rule("MC306", "oauth2-endpoint-unknown", "error")
+@rule("MC306", "oauth2-endpoint-unknown", "error", reads=("provider", "auth.oauth2"))
 def _oauth2_endpoint_unknown(ctx):
     oauth2 = ctx.norm["auth"]["oauth2"]
     if oauth2 and not oauth2["token_endpoint"]:
@@ -195,7 +196,7 @@ def _oauth2_endpoint_unknown(ctx):
                "Set auth.oauth2.tenant (the Microsoft tenant ID or domain)." if needs_tenant else "Set auth.oauth2.token_endpoint.")
 
 
-@rule("MC307", "oauth2-grant-missing", "error")
+@rule("MC307", "oauth2-grant-missing", "error", reads=("auth.oauth2",))
 def _oauth2_grant_missing(ctx):
     oauth2 = ctx.norm["auth"]["oauth2"]
     if oauth2 and not oauth2["client_secret"] and not oauth2["refresh_token"]:
@@ -203,7 +204,7 @@ def _oauth2_grant_missing(ctx):
                "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from the vault.")
 
 
-@rule("MC401", "rate-above-provider-limit", "warning")
+@rule("MC401", "rate-above-provider-limit", "warning", reads=("provider", "sending"))
 def _rate_above_limit(ctx):
     rate = _get(ctx.raw, "sending.rate_per_minute")
     limit = ctx.entry.get("rate_per_minute_max") or 3
@@ -214,14 +215,14 @@ def _rate_above_limit(ctx):
             "Lower it to %d, or silence MC401 if the provider confirmed a higher limit." % limit
 
 
-@rule("MC402", "rate-default", "info")
+@rule("MC402", "rate-default", "info", reads=("sending",))
 def _rate_default(ctx):
     if _get(ctx.raw, "sending.rate_per_minute") is None:
         yield "sending", "no send rate given; the default of 3 messages a minute applies", \
             "Set sending.rate_per_minute to state it explicitly."
 
 
-@rule("MC501", "host-differs-from-catalogue", "warning")
+@rule("MC501", "host-differs-from-catalogue", "warning", reads=("provider", "outgoing", "incoming"))
 def _host_differs(ctx):
     for side in ("outgoing", "incoming"):
         given = _get(ctx.raw, "%s.host" % side)
@@ -234,13 +235,13 @@ def _host_differs(ctx):
                    "Remove the host to use the published one, or silence MC501 if this server is intended.")
 
 
-@rule("MC502", "username-differs", "info")
+@rule("MC502", "username-differs", "info", reads=("address", "username"))
 def _username_differs(ctx):
     if ctx.norm["username"].lower() != ctx.norm["address"].lower():
         yield "username", "the user name differs from the address", "Most providers log in with the address itself; check it is intended."
 
 
-@rule("MC503", "incoming-disabled-with-settings", "warning")
+@rule("MC503", "incoming-disabled-with-settings", "warning", reads=("incoming",))
 def _incoming_disabled_with_settings(ctx):
     incoming = _get(ctx.raw, "incoming") or {}
     if incoming.get("enabled") is False:
@@ -250,7 +251,7 @@ def _incoming_disabled_with_settings(ctx):
                    "Remove those settings, or set enabled: true.")
 
 
-@rule("MC504", "server-settings-missing", "error")
+@rule("MC504", "server-settings-missing", "error", reads=("provider", "outgoing", "incoming"))
 def _server_settings_missing(ctx):
     for side in ("outgoing", "incoming"):
         server = ctx.norm[side]
@@ -262,7 +263,7 @@ def _server_settings_missing(ctx):
                        "Set %s.%s explicitly." % (side, field))
 
 
-@rule("MC505", "pop3-options-on-imap", "warning")
+@rule("MC505", "pop3-options-on-imap", "warning", reads=("incoming",))
 def _pop3_options_on_imap(ctx):
     incoming = _get(ctx.raw, "incoming") or {}
     if incoming.get("protocol", "imap") == "imap" and incoming.get("enabled") is not False:
@@ -288,6 +289,14 @@ class _Context:
 
     def __init__(self, raw, norm, entry, today):
         self.raw, self.norm, self.entry, self.today = raw, norm, entry, today
+
+
+def reads(code):
+    """The fields rule ``code`` judges (empty for raw rules and unknown codes)."""
+    for item in RULES:
+        if item.code == code:
+            return item.reads
+    return ()
 
 
 def lint(raw, norm, entry, today=None, raw_only=False):

@@ -25,12 +25,6 @@ SECRET_LINE = re.compile(r"^\s*(?:password|passwrd|client_secret|refresh_token):
 
 # The pipeline's stand-in for invalid values (_declaration._stand_in) feeds the
 # provider-driven rules a provider the user never wrote; see the report on issue 2.
-KNOWN_PIPELINE_BUGS = {
-    "bad-enum-values.yml": "a stood-in provider ('gmail') with the original provider's empty catalogue entry adds MC504",
-    "bad-inventory-wrapper.yml": "a stood-in provider ('gmail') with no catalogue entry adds MC504 and MC402",
-}
-
-
 class Expectation:
     """The directives in a corpus file's leading comments (or its .expect sidecar)."""
 
@@ -63,9 +57,7 @@ class Expectation:
 
 
 def _param(path):
-    reason = KNOWN_PIPELINE_BUGS.get(path.name)
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(path, id=path.name, marks=marks)
+    return pytest.param(path, id=path.name)
 
 
 def _dig(mapping, dotted):

@@ -442,8 +442,8 @@ def test_no_rule_message_quotes_the_password():
 
 
 # Findings about values the user never wrote. _declaration._stand_in replaces an
-# invalid value with its schema example so the other rules can run; the rules then
-# judge the example. Strict xfail until _declaration.py drops such findings.
+# invalid value with its schema example so the other rules can run; a rule that
+# reads a stood-in field must then stay silent.
 STAND_IN_ARTEFACTS = {
     "MC204 on a port derived from a stood-in 'tls'": (
         declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"security": "ssl"}), "MC204"),
@@ -454,7 +454,6 @@ STAND_IN_ARTEFACTS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="_declaration._stand_in lints schema examples as if the user wrote them (issue 2 report)")
 @pytest.mark.parametrize("case", sorted(STAND_IN_ARTEFACTS))
 def test_no_finding_judges_a_value_the_user_did_not_write(case):
     data, code = STAND_IN_ARTEFACTS[case]
