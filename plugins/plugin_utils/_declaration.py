@@ -13,7 +13,7 @@ import collections
 import copy
 import dataclasses
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _detect, _lint, _normalise, _schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
@@ -58,7 +58,9 @@ def _detected(data):
     Detection asks DNS (once per domain per run); the info finding says which rule
     decided and what it saw, an error finding asks for an explicit provider.
     Servers found only through SRV records fill the fields the declaration leaves out.
+    Imported here: dnspython costs ~50 ms per Ansible worker, and few declarations say auto.
     """
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect  # pylint: disable=import-outside-toplevel
     try:
         detection = _detect.detect_provider(data.get("address", ""))
     except _detect.DetectionError as exc:

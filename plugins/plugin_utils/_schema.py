@@ -16,14 +16,6 @@ import functools
 import json
 import os
 
-try:
-    import jsonschema
-except ImportError as exc:  # reported when a declaration is first checked
-    jsonschema = None
-    JSONSCHEMA_IMPORT_ERROR = exc
-else:
-    JSONSCHEMA_IMPORT_ERROR = None
-
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema_fastpath import Unsupported, compile_schema
@@ -40,9 +32,16 @@ def schema():
 
 @functools.lru_cache(maxsize=1)
 def validator():
-    if jsonschema is None:
-        raise RuntimeError("mailconfig needs the Python library jsonschema on the controller (pip install jsonschema): %s"
-                           % JSONSCHEMA_IMPORT_ERROR)
+    """jsonschema's validator, imported on first use.
+
+    Valid declarations never need it (the fast path answers), and Ansible starts a
+    fresh worker process per host and task, where importing jsonschema would cost
+    about 50 ms each time.
+    """
+    try:
+        import jsonschema  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise RuntimeError("mailconfig needs the Python library jsonschema on the controller (pip install jsonschema): %s" % exc) from exc
     return jsonschema.Draft202012Validator(schema())
 
 
