@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+pytest_plugins = ["tests.servers.fixtures"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")

@@ -92,6 +92,9 @@ options:
           authenticate:
             description: Log in before sending.
             type: bool
+          allow_plaintext_login:
+            description: Trusted network only, allow O(declaration.outgoing.security=none) with a login.
+            type: bool
       incoming:
         description: Optional IMAP or POP3 server.
         type: dict
@@ -118,6 +121,9 @@ options:
             type: bool
           acknowledge_mail_removal:
             description: POP3 only, accept that messages are moved off the server.
+            type: bool
+          allow_plaintext_login:
+            description: Trusted network only, allow O(declaration.incoming.security=none) with a login.
             type: bool
       sending:
         description: Sending limits.

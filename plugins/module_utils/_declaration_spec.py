@@ -27,7 +27,7 @@ DECLARATION_OPTIONS = dict(
         password=dict(type="str", no_log=True),
         oauth2=dict(type="dict", options=dict(
             tenant=dict(type="str"),
-            token_endpoint=dict(type="str"),
+            token_endpoint=dict(type="str", no_log=False),
             client_id=dict(type="str"),
             client_secret=dict(type="str", no_log=True),
             refresh_token=dict(type="str", no_log=True),
@@ -39,6 +39,7 @@ DECLARATION_OPTIONS = dict(
         port=dict(type="int"),
         security=dict(type="str", choices=SECURITY_CHOICES),
         authenticate=dict(type="bool"),
+        allow_plaintext_login=dict(type="bool"),
     )),
     incoming=dict(type="dict", options=dict(
         enabled=dict(type="bool"),
@@ -48,6 +49,7 @@ DECLARATION_OPTIONS = dict(
         security=dict(type="str", choices=SECURITY_CHOICES),
         leave_copy_on_server=dict(type="bool"),
         acknowledge_mail_removal=dict(type="bool"),
+        allow_plaintext_login=dict(type="bool"),
     )),
     sending=dict(type="dict", options=dict(rate_per_minute=dict(type="int"))),
     practice=dict(type="dict", options=dict(update_contact_email=dict(type="bool"))),

@@ -24,6 +24,17 @@ def report(findings, host=""):
     return head + ":\n" + "\n".join(f.text() for f in errors)
 
 
+def without_none(value):
+    """``value`` without None leaves.
+
+    The module's argument spec puts them back as None, but it checks ``choices``
+    on an explicit None (a disabled incoming server has no protocol or security).
+    """
+    if isinstance(value, dict):
+        return {k: without_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
 def check_declaration(value):
     """Run the declaration pipeline on an Ansible variable value."""
     source, marks = origin_marks(value)
@@ -49,7 +60,7 @@ class DeclarationAction(ActionBase):
             host = (task_vars or {}).get("inventory_hostname", "")
             result.update(failed=True, msg=report(checked.findings, host), findings=findings)
             return result
-        args["declaration"] = checked.normalised
+        args["declaration"] = without_none(checked.normalised)
         result.update(self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars))
         warnings = result.setdefault("warnings", [])
         warnings.extend("%s %s: %s" % (f.code, f.path, f.message) for f in checked.findings if f.severity == "warning")

@@ -111,6 +111,9 @@ def _tree(data, source):
     except expat.ExpatError as exc:
         raise ISPDBError(source, exc.lineno, "malformed XML: %s (column %d)" % (expat.ErrorString(exc.code), exc.offset + 1),
                          "Check that the file is complete, well-formed clientConfig XML.") from None
+    except LookupError as exc:  # expat asks the codec registry for the declared encoding
+        raise ISPDBError(source, parser.CurrentLineNumber, "the XML declaration names an unknown encoding (%s)" % exc,
+                         "Declare encoding=\"UTF-8\" in the first line, and save the file as UTF-8.") from None
     return builder.close(), lines
 
 

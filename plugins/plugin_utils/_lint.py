@@ -107,15 +107,31 @@ def _pop3_removes_mail(ctx):
                "or acknowledge_mail_removal: true to accept the removal.")
 
 
+def _plaintext_logins(norm):
+    """(side, protocol, allowed) for each server that would log in without encryption."""
+    out, inc = norm["outgoing"], norm["incoming"]
+    if out["security"] == "none" and out["authenticate"]:
+        yield "outgoing", "SMTP", out["allow_plaintext_login"]
+    if inc["enabled"] and inc["security"] == "none":
+        yield "incoming", inc["protocol"].upper(), inc["allow_plaintext_login"]
+
+
 @rule("MC202", "credentials-in-clear", "error", reads=("outgoing", "incoming"))
 def _credentials_in_clear(ctx):
-    out, inc = ctx.norm["outgoing"], ctx.norm["incoming"]
-    if out["security"] == "none" and out["authenticate"]:
-        yield ("outgoing.security", "the SMTP login would send credentials unencrypted (security: none)",
-               "Use security: tls (port 465) or starttls (port 587).")
-    if inc["enabled"] and inc["security"] == "none":
-        yield ("incoming.security", "the %s login would send credentials unencrypted (security: none)" % inc["protocol"].upper(),
-               "Use security: tls (port %d)." % (993 if inc["protocol"] == "imap" else 995))
+    safer = {"SMTP": "tls (port 465) or starttls (port 587)", "IMAP": "tls (port 993)", "POP3": "tls (port 995)"}
+    for side, protocol, allowed in _plaintext_logins(ctx.norm):
+        if not allowed:
+            yield ("%s.security" % side, "the %s login would send credentials unencrypted (security: none)" % protocol,
+                   "Use security: %s. Only for a trusted-network server without TLS, set %s.allow_plaintext_login: true."
+                   % (safer[protocol], side))
+
+
+@rule("MC206", "plaintext-login-allowed", "warning", reads=("outgoing", "incoming"))
+def _plaintext_login_allowed(ctx):
+    for side, protocol, allowed in _plaintext_logins(ctx.norm):
+        if allowed:
+            yield ("%s.allow_plaintext_login" % side, "the %s login sends credentials unencrypted on purpose" % protocol,
+                   "Keep this to servers on a trusted network; mail_verify also needs the host in plaintext_allowed_hosts.")
 
 
 _IMPLICIT_TLS_PORTS = {465, 993, 995}

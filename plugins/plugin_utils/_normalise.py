@@ -63,6 +63,7 @@ def normalise(decl, entry):
         }
     outgoing = _server(decl.get("outgoing"), entry.get("outgoing"), "smtp")
     outgoing["authenticate"] = (decl.get("outgoing") or {}).get("authenticate", True)
+    outgoing["allow_plaintext_login"] = (decl.get("outgoing") or {}).get("allow_plaintext_login", False)
 
     given_in = decl.get("incoming")
     enabled = bool(given_in) and given_in.get("enabled", True)
@@ -76,6 +77,7 @@ def normalise(decl, entry):
         "protocol": protocol if enabled else None,
         "leave_copy_on_server": bool(enabled and protocol == "pop3" and given_in.get("leave_copy_on_server", False)),
         "acknowledge_mail_removal": bool(enabled and protocol == "pop3" and given_in.get("acknowledge_mail_removal", False)),
+        "allow_plaintext_login": bool(enabled and given_in.get("allow_plaintext_login", False)),
     })
     return {
         "schema_version": decl["schema_version"],

@@ -57,6 +57,8 @@ TRIGGERS = {
     "MC201": (declaration(provider="godaddy", incoming={"protocol": "pop3"}), "incoming.protocol"),
     "MC202": (declaration(provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"}),
               "outgoing.security"),
+    "MC206": (declaration(provider="other", outgoing={"host": "mail.castlegate.lan", "port": 25, "security": "none",
+                                                      "allow_plaintext_login": True}), "outgoing.allow_plaintext_login"),
     "MC203": (declaration(outgoing={"port": 465, "security": "starttls"}), "outgoing.port"),
     "MC204": (declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"port": 465}),
               "outgoing.port"),
@@ -201,6 +203,14 @@ def test_mc202_flags_each_plaintext_login():
     hits = findings(data, code="MC202")
     assert [f.path for f in hits] == ["outgoing.security", "incoming.security"]
     assert "POP3" in hits[1].message and "995" in hits[1].hint
+
+
+def test_mc202_gives_way_to_an_explicit_trusted_network_opt_in():
+    data = declaration(provider="other", outgoing={"host": "mail.castlegate.lan", "port": 25, "security": "none",
+                                                   "allow_plaintext_login": True},
+                       incoming={"host": "mail.castlegate.lan", "port": 143, "security": "none", "protocol": "imap"})
+    assert [f.path for f in findings(data, code="MC202")] == ["incoming.security"]
+    assert [f.path for f in findings(data, code="MC206")] == ["outgoing.allow_plaintext_login"]
 
 
 def test_mc202_allows_an_unauthenticated_plain_relay():

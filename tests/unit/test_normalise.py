@@ -17,9 +17,9 @@ LIVE_PROVIDERS = sorted(k for k, e in _catalogue.providers().items() if not e.ge
 SHAPE = {
     "schema_version": None, "address": None, "display_name": None, "provider": None, "username": None,
     "auth": {"method": None, "password": None, "oauth2": None},
-    "outgoing": {"host": None, "port": None, "security": None, "authenticate": None},
+    "outgoing": {"host": None, "port": None, "security": None, "authenticate": None, "allow_plaintext_login": None},
     "incoming": {"enabled": None, "protocol": None, "host": None, "port": None, "security": None,
-                 "leave_copy_on_server": None, "acknowledge_mail_removal": None},
+                 "leave_copy_on_server": None, "acknowledge_mail_removal": None, "allow_plaintext_login": None},
     "sending": {"rate_per_minute": None},
     "practice": {"update_contact_email": None},
 }
@@ -69,7 +69,8 @@ def test_an_explicit_outgoing_value_wins(field, value):
 
 def test_explicit_port_and_security_are_kept_together():
     result = run(declaration("gmail", outgoing={"port": 2525, "security": "starttls"}))["outgoing"]
-    assert result == {"host": "smtp.gmail.com", "port": 2525, "security": "starttls", "authenticate": True}
+    assert result == {"host": "smtp.gmail.com", "port": 2525, "security": "starttls", "authenticate": True,
+                      "allow_plaintext_login": False}
 
 
 def test_one_explicit_half_takes_its_partner_from_the_convention_not_the_catalogue():
@@ -114,7 +115,8 @@ def test_other_without_servers_leaves_them_empty_for_mc504():
 def test_disabled_incoming_is_empty(incoming):
     data = declaration() if incoming is None else declaration(incoming=incoming)
     assert run(data)["incoming"] == {"enabled": False, "protocol": None, "host": None, "port": None, "security": None,
-                                     "leave_copy_on_server": False, "acknowledge_mail_removal": False}
+                                     "leave_copy_on_server": False, "acknowledge_mail_removal": False,
+                                     "allow_plaintext_login": False}
 
 
 def test_enabled_defaults_to_true_and_protocol_to_imap_when_incoming_is_given():

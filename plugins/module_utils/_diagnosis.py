@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every way a verification can fail, as one stable code with a hint (docs/diagnoses.md).
+
+Classification goes by what machines agree on: exception types and OpenSSL verify
+codes; SMTP reply and enhanced status codes; IMAP and POP3 response codes. Free text
+is read only to tell apart answers a provider gives under one status code (Microsoft's
+5.7.139 family, Google's app-password answers, Yahoo's #AUTH005).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import re
+import socket
+import ssl
+
+# code -> (what it means, what to do). The keys are a public, documented contract.
+CODES = {
+    "dns_failure": (
+        "The server's host name does not resolve.",
+        "Check the host name for typos, and that the site's DNS resolver works (getent hosts HOST on the site)."),
+    "connection_refused": (
+        "The server's address answered, but nothing accepts connections on that port.",
+        "Check the port: 465 or 587 for SMTP submission, 993 for IMAP, 995 for POP3."),
+    "network_unreachable": (
+        "There is no network route from the site to the server.",
+        "Check the site's internet connection, or whether the server has only an IPv6 (or only an IPv4) address the site cannot reach."),
+    "timeout": (
+        "The server did not answer within the stage timeout.",
+        "A firewall is probably dropping the traffic (outbound mail ports are often blocked), or the server is overloaded. "
+        "Raise timeout only if the server is merely slow."),
+    "tls_protocol_mismatch": (
+        "One side spoke TLS and the other plain text: implicit TLS on a STARTTLS port, or the reverse.",
+        "Match security to the port: security: tls for 465, 993 and 995 (implicit TLS); security: starttls for 587, 143 and 110."),
+    "tls_handshake_failed": (
+        "The TLS handshake failed for a reason other than the certificate.",
+        "The server may offer only outdated TLS versions or ciphers (TLS 1.2 is the minimum), or closed the connection; "
+        "check the server's TLS settings."),
+    "certificate_untrusted": (
+        "The server's certificate is not signed by an authority the site trusts (self-signed, or a private CA).",
+        "If the server uses a private CA, give its certificate as ca_path. Otherwise the site may be reaching the wrong "
+        "server or its traffic is being intercepted; do not turn validate_certs off to get past this."),
+    "certificate_hostname_mismatch": (
+        "The certificate is valid, but for a different host name.",
+        "Use the host name the certificate names, usually the provider's own (smtp.office365.com rather than "
+        "mail.<practice domain>)."),
+    "certificate_expired": (
+        "The server's certificate has expired (or is not valid yet).",
+        "The server's operator must renew the certificate. Check the site's clock too."),
+    "starttls_unavailable": (
+        "The connection should have been upgraded with STARTTLS, but the server did not offer it, refused it, or "
+        "skipped it (IMAP PREAUTH). Nothing was sent in clear.",
+        "Use the provider's implicit-TLS port (465, 993, 995 with security: tls), or fix the server's TLS set-up. "
+        "We never fall back to plain text."),
+    "plaintext_refused": (
+        "Logging in would have sent the credentials unencrypted, so the login was not attempted.",
+        "Use security: tls or starttls. Only for a server on a trusted network: security: none and the host "
+        "listed in plaintext_allowed_hosts."),
+    "auth_unavailable": (
+        "The server offers no authentication on this connection.",
+        "Servers usually offer AUTH only after TLS: use security: starttls or tls. Port 25 is for relaying between "
+        "servers; clients submit on 587 or 465."),
+    "auth_mechanism_unavailable": (
+        "The server offers authentication, but none of the mechanisms these credentials can use.",
+        "Passwords need PLAIN or LOGIN (over TLS); OAuth 2.0 tokens need XOAUTH2 or OAUTHBEARER. Check the "
+        "declaration's auth.method against what the provider supports."),
+    "auth_failed": (
+        "The server rejected the credentials.",
+        "Check the user name (usually the full address) and the password in the vault. Fix it before retrying: "
+        "repeated failures can lock the account."),
+    "app_password_required": (
+        "The provider does not accept the account password from applications; it wants an app password.",
+        "Turn on 2-step verification for the account, create an app password for the practice application and store "
+        "it in the vault, or switch to auth.method: oauth2."),
+    "smtp_auth_disabled": (
+        "SMTP AUTH (authenticated client submission) is disabled for this Microsoft 365 tenant or mailbox.",
+        "A Microsoft 365 admin enables Authenticated SMTP for this mailbox (admin center, the user's Mail tab, "
+        "Manage email apps) or for the tenant; better, switch to auth.method: oauth2."),
+    "basic_auth_disabled": (
+        "The provider no longer accepts passwords (basic authentication) for this service.",
+        "Switch to auth.method: oauth2 (see docs/oauth.md)."),
+    "rate_limited": (
+        "The server is limiting logins or connections from this account or address.",
+        "Wait before retrying (each attempt can extend the block), and make sure no other device keeps trying an old "
+        "password."),
+    "mailbox_in_use": (
+        "The mailbox is locked by another session.",
+        "Another POP3 client (often the practice's old mail program) holds the mailbox; close it and verify again."),
+    "mailbox_unavailable": (
+        "Logged in, but the server refused the read-only mailbox command (EXAMINE INBOX, STAT).",
+        "Microsoft 365 answers this way ('User is authenticated but not connected') when the app lacks the mailbox "
+        "permission or the token names another principal; check the app's IMAP/POP permissions and the grant."),
+    "access_token_missing": (
+        "The declaration uses OAuth 2.0, but no access token was available to log in with.",
+        "Pass access_token (obtained from the provider's token endpoint with the declared grant)."),
+    "server_error": (
+        "The server answered with an error or broke the protocol.",
+        "Read server_response. Temporary (4xx, [UNAVAILABLE], [SYS/TEMP]) answers may clear by themselves."),
+}
+
+_VERIFY_CODES = {
+    9: "certificate_expired",  # X509_V_ERR_CERT_NOT_YET_VALID
+    10: "certificate_expired",  # X509_V_ERR_CERT_HAS_EXPIRED
+    62: "certificate_hostname_mismatch",  # X509_V_ERR_HOSTNAME_MISMATCH
+    64: "certificate_hostname_mismatch",  # X509_V_ERR_IP_ADDRESS_MISMATCH
+}
+
+_PLAINTEXT_ON_TLS = {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE",
+                     "PACKET_LENGTH_TOO_LONG", "WRONG_SSL_VERSION", "HTTPS_PROXY_REQUEST"}
+
+_UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
+
+
+class Failure(Exception):
+    """A verification failure: a code from CODES, what happened, and the server's answer if any."""
+
+    def __init__(self, code, message, server_response=None, hint=None):
+        super(Failure, self).__init__(message)
+        if code not in CODES:
+            raise ValueError("unknown diagnosis code %r" % code)
+        self.code = code
+        self.message = message
+        self.server_response = server_response
+        self.hint = hint or CODES[code][1]
+
+
+def from_exception(exc, stage, where):
+    """Classify an exception raised during ``stage`` while talking to ``where`` (host:port)."""
+    if isinstance(exc, Failure):
+        return exc
+    if isinstance(exc, socket.gaierror) or stage == "resolve":
+        reason = "timed out" if isinstance(exc, socket.timeout) else (exc.strerror or str(exc))
+        return Failure("dns_failure", "cannot resolve %s: %s" % (where, reason))
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = _VERIFY_CODES.get(exc.verify_code, "certificate_untrusted")
+        return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message))
+    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS:
+        return Failure("tls_protocol_mismatch", "%s answered the TLS handshake in plain text (%s): the port does not "
+                       "speak implicit TLS" % (where, exc.reason))
+    if isinstance(exc, socket.timeout):
+        return Failure("timeout", "%s did not answer within the timeout during %s" % (where, stage))
+    if isinstance(exc, ssl.SSLError) or stage in ("tls", "starttls"):
+        return Failure("tls_handshake_failed", "TLS handshake with %s failed: %s" % (where, getattr(exc, "reason", None) or exc))
+    if isinstance(exc, ConnectionRefusedError):
+        return Failure("connection_refused", "%s refused the connection" % where)
+    if isinstance(exc, OSError) and exc.errno in _UNREACHABLE:
+        return Failure("network_unreachable", "cannot reach %s: %s" % (where, exc.strerror))
+    if isinstance(exc, (ConnectionError, EOFError)):
+        return Failure("server_error", "%s closed the connection during %s" % (where, stage))
+    return Failure("server_error", "unexpected failure talking to %s during %s: %s" % (where, stage, exc))
+
+
+def plaintext_on_tls_port(where):
+    """The diagnosis when a plaintext greeting never came but the port completes a TLS handshake."""
+    return Failure("tls_protocol_mismatch", "%s sent no greeting to a plaintext client but speaks TLS: "
+                   "the port uses implicit TLS" % where)
+
+
+# Answers that providers give under a generic status or response code.
+_APP_PASSWORD = re.compile(r"application-specific password|log in via your web browser|WebLoginRequired", re.I)
+_BASIC_AUTH_OFF = re.compile(r"basic authentication is disabled|security defaults", re.I)
+
+
+def smtp(stage, code, enhanced, text, where, token=False):
+    """Classify an SMTP reply ``code`` (int) / ``enhanced`` ("5.7.8" or None) at ``stage``."""
+    answer = "%d %s" % (code, text) if not enhanced else "%d %s %s" % (code, enhanced, text)
+    said = "%s answered %d%s" % (where, code, " " + enhanced if enhanced else "")
+    if stage == "starttls":
+        return Failure("starttls_unavailable", "%s to STARTTLS" % said, answer)
+    if code == 421 or "#AUTH005" in text:
+        return Failure("rate_limited", "%s: too many connections or failed logins" % said, answer)
+    if stage != "authenticate":
+        return Failure("server_error", "%s during %s" % (said, stage), answer)
+    if enhanced == "5.7.139":
+        if _BASIC_AUTH_OFF.search(text):
+            return Failure("basic_auth_disabled", "%s: Microsoft 365 refuses password logins for this account" % said, answer)
+        return Failure("smtp_auth_disabled", "%s: SMTP AUTH is disabled for this tenant or mailbox" % said, answer)
+    if enhanced == "5.7.30":
+        return Failure("basic_auth_disabled", "%s: basic authentication is turned off for SMTP submission" % said, answer)
+    if code == 534 and enhanced in ("5.7.9", "5.7.14") or _APP_PASSWORD.search(text):
+        return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+    if code == 454 or code == 432:
+        return Failure("rate_limited", "%s: login temporarily refused" % said, answer)
+    if code in (504, 502) or enhanced in ("5.5.4", "5.7.4"):
+        return Failure("auth_mechanism_unavailable", "%s: the mechanism is not accepted" % said, answer)
+    if code in (530, 538) or enhanced == "5.7.11":
+        return Failure("plaintext_refused", "%s: the server requires encryption before login" % said, answer)
+    if code == 535 or code >= 500:
+        return _rejected(said, answer, token)
+    return Failure("server_error", "%s to the login" % said, answer)
+
+
+def _rejected(said, answer, token):
+    if token:
+        return Failure("auth_failed", "%s: the access token was rejected" % said, answer,
+                       hint="The token may be expired, issued for another user or scope, or the app may lack permission "
+                            "for this mailbox; obtain a fresh token with the provider's mail scopes.")
+    return Failure("auth_failed", "%s: the credentials were rejected" % said, answer)
+
+
+def _response_code(text):
+    """The bracketed response code at the start of an IMAP or POP3 answer, upper-case, or ''."""
+    match = re.match(r"\s*\[([^\]\s]+)", text)
+    return match.group(1).upper() if match else ""
+
+
+def imap(stage, status, text, where, token=False):
+    """Classify a tagged IMAP answer (``status`` NO or BAD, or an untagged BYE) at ``stage``."""
+    code = _response_code(text)
+    answer = ("%s %s" % (status, text)).strip()
+    said = "%s answered %s%s" % (where, status, " [%s]" % code if code else "")
+    if stage == "starttls":
+        return Failure("starttls_unavailable", "%s to STARTTLS" % said, answer)
+    if code in ("INUSE", "IN-USE"):
+        return Failure("mailbox_in_use", "%s: the mailbox is in use" % said, answer)
+    if code == "LIMIT":
+        return Failure("rate_limited", "%s: a connection or login limit was reached" % said, answer)
+    if code == "PRIVACYREQUIRED":
+        return Failure("plaintext_refused", "%s: the server requires encryption" % said, answer)
+    if code == "UNAVAILABLE":
+        return Failure("server_error", "%s: temporary failure at the server" % said, answer)
+    if stage == "authenticate":
+        if _APP_PASSWORD.search(text):
+            return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+        if status == "NO" or code in ("AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED"):
+            return _rejected(said, answer, token)
+    if stage == "command":
+        return Failure("mailbox_unavailable", "%s to EXAMINE INBOX after a successful login" % said, answer)
+    return Failure("server_error", "%s during %s" % (said, stage), answer)
+
+
+def pop3(stage, text, where, token=False):
+    """Classify a POP3 ``-ERR`` answer (``text`` follows -ERR) at ``stage``."""
+    code = _response_code(text)
+    answer = ("-ERR %s" % text).strip()
+    said = "%s answered -ERR%s" % (where, " [%s]" % code if code else "")
+    if stage == "starttls":
+        return Failure("starttls_unavailable", "%s to STLS" % said, answer)
+    if code == "IN-USE":
+        return Failure("mailbox_in_use", "%s: the maildrop is locked" % said, answer)
+    if code == "LOGIN-DELAY":
+        return Failure("rate_limited", "%s: the server wants more time between logins" % said, answer)
+    if code.startswith("SYS/"):
+        return Failure("server_error", "%s: %s server failure" % (said, "temporary" if code == "SYS/TEMP" else "permanent"), answer)
+    if stage == "authenticate":
+        if _APP_PASSWORD.search(text):
+            return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+        return _rejected(said, answer, token)
+    if stage == "command":
+        return Failure("mailbox_unavailable", "%s to STAT after a successful login" % said, answer)
+    return Failure("server_error", "%s during %s" % (said, stage), answer)

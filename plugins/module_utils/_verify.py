@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The "Test Credentials" check: outgoing and incoming servers of one normalised declaration.
+
+Runs the SMTP probe and (when enabled) the IMAP or POP3 probe side by side, turns
+whatever stopped a probe into one diagnosis, and builds the result the module
+returns. Every string in it is scrubbed of the secrets (the declaration's, the
+access token, and the SASL messages we sent) as a second line of defence behind
+Ansible's no_log masking.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import threading
+import time
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _probe_imap, _probe_pop3, _probe_smtp
+from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
+from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Credential
+from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Stages, speaks_tls, tls_context
+
+PROBES = {"smtp": _probe_smtp.probe, "imap": _probe_imap.probe, "pop3": _probe_pop3.probe}
+PROVED = {"smtp": "NOOP accepted", "imap": "INBOX opened read-only", "pop3": "STAT answered"}
+EXPIRY_WARNING_DAYS = 30
+MASK = "********"
+# A plaintext greeting that never comes may mean an implicit-TLS port; this bounds the extra check.
+_TLS_SNIFF_SECONDS = 5
+
+
+class Settings:
+    """The module options as the probes need them."""
+
+    def __init__(self, context, timeout, plaintext_allowed_hosts=(), send_test_to=None, sender=None,
+                 display_name=None, check_mode=False):
+        self.context = context
+        self.timeout = timeout
+        self.plaintext_allowed_hosts = {host.lower() for host in plaintext_allowed_hosts}
+        self.send_test_to = send_test_to
+        self.sender = sender
+        self.display_name = display_name
+        self.check_mode = check_mode
+
+    def refuse_plaintext(self, channel, server, where):
+        """Raise plaintext_refused unless the channel is encrypted or plaintext is explicitly allowed."""
+        if channel.tls is not None:
+            return
+        if server["security"] == "none" and server["host"].lower() in self.plaintext_allowed_hosts:
+            return
+        why = " (security: none, and the host is not in plaintext_allowed_hosts)" if server["security"] == "none" else ""
+        raise Failure("plaintext_refused", "logging in to %s would send the credentials unencrypted%s" % (where, why))
+
+
+def credential_for(declaration, access_token=None):
+    """The credential to log in with; None for OAuth 2.0 without an access token."""
+    username = declaration["username"] or declaration["address"]
+    if declaration["auth"]["method"] == "oauth2":
+        return Credential("token", username, access_token) if access_token else None
+    return Credential("password", username, declaration["auth"]["password"])
+
+
+def _success_message(protocol, server, report):
+    where = "%s:%d" % (server["host"], server["port"])
+    security = "over %s" % report["tls"]["version"] if report["tls"] else "without TLS"
+    login = "logged in with %s" % report["auth_mechanism"] if report["auth_mechanism"] else "no login (authenticate is false)"
+    counted = " (%d messages)" % report["messages"] if report.get("messages") is not None else ""
+    return "%s %s: %s, %s; %s%s" % (protocol.upper(), where, security, login, PROVED[protocol], counted)
+
+
+def check(protocol, server, credential, settings):
+    """Probe one server; the side's result and the SASL strings sent (to scrub)."""
+    stages = Stages(settings.timeout)
+    report = {"address": None, "tls": None, "auth_mechanisms": [], "auth_mechanism": None, "server_response": None, "sent": []}
+    where = "%s:%d" % (server["host"], server["port"])
+    started = time.monotonic()
+    failure = None
+    try:
+        PROBES[protocol](server, credential, settings, stages, report)
+    except (Failure, OSError, EOFError, ValueError) as exc:
+        failure = _diagnosis.from_exception(exc, stages.current, where)
+        if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
+                and speaks_tls(report["address"], server["port"], settings.context, min(settings.timeout, _TLS_SNIFF_SECONDS)):
+            failure = _diagnosis.plaintext_on_tls_port(where)
+    result = {
+        "status": "failed" if failure else "ok",
+        "protocol": protocol, "host": server["host"], "port": server["port"], "security": server["security"],
+        "address": report["address"],
+        "stage": stages.current,
+        "code": failure.code if failure else None,
+        "message": failure.message if failure else _success_message(protocol, server, report),
+        "hint": failure.hint if failure else None,
+        "server_response": (failure.server_response if failure and failure.server_response else report["server_response"]),
+        "tls": report["tls"],
+        "auth_mechanisms": report["auth_mechanisms"],
+        "auth_mechanism": report["auth_mechanism"],
+        "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
+        "stages": stages.records,
+    }
+    if protocol != "smtp":
+        result["messages"] = report.get("messages")
+    elif settings.send_test_to:
+        result["test_message"] = report.get("test_message") or {"to": settings.send_test_to, "sent": False, "server_response": None}
+    return result, report["sent"]
+
+
+def skipped():
+    """The incoming side when the declaration has no incoming server."""
+    return {"status": "skipped", "protocol": None, "host": None, "port": None, "security": None, "address": None,
+            "stage": None, "code": None, "message": "incoming mail is not enabled in the declaration", "hint": None,
+            "server_response": None, "tls": None, "auth_mechanisms": [], "auth_mechanism": None, "elapsed_ms": 0.0,
+            "stages": [], "messages": None}
+
+
+def scrub(value, secrets):
+    """``value`` with every occurrence of each secret masked, in all nested strings."""
+    if isinstance(value, dict):
+        return dict((key, scrub(item, secrets)) for key, item in value.items())
+    if isinstance(value, list):
+        return [scrub(item, secrets) for item in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+    return value
+
+
+def _warnings(result, validate_certs):
+    warnings = []
+    if not validate_certs:
+        warnings.append("validate_certs is false: server certificates were not verified, so a successful check does not "
+                        "prove the connection is private or reaches the real server")
+    for side in ("outgoing", "incoming"):
+        tls = result[side]["tls"] or {}
+        if tls.get("days_left") is not None and tls["days_left"] < EXPIRY_WARNING_DAYS:
+            warnings.append("%s server %s:%s: its certificate expires on %s (%d days left)" % (
+                side, result[side]["host"], result[side]["port"], tls["not_after"], tls["days_left"]))
+    return warnings
+
+
+def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
+           access_token=None, check_mode=False):
+    """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets."""
+    settings = Settings(tls_context(ca_path, validate_certs), timeout, plaintext_allowed_hosts, send_test_to,
+                        declaration["address"], declaration.get("display_name"), check_mode)
+    credential = credential_for(declaration, access_token)
+    incoming = declaration["incoming"]
+    answers = {}
+    side_by_side = threading.Thread(target=lambda: answers.update(incoming=check(incoming["protocol"], incoming, credential, settings)))
+    if incoming["enabled"]:
+        side_by_side.start()
+    outgoing, sent = check("smtp", declaration["outgoing"], credential, settings)
+    if incoming["enabled"]:
+        side_by_side.join()
+        incoming_result, sent_in = answers["incoming"]
+        sent = sent + sent_in
+    else:
+        incoming_result = skipped()
+    result = {"ok": outgoing["status"] == "ok" and incoming_result["status"] != "failed",
+              "outgoing": outgoing, "incoming": incoming_result}
+    test_message = outgoing.get("test_message")
+    result["changed"] = bool(test_message and (test_message["sent"] or check_mode and outgoing["status"] == "ok"))
+    secrets = sorted(set(secret_values(declaration) + ([access_token] if access_token else []) + sent), key=len, reverse=True)
+    return scrub(result, secrets), scrub(_warnings(result, validate_certs), secrets)
