@@ -96,6 +96,46 @@ CODES = {
     "access_token_missing": (
         "The declaration uses OAuth 2.0, but no access token was available to log in with.",
         "Pass access_token (obtained from the provider's token endpoint with the declared grant)."),
+    # Getting the OAuth 2.0 access token (module_utils/_oauth_token.py; docs/oauth.md).
+    "oauth_invalid_grant": (
+        "The token endpoint refused the refresh token: it expired (unused for too long), was revoked, or the "
+        "password behind it changed.",
+        "Get a new refresh token with the one-time consent flow in docs/oauth.md and replace it in the vault."),
+    "oauth_invalid_client": (
+        "The token endpoint did not accept the client: wrong or expired client secret, or a secret where none "
+        "is expected.",
+        "Check client_secret in the vault: it must be the secret's value (not its ID) and not expired; create a new "
+        "secret in the app registration if needed."),
+    "oauth_unauthorized_client": (
+        "The client may not use this grant, or the client ID is unknown to the tenant.",
+        "Check client_id and tenant, and that the app registration allows this grant (public client flows for a "
+        "refresh token without a secret; an application permission for client credentials)."),
+    "oauth_consent_required": (
+        "The user or an administrator has not consented to the application's mail permissions, or the provider "
+        "wants the user to sign in interactively again (MFA, conditional access).",
+        "Have a tenant administrator grant consent to the app's mail permissions, then get a new refresh token with "
+        "the consent flow in docs/oauth.md."),
+    "oauth_invalid_scope": (
+        "The provider refused the requested scopes.",
+        "Use the provider's mail scopes (leave scopes unset for the catalogue's defaults); app-only access to "
+        "Microsoft 365 needs https://outlook.office365.com/.default."),
+    "oauth_request_rejected": (
+        "The token endpoint refused the request for another reason (for example an unknown tenant, an "
+        "unsupported grant, or a temporary failure at the provider).",
+        "Read server_response for the provider's error; check tenant and token_endpoint. Temporary errors may clear "
+        "by themselves."),
+    "oauth_endpoint_insecure": (
+        "The token endpoint is not an https:// URL, so the grant's secrets would travel in clear.",
+        "Use the provider's https:// token endpoint. Only a trusted-network test endpoint may be plain http, with "
+        "its host in plaintext_allowed_hosts."),
+    "oauth_endpoint_unreachable": (
+        "The token endpoint could not be reached: DNS failure, connection refused, timeout, or TLS failure.",
+        "Check that the site can reach the token endpoint over HTTPS (proxy and firewall rules for "
+        "login.microsoftonline.com or oauth2.googleapis.com) and the token_endpoint or tenant."),
+    "oauth_bad_response": (
+        "The token endpoint answered with something other than an OAuth 2.0 token response (not JSON, no "
+        "access_token, or a redirect).",
+        "Check token_endpoint: it must be the provider's token URL, not an authorization or sign-in page."),
     "server_error": (
         "The server answered with an error or broke the protocol.",
         "Read server_response. Temporary (4xx, [UNAVAILABLE], [SYS/TEMP]) answers may clear by themselves."),

@@ -17,16 +17,16 @@ import threading
 import time
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _probe_imap, _probe_pop3, _probe_smtp
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token, _probe_imap, _probe_pop3, _probe_smtp
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Credential
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import ordered, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Stages, speaks_tls, tls_context
 
 PROBES = {"smtp": _probe_smtp.probe, "imap": _probe_imap.probe, "pop3": _probe_pop3.probe}
 PROVED = {"smtp": "NOOP accepted", "imap": "INBOX opened read-only", "pop3": "STAT answered"}
 EXPIRY_WARNING_DAYS = 30
-MASK = "********"
 # A plaintext greeting that never comes may mean an implicit-TLS port; this bounds the extra check.
 _TLS_SNIFF_SECONDS = 5
 
@@ -114,24 +114,13 @@ def skipped():
             "stages": [], "messages": None}
 
 
-def scrub(value, secrets):
-    """``value`` with every occurrence of each secret masked, in all nested strings."""
-    if isinstance(value, dict):
-        return dict((key, scrub(item, secrets)) for key, item in value.items())
-    if isinstance(value, list):
-        return [scrub(item, secrets) for item in value]
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, MASK)
-    return value
-
-
 def _warnings(result, validate_certs):
+    """Warnings about the check itself, and certificates close to expiry (``result`` None: none checked)."""
     warnings = []
     if not validate_certs:
         warnings.append("validate_certs is false: server certificates were not verified, so a successful check does not "
                         "prove the connection is private or reaches the real server")
-    for side in ("outgoing", "incoming"):
+    for side in ("outgoing", "incoming") if result else ():
         tls = result[side]["tls"] or {}
         if tls.get("days_left") is not None and tls["days_left"] < EXPIRY_WARNING_DAYS:
             warnings.append("%s server %s:%s: its certificate expires on %s (%d days left)" % (
@@ -139,9 +128,28 @@ def _warnings(result, validate_certs):
     return warnings
 
 
+def _token_failed(declaration, token_result, secrets):
+    """Both sides fail at the token stage: without an access token there is nothing to log in with."""
+    incoming = dict(token_result) if declaration["incoming"]["enabled"] else skipped()
+    result = {"ok": False, "changed": False, "outgoing": token_result, "incoming": incoming, "token": token_result}
+    return scrub(result, secrets)
+
+
 def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
            access_token=None, check_mode=False):
-    """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets."""
+    """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets.
+
+    For OAuth 2.0 without a given ``access_token``, first get one from the token
+    endpoint with the declared grant (reported as ``token``).
+    """
+    secrets = secret_values(declaration)
+    token_result = None
+    if declaration["auth"]["method"] == "oauth2" and not access_token:
+        token, token_result = _oauth_token.acquire(declaration, ca_path, validate_certs, timeout, plaintext_allowed_hosts)
+        if token is None:
+            return _token_failed(declaration, token_result, ordered(secrets)), scrub(_warnings(None, validate_certs), ordered(secrets))
+        access_token = token.access_token
+        secrets = secrets + [token.refresh_token]
     settings = Settings(tls_context(ca_path, validate_certs), timeout, plaintext_allowed_hosts, send_test_to,
                         declaration["address"], declaration.get("display_name"), check_mode)
     credential = credential_for(declaration, access_token)
@@ -159,7 +167,9 @@ def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test
         incoming_result = skipped()
     result = {"ok": outgoing["status"] == "ok" and incoming_result["status"] != "failed",
               "outgoing": outgoing, "incoming": incoming_result}
+    if token_result:
+        result["token"] = token_result
     test_message = outgoing.get("test_message")
     result["changed"] = bool(test_message and (test_message["sent"] or check_mode and outgoing["status"] == "ok"))
-    secrets = sorted(set(secret_values(declaration) + ([access_token] if access_token else []) + sent), key=len, reverse=True)
+    secrets = ordered(secrets + ([access_token] if access_token else []) + sent)
     return scrub(result, secrets), scrub(_warnings(result, validate_certs), secrets)

@@ -63,6 +63,9 @@ options:
   access_token:
     description:
       - OAuth 2.0 access token for a declaration with C(auth.method=oauth2), used with XOAUTH2 or OAUTHBEARER.
+      - When not given, the module first gets one from the declaration's token endpoint with its grant (refresh token,
+        or client credentials), with the same O(ca_path), O(validate_certs) and O(timeout); a failure there is reported
+        on both sides at stage C(token) with an C(oauth_*) code.
       - Never printed.
     type: str
 attributes:
@@ -206,6 +209,12 @@ incoming:
     - The IMAP or POP3 check, with the same fields as RV(outgoing) plus C(messages) (the message count EXAMINE or STAT
       reported). C(status) is V(skipped) when the declaration enables no incoming server.
   returned: always
+  type: dict
+token:
+  description:
+    - The OAuth 2.0 token request (stage C(token)), with the same fields as RV(outgoing) and C(protocol=oauth2).
+    - The access token itself is never returned.
+  returned: when the declaration uses OAuth 2.0 and O(access_token) was not given
   type: dict
 '''
 

@@ -6,7 +6,8 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Channel, Stages
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import MASK, Settings, credential_for, scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings, credential_for
 
 
 SETTINGS = Settings(context=None, timeout=5, plaintext_allowed_hosts=["Relay.Practice.LAN"])
