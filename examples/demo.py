@@ -11,6 +11,7 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -37,6 +38,28 @@ def write_vars(folder, state):
         for name, port in sorted(state["ports"].items()):
             handle.write("  %s: %d\n" % (name, port))
     return path
+
+
+SQLITE_SITES = ("smiles-dental", "bright-teeth", "incisor-clinic", "wisdom-works")
+INI_SITES = ("molar-care", "canine-corner")
+
+
+def seed_applications(folder):
+    """Each site's practice application as it is before the rollout: its own settings
+    database (with the practice record) or INI file, holding settings that are not ours."""
+    for name in SQLITE_SITES + INI_SITES:
+        os.makedirs(os.path.join(folder, "sites", name))
+    for name in SQLITE_SITES:
+        with sqlite3.connect(os.path.join(folder, "sites", name, "settings.db")) as db:
+            db.execute("CREATE TABLE practice (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
+            db.execute("INSERT INTO practice VALUES (1, ?, ?)", (name.replace("-", " ").title(), "old-address@%s.example.test" % name))
+            db.execute("CREATE TABLE settings (section TEXT, key TEXT, value TEXT, updated_at TEXT, PRIMARY KEY (section, key))")
+            db.execute("INSERT INTO settings VALUES ('ui', 'language', 'en-GB', '2026-01-05T09:00:00Z')")
+        db.close()
+    for name in INI_SITES:
+        with open(os.path.join(folder, "sites", name, "practice.ini"), "w", encoding="utf-8") as handle:
+            handle.write("; Practice application settings (edited by hand at the site)\n[general]\nlanguage = en-GB\n"
+                         "; reminders go out at 9\nreminder_hour = 9\n")
 
 
 def playbook(name, extra_vars, *args, env=None):
@@ -72,6 +95,7 @@ def main():
     state = suite.start(os.path.join(folder, "servers"))
     try:
         extra = write_vars(folder, state)
+        seed_applications(folder)
         print("servers up: %s" % ", ".join("%s:%d" % item for item in sorted(state["ports"].items())[:6]))
         banner("1. Dry run: site.yml --check --diff (nothing is written; secrets masked)")
         playbook("site.yml", extra, "--check", "--diff")

@@ -1,0 +1,92 @@
+"""The demo flow end to end (what `make demo` runs): real servers, vault, check/diff,
+apply, idempotent rerun, verify, fleet summary and reports."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The plain-text demo secrets, as in examples/inventory/group_vars/practices/vault.yml.
+SECRETS = ("Alice-Verify-7Qz!pw", "Zahnärztin-Pässwört-€9", "Keeper-Pop3-Msgs-8Lm", "colon:in:the:pass-4Kd",
+           "Stale-Password-From-2019", "mailconfig-demo-only")
+PRACTICES = ("bright-teeth", "canine-corner", "incisor-clinic", "molar-care", "smiles-dental", "wisdom-works")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo", numbered=True)
+    os.chmod(str(folder), 0o755)
+    for parent in folder.parents:  # Dovecot's users must traverse to the mail folders when we are root
+        if str(parent).startswith("/tmp/"):
+            os.chmod(str(parent), 0o755)
+    env = dict(os.environ, PATH=os.path.join(ROOT, ".venv", "bin") + os.pathsep + os.environ["PATH"])
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "demo.py"), "--dir", str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600, check=False)
+    return folder, result
+
+
+def sections(output):
+    """The demo's output split at its numbered banners."""
+    parts = re.split(r"^== (\d)\. .*$", output, flags=re.M)
+    return {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def test_demo_succeeds(demo):
+    _, result = demo
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert "local mail servers stopped" in result.stdout
+
+
+def test_no_secret_in_any_output_or_report(demo):
+    folder, result = demo
+    texts = [result.stdout]
+    for name in ("mail-accounts.json", "mail-accounts.html"):
+        with open(os.path.join(str(folder), "report", name), encoding="utf-8") as handle:
+            texts.append(handle.read())
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+
+
+def test_dry_run_shows_diffs_and_writes_nothing(demo):
+    folder, result = demo
+    dry = sections(result.stdout)[1]
+    assert "--check" in dry and "--diff" in dry
+    assert "email.outgoing.host" in dry or "outgoing" in dry
+    assert "********" in dry
+    assert re.search(r"^smiles-dental\s+: ok=\d+\s+changed=1", dry, re.M)
+
+
+def test_second_run_changes_nothing(demo):
+    _, result = demo
+    rerun = sections(result.stdout)[3]
+    counts = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", rerun, re.M)
+    assert sorted(host for host, _ in counts) == sorted(PRACTICES)
+    assert all(changed == "0" for _, changed in counts)
+    first = sections(result.stdout)[2]
+    assert all(changed == "1" for _, changed in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", first, re.M))
+
+
+def test_summary_rows_and_json_report(demo):
+    folder, result = demo
+    verify = sections(result.stdout)[4]
+    assert "MAIL ACCOUNTS" in verify
+    rows = {line.split()[0]: line for line in verify.splitlines() if line.split() and line.split()[0] in PRACTICES}
+    assert set(rows) == set(PRACTICES)
+    assert "auth_failed" in rows["wisdom-works"]
+    with open(os.path.join(str(folder), "report", "mail-accounts.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    by_name = {row["practice"]: row for row in report["practices"]}
+    assert set(by_name) == set(PRACTICES)
+    assert by_name["wisdom-works"]["outgoing"] == "failed"
+    assert by_name["wisdom-works"]["diagnosis"] == "auth_failed"
+    for name in set(PRACTICES) - {"wisdom-works"}:
+        assert by_name[name]["outgoing"] == "ok", by_name[name]
+        assert by_name[name]["diagnosis"] == ""
+    assert by_name["bright-teeth"]["incoming"] == "ok"
+    assert by_name["canine-corner"]["incoming"] == "skipped"
+    assert report["totals"]["need_attention"] == 1
