@@ -1,0 +1,97 @@
+"""The mail_account role through real ansible-playbook: steps, tags, entry points,
+argument validation, and no secret under -vvv."""
+
+import os
+import re
+
+import pytest
+import yaml
+
+from tests.integration.test_verify_playbook import assert_no_secrets
+from tests.servers import declarations
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def inventory(playbook, state, **overrides):
+    host_vars = {
+        "ansible_connection": "local",
+        "mail_account": declarations.raw(state),
+        "mail_account_store": {"type": "sqlite", "path": str(playbook.tmp_path / "app" / "settings.db"), "create": True},
+        "mail_account_verify_ca_path": state["ca"],
+    }
+    host_vars.update(overrides)
+    os.makedirs(str(playbook.tmp_path / "app"), exist_ok=True)
+    return playbook.write("inventory.yml", yaml.safe_dump({"all": {"hosts": {"practice-a": host_vars}}}, allow_unicode=True))
+
+
+def role_play(**extra):
+    play = {"hosts": "all", "gather_facts": False, "roles": ["mailops.mailconfig.mail_account"]}
+    play.update(extra)
+    return yaml.safe_dump([play], sort_keys=False)
+
+
+def tasks_run(output):
+    return re.findall(r"^TASK \[mailops\.mailconfig\.mail_account : ([^\]]+)\]", output, re.M)
+
+
+def recap(output):
+    return dict((k, int(v)) for k, v in re.findall(r"(ok|changed|failed|skipped)=(\d+)", output.split("PLAY RECAP")[-1]))
+
+
+def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers):
+    inv = inventory(playbook, mail_servers)
+    first = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
+    assert first.returncode == 0, first.stdout[-4000:]
+    assert [t for t in tasks_run(first.stdout) if not t.startswith("Validating arguments")] == [
+        "Validate the mail account declaration", "Apply the mail account settings", "Verify the mail account credentials"]
+    assert recap(first.stdout)["changed"] == 1
+    second = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
+    assert recap(second.stdout)["changed"] == 0
+    for output in (first.stdout, second.stdout):
+        assert_no_secrets(output, mail_servers)
+
+
+def test_tags_run_one_step(playbook, mail_servers):
+    inv = inventory(playbook, mail_servers)
+    result = playbook.run(role_play(), "--tags", "verify", inventory=inv)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert [t for t in tasks_run(result.stdout) if not t.startswith("Validating arguments")] == ["Verify the mail account credentials"]
+    assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
+
+
+def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
+    inv = inventory(playbook, mail_servers, mail_account_verify_from="controller")
+    delegated = playbook.run(role_play(), "-v", inventory=inv)
+    assert delegated.returncode == 0, delegated.stdout[-3000:]
+    assert re.search(r"ok: \[practice-a -> localhost\]", delegated.stdout)
+    off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False))
+    assert recap(off.stdout)["skipped"] == 1
+
+
+def test_bad_role_variable_stops_before_any_task(playbook, mail_servers):
+    inv = inventory(playbook, mail_servers, mail_account_verify_from="elsewhere")
+    result = playbook.run(role_play(), inventory=inv)
+    assert result.returncode == 2
+    assert "mail_account_verify_from" in result.stdout and "elsewhere" in result.stdout
+    assert "Validate the mail account declaration" not in result.stdout
+
+
+def test_bad_declaration_fails_in_validate_and_nothing_is_written(playbook, mail_servers):
+    declaration = declarations.raw(mail_servers)
+    declaration["incoming"]["protocol"] = "pop3"
+    declaration["incoming"].pop("leave_copy_on_server", None)
+    inv = inventory(playbook, mail_servers, mail_account=declaration)
+    result = playbook.run(role_play(), inventory=inv)
+    assert result.returncode == 2
+    assert "MC201" in result.stdout
+    assert tasks_run(result.stdout)[-1] == "Validate the mail account declaration"
+    assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
+
+
+@pytest.mark.parametrize("entry", ["verify.yml", "validate.yml"])
+def test_collection_playbooks(playbook, mail_servers, entry):
+    inv = inventory(playbook, mail_servers)
+    result = playbook.run(os.path.join(ROOT, "playbooks", entry), inventory=inv)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
