@@ -1,0 +1,185 @@
+"""Rollout cost of mail_account against the floor of one Ansible task per host.
+
+    .venv/bin/python benchmarks/rollout/run.py [--hosts 200] [--forks 5] [--repeats 3]
+
+One inventory of N hosts with ansible_connection=local. Each host applies its own
+declaration to its own SQLite store (mailops.mailconfig.mail_account), and in the
+same play copies a file of the same size as that store (ansible.builtin.copy, the
+floor of one Ansible task per host, which runs two modules: stat, then copy or file)
+and runs ansible.builtin.ping (one bare module per host, a stricter floor). Two
+playbook runs: the first (every store and copy is new) and the idempotent one
+(nothing changes). With the linear strategy each task finishes on every host before
+the next starts, so timestamps taken between the tasks give each task's wall time.
+The order of the tasks rotates between repeats; the median is reported. Then,
+in-process, the per-host cost of the two halves of mail_account: the controller's
+validation (action plugin) and the store work of the module.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+for path in (ROOT, COLLECTIONS):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+# pylint: disable=wrong-import-position
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings, _store_sqlite  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils._store import Plan  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check  # noqa: E402
+
+PROVIDERS = ("ionos", "gmail", "godaddy", "yahoo")
+
+
+def declaration(number):
+    """Host ``number``'s own declaration: its own address and password, one of four providers."""
+    return {
+        "schema_version": 1,
+        "address": "reception@practice%03d.example.co.uk" % number,
+        "provider": PROVIDERS[number % len(PROVIDERS)],
+        "auth": {"method": "password", "password": "Bench-Password-%03d" % number},
+        "incoming": {"protocol": "imap"},
+        "sending": {"rate_per_minute": 3},
+    }
+
+
+def mark(name):
+    return {"name": "mark %s" % name, "ansible.builtin.set_fact": {name: "{{ now(utc=true).timestamp() }}"}, "run_once": True}
+
+
+def playbook(order):
+    apply = {"name": "mail_account", "mailops.mailconfig.mail_account": {
+        "declaration": "{{ mail_account }}", "store": {"path": "{{ site_dir }}/settings.db", "create": True}}}
+    copy = {"name": "copy", "ansible.builtin.copy": {"src": "{{ site_dir }}/source.bin", "dest": "{{ site_dir }}/copy.bin", "mode": "0600"}}
+    tasks = {"apply": apply, "copy": copy, "ping": {"name": "ping", "ansible.builtin.ping": {}}}
+    steps = [mark("t0")]
+    for number, name in enumerate(order):
+        steps += [tasks[name], mark("t%d" % (number + 1))]
+    times = ", ".join("'%s': t%d|float - t%d|float" % (name, number + 1, number) for number, name in enumerate(order))
+    steps.append({"name": "report", "run_once": True, "ansible.builtin.debug": {"msg": "TIMES {{ {%s} | to_json }}" % times}})
+    return [{"hosts": "all", "gather_facts": False, "tasks": steps}]
+
+
+def setup(work, hosts, store_size):
+    """Inventory, host_vars and per-host source files of ``store_size`` bytes."""
+    lines = ["[all]"]
+    os.makedirs(os.path.join(work, "host_vars"))
+    for number in range(hosts):
+        name = "site%03d" % number
+        site = os.path.join(work, "sites", name)
+        os.makedirs(site)
+        with open(os.path.join(site, "source.bin"), "wb") as handle:
+            handle.write(os.urandom(store_size))
+        with open(os.path.join(work, "host_vars", name + ".json"), "w") as handle:
+            json.dump({"mail_account": declaration(number), "site_dir": site}, handle)
+        lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(VENV_BIN, "python")))
+    with open(os.path.join(work, "inventory.ini"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def reset(work, hosts):
+    for number in range(hosts):
+        site = os.path.join(work, "sites", "site%03d" % number)
+        for name in ("settings.db", "copy.bin"):
+            if os.path.exists(os.path.join(site, name)):
+                os.unlink(os.path.join(site, name))
+
+
+def run_playbook(work, order, forks):
+    path = os.path.join(work, "playbook-%s.json" % "-".join(order))
+    with open(path, "w") as handle:
+        json.dump(playbook(order), handle)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING="0",
+               ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"), ANSIBLE_CONFIG=os.path.join(work, "none.cfg"),
+               ANSIBLE_NOCOLOR="1", PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    started = time.perf_counter()
+    result = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(work, "inventory.ini"), path],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(result.stdout[-5000:])
+    line = [line for line in result.stdout.splitlines() if "TIMES " in line][0]
+    times = json.loads(line.split("TIMES ", 1)[1].rstrip('"').replace('\\"', '"'))
+    return times, wall
+
+
+def store_size(work):
+    """Size of one host's store after the first run, for the same-size copy."""
+    path = os.path.join(work, "probe.db")
+    normalised = check(declaration(0)).normalised
+    values, secrets = _settings.mapped(_settings.canonical(normalised), {})
+    options = {"path": path, "create": True, "lock_timeout": 30, "table": "settings", "contact": None,
+               "columns": {"section": "section", "key": "key", "value": "value", "updated_at": "updated_at"}}
+    _store_sqlite.apply(Plan(values, secrets, "present", "always", None), options, KEEP, False, False)
+    size = os.path.getsize(path)
+    os.unlink(path)
+    return size
+
+
+def in_process_breakdown(work, hosts):
+    """Per-host milliseconds of the controller validation and of the module's store work, first and idempotent."""
+    started = time.perf_counter()
+    normalised = [check(declaration(n)).normalised for n in range(hosts)]
+    validate = (time.perf_counter() - started) / hosts
+    options = {"create": True, "lock_timeout": 30, "table": "settings", "contact": None,
+               "columns": {"section": "section", "key": "key", "value": "value", "updated_at": "updated_at"}}
+    plans = []
+    for decl in normalised:
+        values, secrets = _settings.mapped(_settings.canonical(decl), {})
+        plans.append(Plan(values, secrets, "present", "always", None))
+    costs = []
+    for _round in ("first", "idempotent"):
+        started = time.perf_counter()
+        for number, plan in enumerate(plans):
+            _store_sqlite.apply(plan, dict(options, path=os.path.join(work, "inproc-%03d.db" % number)), KEEP, False, False)
+        costs.append((time.perf_counter() - started) / hosts)
+    return validate * 1000, costs[0] * 1000, costs[1] * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--forks", type=int, default=5, help="ansible-playbook forks (Ansible's default is 5)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="mailconfig-rollout-")
+    try:
+        size = store_size(work)
+        setup(work, args.hosts, size)
+        tasks = ("apply", "copy", "ping")
+        results = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
+        for repeat in range(args.repeats):
+            order = tasks[repeat % 3:] + tasks[:repeat % 3]
+            reset(work, args.hosts)
+            for phase in ("first", "idempotent"):
+                times, wall = run_playbook(work, order, args.forks)
+                for task in tasks:
+                    results[phase][task].append(times[task])
+                print("repeat %d %-10s order %-15s apply %6.2f s  copy %6.2f s  ping %6.2f s  playbook %6.2f s" % (
+                    repeat + 1, phase, "/".join(order), times["apply"], times["copy"], times["ping"], wall), flush=True)
+        print("\n%d hosts, forks %d, store and copied file %d bytes, median of %d repeats\n" % (args.hosts, args.forks, size, args.repeats))
+        print("| run | mail_account wall s | copy wall s | ping wall s | mail_account / copy | mail_account / ping |")
+        print("|---|---|---|---|---|---|")
+        for phase in ("first", "idempotent"):
+            apply_s, copy_s, ping_s = (statistics.median(results[phase][task]) for task in tasks)
+            print("| %s | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (phase, apply_s, copy_s, ping_s, apply_s / copy_s, apply_s / ping_s))
+        validate_ms, first_ms, idem_ms = in_process_breakdown(work, args.hosts)
+        print("\nIn-process per host: controller validation %.2f ms, SQLite store work %.2f ms first / %.2f ms idempotent" % (
+            validate_ms, first_ms, idem_ms))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

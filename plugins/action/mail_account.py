@@ -1,0 +1,12 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validate the declaration on the controller, then run mail_account on the target."""
+
+from __future__ import annotations
+
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
+
+
+class ActionModule(DeclarationAction):
+    MODULE = "mailops.mailconfig.mail_account"

@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the mail_account module does with its parameters: settings, plan, store, result.
+
+The declaration arrives normalised by the action plugin; this turns it into the
+canonical settings, picks the store by ``store.type`` and reports the outcome with
+every secret masked.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings, _store_ini, _store_json, _store_sqlite
+from ansible_collections.mailops.mailconfig.plugins.module_utils._store import Plan, StoreError
+
+STORES = {"sqlite": _store_sqlite.apply, "json": _store_json.apply, "ini": _store_ini.apply}
+
+
+def _contact_email(params):
+    """The address the practice contact record gets, or None; ValueError when it cannot follow."""
+    declaration, store = params["declaration"], params["store"]
+    if params["state"] != "present" or not (declaration.get("practice") or {}).get("update_contact_email"):
+        return None
+    if store["type"] != "sqlite":
+        raise ValueError("declaration.practice.update_contact_email needs the sqlite store, where the practice contact record lives")
+    if not store.get("contact"):
+        raise ValueError("declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)")
+    return declaration["address"]
+
+
+def _store_summary(store):
+    summary = {"type": store["type"], "path": store["path"]}
+    if store["type"] == "sqlite":
+        summary["table"] = store["table"]
+    return summary
+
+
+def run(module):
+    """Apply the declaration to the store and exit the module."""
+    params = module.params
+    store = params["store"]
+    summary = _store_summary(store)
+    try:
+        settings = _settings.canonical(params["declaration"])
+        values, secrets = _settings.mapped(settings, params["key_map"])
+        plan = Plan(values, secrets, params["state"], params["update_password"], _contact_email(params))
+        attributes = _file_attributes.resolve(params["owner"], params["group"], params["mode"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), store=summary)
+    try:
+        outcome = STORES[store["type"]](plan, store, attributes, params["backup"], module.check_mode)
+    except StoreError as exc:
+        module.fail_json(msg="%s; nothing was written" % exc, store=summary)
+    result = dict(
+        changed=outcome.changed,
+        store=summary,
+        settings={} if plan.state == "absent" else dict(
+            (key, _settings.shown(value, key in secrets)) for key, value in values.items()),
+    )
+    if outcome.backup_file:
+        result["backup_file"] = outcome.backup_file
+    if module._diff:
+        header = store["path"] + ((" (table %s)" % store["table"]) if store["type"] == "sqlite" else "")
+        result["diff"] = dict(before=outcome.before, after=outcome.after, before_header=header, after_header=header)
+    module.exit_json(**result)

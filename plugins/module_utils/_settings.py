@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The flat, canonical settings map an application reads, and how to show it safely.
+
+A normalised declaration becomes one ordered ``key -> value`` map (``email.address``,
+``email.outgoing.port``, ...). Every key is always written, ``None`` where it does
+not apply, so switching from a password to OAuth 2.0 clears the old password.
+``key_map`` renames keys for an application with names of its own; masking keeps
+secret values out of diffs and return values. docs/store-keys.md lists every key.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+MASK = "********"
+CHANGED_MARK = " (changed)"
+
+# (canonical key, path in the normalised declaration), in the order stores write them.
+_SOURCES = (
+    ("email.address", ("address",)),
+    ("email.display_name", ("display_name",)),
+    ("email.username", ("username",)),
+    ("email.auth.method", ("auth", "method")),
+    ("email.auth.password", ("auth", "password")),
+    ("email.oauth2.tenant", ("auth", "oauth2", "tenant")),
+    ("email.oauth2.token_endpoint", ("auth", "oauth2", "token_endpoint")),
+    ("email.oauth2.client_id", ("auth", "oauth2", "client_id")),
+    ("email.oauth2.client_secret", ("auth", "oauth2", "client_secret")),
+    ("email.oauth2.refresh_token", ("auth", "oauth2", "refresh_token")),
+    ("email.oauth2.scopes", ("auth", "oauth2", "scopes")),
+    ("email.outgoing.host", ("outgoing", "host")),
+    ("email.outgoing.port", ("outgoing", "port")),
+    ("email.outgoing.security", ("outgoing", "security")),
+    ("email.outgoing.authenticate", ("outgoing", "authenticate")),
+    ("email.incoming.enabled", ("incoming", "enabled")),
+    ("email.incoming.protocol", ("incoming", "protocol")),
+    ("email.incoming.host", ("incoming", "host")),
+    ("email.incoming.port", ("incoming", "port")),
+    ("email.incoming.security", ("incoming", "security")),
+    ("email.incoming.leave_copy_on_server", ("incoming", "leave_copy_on_server")),
+    ("email.sending.rate_per_minute", ("sending", "rate_per_minute")),
+)
+
+CANONICAL_KEYS = tuple(key for key, _path in _SOURCES)
+SECRET_KEYS = frozenset(("email.auth.password", "email.oauth2.client_secret", "email.oauth2.refresh_token"))
+
+
+def canonical(declaration):
+    """The ordered canonical settings of a normalised declaration."""
+    settings = {}
+    for key, path in _SOURCES:
+        node = declaration
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        settings[key] = list(node) if isinstance(node, list) else node
+    return settings
+
+
+def mapped(settings, key_map):
+    """``(values, secrets)`` under the application's key names.
+
+    Raises ValueError for a key_map that names an unknown key or gives two keys one name.
+    """
+    key_map = key_map or {}
+    unknown = sorted(set(key_map) - set(CANONICAL_KEYS))
+    if unknown:
+        raise ValueError("key_map names unknown canonical keys: %s (docs/store-keys.md lists them)" % ", ".join(unknown))
+    values, secrets = {}, set()
+    for key, value in settings.items():
+        name = key_map.get(key, key)
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError("key_map gives %s an empty name" % key)
+        if name in values:
+            raise ValueError("key_map gives two keys the name %s" % name)
+        values[name] = value
+        if key in SECRET_KEYS:
+            secrets.add(name)
+    return values, frozenset(secrets)
+
+
+def text_value(value):
+    """A setting as stored in a text column or line: ``true``/``false``, decimal, space-separated list."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)
+
+
+def shown(value, secret, changed=False):
+    """``value`` fit for output: a non-empty secret becomes the mask, marked when it changes."""
+    if not secret or value in (None, "", []):
+        return value
+    return MASK + (CHANGED_MARK if changed else "")
+
+
+def scrub(text, secrets):
+    """``text`` with every occurrence of the given secret strings replaced by the mask."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text

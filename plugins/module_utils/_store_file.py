@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read, compare and write a store kept in a text file, whatever its format.
+
+The directory lock wraps the whole read-compare-write, so two writers never lose
+each other's keys. Check mode takes no lock and writes nothing: it only reads, and a
+reader always sees a whole file because writers replace it by rename. A format
+(``_store_json``, ``_store_ini``) supplies parse/current/encode/same/edit/escaped.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import contextlib
+import os
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import scrub, shown
+from ansible_collections.mailops.mailconfig.plugins.module_utils._store import ABSENT, Outcome, StoreError, changes, secret_texts
+
+
+def _cause(exc):
+    return exc.strerror.lower() if getattr(exc, "strerror", None) else str(exc)
+
+
+def read_text(kind, path):
+    """The file's text, or None when it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise StoreError(kind, path, "is a directory, not a file")
+    except OSError as exc:
+        raise StoreError(kind, path, "cannot read it: %s" % _cause(exc))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StoreError(kind, path, "is not UTF-8 text (invalid byte at offset %d)" % exc.start)
+
+
+def apply(fmt, plan, store, attributes, backup, check_mode):
+    """Bring the file at ``store['path']`` to ``plan``; return an Outcome."""
+    path = store["path"]
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise StoreError(fmt.KIND, path, "its directory %s does not exist" % directory)
+    lock = contextlib.nullcontext() if check_mode else DirectoryLock(directory, store["lock_timeout"])
+    try:
+        with lock:
+            return _apply_locked(fmt, plan, store, attributes, backup, check_mode)
+    except LockTimeout as exc:
+        raise StoreError(fmt.KIND, path, str(exc))
+    except PermissionError as exc:  # opening the directory for the lock
+        raise StoreError(fmt.KIND, path, "cannot lock its directory: %s" % _cause(exc))
+
+
+def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
+    path = store["path"]
+    text = read_text(fmt.KIND, path)
+    if text is None:
+        if plan.state == "absent":
+            return Outcome(False, "", "", None)
+        if not store["create"]:
+            raise StoreError(fmt.KIND, path, "does not exist (set store.create: true to create it)")
+    try:
+        document = fmt.parse(text, store)
+        current = fmt.current(document, plan.values, store)
+        todo = changes(plan, current, fmt.encode, fmt.same)
+        new_text = fmt.edit(document, todo, store) if todo else text
+        masked = {key: (shown(value, True, True) if key in plan.secrets and value is not ABSENT else value)
+                  for key, value in todo.items()}
+        shown_after = fmt.edit(document, masked, store) if todo else text
+    except ValueError as exc:
+        raise StoreError(fmt.KIND, path, str(exc))
+
+    existing = _atomic_file.existing_stat(path) if text is not None else None
+    changed = bool(todo) or (existing is not None and _file_attributes.differ(attributes, existing))
+    forms = set(form for secret in secret_texts(plan, current) for form in fmt.escaped(secret))
+    outcome = Outcome(changed, scrub(text or "", forms), scrub(shown_after or "", forms), None)
+    if not changed or check_mode:
+        return outcome
+    try:
+        if not todo:
+            _file_attributes.apply(path, attributes)
+            return outcome
+        backup_file = _atomic_file.backup(path) if backup and text is not None else None
+        _atomic_file.remove_stale_temps(path)
+        _atomic_file.write(path, new_text.encode("utf-8"), attributes)
+    except OSError as exc:
+        raise StoreError(fmt.KIND, path, "cannot write it: %s" % _cause(exc))
+    return outcome._replace(backup_file=backup_file)

@@ -1,0 +1,275 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mail_account
+short_description: Write a mail account declaration into an application's settings store
+version_added: 0.1.0
+description:
+  - Writes the canonical mail settings of one declaration (address, credentials, SMTP and optional IMAP/POP3
+    server, send rate) into an application's config store, idempotently, and shows what changes.
+  - The action plugin of the same name validates, lints and normalises the declaration on the controller and
+    fails before connecting when it has an error; the target needs only Python's standard library.
+  - The stores are a SQLite settings table (the default), a JSON file or an INI file.
+    The collection's C(docs/store-keys.md) lists every key, its type and each store's layout.
+  - Secret values (password, OAuth client secret, refresh token) never appear in the output, the diff or
+    an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
+author: mailconfig contributors (@mailops)
+extends_documentation_fragment:
+  - mailops.mailconfig.declaration
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  check_mode:
+    support: full
+    details: SQLite runs the statements in a transaction and rolls it back; file stores only read.
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+options:
+  store:
+    description: Where the application keeps its settings.
+    type: dict
+    required: true
+    suboptions:
+      type:
+        description:
+          - V(sqlite) writes rows of a settings table, V(json) nested keys of a JSON file, V(ini) key lines of an INI file.
+        type: str
+        choices: [sqlite, json, ini]
+        default: sqlite
+      path:
+        description: The database or file on the target.
+        type: path
+        required: true
+      create:
+        description:
+          - Create the file (and for V(sqlite) the settings table) when it does not exist.
+          - Without it a missing store is an error.
+        type: bool
+        default: false
+      lock_timeout:
+        description:
+          - Seconds to wait for another writer (SQLite busy timeout, or the advisory lock on a file store's directory)
+            before failing.
+        type: float
+        default: 30
+      table:
+        description: V(sqlite) only, the settings table.
+        type: str
+        default: settings
+      columns:
+        description: V(sqlite) only, the column names of the settings table.
+        type: dict
+        default: {}
+        suboptions:
+          section:
+            description: Column holding the part of a key before its first dot.
+            type: str
+            default: section
+          key:
+            description: Column holding the rest of the key.
+            type: str
+            default: key
+          value:
+            description: Column holding the value, as text.
+            type: str
+            default: value
+          updated_at:
+            description: Column set to the UTC time (ISO 8601) when a row's value changes.
+            type: str
+            default: updated_at
+      ini_section:
+        description:
+          - V(ini) only. Put every key, with its full name, under this section.
+          - By default the part of a key before its first dot is the section and the rest the key name.
+        type: str
+      contact:
+        description:
+          - V(sqlite) only. The practice contact record that gets the declaration's address, in the same transaction,
+            when O(declaration.practice.update_contact_email) is true.
+        type: dict
+        suboptions:
+          table:
+            description: Table of the contact record.
+            type: str
+            required: true
+          key_column:
+            description: Column that identifies the record.
+            type: str
+            required: true
+          key_value:
+            description: Value of O(store.contact.key_column) that identifies the record.
+            type: raw
+            required: true
+          email_column:
+            description: Column holding the contact address.
+            type: str
+            required: true
+  state:
+    description: V(present) writes our keys; V(absent) removes only our keys and nothing else.
+    type: str
+    choices: [present, absent]
+    default: present
+  update_password:
+    description:
+      - V(always) writes the secret keys like any other key.
+      - V(on_create) writes a secret key only when the store does not hold it yet or holds it empty, so a password
+        or refresh token that the application rotated itself is left alone.
+    type: str
+    choices: [always, on_create]
+    default: always
+  backup:
+    description: Keep a timestamped copy of the file or database beside it before changing it.
+    type: bool
+    default: false
+  owner:
+    description: Owner of the file or database. An existing file keeps its owner when not set.
+    type: str
+  group:
+    description: Group of the file or database. An existing file keeps its group when not set.
+    type: str
+  mode:
+    description:
+      - Octal mode of the file or database, as a quoted string such as V('0600').
+      - A file the module creates gets V('0600') (it holds a password); an existing file keeps its mode when not set,
+        so the application that reads it is not locked out.
+    type: raw
+  key_map:
+    description:
+      - Rename canonical keys to the application's own names, for example C(email.outgoing.host) to C(smtp.server).
+      - Keys not listed keep their canonical name.
+    type: dict
+    default: {}
+notes:
+  - File stores are replaced atomically (temp file, fsync, rename, directory fsync) under an advisory lock on their
+    directory, so a crash leaves the old or the new file and concurrent runs never lose each other's keys.
+seealso:
+  - module: mailops.mailconfig.mail_verify
+'''
+
+EXAMPLES = r'''
+- name: Write the practice mailbox into the application's settings database
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      path: /var/lib/dentalsoft/settings.db
+      contact:
+        table: practice
+        key_column: id
+        key_value: 1
+        email_column: email
+    backup: true
+
+- name: Same settings for an application that reads a JSON file with its own key names
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      type: json
+      path: /etc/dentalsoft/mail.json
+      create: true
+    owner: dentalsoft
+    group: dentalsoft
+    mode: '0640'
+    key_map:
+      email.outgoing.host: smtp.server
+      email.auth.password: smtp.secret
+
+- name: Keep a password the application rotates itself
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      type: ini
+      path: /etc/dentalsoft/mail.ini
+    update_password: on_create
+
+- name: Remove our keys, leave everything else
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      path: /var/lib/dentalsoft/settings.db
+    state: absent
+'''
+
+RETURN = r'''
+settings:
+  description: Our keys as the store holds them after the run (empty for O(state=absent)), secrets masked.
+  returned: success
+  type: dict
+  sample: {"email.address": "reception@smiles-dental.co.uk", "email.auth.password": "********", "email.outgoing.port": 465}
+store:
+  description: The store that was written.
+  returned: always
+  type: dict
+  sample: {"type": "sqlite", "path": "/var/lib/dentalsoft/settings.db", "table": "settings"}
+backup_file:
+  description: The copy made before the change.
+  returned: when O(backup=true) and the store changed
+  type: str
+  sample: /var/lib/dentalsoft/settings.db.20260102T030405.123456Z.bak
+diff:
+  description:
+    - Before and after text of our keys (file stores, the masked file; SQLite, C(section.key = value) lines).
+  returned: in diff mode
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
+from ansible_collections.mailops.mailconfig.plugins.module_utils._mail_account import run
+
+STORE_ARGUMENT = dict(type="dict", required=True, options=dict(
+    type=dict(type="str", choices=["sqlite", "json", "ini"], default="sqlite"),
+    path=dict(type="path", required=True),
+    create=dict(type="bool", default=False),
+    lock_timeout=dict(type="float", default=30),
+    table=dict(type="str", default="settings"),
+    columns=dict(type="dict", default={}, apply_defaults=True, options=dict(
+        section=dict(type="str", default="section"),
+        key=dict(type="str", default="key", no_log=False),
+        value=dict(type="str", default="value"),
+        updated_at=dict(type="str", default="updated_at"),
+    )),
+    ini_section=dict(type="str"),
+    contact=dict(type="dict", options=dict(
+        table=dict(type="str", required=True),
+        key_column=dict(type="str", required=True, no_log=False),
+        key_value=dict(type="raw", required=True, no_log=False),
+        email_column=dict(type="str", required=True),
+    )),
+))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            declaration=DECLARATION_ARGUMENT,
+            store=STORE_ARGUMENT,
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
+            backup=dict(type="bool", default=False),
+            owner=dict(type="str"),
+            group=dict(type="str"),
+            mode=dict(type="raw"),
+            key_map=dict(type="dict", default={}, no_log=False),
+        ),
+        supports_check_mode=True,
+    )
+    run(module)
+
+
+if __name__ == "__main__":
+    main()
