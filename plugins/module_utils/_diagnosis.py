@@ -93,9 +93,6 @@ CODES = {
         "Logged in, but the server refused the read-only mailbox command (EXAMINE INBOX, STAT).",
         "Microsoft 365 answers this way ('User is authenticated but not connected') when the app lacks the mailbox "
         "permission or the token names another principal; check the app's IMAP/POP permissions and the grant."),
-    "access_token_missing": (
-        "The declaration uses OAuth 2.0, but no access token was available to log in with.",
-        "Pass access_token (obtained from the provider's token endpoint with the declared grant)."),
     # Getting the OAuth 2.0 access token (module_utils/_oauth_token.py; docs/oauth.md).
     "oauth_invalid_grant": (
         "The token endpoint refused the refresh token: it expired (unused for too long), was revoked, or the "

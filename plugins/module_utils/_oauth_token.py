@@ -28,7 +28,7 @@ import urllib.request
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import ordered, scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Stages, tls_context
 
 
@@ -217,7 +217,7 @@ def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintex
     endpoint = oauth2.get("token_endpoint") or ""
     host, port = _host_port(endpoint)
     stages = Stages(timeout)
-    secrets = ordered(secret_values(declaration))
+    secrets = secret_values(declaration)
     started = time.monotonic()
     token, failure, grant_type = None, None, None
     try:

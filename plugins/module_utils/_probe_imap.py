@@ -97,8 +97,6 @@ def _greeting(session, server, where):
 
 
 def _authenticate(session, capabilities, credential, settings, server, report, where):
-    if credential is None:
-        raise Failure("access_token_missing", "no OAuth 2.0 access token to log in to %s with" % where)
     settings.refuse_plaintext(session.channel, server, where)
     mechanisms = [word[len("AUTH="):] for word in capabilities if word.startswith("AUTH=")]
     if "LOGINDISABLED" in capabilities or not mechanisms:

@@ -90,8 +90,6 @@ def _user_pass(session, credential, report, where):
 
 
 def _authenticate(session, capabilities, credential, settings, server, report, where):
-    if credential is None:
-        raise Failure("access_token_missing", "no OAuth 2.0 access token to log in to %s with" % where)
     settings.refuse_plaintext(session.channel, server, where)
     mechanisms = _sasl_mechanisms(capabilities)
     mechanism = choose(mechanisms, credential)

@@ -79,8 +79,6 @@ def _ehlo(channel, report, where):
 
 
 def _authenticate(channel, features, credential, settings, server, report, where):
-    if credential is None:
-        raise Failure("access_token_missing", "no OAuth 2.0 access token to log in to %s with" % where)
     settings.refuse_plaintext(channel, server, where)
     if not features.get("AUTH"):
         before_tls = "STARTTLS" in features and channel.tls is None

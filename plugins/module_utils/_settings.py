@@ -13,7 +13,8 @@ secret values out of diffs and return values. docs/store-keys.md lists every key
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-MASK = "********"
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK
+
 CHANGED_MARK = " (changed)"
 
 # (canonical key, path in the normalised declaration), in the order stores write them.
@@ -96,9 +97,3 @@ def shown(value, secret, changed=False):
         return value
     return MASK + (CHANGED_MARK if changed else "")
 
-
-def scrub(text, secrets):
-    """``text`` with every occurrence of the given secret strings replaced by the mask."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text

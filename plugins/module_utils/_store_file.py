@@ -17,7 +17,8 @@ import os
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import scrub, shown
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown
 from ansible_collections.mailops.mailconfig.plugins.module_utils._store import ABSENT, Outcome, StoreError, changes, secret_texts
 
 

@@ -21,7 +21,8 @@ import sqlite3
 from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import scrub, shown, text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils._store import ABSENT, Outcome, StoreError, changes, secret_texts
 
 KIND = "SQLite"

@@ -21,7 +21,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_t
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Credential
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import ordered, scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Stages, speaks_tls, tls_context
 
 PROBES = {"smtp": _probe_smtp.probe, "imap": _probe_imap.probe, "pop3": _probe_pop3.probe}
@@ -55,10 +55,10 @@ class Settings:
 
 
 def credential_for(declaration, access_token=None):
-    """The credential to log in with; None for OAuth 2.0 without an access token."""
+    """The credential to log in with: the password, or for OAuth 2.0 the access token."""
     username = declaration["username"] or declaration["address"]
     if declaration["auth"]["method"] == "oauth2":
-        return Credential("token", username, access_token) if access_token else None
+        return Credential("token", username, access_token)
     return Credential("password", username, declaration["auth"]["password"])
 
 
@@ -147,7 +147,7 @@ def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test
     if declaration["auth"]["method"] == "oauth2" and not access_token:
         token, token_result = _oauth_token.acquire(declaration, ca_path, validate_certs, timeout, plaintext_allowed_hosts)
         if token is None:
-            return _token_failed(declaration, token_result, ordered(secrets)), scrub(_warnings(None, validate_certs), ordered(secrets))
+            return _token_failed(declaration, token_result, secrets), scrub(_warnings(None, validate_certs), secrets)
         access_token = token.access_token
         secrets = secrets + [token.refresh_token]
     settings = Settings(tls_context(ca_path, validate_certs), timeout, plaintext_allowed_hosts, send_test_to,
@@ -171,5 +171,5 @@ def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test
         result["token"] = token_result
     test_message = outgoing.get("test_message")
     result["changed"] = bool(test_message and (test_message["sent"] or check_mode and outgoing["status"] == "ok"))
-    secrets = ordered(secrets + ([access_token] if access_token else []) + sent)
+    secrets = secrets + [access_token] + sent
     return scrub(result, secrets), scrub(_warnings(result, validate_certs), secrets)

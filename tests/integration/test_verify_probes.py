@@ -112,7 +112,7 @@ FAILURES = [
     ("mechanism-not-offered", "outgoing", {"outgoing": ("smtp_exotic_auth", "starttls")}, {}, ("authenticate", "auth_mechanism_unavailable")),
     ("token-but-no-token-mechanism", "outgoing", {"method": "oauth2", "outgoing": ("smtp_exotic_auth", "starttls")},
      {"access_token": "Access-Token-Xy12"}, ("authenticate", "auth_mechanism_unavailable")),
-    ("oauth2-without-token", "outgoing", {"method": "oauth2"}, {}, ("authenticate", "access_token_missing")),
+    ("oauth2-token-endpoint-unresolvable", "outgoing", {"method": "oauth2"}, {}, ("token", "oauth_endpoint_unreachable")),
     ("connection-refused", "outgoing", {"outgoing": ("closed", "tls")}, {}, ("connect", "connection_refused")),
     ("silent-listener-tls", "outgoing", {"outgoing": ("silent", "tls")}, {"timeout": 2}, ("tls", "timeout")),
     ("silent-listener-plain", "incoming", {"incoming": ("silent", "starttls")}, {"timeout": 2}, ("greeting", "timeout")),

@@ -174,7 +174,7 @@ def test_pop3(stage, text, expected):
 
 
 # Raised by the probes themselves (no server answer to classify); the integration tests name them.
-RAISED_BY_PROBES = {"auth_unavailable", "access_token_missing"}
+RAISED_BY_PROBES = {"auth_unavailable"}
 
 
 # Raised by the token request; tests/integration/test_oauth_token.py reaches each one against a real endpoint.

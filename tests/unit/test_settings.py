@@ -6,6 +6,7 @@ import re
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from tests.unit.store_helpers import CLIENT_SECRET, OAUTH2_RAW, PASSWORD_A, REFRESH_TOKEN, normalised
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "store-keys.md")
@@ -72,7 +73,7 @@ def test_shown_masks_non_empty_secrets_only():
 
 def test_scrub_replaces_every_occurrence_longest_first():
     text = "a=%s b=%s c=%s-suffix" % (PASSWORD_A, "Pw", PASSWORD_A)
-    assert _settings.scrub(text, {"Pw", PASSWORD_A, ""}) == "a=******** b=******** c=********-suffix"
+    assert scrub(text, {"Pw", PASSWORD_A, ""}) == "a=******** b=******** c=********-suffix"
 
 
 def test_docs_list_every_key_with_its_secrecy():

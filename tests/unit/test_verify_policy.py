@@ -42,7 +42,6 @@ def test_credential_for_each_method():
     assert credential_for(_declaration()) == ("password", "a@example.test", "pw")
     assert credential_for(_declaration(username="login-name")).username == "login-name"
     assert credential_for(_declaration("oauth2"), access_token="tok") == ("token", "a@example.test", "tok")
-    assert credential_for(_declaration("oauth2")) is None
 
 
 def test_scrub_masks_every_nested_string_longest_secret_first():

@@ -1,0 +1,110 @@
+"""A whole rollout: playbooks/site.yml over N local practices, verify included, against
+the copy floor (one ansible.builtin.copy task per host) in the same run.
+
+    .venv/bin/python benchmarks/fleet/run.py [--hosts 200] [--forks 10]
+
+Each practice applies its own declaration to its own SQLite store and verifies its
+credentials (SMTP submission with STARTTLS + IMAPS login) against the local Dovecot
+started for the run. Two rollouts are timed: the first (every store new) and the
+idempotent one. The floor is a play that copies a file of the store's size to each
+host, with the same forks.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, ROOT)
+
+from tests.servers import suite  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = os.path.join(ROOT, ".venv", "bin")
+
+
+def inventory(work, state, hosts):
+    """N practices sharing the servers (as one user, alice), each with its own store and address."""
+    user = state["users"]["alice"]
+    practices = {}
+    for number in range(hosts):
+        practices["practice-%03d" % number] = {
+            "mail_account": {
+                "schema_version": 1, "address": user["username"], "provider": "other",
+                "auth": {"method": "password", "password": user["password"]},
+                "outgoing": {"host": "localhost", "port": state["ports"]["submission"], "security": "starttls"},
+                "incoming": {"protocol": "imap", "host": "localhost", "port": state["ports"]["imaps"], "security": "tls"},
+                "sending": {"rate_per_minute": 3},
+            },
+            "mail_account_store": {"type": "sqlite", "path": os.path.join(work, "sites", "practice-%03d.db" % number), "create": True},
+        }
+    data = {"all": {"vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                             "mail_account_verify_ca_path": state["ca"]},
+                    "hosts": practices}}
+    path = os.path.join(work, "inventory.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    return path
+
+
+def floor_playbook(work):
+    path = os.path.join(work, "floor.yml")
+    payload = os.path.join(work, "payload.bin")
+    with open(payload, "wb") as handle:
+        handle.write(os.urandom(12288))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.copy:\n"
+                     "        src: %s\n        dest: %s/copies/{{ inventory_hostname }}.bin\n        mode: '0600'\n" % (payload, work))
+    return path
+
+
+def timed_playbook(work, inv, playbook, forks):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"), ANSIBLE_FORKS=str(forks),
+               ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"),
+               ANSIBLE_CALLBACKS_ENABLED="mailops.mailconfig.fleet_summary")
+    started = time.perf_counter()
+    result = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inv, playbook], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    wall = time.perf_counter() - started
+    if result.returncode:
+        raise SystemExit("%s failed:\n%s" % (playbook, result.stdout[-4000:]))
+    return wall
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--forks", type=int, default=10)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="mailconfig-fleet-")
+    os.chmod(work, 0o755)
+    os.makedirs(os.path.join(work, "sites"))
+    os.makedirs(os.path.join(work, "copies"))
+    state = suite.start(os.path.join(work, "servers"))
+    try:
+        inv = inventory(work, state, args.hosts)
+        site = os.path.join(ROOT, "playbooks", "site.yml")
+        floor = floor_playbook(work)
+        rows = [("site.yml, first rollout", timed_playbook(work, inv, site, args.forks)),
+                ("copy floor, first", timed_playbook(work, inv, floor, args.forks)),
+                ("site.yml, idempotent rollout", timed_playbook(work, inv, site, args.forks)),
+                ("copy floor, idempotent", timed_playbook(work, inv, floor, args.forks))]
+    finally:
+        suite.stop(state)
+        shutil.rmtree(work, ignore_errors=True)
+    floors = {"first": rows[1][1], "idempotent": rows[3][1]}
+    print("| run | wall s | per host ms | vs copy floor |")
+    print("|---|---|---|---|")
+    for name, wall in rows:
+        floor = floors["first" if "first" in name else "idempotent"]
+        print("| %s | %.1f | %.0f | %.2fx |" % (name, wall, wall * 1000 / args.hosts, wall / floor))
+    print(json.dumps({"hosts": args.hosts, "forks": args.forks, "results": dict(rows)}))
+
+
+if __name__ == "__main__":
+    main()
