@@ -18,5 +18,5 @@ def timed(command, **kwargs):
 
 def best_of(repeats, command, **kwargs):
     """The fastest of ``repeats`` runs by wall time (the least disturbed by other load)."""
-    runs = [timed(command, **kwargs) for _ in range(repeats)]
+    runs = [timed(command, **kwargs) for _repeat in range(repeats)]
     return min(runs, key=lambda run: run[0])

@@ -116,7 +116,7 @@ class CallbackModule(CallbackBase):
         }
 
     def table(self):
-        rows = [COLUMNS] + [tuple(str(r[c]) for c in COLUMNS) for _, r in sorted(self.rows.items())]
+        rows = [COLUMNS] + [tuple(str(r[c]) for c in COLUMNS) for _host, r in sorted(self.rows.items())]
         widths = [min(max(len(row[i]) for row in rows), 60) for i in range(len(COLUMNS))]
         lines = ["  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -140,7 +140,7 @@ class CallbackModule(CallbackBase):
         folder = os.path.dirname(os.path.abspath(prefix))
         os.makedirs(folder, exist_ok=True)
         generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        data = {"generated": generated, "totals": self.totals(), "practices": [r for _, r in sorted(self.rows.items())]}
+        data = {"generated": generated, "totals": self.totals(), "practices": [r for _host, r in sorted(self.rows.items())]}
         with open(prefix + ".json", "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2)
         with open(prefix + ".html", "w", encoding="utf-8") as handle:

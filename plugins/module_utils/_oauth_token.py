@@ -86,7 +86,7 @@ def _grant_form(oauth2):
         scopes = _app_only_scopes(scopes, oauth2["token_endpoint"])
     else:
         raise Failure("oauth_invalid_grant", "the declaration has neither a refresh_token nor a client_secret, so "
-                           "there is no grant to request a token with")
+                      "there is no grant to request a token with")
     if oauth2.get("client_secret"):
         form["client_secret"] = oauth2["client_secret"]
     if scopes:
@@ -137,9 +137,9 @@ def _classify_error(status, body, where):
     if parsed is None:
         if status >= 500:
             return Failure("oauth_endpoint_unreachable", "the token endpoint %s answered HTTP %d without an OAuth "
-                                "error: the provider or a proxy in between is failing" % (where, status), "HTTP %d" % status)
+                           "error: the provider or a proxy in between is failing" % (where, status), "HTTP %d" % status)
         return Failure("oauth_bad_response", "the token endpoint %s answered HTTP %d, which is not an OAuth 2.0 "
-                            "error answer" % (where, status), "HTTP %d" % status)
+                       "error answer" % (where, status), "HTTP %d" % status)
     error, numbers, response = parsed
     code = next((_AADSTS[number] for number in numbers if number in _AADSTS), None) or _ERRORS.get(error, "oauth_request_rejected")
     aadsts = ", ".join("AADSTS%d" % number for number in numbers)
@@ -154,14 +154,14 @@ def _token(body, sent_refresh_token, where):
         answer = None
     if not isinstance(answer, dict):
         raise Failure("oauth_bad_response", "the token endpoint %s answered HTTP 200 with something that is not a "
-                           "JSON object (%d bytes)" % (where, len(body)))
+                      "JSON object (%d bytes)" % (where, len(body)))
     access_token, token_type = answer.get("access_token"), answer.get("token_type", "Bearer")
     if not isinstance(access_token, str) or not access_token:
         raise Failure("oauth_bad_response", "the token endpoint %s answered HTTP 200 without an access_token "
-                           "(fields: %s)" % (where, ", ".join(sorted(str(key) for key in answer)) or "none"))
+                      "(fields: %s)" % (where, ", ".join(sorted(str(key) for key in answer)) or "none"))
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise Failure("oauth_bad_response", "the token endpoint %s issued a token of type %r; mail servers take "
-                           "Bearer tokens only" % (where, str(token_type)[:40]))
+                      "Bearer tokens only" % (where, str(token_type)[:40]))
     try:
         expires_in = int(answer.get("expires_in"))  # Microsoft's older endpoints send it as a string
     except (TypeError, ValueError):
@@ -185,7 +185,7 @@ def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
     host, port = _host_port(endpoint)
     if host is None:
         raise Failure("oauth_request_rejected", "no usable token endpoint in the declaration: set tenant (Microsoft) "
-                           "or an https:// token_endpoint")
+                      "or an https:// token_endpoint")
     where = "%s:%d" % (host, port)
     if not endpoint.lower().startswith("https:") and host.lower() not in {name.lower() for name in plaintext_allowed_hosts}:
         raise Failure("oauth_endpoint_insecure", "refusing to send the grant to %s over plain http" % where)
@@ -201,7 +201,7 @@ def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
                 with error:
                     if 300 <= error.code < 400:
                         raise Failure("oauth_bad_response", "the token endpoint %s answered with a redirect (HTTP %d); "
-                                           "it was not followed" % (where, error.code), "HTTP %d" % error.code)
+                                      "it was not followed" % (where, error.code), "HTTP %d" % error.code)
                     raise _classify_error(error.code, error.read(MAX_BODY), where)
     except urllib.error.URLError as error:
         raise _unreachable(error.reason if isinstance(error.reason, BaseException) else error, where)

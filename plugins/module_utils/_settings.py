@@ -96,4 +96,3 @@ def shown(value, secret, changed=False):
     if not secret or value in (None, "", []):
         return value
     return MASK + (CHANGED_MARK if changed else "")
-

@@ -23,8 +23,7 @@ PARSE_AND_SCHEMA_CODES = {"MC001", "MC002", "MC003", "MC004", "MC010", "MC011", 
 # Values under these keys (spelt right or wrong) are the corpus's fake secrets.
 SECRET_LINE = re.compile(r"^\s*(?:password|passwrd|client_secret|refresh_token):\s*[\"']?([^\"'\n]{6,})", re.M)
 
-# The pipeline's stand-in for invalid values (_declaration._stand_in) feeds the
-# provider-driven rules a provider the user never wrote; see the report on issue 2.
+
 class Expectation:
     """The directives in a corpus file's leading comments (or its .expect sidecar)."""
 
