@@ -10,10 +10,10 @@ type: aggregate
 short_description: One table at the end of a rollout, which practices are fine and which need attention
 version_added: 0.1.0
 description:
-  - Collects the results of the C(mail_declaration), C(mail_account) and C(mail_verify) tasks of every host
-    and prints, when the playbook ends, one row per practice with its provider, whether its declaration validated,
-    whether its settings changed, the outgoing and incoming check results, and the diagnosis code and hint of the
-    first problem; then totals.
+  - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify) and C(mail_sender_check) tasks
+    of every host and prints, when the playbook ends, one row per practice with its provider, whether its declaration
+    validated, whether its settings changed, the outgoing and incoming check results, the sender DNS check, and the
+    diagnosis code and hint of the first problem; then totals.
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page.
   - Reads only values that the modules already return masked; no secret reaches the table or the reports.
 requirements:
@@ -39,8 +39,8 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
-COLUMNS = ("practice", "provider", "validated", "changed", "outgoing", "incoming", "diagnosis", "hint")
-_ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify"}
+COLUMNS = ("practice", "provider", "validated", "changed", "outgoing", "incoming", "sender", "diagnosis", "hint")
+_ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
 
 
 def _step(task):
@@ -79,9 +79,9 @@ class CallbackModule(CallbackBase):
             row["validated"] = "no" if errors or (failed and step == "validate") else "yes"
             if errors:
                 self._note(row, errors[0]["code"], "%s: %s" % (errors[0]["path"], errors[0]["message"]))
+        if step in ("apply", "verify") and not errors and row["validated"] == "-":
+            row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
         if step == "apply":
-            if not errors:
-                row["validated"] = "yes" if row["validated"] == "-" else row["validated"]
             row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
             if failed and not errors:
                 self._note(row, "apply_failed", data.get("msg", ""))
@@ -94,6 +94,17 @@ class CallbackModule(CallbackBase):
                     self._note(row, check.get("code"), check.get("hint") or check.get("message"))
             if failed and not errors and row["outgoing"] == "-":
                 self._note(row, "verify_failed", data.get("msg", ""))
+        if step == "sender":
+            self._sender(row, data, failed)
+
+    def _sender(self, row, data, failed):
+        """The DNS sender check: ok, or the worst finding's severity; its first error becomes the diagnosis."""
+        findings = data.get("findings") or []
+        worst = [severity for severity in ("error", "warning") if any(f.get("severity") == severity for f in findings)]
+        row["sender"] = "failed" if failed and not findings else (worst[0] if worst else "ok")
+        problem = next((f for f in findings if f.get("severity") == "error"), None)
+        if problem:
+            self._note(row, problem["code"], problem.get("hint") or problem.get("message"))
 
     def v2_runner_on_ok(self, result):
         self._record(result, failed=False)
@@ -147,7 +158,7 @@ class CallbackModule(CallbackBase):
             handle.write(_html(data))
 
 
-_STATUS_CLASS = {"ok": "ok", "yes": "ok", "no": "", "failed": "bad", "skipped": "", "-": ""}
+_STATUS_CLASS = {"ok": "ok", "yes": "ok", "no": "", "failed": "bad", "error": "bad", "warning": "", "skipped": "", "-": ""}
 
 
 def _html(data):
@@ -157,7 +168,7 @@ def _html(data):
         cells = []
         for column in COLUMNS:
             value = str(row[column])
-            css = _STATUS_CLASS.get(value, "") if column in ("validated", "changed", "outgoing", "incoming") else ""
+            css = _STATUS_CLASS.get(value, "") if column in ("validated", "changed", "outgoing", "incoming", "sender") else ""
             if column == "validated" and value == "no":
                 css = "bad"
             cells.append('<td class="%s">%s</td>' % (css, html.escape(value)))

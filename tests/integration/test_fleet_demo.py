@@ -1,6 +1,7 @@
 """The demo flow end to end (what `make demo` runs): real servers, vault, check/diff,
 apply, idempotent rerun, verify, fleet summary and reports."""
 
+import html.parser
 import json
 import os
 import re
@@ -92,3 +93,27 @@ def test_summary_rows_and_json_report(demo):
     assert by_name["bright-teeth"]["incoming"] == "ok"
     assert by_name["canine-corner"]["incoming"] == "skipped"
     assert report["totals"]["need_attention"] == 1
+    assert {row["validated"] for row in report["practices"]} == {"yes"}
+
+
+def test_html_report_is_one_self_contained_table(demo):
+    folder = demo[0]
+    with open(os.path.join(str(folder), "report", "mail-accounts.html"), encoding="utf-8") as handle:
+        page = handle.read()
+    cells = []
+
+    class Rows(html.parser.HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                cells.append([])
+            assert tag not in ("script", "link", "img"), tag  # nothing fetched from elsewhere
+
+        def handle_data(self, data):
+            if cells and data.strip():
+                cells[-1].append(data.strip())
+
+    Rows().feed(page)
+    header, rows = cells[0], cells[1:]
+    assert header[:3] == ["practice", "provider", "validated"]
+    assert sorted(row[0] for row in rows) == sorted(PRACTICES)
+    assert any(row[0] == "wisdom-works" and "auth_failed" in row for row in rows)

@@ -3,12 +3,16 @@ argument validation, and no secret under -vvv."""
 
 import os
 import re
+import sys
 
 import pytest
 import yaml
 
 from tests.integration.test_verify_playbook import assert_no_secrets
 from tests.servers import declarations
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dns"))
+from dns_server import knot  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -95,3 +99,20 @@ def test_collection_playbooks(playbook, mail_servers, entry):
     result = playbook.run(os.path.join(ROOT, "playbooks", entry), inventory=inv)
     assert result.returncode == 0, result.stdout[-3000:]
     assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
+
+
+def test_sender_check_step_and_its_summary_column(playbook, mail_servers, knot):
+    """Off by default; when on, its worst finding shows in the fleet summary (two SPF records is an error)."""
+    declaration = declarations.raw(mail_servers)
+    declaration.update(address="reception@twospf.test", username=mail_servers["users"]["alice"]["username"],
+                       lint={"ignore": ["MC502"]})
+    inv = inventory(playbook, mail_servers, mail_account=declaration)
+    env = {"MAILCONFIG_DNS_SERVER": knot.address, "ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"}
+    off = playbook.run(role_play(), "--tags", "sender_check", inventory=inv, env=env)
+    assert recap(off.stdout)["skipped"] == 1
+    on = playbook.run(role_play(vars={"mail_account_sender_check": True}), "--tags", "validate,sender_check", inventory=inv, env=env)
+    assert on.returncode == 0, on.stdout[-3000:]
+    summary = on.stdout.split("MAIL ACCOUNTS")[1]
+    row = next(line for line in summary.splitlines() if line.startswith("practice-a "))
+    assert row.split()[6] == "error" and "MC6" in row
+    assert_no_secrets(on.stdout, mail_servers)
