@@ -199,6 +199,8 @@ def plaintext_on_tls_port(where):
 # Answers that providers give under a generic status or response code.
 _APP_PASSWORD = re.compile(r"application-specific password|log in via your web browser|WebLoginRequired", re.I)
 _BASIC_AUTH_OFF = re.compile(r"basic authentication is disabled|security defaults", re.I)
+_SMTP_AUTH_OFF = re.compile(r"SmtpClientAuthentication is disabled", re.I)
+_LOCKED = re.compile(r"account (?:is )?locked|locked out", re.I)
 
 
 def smtp(stage, code, enhanced, text, where, token=False):
@@ -212,9 +214,14 @@ def smtp(stage, code, enhanced, text, where, token=False):
     if stage != "authenticate":
         return Failure("server_error", "%s during %s" % (said, stage), answer)
     if enhanced == "5.7.139":
+        # Microsoft 365 answers 5.7.139 for several causes; only its text tells them apart.
+        if _SMTP_AUTH_OFF.search(text):
+            return Failure("smtp_auth_disabled", "%s: SMTP AUTH is disabled for this tenant or mailbox" % said, answer)
         if _BASIC_AUTH_OFF.search(text):
             return Failure("basic_auth_disabled", "%s: Microsoft 365 refuses password logins for this account" % said, answer)
-        return Failure("smtp_auth_disabled", "%s: SMTP AUTH is disabled for this tenant or mailbox" % said, answer)
+        if _LOCKED.search(text):
+            return Failure("rate_limited", "%s: Microsoft 365 has locked the account after failed logins" % said, answer)
+        return _rejected(said, answer, token)
     if enhanced == "5.7.30":
         return Failure("basic_auth_disabled", "%s: basic authentication is turned off for SMTP submission" % said, answer)
     if code == 534 and enhanced in ("5.7.9", "5.7.14") or _APP_PASSWORD.search(text):

@@ -14,7 +14,7 @@ import copy
 import dataclasses
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
 Result = collections.namedtuple("Result", "findings normalised")
@@ -65,6 +65,14 @@ def _detected(data):
         detection = _detect.detect_provider(data.get("address", ""))
     except _detect.DetectionError as exc:
         return None, exc.finding(path="provider")
+    outside = sorted(server["host"] for server in (detection.servers or {}).values()
+                     if not _within_domain(server["host"], _detect.domain_of(data["address"])))
+    if detection.provider == "other" and outside:
+        # SRV answers are not authenticated: servers outside the address's own domain could
+        # be anyone's, and the password would go there on every rollout.
+        return None, Finding("MC652", "error", "SRV records name servers outside the address's domain (%s); they are not trusted "
+                             "for credentials" % ", ".join(outside),
+                             "Set provider and the servers explicitly if these are the practice's real servers.", path="provider")
     decided = dict(data, provider=detection.provider)
     for side, servers in (detection.servers or {}).items():
         given = decided.get(side)
@@ -73,6 +81,11 @@ def _detected(data):
     evidence = "; ".join(detection.evidence)
     return decided, Finding("MC651", "info", "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
                             "Write provider: %s to skip detection." % detection.provider, path="provider")
+
+
+def _within_domain(host, domain):
+    host = host.lower().rstrip(".")
+    return host == domain or host.endswith("." + domain)
 
 
 def _overlaps(one, other):
@@ -114,7 +127,7 @@ def check_text(text, source="<stdin>", today=None):
     try:
         data, marks = load_declaration(text)
     except DeclarationSyntaxError as exc:
-        return Result([dataclasses.replace(exc.finding, file=source)], None)
+        return Result([dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))], None)
     return check(data, marks, source, today)
 
 

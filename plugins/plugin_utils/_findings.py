@@ -11,6 +11,7 @@ quote the value of a secret field.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -27,9 +28,9 @@ class Finding:
     column: int = 0
 
     def located(self, file, marks):
-        """Return a copy placed at the line and column of its field path."""
+        """Return a copy placed at the line and column of its field path (which is then made safe to show)."""
         line, column = locate(marks, self.path)
-        return dataclasses.replace(self, file=file, line=line, column=column)
+        return dataclasses.replace(self, file=file, line=line, column=column, path=safe_path(self.path))
 
     def as_dict(self):
         return dataclasses.asdict(self)
@@ -41,6 +42,23 @@ class Finding:
         field = (" %s" % self.path) if self.path else ""
         hint = ("\n    hint: %s" % self.hint) if self.hint else ""
         return "%s:%s %s %s: %s%s" % (where, field, self.severity, self.code, self.message, hint)
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+UNREADABLE_NAME = "<unreadable name>"
+
+
+def safe_name(name):
+    """``name`` if it looks like a field name, else a placeholder.
+
+    A key such as ``password=Secr3t`` (a value typed into the key) would otherwise
+    put the secret into the finding's path and message.
+    """
+    return name if _FIELD_NAME.fullmatch(str(name)) else UNREADABLE_NAME
+
+
+def safe_path(path):
+    return ".".join(safe_name(part) for part in path.split(".")) if path else path
 
 
 def locate(marks, path):

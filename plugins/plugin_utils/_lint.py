@@ -212,6 +212,14 @@ def _oauth2_endpoint_unknown(ctx):
                "Set auth.oauth2.tenant (the Microsoft tenant ID or domain)." if needs_tenant else "Set auth.oauth2.token_endpoint.")
 
 
+@rule("MC308", "oauth2-endpoint-insecure", "error", reads=("auth.oauth2",))
+def _oauth2_endpoint_insecure(ctx):
+    oauth2 = ctx.norm["auth"]["oauth2"]
+    if oauth2 and (oauth2["token_endpoint"] or "").lower().startswith("http://"):
+        yield ("auth.oauth2.token_endpoint", "the token endpoint is plain http: the refresh token and client secret would travel in clear",
+               "Use the provider's https:// token endpoint.")
+
+
 @rule("MC307", "oauth2-grant-missing", "error", reads=("auth.oauth2",))
 def _oauth2_grant_missing(ctx):
     oauth2 = ctx.norm["auth"]["oauth2"]

@@ -16,7 +16,7 @@ import functools
 import json
 import os
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_name
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema_fastpath import Unsupported, compile_schema
 
@@ -101,7 +101,7 @@ def _describe(error):
     kind, arg, sch = error.validator, error.validator_value, error.schema
     if kind == "additionalProperties":
         extra = sorted(set(error.instance) - set(sch.get("properties", {})), key=str)
-        return [("MC010", _field(path, name), "unknown field '%s'" % name, _spelling_hint(str(name), error)) for name in extra]
+        return [("MC010", _field(path, name), "unknown field '%s'" % safe_name(name), _spelling_hint(str(name), error)) for name in extra]
     if kind == "required":
         missing = [name for name in arg if name not in error.instance]
         return [("MC011", _field(path, name), "required field '%s' is missing" % name,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import yaml
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_path
 
 try:
     _Loader = yaml.CSafeLoader
@@ -107,7 +107,7 @@ class _Builder:
             child = "%s.%s" % (path, key) if path else key
             if key in result:
                 first = self.marks.get(child, (0, 0))[0]
-                _fail("MC003", "duplicate key '%s' (first defined on line %d)" % (child, first),
+                _fail("MC003", "duplicate key '%s' (first defined on line %d)" % (safe_path(child), first),
                       "Keep one of the two; YAML would silently use the last one.", line, column, child)
             self.marks[child] = (line, column)
             result[key] = self.build(value_node, child, depth + 1)
@@ -115,11 +115,12 @@ class _Builder:
 
 
 def _tag_words(tag):
-    """'a date' for tag:yaml.org,2002:timestamp, the tag itself for anything else."""
+    """'a date' for tag:yaml.org,2002:timestamp; unknown tags are not named."""
     words = {"timestamp": "a date", "int": "a whole number", "float": "a decimal number", "bool": "true or false",
              "binary": "base64 binary data", "null": "empty"}
     short = tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else None
-    return words.get(short, "the tag %s" % tag)
+    # Never name an unknown tag: an unquoted password starting with "!" parses as one.
+    return words.get(short, "an unknown YAML tag")
 
 
 def _yaml_problem(exc):

@@ -92,6 +92,7 @@ def test_summary_rows_and_json_report(demo):
         assert by_name[name]["diagnosis"] == ""
     assert by_name["bright-teeth"]["incoming"] == "ok"
     assert by_name["canine-corner"]["incoming"] == "skipped"
+    assert by_name["incisor-clinic"]["incoming"] == "skipped"
     assert report["totals"]["need_attention"] == 1
     assert {row["validated"] for row in report["practices"]} == {"yes"}
 

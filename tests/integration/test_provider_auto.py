@@ -47,6 +47,13 @@ def test_srv_only_domain_fills_the_servers(knot):
     assert any(f["code"] == "MC651" and "'other' by srv" in f["message"] for f in findings)
 
 
+def test_srv_servers_outside_the_domain_are_not_trusted(knot):
+    code, findings = lint(AUTO.format(domain="srvelsewhere.test", extra=""), {"MAILCONFIG_DNS_SERVER": knot.address})
+    assert code == 1
+    assert [(f["code"], f["path"]) for f in findings] == [("MC652", "provider")]
+    assert "mail.elsewhere-host.test" in findings[0]["message"]
+
+
 def test_undecidable_domain_is_an_error_asking_for_a_provider(knot):
     code, findings = lint(AUTO.format(domain="nomx.test", extra=""), {"MAILCONFIG_DNS_SERVER": knot.address})
     assert code == 1

@@ -84,6 +84,10 @@ SMTP = [
      False, "basic_auth_disabled"),
     ("m365-security-defaults", "authenticate", 535, "5.7.139", "Authentication unsuccessful, user is locked by your "
      "organization's security defaults policy.", False, "basic_auth_disabled"),
+    ("m365-wrong-password-5.7.139", "authenticate", 535, "5.7.139", "Authentication unsuccessful, the user credentials "
+     "were incorrect.", False, "auth_failed"),
+    ("m365-locked-5.7.139", "authenticate", 535, "5.7.139", "Authentication unsuccessful, account is locked due to IdsLocked.",
+     False, "rate_limited"),
     ("m365-5.7.30", "authenticate", 550, "5.7.30", "Basic authentication is not supported for Client Submission.", False,
      "basic_auth_disabled"),
     ("m365-wrong", "authenticate", 535, "5.7.3", "Authentication unsuccessful", False, "auth_failed"),

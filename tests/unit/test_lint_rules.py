@@ -60,6 +60,9 @@ TRIGGERS = {
     "MC206": (declaration(provider="other", outgoing={"host": "mail.castlegate.lan", "port": 25, "security": "none",
                                                       "allow_plaintext_login": True}), "outgoing.allow_plaintext_login"),
     "MC203": (declaration(outgoing={"port": 465, "security": "starttls"}), "outgoing.port"),
+    "MC308": (declaration(provider="gmail", auth={"method": "oauth2", "oauth2": {
+        "token_endpoint": "http://tokens.castlegate.lan/token", "client_id": "app", "refresh_token": "Lint-Refresh-Token-1"}}),
+        "auth.oauth2.token_endpoint"),
     "MC204": (declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"port": 465}),
               "outgoing.port"),
     "MC301": (declaration(provider="btconnect"), "provider"),

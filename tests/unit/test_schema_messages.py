@@ -194,3 +194,14 @@ def test_a_value_of_the_wrong_type_is_one_finding_not_two():
 def test_non_secret_values_are_quoted_and_shortened():
     [finding] = [f for f in check(dict(declaration(), provider="p" * 200)).findings if f.path == "provider"]
     assert '"ppp' in finding.message and "..." in finding.message and len(finding.message) < 200
+
+
+@pytest.mark.parametrize("line", ["  password=Keyed-Secret-77: x", "  password:Keyed-Secret-77: x",
+                                  "  password=Keyed-Secret-77: 1\n  password=Keyed-Secret-77: 2"])
+def test_a_secret_typed_into_a_key_is_never_shown(line):
+    """A value typed into the key would otherwise become the finding's path and message."""
+    text = "schema_version: 1\naddress: a@gmail.com\nprovider: gmail\nauth:\n  method: password\n%s\n" % line
+    findings = check_text(text, "practice.yml").findings
+    assert findings
+    for finding in findings:
+        assert "Keyed-Secret-77" not in finding.text() + finding.path

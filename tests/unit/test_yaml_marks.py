@@ -181,8 +181,11 @@ def test_standard_tags_keep_their_types():
     ("secret: !!int 0xZZ\n", "a whole number"),
     ("secret: %s\n" % ("9" * 5000), "a whole number"),
     ("secret: !!timestamp soon\n", "a date"),
-    ("secret: !custom Zq9-hidden\n", "the tag !custom"),
-    ("secret: !!python/object:os.system ls\n", "python/object:os.system"),
+    ("secret: !custom Zq9-hidden\n", "an unknown YAML tag"),
+    ("secret: !!python/object:os.system ls\n", "an unknown YAML tag"),
+    # An unquoted password that starts with "!" is a tag to YAML: it must not be named.
+    ("secret: !Secr3tPass\n", "an unknown YAML tag"),
+    ("secret: !!Secr3tPass\n", "an unknown YAML tag"),
 ])
 def test_a_value_its_tag_cannot_hold_is_located_and_never_quoted(text, what):
     finding = refused(text)
@@ -190,3 +193,4 @@ def test_a_value_its_tag_cannot_hold_is_located_and_never_quoted(text, what):
     assert what in finding.message
     value = text.split(None, 1)[1].strip()
     assert value.split()[-1] not in finding.message
+    assert value.split()[0].lstrip("!") not in finding.message
