@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, report
@@ -24,7 +25,7 @@ class ActionModule(ActionBase):
         if sum(1 for name in ("declaration", "declarations", "hosts") if name in args) != 1:
             result.update(failed=True, msg="give exactly one of declaration, declarations or hosts")
             return result
-        strict = bool(args.get("strict", False))
+        strict = boolean(args.get("strict", False), strict=False)
         if "declaration" in args:
             host = (task_vars or {}).get("inventory_hostname", "")
             named = {host: args["declaration"]}
@@ -43,11 +44,14 @@ class ActionModule(ActionBase):
                 messages.append("%s: no mail_account declaration" % name)
                 checked[name] = {"ok": False, "findings": findings}
                 continue
-            findings = check_declaration(named[name]).findings
+            result_of = check_declaration(named[name])
+            findings = result_of.findings
             bad = [f for f in findings if f.severity in failing]
             if bad:
                 messages.append(report(bad, name))
-            checked[name] = {"ok": not bad, "findings": [f.as_dict() for f in findings]}
+            provider = (result_of.normalised or {}).get("provider") or (named[name] or {}).get("provider")
+            checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
+                             "findings": [f.as_dict() for f in findings]}
         result["declarations"] = checked
         result["ok"] = not messages
         result["changed"] = False

@@ -13,7 +13,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns, _sender_checks
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, failure
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import has_errors
 
@@ -64,9 +64,9 @@ class ActionModule(ActionBase):
         source, marks, path = "", {}, "domain"
         if args["declaration"] is not None:
             checked = check_declaration(args["declaration"])
-            if checked.normalised is None:
-                host = (task_vars or {}).get("inventory_hostname", "")
-                result.update(failed=True, msg=report(checked.findings, host), findings=[f.as_dict() for f in checked.findings])
+            refused = failure(checked, task_vars)
+            if refused:
+                result.update(refused)
                 return result
             source, marks = origin_marks(args["declaration"])
             path = "address"

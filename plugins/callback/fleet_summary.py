@@ -69,8 +69,11 @@ class CallbackModule(CallbackBase):
         step = _step(result._task)
         if step is None:
             return
-        row = self._row(result._host.get_name())
         data = result._result
+        if step == "validate" and isinstance(data.get("declarations"), dict):
+            self._validated_many(data["declarations"])
+            return
+        row = self._row(result._host.get_name())
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
         if declaration.get("provider"):
             row["provider"] = declaration["provider"]
@@ -96,6 +99,19 @@ class CallbackModule(CallbackBase):
                 self._note(row, "verify_failed", data.get("msg", ""))
         if step == "sender":
             self._sender(row, data, failed)
+
+    def _validated_many(self, declarations):
+        """One mail_declaration task that checked many hosts (validate.yml): a row for each."""
+        for name, checked in declarations.items():
+            row = self._row(name)
+            row["validated"] = "yes" if checked.get("ok") else "no"
+            row["provider"] = checked.get("provider") or row["provider"]
+            problems = [f for f in checked.get("findings") or () if f.get("severity") in ("error", "warning")]
+            if not checked.get("ok"):
+                if problems:
+                    self._note(row, problems[0]["code"], "%s: %s" % (problems[0]["path"], problems[0]["message"]))
+                else:
+                    self._note(row, "no_declaration", "the host has no mail_account variable")
 
     def _sender(self, row, data, failed):
         """The DNS sender check: ok, or the worst finding's severity; its first error becomes the diagnosis."""

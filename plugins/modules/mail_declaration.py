@@ -80,12 +80,13 @@ ok:
   returned: always
   type: bool
 declarations:
-  description: Per name, whether it passed and its findings.
+  description: Per name, whether it passed, its provider (as declared, or detected for V(auto)) and its findings.
   returned: always
   type: dict
   sample:
     practice-01:
       ok: false
+      provider: godaddy
       findings:
         - code: MC201
           severity: error

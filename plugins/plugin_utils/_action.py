@@ -17,11 +17,11 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration im
 
 
 def report(findings, host=""):
-    """Failure text listing every error finding."""
-    errors = [f for f in findings if f.severity == "error"]
-    head = "mail account declaration%s has %d error%s" % (
-        (" of %s" % host) if host else "", len(errors), "" if len(errors) == 1 else "s")
-    return head + ":\n" + "\n".join(f.text() for f in errors)
+    """Failure text listing every finding given (the caller picks the failing severities)."""
+    counts = ", ".join("%d %s%s" % (n, severity, "" if n == 1 else "s") for severity, n in
+                       ((s, sum(1 for f in findings if f.severity == s)) for s in ("error", "warning")) if n)
+    head = "mail account declaration%s has %s" % ((" of %s" % host) if host else "", counts)
+    return head + ":\n" + "\n".join(f.text() for f in findings)
 
 
 def without_none(value):
@@ -41,6 +41,15 @@ def check_declaration(value):
     return check(to_plain(value), marks, source)
 
 
+def failure(checked, task_vars):
+    """The task result for a declaration with errors, listing them; None when it has none."""
+    if checked.normalised is not None:
+        return None
+    host = (task_vars or {}).get("inventory_hostname", "")
+    errors = [f for f in checked.findings if f.severity == "error"]
+    return {"failed": True, "msg": report(errors, host), "findings": [f.as_dict() for f in checked.findings]}
+
+
 class DeclarationAction(ActionBase):
     """Validate on the controller, then run ``MODULE`` on the target with the normalised declaration."""
 
@@ -55,14 +64,13 @@ class DeclarationAction(ActionBase):
             result.update(failed=True, msg="missing required argument: declaration")
             return result
         checked = check_declaration(args["declaration"])
-        findings = [f.as_dict() for f in checked.findings]
-        if checked.normalised is None:
-            host = (task_vars or {}).get("inventory_hostname", "")
-            result.update(failed=True, msg=report(checked.findings, host), findings=findings)
+        refused = failure(checked, task_vars)
+        if refused:
+            result.update(refused)
             return result
         args["declaration"] = without_none(checked.normalised)
         result.update(self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars))
         warnings = result.setdefault("warnings", [])
         warnings.extend("%s %s: %s" % (f.code, f.path, f.message) for f in checked.findings if f.severity == "warning")
-        result["findings"] = findings
+        result["findings"] = [f.as_dict() for f in checked.findings]
         return result

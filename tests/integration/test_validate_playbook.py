@@ -94,3 +94,24 @@ def test_mail_provider_lookup(playbook):
                   - "'Set provider explicitly' in unknown.msg"
         """, env={"MAILCONFIG_OFFLINE": "1"})
     assert result.returncode == 0, result.stdout
+
+
+def test_strict_false_as_a_string_is_false_and_strict_failures_list_the_warning(playbook):
+    playbook.write("inv/host_vars/smiles.yml", GOOD.replace("rate_per_minute: 3", "rate_per_minute: 40"))
+    inv = inventory(playbook, ["smiles"])
+    assert playbook.run(VALIDATE, "-e", "mail_account_validate_strict=false", inventory=inv).returncode == 0
+    strict = playbook.run(VALIDATE, "-e", "mail_account_validate_strict=yes", inventory=inv)
+    assert "has 1 warning:" in strict.stdout and "sending.rate_per_minute warning MC401" in strict.stdout
+
+
+def test_fleet_summary_has_a_row_per_host_after_validate(playbook):
+    playbook.write("inv/host_vars/alpha.yml", GOOD)
+    playbook.write("inv/host_vars/beta.yml", BAD)
+    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["alpha", "beta", "gamma"]),
+                          env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"})
+    rows = {line.split()[0]: line.split() for line in result.stdout.split("MAIL ACCOUNTS")[1].splitlines()
+            if line.split() and line.split()[0] in ("alpha", "beta", "gamma")}
+    assert rows["alpha"][1:3] == ["ionos", "yes"] and rows["beta"][1:3] == ["office365", "no"] and rows["gamma"][2] == "no"
+    assert "MC" in " ".join(rows["beta"])
+    assert "no_declaration" in rows["gamma"]
+    assert "3 practices: 1 validated, 0 changed, 0 verified ok, 2 need attention" in result.stdout
