@@ -85,14 +85,14 @@ def create_new(name, attributes):
 
 
 def backup(path):
-    """Copy ``path`` to a timestamped file beside it with the same owner, group and mode; return its name."""
+    """Copy ``path`` to a timestamped file beside it with the same owner, group and mode; return its name.
+
+    Written like the store itself (temp file, rename), so a crash never leaves a
+    torn backup that looks complete.
+    """
     with open(path, "rb") as source:
         data = source.read()
         original = os.fstat(source.fileno())
     name = backup_name(path)
-    with os.fdopen(create_new(name, _file_attributes.for_file(_file_attributes.KEEP, original)), "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    fsync_directory(os.path.dirname(os.path.abspath(path)))
+    write(name, data, _file_attributes.for_file(_file_attributes.KEEP, original))
     return name

@@ -44,7 +44,12 @@ def read_text(kind, path):
 
 
 def apply(fmt, plan, store, attributes, backup, check_mode):
-    """Bring the file at ``store['path']`` to ``plan``; return an Outcome."""
+    """Bring the file at ``store['path']`` to ``plan``; return an Outcome.
+
+    A symlinked store is followed: the file it points to is replaced (and locked),
+    never the link itself.
+    """
+    store = dict(store, path=os.path.realpath(store["path"]))
     path = store["path"]
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -72,16 +77,23 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
         current = fmt.current(document, plan.values, store)
         todo = changes(plan, current, fmt.encode, fmt.same)
         new_text = fmt.edit(document, todo, store) if todo else text
-        masked = {key: (shown(value, True, True) if key in plan.secrets and value is not ABSENT else value)
-                  for key, value in todo.items()}
-        shown_after = fmt.edit(document, masked, store) if todo else text
+        # What the diff shows is rendered by the format itself with every stored secret
+        # replaced by the mask, so no spelling of an old secret (escaped, repeated key)
+        # can survive in the text; scrub() below is the second line of defence.
+        stored_secrets = {key: shown(current[key], True) for key in plan.secrets
+                          if current.get(key, ABSENT) not in (ABSENT, None, "")}
+        shown_before = fmt.edit(document, stored_secrets, store) if text is not None and stored_secrets else text
+        masked = dict(stored_secrets)
+        masked.update((key, shown(value, True, True) if key in plan.secrets and value is not ABSENT else value)
+                      for key, value in todo.items())
+        shown_after = fmt.edit(document, masked, store) if todo or stored_secrets else text
     except ValueError as exc:
         raise StoreError(fmt.KIND, path, str(exc))
 
     existing = _atomic_file.existing_stat(path) if text is not None else None
     changed = bool(todo) or (existing is not None and _file_attributes.differ(attributes, existing))
     forms = set(form for secret in secret_texts(plan, current) for form in fmt.escaped(secret))
-    outcome = Outcome(changed, scrub(text or "", forms), scrub(shown_after or "", forms), None)
+    outcome = Outcome(changed, scrub(shown_before or "", forms), scrub(shown_after or "", forms), None)
     if not changed or check_mode:
         return outcome
     try:

@@ -212,13 +212,15 @@ def _as_text(value):
 def _backup(path):
     """A consistent copy of the database beside it, with its owner, group and mode; returns its name."""
     name = _atomic_file.backup_name(path)
-    os.close(_atomic_file.create_new(name, _file_attributes.for_file(_file_attributes.KEEP, os.stat(path))))
+    temp = name + _atomic_file.TEMP_SUFFIX  # renamed into place only once complete: never a torn backup
+    os.close(_atomic_file.create_new(temp, _file_attributes.for_file(_file_attributes.KEEP, os.stat(path))))
     source = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
-    target = sqlite3.connect(name)
+    target = sqlite3.connect(temp)
     try:
         source.backup(target)
     finally:
         target.close()
         source.close()
+    os.replace(temp, name)
     _atomic_file.fsync_directory(os.path.dirname(os.path.abspath(path)))
     return name

@@ -107,12 +107,19 @@ class Channel:
             pass
 
 
+class CAPathError(ValueError):
+    """``ca_path`` cannot be used: a configuration mistake, reported before any connection."""
+
+
 def tls_context(ca_path=None, validate_certs=True):
     """The client context: system trust store, or ``ca_path`` (a PEM file or a hashed folder)."""
-    if ca_path and os.path.isdir(ca_path):
-        context = ssl.create_default_context(capath=ca_path)
-    else:
-        context = ssl.create_default_context(cafile=ca_path or None)
+    try:
+        if ca_path and os.path.isdir(ca_path):
+            context = ssl.create_default_context(capath=ca_path)
+        else:
+            context = ssl.create_default_context(cafile=ca_path or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise CAPathError("ca_path %s cannot be used as a CA bundle: %s" % (ca_path, getattr(exc, "strerror", None) or exc))
     if not validate_certs:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -221,6 +221,7 @@ token:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
+from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import CAPathError
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
 
 
@@ -250,10 +251,13 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    result, warnings = verify(params["declaration"], ca_path=params["ca_path"], validate_certs=params["validate_certs"],
-                              timeout=params["timeout"], send_test_to=params["send_test_to"],
-                              plaintext_allowed_hosts=params["plaintext_allowed_hosts"],
-                              access_token=params["access_token"], check_mode=module.check_mode)
+    try:
+        result, warnings = verify(params["declaration"], ca_path=params["ca_path"], validate_certs=params["validate_certs"],
+                                  timeout=params["timeout"], send_test_to=params["send_test_to"],
+                                  plaintext_allowed_hosts=params["plaintext_allowed_hosts"],
+                                  access_token=params["access_token"], check_mode=module.check_mode)
+    except CAPathError as exc:
+        module.fail_json(msg=str(exc), ok=False)
     for warning in warnings:
         module.warn(warning)
     result["msg"] = _summary(result)

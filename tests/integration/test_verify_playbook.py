@@ -136,3 +136,11 @@ def test_declaration_errors_fail_before_any_connection(playbook, mail_servers):
     assert result.returncode != 0
     assert "MC101" in result.stdout and recap(result.stdout)["failed"] == 1
     assert '"stages"' not in result.stdout
+
+
+def test_unusable_ca_path_fails_clearly_without_a_traceback(playbook, mail_servers):
+    result = playbook.run(play(task("bad ca_path", declarations.raw(mail_servers), "r", ca_path="/nonexistent/ca.pem")))
+    assert result.returncode == 2
+    assert "ca_path /nonexistent/ca.pem cannot be used as a CA bundle" in result.stdout
+    assert "Traceback" not in result.stdout
+    assert_no_secrets(result.stdout, mail_servers)
