@@ -26,6 +26,7 @@ import urllib.parse
 import urllib.request
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
+from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
@@ -226,22 +227,10 @@ def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintex
     except Failure as exc:
         failure = exc
     if failure:
-        message = scrub(failure.message, secrets)
-    else:
-        message = "access token issued by %s:%d (%s grant%s)" % (host, port, grant_type, ", refresh token rotated" if token.refresh_token else "")
-    result = {
-        "status": "failed" if failure else "ok",
-        "protocol": "oauth2", "host": host, "port": port, "security": "tls" if endpoint.lower().startswith("https:") else "none",
-        "address": None,
-        "stage": "token",
-        "code": failure.code if failure else None,
-        "message": message,
-        "hint": failure.hint if failure else None,
-        "server_response": scrub(failure.server_response, secrets) if failure and failure.server_response else None,
-        "tls": None,
-        "auth_mechanisms": [],
-        "auth_mechanism": None,
-        "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
-        "stages": stages.records,
-    }
+        failure.message = scrub(failure.message, secrets)
+        failure.server_response = scrub(failure.server_response, secrets) if failure.server_response else None
+    message = None if failure else "access token issued by %s:%d (%s grant%s)" % (
+        host, port, grant_type, ", refresh token rotated" if token.refresh_token else "")
+    security = "tls" if endpoint.lower().startswith("https:") else "none"
+    result = side(failure, "oauth2", host, port, security, "token", message, started, stages.records)
     return token, result

@@ -18,6 +18,7 @@ import time
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token, _probe_imap, _probe_pop3, _probe_smtp
+from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Credential
@@ -84,21 +85,9 @@ def check(protocol, server, credential, settings):
         if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
                 and speaks_tls(report["address"], server["port"], settings.context, min(settings.timeout, _TLS_SNIFF_SECONDS)):
             failure = _diagnosis.plaintext_on_tls_port(where)
-    result = {
-        "status": "failed" if failure else "ok",
-        "protocol": protocol, "host": server["host"], "port": server["port"], "security": server["security"],
-        "address": report["address"],
-        "stage": stages.current,
-        "code": failure.code if failure else None,
-        "message": failure.message if failure else _success_message(protocol, server, report),
-        "hint": failure.hint if failure else None,
-        "server_response": (failure.server_response if failure and failure.server_response else report["server_response"]),
-        "tls": report["tls"],
-        "auth_mechanisms": report["auth_mechanisms"],
-        "auth_mechanism": report["auth_mechanism"],
-        "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
-        "stages": stages.records,
-    }
+    result = side(failure, protocol, server["host"], server["port"], server["security"], stages.current,
+                  None if failure else _success_message(protocol, server, report), started, stages.records,
+                  report["address"], report["tls"], report["auth_mechanisms"], report["auth_mechanism"], report["server_response"])
     if protocol != "smtp":
         result["messages"] = report.get("messages")
     elif settings.send_test_to:
@@ -108,10 +97,9 @@ def check(protocol, server, credential, settings):
 
 def skipped():
     """The incoming side when the declaration has no incoming server."""
-    return {"status": "skipped", "protocol": None, "host": None, "port": None, "security": None, "address": None,
-            "stage": None, "code": None, "message": "incoming mail is not enabled in the declaration", "hint": None,
-            "server_response": None, "tls": None, "auth_mechanisms": [], "auth_mechanism": None, "elapsed_ms": 0.0,
-            "stages": [], "messages": None}
+    result = side(None, None, None, None, None, None, "incoming mail is not enabled in the declaration", None)
+    result.update(status="skipped", messages=None)
+    return result
 
 
 def _warnings(result, validate_certs):

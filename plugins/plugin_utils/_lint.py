@@ -18,6 +18,7 @@ import email.utils
 import re
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import SECURITY_FOR_PORT
 
 Rule = collections.namedtuple("Rule", "code name severity raw reads check")
 RULES = []
@@ -134,8 +135,8 @@ def _plaintext_login_allowed(ctx):
                    "Keep this to servers on a trusted network; mail_verify also needs the host in plaintext_allowed_hosts.")
 
 
-_IMPLICIT_TLS_PORTS = {465, 993, 995}
-_STARTTLS_PORTS = {587, 143, 110, 25}
+_IMPLICIT_TLS_PORTS = {port for port, security in SECURITY_FOR_PORT.items() if security == "tls"}
+_STARTTLS_PORTS = {port for port, security in SECURITY_FOR_PORT.items() if security == "starttls"}
 
 
 @rule("MC203", "port-security-mismatch", "warning", reads=("outgoing", "incoming"))

@@ -18,7 +18,7 @@ _PORT_FOR = {
     "imap": {"tls": 993, "starttls": 143, "none": 143},
     "pop3": {"tls": 995, "starttls": 110, "none": 110},
 }
-_SECURITY_FOR_PORT = {465: "tls", 993: "tls", 995: "tls", 587: "starttls", 143: "starttls", 110: "starttls", 25: "starttls"}
+SECURITY_FOR_PORT = {465: "tls", 993: "tls", 995: "tls", 587: "starttls", 143: "starttls", 110: "starttls", 25: "starttls"}
 
 
 def _server(given, published, protocol):
@@ -29,7 +29,7 @@ def _server(given, published, protocol):
     if port is None and security is None:
         port, security = published.get("port"), published.get("security")
     if security is None and port is not None:
-        security = _SECURITY_FOR_PORT.get(port, "tls")
+        security = SECURITY_FOR_PORT.get(port, "tls")
     if port is None and security is not None:
         port = _PORT_FOR[protocol][security]
     return {"host": given.get("host", published.get("host")), "port": port, "security": security}
