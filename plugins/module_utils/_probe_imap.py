@@ -19,7 +19,7 @@ import re
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel
+from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel, sign_off
 
 _LITERAL = re.compile(rb"\{(\d+)\+?\}$")
 _CAPABILITY = re.compile(r"\[CAPABILITY ([^\]]*)\]", re.I)
@@ -126,16 +126,6 @@ def _examine(session, report, where):
             report["messages"] = int(match.group(1))
 
 
-def _logout(session):
-    """LOGOUT, best effort: the verdict is in by now, and the answer worth reporting came before."""
-    answer = session.report["server_response"]
-    try:
-        session.command("LOGOUT")
-    except (OSError, EOFError, Failure):
-        pass
-    session.report["server_response"] = answer
-
-
 def probe(server, credential, settings, stages, report):
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
@@ -164,6 +154,6 @@ def probe(server, credential, settings, stages, report):
         with stages("command"):
             _examine(session, report, where)
         with stages("logout"):
-            _logout(session)
+            sign_off(session, "LOGOUT")
     finally:
         channel.close()

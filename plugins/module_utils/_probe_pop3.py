@@ -15,7 +15,7 @@ __metaclass__ = type
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel
+from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel, sign_off
 
 # RFC 5034: an AUTH command with its initial response must fit in 255 octets.
 _MAX_COMMAND = 255
@@ -115,16 +115,6 @@ def _stat(session, report, where):
         report["messages"] = int(count[0])
 
 
-def _quit(session):
-    """QUIT without DELE: the maildrop is left exactly as it was. Best effort; STAT's answer stays the one reported."""
-    answer = session.report["server_response"]
-    try:
-        session.command("QUIT")
-    except (OSError, EOFError, Failure):
-        pass
-    session.report["server_response"] = answer
-
-
 def probe(server, credential, settings, stages, report):
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
@@ -154,6 +144,6 @@ def probe(server, credential, settings, stages, report):
         with stages("command"):
             _stat(session, report, where)
         with stages("logout"):
-            _quit(session)
+            sign_off(session, "QUIT")  # without DELE: the maildrop is left exactly as it was
     finally:
         channel.close()

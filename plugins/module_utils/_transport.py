@@ -215,3 +215,13 @@ def speaks_tls(address, port, context, timeout):
         return True
     except (OSError, ssl.SSLError):
         return False
+
+
+def sign_off(session, command):
+    """Send LOGOUT or QUIT, best effort: the verdict is in, and the answer worth reporting came before it."""
+    answer = session.report["server_response"]
+    try:
+        session.command(command)
+    except (OSError, EOFError, Failure):
+        pass
+    session.report["server_response"] = answer

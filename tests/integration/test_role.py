@@ -48,8 +48,10 @@ def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers)
     first = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert first.returncode == 0, first.stdout[-4000:]
     assert [t for t in tasks_run(first.stdout) if not t.startswith("Validating arguments")] == [
-        "Validate the mail account declaration", "Apply the mail account settings", "Verify the mail account credentials"]
+        "Validate the mail account declaration", "Apply the mail account settings", "Verify the mail account credentials",
+        "Check the sending domain's DNS records (MX, SPF, DKIM, DMARC)"]
     assert recap(first.stdout)["changed"] == 1
+    assert recap(first.stdout)["skipped"] == 1  # the sender check is off by default
     second = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert recap(second.stdout)["changed"] == 0
     for output in (first.stdout, second.stdout):
@@ -70,7 +72,9 @@ def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
     assert delegated.returncode == 0, delegated.stdout[-3000:]
     assert re.search(r"ok: \[practice-a -> localhost\]", delegated.stdout)
     off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False))
-    assert recap(off.stdout)["skipped"] == 1
+    assert recap(off.stdout)["skipped"] == 2  # verify, and the sender check (off by default)
+    assert re.search(r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: \[practice-a\]",
+                     off.stdout)
 
 
 def test_bad_role_variable_stops_before_any_task(playbook, mail_servers):
