@@ -58,7 +58,10 @@ def test_fast_valid_implies_jsonschema_valid(edits, shape):
         data["auth"] = dict(data["auth"], extra=1) if isinstance(data["auth"], dict) else data["auth"]
     elif shape == "drop":
         data.pop("address")
-    assert _schema.fast_check()(data) == _schema.validator().is_valid(data)
+    # The contract: "valid" from the fast path is always right. It may say "not valid"
+    # for something jsonschema accepts (1.0 for the integer 1): that only costs speed.
+    if _schema.fast_check()(data):
+        assert _schema.validator().is_valid(data)
 
 
 def test_agrees_on_every_corpus_file():
