@@ -58,7 +58,8 @@ class Session:
                 rounds += 1
                 if continue_with is None or rounds > _MAX_SASL_ROUNDS:
                     raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line[:200])
-                self.channel.send(continue_with(line[1:].strip()).encode("ascii") + b"\r\n")
+                answer = continue_with(line[1:].strip())
+                self.channel.send((answer if isinstance(answer, bytes) else answer.encode("ascii")) + b"\r\n")
                 continue
             untagged.append(line)
 
@@ -99,6 +100,8 @@ def _greeting(session, server, where):
 def _authenticate(session, capabilities, credential, settings, server, report, where):
     settings.refuse_plaintext(session.channel, server, where)
     mechanisms = [word[len("AUTH="):] for word in capabilities if word.startswith("AUTH=")]
+    if not mechanisms and "LOGINDISABLED" not in capabilities and credential.kind == "password":
+        return _login_command(session, credential, report, where)
     if "LOGINDISABLED" in capabilities or not mechanisms:
         before_tls = "STARTTLS" in capabilities and session.channel.tls is None
         raise Failure("auth_unavailable", "%s does not allow logging in%s" % (where, " before TLS, though it offers STARTTLS" if before_tls else ""))
@@ -114,6 +117,17 @@ def _authenticate(session, capabilities, credential, settings, server, report, w
     status, rest, _untagged = session.command(command, continue_with=exchange.respond)
     if status != "OK":
         raise _diagnosis.imap("authenticate", status, rest, where, token=exchange.token)
+
+
+def _login_command(session, credential, report, where):
+    """IMAP's own LOGIN, for a server that offers no SASL mechanism (RFC 3501 allows it unless
+    LOGINDISABLED). Both strings go as synchronising literals, so any UTF-8 password works."""
+    user, secret = credential.username.encode("utf-8"), credential.secret.encode("utf-8")
+    parts = iter([user + b" {%d}" % len(secret), secret])
+    report["auth_mechanism"] = "LOGIN command"
+    status, rest, _untagged = session.command("LOGIN {%d}" % len(user), continue_with=lambda _prompt: next(parts))
+    if status != "OK":
+        raise _diagnosis.imap("authenticate", status, rest, where)
 
 
 def _examine(session, report, where):

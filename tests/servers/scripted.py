@@ -40,6 +40,9 @@ SMTP_ANSWERS = {
     "expired-token@m365.test": ["535 5.7.3 Authentication unsuccessful"],
 }
 
+# The one password the LOGIN-only IMAP server accepts (non-ASCII: it must travel as a UTF-8 literal).
+LOGIN_ONLY_PASSWORD = "Login-Only-P\u00e4ss-\u20ac7"
+
 # Login name -> tagged answer to AUTHENTICATE, or to EXAMINE after a successful login.
 IMAP_ANSWERS = {
     "app-password@gmail.test": ("authenticate", "NO [ALERT] Application-specific password required: "
@@ -167,7 +170,18 @@ async def _imap(talk, spec):
         command, _space, args = rest.partition(" ")
         command = command.upper()
         if command == "CAPABILITY":
-            await talk.send("* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2", tag + " OK CAPABILITY completed")
+            offered = "IMAP4rev1" if spec.get("login_only") else "IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2"
+            await talk.send("* CAPABILITY " + offered, tag + " OK CAPABILITY completed")
+        elif command == "LOGIN" and spec.get("login_only"):
+            # LOGIN {n} / + / user {m} / + / password: synchronising literals, as RFC 3501 has them
+            await talk.send("+ go ahead")
+            user = (await talk.line()).rsplit(" {", 1)[0]
+            await talk.send("+ go ahead")
+            password = await talk.line()
+            if password == LOGIN_ONLY_PASSWORD:
+                await talk.send(tag + " OK LOGIN completed")
+            else:
+                await talk.send(tag + " NO [AUTHENTICATIONFAILED] Authentication failed.")
         elif command == "AUTHENTICATE":
             words = args.split(" ")
             first = words[1] if len(words) > 1 else None

@@ -25,6 +25,7 @@ SCRIPTED = (
     ("smtp_selfsigned", "smtp", "implicit", "selfsigned", {}),
     ("imap_provider", "imap", "implicit", "valid", {}),
     ("imap_preauth", "imap", "none", None, {"preauth": True}),
+    ("imap_login_only", "imap", "implicit", "valid", {"login_only": True}),
     ("pop3_provider", "pop3", "implicit", "valid", {}),
     ("silent", "silent", "none", None, {}),
 )
