@@ -66,7 +66,7 @@ _ERRORS = {
     "invalid_scope": "oauth_invalid_scope",
 }
 
-Token = collections.namedtuple("Token", "access_token token_type expires_in refresh_token scope")
+Token = collections.namedtuple("Token", "access_token expires_in refresh_token")
 """``refresh_token`` is set only when the provider rotated it (a new value to store)."""
 
 
@@ -170,8 +170,7 @@ def _token(body, sent_refresh_token, where):
     refresh_token = answer.get("refresh_token")
     if not isinstance(refresh_token, str) or not refresh_token or refresh_token == sent_refresh_token:
         refresh_token = None
-    scope = answer.get("scope")
-    return Token(access_token, "Bearer", expires_in, refresh_token, scope if isinstance(scope, str) else None)
+    return Token(access_token, expires_in, refresh_token)
 
 
 def _unreachable(exc, where):
@@ -229,8 +228,9 @@ def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintex
     if failure:
         failure.message = scrub(failure.message, secrets)
         failure.server_response = scrub(failure.server_response, secrets) if failure.server_response else None
-    message = None if failure else "access token issued by %s:%d (%s grant%s)" % (
-        host, port, grant_type, ", refresh token rotated" if token.refresh_token else "")
+    message = None if failure else "access token issued by %s:%d (%s grant%s%s)" % (
+        host, port, grant_type, ", valid %d s" % token.expires_in if token.expires_in else "",
+        ", refresh token rotated" if token.refresh_token else "")
     security = "tls" if endpoint.lower().startswith("https:") else "none"
     result = side(failure, "oauth2", host, port, security, "token", message, started, stages.records)
     return token, result

@@ -192,10 +192,10 @@ def _diff_text(plan, current, todo, contact):
     for key in plan.values:
         secret = key in plan.secrets
         if key in current:
-            before.append("%s = %s" % (key, shown(_as_text(current[key]), secret) or ""))
+            before.append("%s = %s" % (key, shown(text_value(current[key]), secret) or ""))
         value = todo.get(key, current.get(key, ABSENT))
         if value is not ABSENT:
-            after.append("%s = %s" % (key, shown(_as_text(value), secret, key in todo) or ""))
+            after.append("%s = %s" % (key, shown(text_value(value), secret, key in todo) or ""))
     if contact is not None:
         options = contact.options
         label = "%s[%s=%s].%s" % (options["table"], options["key_column"], options["key_value"], options["email_column"])
@@ -204,9 +204,6 @@ def _diff_text(plan, current, todo, contact):
     secrets = secret_texts(plan, current)
     return tuple(scrub("".join(line.rstrip() + "\n" for line in lines), secrets) for lines in (before, after))
 
-
-def _as_text(value):
-    return value if value is None or isinstance(value, str) else str(value)
 
 
 def _backup(path):
