@@ -24,20 +24,13 @@ extends_documentation_fragment:
   - mailops.mailconfig.declaration
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - mailops.mailconfig.attributes.action_module
 attributes:
   check_mode:
     support: full
     details: SQLite runs the statements in a transaction and rolls it back; file stores only read.
   diff_mode:
     support: full
-  platform:
-    platforms: posix
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 options:
   store:
     description: Where the application keeps its settings.

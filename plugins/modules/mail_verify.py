@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - mailops.mailconfig.declaration
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - mailops.mailconfig.attributes.action_module
 options:
   ca_path:
     description:
@@ -73,14 +74,6 @@ attributes:
     support: full
     details: Read-only; in check mode no test message is sent.
   diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
     support: none
 notes:
   - Diagnosis codes and hints are listed in the collection's C(docs/diagnoses.md).
