@@ -205,7 +205,6 @@ def _diff_text(plan, current, todo, contact):
     return tuple(scrub("".join(line.rstrip() + "\n" for line in lines), secrets) for lines in (before, after))
 
 
-
 def _backup(path):
     """A consistent copy of the database beside it, with its owner, group and mode; returns its name."""
     name = _atomic_file.backup_name(path)

@@ -20,7 +20,8 @@ description:
     never sent unencrypted unless the server's C(security) is V(none) and its host is listed in
     O(plaintext_allowed_hosts).
   - One login attempt per server with one mechanism (PLAIN, else LOGIN for passwords; XOAUTH2, else OAUTHBEARER for
-    OAuth 2.0 access tokens), in UTF-8; an IMAP server that offers no SASL mechanism gets the IMAP C(LOGIN) command. Never changes a mailbox; sends mail only when O(send_test_to) is set.
+    OAuth 2.0 access tokens), in UTF-8; an IMAP server that offers no SASL mechanism gets the IMAP
+    C(LOGIN) command. Never changes a mailbox; sends mail only when O(send_test_to) is set.
   - Runs from the site or the controller; needs only Python's standard library on the target.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
