@@ -1,0 +1,29 @@
+"""`make bench`: every benchmark in turn, each with its baseline measured in the same run.
+
+    .venv/bin/python benchmarks/run.py [NAME ...]   # names: lint_throughput rollout verify fleet
+
+Each prints a markdown table; docs/performance.md records the figures and how to read them.
+The whole set takes several minutes on two cores (rollout and fleet run hundreds of hosts).
+"""
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ORDER = ("lint_throughput", "rollout", "verify", "fleet")
+
+
+def main(names):
+    failed = []
+    for name in names or ORDER:
+        print("\n## %s\n" % name, flush=True)
+        if subprocess.run([sys.executable, os.path.join(HERE, name, "run.py")], check=False).returncode:
+            failed.append(name)
+    if failed:
+        print("failed: %s" % ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
