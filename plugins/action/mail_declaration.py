@@ -25,7 +25,11 @@ class ActionModule(ActionBase):
         if sum(1 for name in ("declaration", "declarations", "hosts") if name in args) != 1:
             result.update(failed=True, msg="give exactly one of declaration, declarations or hosts")
             return result
-        strict = boolean(args.get("strict", False), strict=False)
+        try:
+            strict = boolean(args.get("strict", False), strict=True)
+        except TypeError:
+            result.update(failed=True, msg="strict must be true or false, not %r" % str(args.get("strict")))
+            return result
         if "declaration" in args:
             host = (task_vars or {}).get("inventory_hostname", "")
             named = {host: args["declaration"]}
@@ -49,7 +53,8 @@ class ActionModule(ActionBase):
             bad = [f for f in findings if f.severity in failing]
             if bad:
                 messages.append(report(bad, name))
-            provider = (result_of.normalised or {}).get("provider") or (named[name] or {}).get("provider")
+            provider = (result_of.normalised or {}).get("provider") or (
+                named[name].get("provider") if isinstance(named[name], dict) else None)
             checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
                              "findings": [f.as_dict() for f in findings]}
         result["declarations"] = checked

@@ -77,7 +77,9 @@ class CallbackModule(CallbackBase):
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
         if declaration.get("provider"):
             row["provider"] = declaration["provider"]
-        errors = [f for f in data.get("findings") or () if f.get("severity") == "error"]
+        # Declaration findings; a sender check that ran (it names its domain) reports DNS findings instead.
+        ran_dns = step == "sender" and "domain" in data
+        errors = [] if ran_dns else [f for f in data.get("findings") or () if f.get("severity") == "error"]
         if step == "validate" or errors:
             row["validated"] = "no" if errors or (failed and step == "validate") else "yes"
             if errors:
@@ -97,8 +99,10 @@ class CallbackModule(CallbackBase):
                     self._note(row, check.get("code"), check.get("hint") or check.get("message"))
             if failed and not errors and row["outgoing"] == "-":
                 self._note(row, "verify_failed", data.get("msg", ""))
-        if step == "sender":
+        if ran_dns:
             self._sender(row, data, failed)
+        elif step == "sender":
+            row["sender"] = "failed"  # refused before any DNS question
 
     def _validated_many(self, declarations):
         """One mail_declaration task that checked many hosts (validate.yml): a row for each."""
@@ -106,7 +110,8 @@ class CallbackModule(CallbackBase):
             row = self._row(name)
             row["validated"] = "yes" if checked.get("ok") else "no"
             row["provider"] = checked.get("provider") or row["provider"]
-            problems = [f for f in checked.get("findings") or () if f.get("severity") in ("error", "warning")]
+            findings = checked.get("findings") or ()
+            problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
             if not checked.get("ok"):
                 if problems:
                     self._note(row, problems[0]["code"], "%s: %s" % (problems[0]["path"], problems[0]["message"]))

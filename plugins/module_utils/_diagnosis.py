@@ -200,6 +200,7 @@ def plaintext_on_tls_port(where):
 _APP_PASSWORD = re.compile(r"application-specific password|log in via your web browser|WebLoginRequired", re.I)
 _BASIC_AUTH_OFF = re.compile(r"basic authentication is disabled|security defaults", re.I)
 _SMTP_AUTH_OFF = re.compile(r"SmtpClientAuthentication is disabled", re.I)
+_POLICY = re.compile(r"did not meet the criteria to be authenticated", re.I)
 _LOCKED = re.compile(r"account (?:is )?locked|locked out", re.I)
 
 
@@ -219,6 +220,11 @@ def smtp(stage, code, enhanced, text, where, token=False):
             return Failure("smtp_auth_disabled", "%s: SMTP AUTH is disabled for this tenant or mailbox" % said, answer)
         if _BASIC_AUTH_OFF.search(text):
             return Failure("basic_auth_disabled", "%s: Microsoft 365 refuses password logins for this account" % said, answer)
+        if _POLICY.search(text):
+            return Failure("basic_auth_disabled", "%s: a Microsoft 365 sign-in policy (conditional access or MFA) blocks "
+                           "this password login" % said, answer,
+                           hint="The password may be right: a tenant admin's conditional access or MFA policy blocks "
+                                "legacy logins for this mailbox. Switch to auth.method: oauth2, or ask the admin to exclude it.")
         if _LOCKED.search(text):
             return Failure("rate_limited", "%s: Microsoft 365 has locked the account after failed logins" % said, answer)
         return _rejected(said, answer, token)

@@ -59,6 +59,8 @@ class Session:
                 if continue_with is None or rounds > _MAX_SASL_ROUNDS:
                     raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line[:200])
                 answer = continue_with(line[1:].strip())
+                if answer is None:
+                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line[:200])
                 self.channel.send((answer if isinstance(answer, bytes) else answer.encode("ascii")) + b"\r\n")
                 continue
             untagged.append(line)
@@ -125,7 +127,7 @@ def _login_command(session, credential, report, where):
     user, secret = credential.username.encode("utf-8"), credential.secret.encode("utf-8")
     parts = iter([user + b" {%d}" % len(secret), secret])
     report["auth_mechanism"] = "LOGIN command"
-    status, rest, _untagged = session.command("LOGIN {%d}" % len(user), continue_with=lambda _prompt: next(parts))
+    status, rest, _untagged = session.command("LOGIN {%d}" % len(user), continue_with=lambda _prompt: next(parts, None))
     if status != "OK":
         raise _diagnosis.imap("authenticate", status, rest, where)
 

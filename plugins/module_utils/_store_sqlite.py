@@ -210,13 +210,17 @@ def _backup(path):
     name = _atomic_file.backup_name(path)
     temp = name + _atomic_file.TEMP_SUFFIX  # renamed into place only once complete: never a torn backup
     os.close(_atomic_file.create_new(temp, _file_attributes.for_file(_file_attributes.KEEP, os.stat(path))))
-    source = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
-    target = sqlite3.connect(temp)
     try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    os.replace(temp, name)
+        source = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
+        target = sqlite3.connect(temp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        os.replace(temp, name)
+    except BaseException:
+        os.unlink(temp)  # a partial copy still holds the secrets
+        raise
     _atomic_file.fsync_directory(os.path.dirname(os.path.abspath(path)))
     return name

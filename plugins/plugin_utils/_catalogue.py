@@ -44,3 +44,10 @@ def provider_for_mx(mx_host):
             if host == pattern or host.endswith("." + pattern):
                 return key
     return None
+
+
+def published_hosts(key):
+    """Every server host name the catalogue publishes for provider ``key`` (lower case)."""
+    entry = provider(key)
+    servers = [entry.get("outgoing") or {}] + list((entry.get("incoming") or {}).values())
+    return {server["host"].lower() for server in servers if server.get("host")}

@@ -65,19 +65,23 @@ def _detected(data):
         detection = _detect.detect_provider(data.get("address", ""))
     except _detect.DetectionError as exc:
         return None, exc.finding(path="provider")
-    outside = sorted(server["host"] for server in (detection.servers or {}).values()
-                     if not _within_domain(server["host"], _detect.domain_of(data["address"])))
-    if detection.provider == "other" and outside:
-        # SRV answers are not authenticated: servers outside the address's own domain could
-        # be anyone's, and the password would go there on every rollout.
-        return None, Finding("MC652", "error", "SRV records name servers outside the address's domain (%s); they are not trusted "
-                             "for credentials" % ", ".join(outside),
-                             "Set provider and the servers explicitly if these are the practice's real servers.", path="provider")
     decided = dict(data, provider=detection.provider)
+    merged = []
     for side, servers in (detection.servers or {}).items():
         given = decided.get(side)
         if side == "outgoing" or (given and given.get("protocol", servers.get("protocol")) == servers.get("protocol")):
             decided[side] = dict(servers, **(given or {}))
+            if "host" not in (given or {}):
+                merged.append(servers["host"])
+    # SRV answers are not authenticated: a server taken from them is trusted only inside the
+    # address's own domain or when the provider publishes it; else the password could go to anyone.
+    domain = _detect.domain_of(data["address"])
+    published = _catalogue.published_hosts(detection.provider)
+    untrusted = sorted(host for host in merged if not _within_domain(host, domain) and host.lower().rstrip(".") not in published)
+    if untrusted:
+        return None, Finding("MC652", "error", "SRV records name servers outside the address's domain (%s); they are not trusted "
+                             "for credentials" % ", ".join(untrusted),
+                             "Set provider and the servers explicitly if these are the practice's real servers.", path="provider")
     evidence = "; ".join(detection.evidence)
     return decided, Finding("MC651", "info", "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
                             "Write provider: %s to skip detection." % detection.provider, path="provider")

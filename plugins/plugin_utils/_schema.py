@@ -92,7 +92,8 @@ def _property(path):
 
 
 def _field(path, name):
-    return "%s.%s" % (path, name) if path else str(name)
+    name = safe_name(name)  # a key may hold a typed-in value, dots included
+    return "%s.%s" % (path, name) if path else name
 
 
 def _describe(error):

@@ -11,9 +11,11 @@ silently accepts (the later value wins), and bound alias expansion and nesting.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_path
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_name, safe_path
 
 try:
     _Loader = yaml.CSafeLoader
@@ -107,8 +109,9 @@ class _Builder:
             child = "%s.%s" % (path, key) if path else key
             if key in result:
                 first = self.marks.get(child, (0, 0))[0]
-                _fail("MC003", "duplicate key '%s' (first defined on line %d)" % (safe_path(child), first),
-                      "Keep one of the two; YAML would silently use the last one.", line, column, child)
+                shown = "%s.%s" % (safe_path(path), safe_name(key)) if path else safe_name(key)
+                _fail("MC003", "duplicate key '%s' (first defined on line %d)" % (shown, first),
+                      "Keep one of the two; YAML would silently use the last one.", line, column, shown)
             self.marks[child] = (line, column)
             result[key] = self.build(value_node, child, depth + 1)
         return result
@@ -123,12 +126,16 @@ def _tag_words(tag):
     return words.get(short, "an unknown YAML tag")
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
 def _yaml_problem(exc):
     """Our wording of a PyYAML syntax error: the problem, then what the parser was doing."""
     if "another document" in (exc.problem or ""):
         return ("the file holds more than one YAML document; a declaration is a single mapping",
                 "Put each account in its own file, or remove the extra '---' line.")
-    message = "not valid YAML: %s" % (exc.problem or exc.context or "syntax error")
+    # PyYAML quotes what it read ('undefined alias ...', tag handles): that may be a secret.
+    message = "not valid YAML: %s" % _QUOTED.sub("'...'", exc.problem or exc.context or "syntax error")
     if exc.problem and exc.context and exc.context_mark:
         message += " (%s on line %d)" % (exc.context, exc.context_mark.line + 1)
     return message, "Check the indentation and quoting around this line."

@@ -54,6 +54,22 @@ def test_srv_servers_outside_the_domain_are_not_trusted(knot):
     assert "mail.elsewhere-host.test" in findings[0]["message"]
 
 
+def test_a_catalogue_server_does_not_vouch_for_a_stranger_beside_it(knot):
+    code, findings = lint(AUTO.format(domain="srvmixed.test", extra="incoming:\n  protocol: imap\n"),
+                          {"MAILCONFIG_DNS_SERVER": knot.address})
+    assert code == 1
+    assert [(f["code"], f["path"]) for f in findings] == [("MC652", "provider")]
+    assert "mail.elsewhere-host.test" in findings[0]["message"] and "imap.gmail.com" not in findings[0]["message"]
+
+
+def test_only_the_servers_the_declaration_uses_must_be_trusted(knot):
+    env = {"MAILCONFIG_DNS_SERVER": knot.address}
+    code, findings = lint(AUTO.format(domain="srvinside.test", extra=""), env)
+    assert code == 0, findings
+    code, findings = lint(AUTO.format(domain="srvinside.test", extra="incoming:\n  protocol: imap\n"), env)
+    assert code == 1 and "imap.elsewhere-host.test" in findings[0]["message"]
+
+
 def test_undecidable_domain_is_an_error_asking_for_a_provider(knot):
     code, findings = lint(AUTO.format(domain="nomx.test", extra=""), {"MAILCONFIG_DNS_SERVER": knot.address})
     assert code == 1

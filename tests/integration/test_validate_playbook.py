@@ -115,3 +115,19 @@ def test_fleet_summary_has_a_row_per_host_after_validate(playbook):
     assert "MC" in " ".join(rows["beta"])
     assert "no_declaration" in rows["gamma"]
     assert "3 practices: 1 validated, 0 changed, 0 verified ok, 2 need attention" in result.stdout
+
+
+def test_strict_typo_and_a_non_mapping_declaration_are_clear_failures(playbook):
+    playbook.write("inv/host_vars/smiles.yml", GOOD)
+    typo = playbook.run(VALIDATE, "-e", "mail_account_validate_strict=ture",
+                        inventory=inventory(playbook, ["smiles"]))
+    assert typo.returncode == 2 and "strict must be true or false" in typo.stdout
+    result = playbook.run("""\
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - mailops.mailconfig.mail_declaration:
+                declarations: {a: oops, b: [1, 2]}
+        """)
+    assert result.returncode == 2
+    assert result.stdout.count("MC002") >= 2 and "Traceback" not in result.stdout

@@ -88,6 +88,8 @@ SMTP = [
      "were incorrect.", False, "auth_failed"),
     ("m365-locked-5.7.139", "authenticate", 535, "5.7.139", "Authentication unsuccessful, account is locked due to IdsLocked.",
      False, "rate_limited"),
+    ("m365-policy-5.7.139", "authenticate", 535, "5.7.139", "Authentication unsuccessful, the request did not meet the "
+     "criteria to be authenticated successfully. Contact your administrator.", False, "basic_auth_disabled"),
     ("m365-5.7.30", "authenticate", 550, "5.7.30", "Basic authentication is not supported for Client Submission.", False,
      "basic_auth_disabled"),
     ("m365-wrong", "authenticate", 535, "5.7.3", "Authentication unsuccessful", False, "auth_failed"),

@@ -205,3 +205,19 @@ def test_a_secret_typed_into_a_key_is_never_shown(line):
     assert findings
     for finding in findings:
         assert "Keyed-Secret-77" not in finding.text() + finding.path
+
+
+def test_a_dotted_key_cannot_smuggle_a_secret_into_the_path():
+    text = "schema_version: 1\naddress: a@gmail.com\nprovider: gmail\nauth:\n  method: password\n  Dotted.Secret77: x\n"
+    for finding in check_text(text, "practice.yml").findings:
+        assert "Dotted" not in finding.text() + finding.path and "Secret77" not in finding.text() + finding.path
+
+
+def test_pure_python_parser_messages_do_not_quote_what_they_read(monkeypatch):
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _yaml_marks
+    import yaml as pyyaml
+    monkeypatch.setattr(_yaml_marks, "_Loader", pyyaml.SafeLoader)
+    for bad in ("password: *Secr3tAlias\n", "password: !Secr3t!x y\n"):
+        text = "schema_version: 1\naddress: a@gmail.com\nprovider: gmail\nauth:\n  method: password\n  " + bad
+        for finding in check_text(text, "practice.yml").findings:
+            assert "Secr3t" not in finding.text()
