@@ -76,26 +76,29 @@ def timed_playbook(work, inv, playbook, forks):
     return wall
 
 
+def rollouts(work, state, args):
+    """The two rollouts and their floors, timed in turn: [(name, wall seconds)]."""
+    inv = inventory(work, state, args.hosts)
+    site = os.path.join(ROOT, "playbooks", "site.yml")
+    floor = floor_playbook(work)
+    return [("site.yml, first rollout", timed_playbook(work, inv, site, args.forks)),
+            ("copy floor, first", timed_playbook(work, inv, floor, args.forks)),
+            ("site.yml, idempotent rollout", timed_playbook(work, inv, site, args.forks)),
+            ("copy floor, idempotent", timed_playbook(work, inv, floor, args.forks))]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--forks", type=int, default=10)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-fleet-")
-    os.chmod(work, 0o755)
     os.makedirs(os.path.join(work, "sites"))
     os.makedirs(os.path.join(work, "copies"))
-    state = suite.start(os.path.join(work, "servers"))
     try:
-        inv = inventory(work, state, args.hosts)
-        site = os.path.join(ROOT, "playbooks", "site.yml")
-        floor = floor_playbook(work)
-        rows = [("site.yml, first rollout", timed_playbook(work, inv, site, args.forks)),
-                ("copy floor, first", timed_playbook(work, inv, floor, args.forks)),
-                ("site.yml, idempotent rollout", timed_playbook(work, inv, site, args.forks)),
-                ("copy floor, idempotent", timed_playbook(work, inv, floor, args.forks))]
+        with suite.running("mailconfig-fleet-servers-") as state:
+            rows = rollouts(work, state, args)
     finally:
-        suite.stop(state)
         shutil.rmtree(work, ignore_errors=True)
     floors = {"first": rows[1][1], "idempotent": rows[3][1]}
     print("| run | wall s | per host ms | vs copy floor |")

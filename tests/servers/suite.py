@@ -6,10 +6,13 @@ passwords, the OAuth 2.0 signing key and key folder (tests/servers/tokens.py), a
 server's own PID. ``stop(state)`` stops exactly those PIDs.
 """
 
+import contextlib
 import json
 import os
+import shutil
 import ssl
 import sys
+import tempfile
 
 from tests.servers import certs, dovecot, process, sink
 
@@ -98,3 +101,18 @@ def load(folder):
     """The state a previous ``start(folder)`` wrote."""
     with open(os.path.join(os.path.abspath(folder), STATE_FILE), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+@contextlib.contextmanager
+def running(prefix="mailconfig-servers-"):
+    """Every server, in a fresh folder under the system temp dir, for the duration of the block.
+
+    Not under pytest's basetemp: as root, Dovecot's own users must traverse to the mail folders.
+    """
+    folder = tempfile.mkdtemp(prefix=prefix)
+    state = start(folder)
+    try:
+        yield state
+    finally:
+        stop(state)
+        shutil.rmtree(folder, ignore_errors=True)
