@@ -200,7 +200,8 @@ def _html(data):
 <style>
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%%}th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
-th{background:#f0f0f0}.ok{color:#176c2c;font-weight:600}.bad{color:#a40000;font-weight:600}tr.attention{background:#fff6e5}
+th{background:#f0f0f0}td:first-child,td:nth-child(8){white-space:nowrap}
+.ok{color:#176c2c;font-weight:600}.bad{color:#a40000;font-weight:600}tr.attention{background:#fff6e5}
 </style></head><body>
 <h1>Mail accounts: fleet summary</h1>
 <p>Generated %s. %d practices: %d validated, %d changed, %d verified ok, <strong>%d need attention</strong>.</p>
