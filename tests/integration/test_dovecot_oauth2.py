@@ -1,8 +1,9 @@
 """Dovecot 2.3 checks our token endpoint's JWTs offline: XOAUTH2 and OAUTHBEARER over IMAP, POP3 and submission.
 
-A Dovecot of its own (tests/servers/oauth_dovecot.py) with only ``passdb { driver = oauth2 }``
-and ``introspection_mode = local``; tokens come from the real token endpoint over HTTPS
-through ``_oauth_token.acquire``. Each refusal is asserted twice: the protocol's own
+The suite's Dovecot (tests/servers/dovecot.py: ``passdb { driver = oauth2 }`` with
+``introspection_mode = local`` and one trusted issuer), on its plain listeners (loopback
+counts as secure); tokens come from the real token endpoint over HTTPS through
+``_oauth_token.acquire``. Each refusal is asserted twice: the protocol's own
 failure code to the client, and Dovecot's logged reason, so a token is refused for the
 reason the case names and not for a configuration mistake.
 """
@@ -12,15 +13,13 @@ import imaplib
 import json
 import os
 import poplib
-import shutil
 import smtplib
-import tempfile
 import time
 
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._oauth_token import acquire
-from tests.servers import certs, oauth_dovecot
+from tests.servers import dovecot
 from tests.servers.token_endpoint import TokenEndpoint
 
 USER = "reception@practice.example.test"
@@ -37,28 +36,23 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def servers():
-    """Token endpoint (HTTPS, private CA) and an OAuth-only Dovecot trusting its key."""
-    folder = tempfile.mkdtemp(prefix="mailconfig-oauth-dovecot-")
-    os.chmod(folder, 0o755)
-    tls = certs.make(folder)
-    endpoint = TokenEndpoint(cert=tls["valid"]["cert"], cert_key=tls["valid"]["key"]).start()
+def servers(mail_servers):
+    """Token endpoints (HTTPS, the suite's CA) signing with the key the suite's Dovecot trusts:
+    ours, and an impostor with the right key but another issuer."""
+    tls = mail_servers["tls"]["valid"]
+    endpoint = TokenEndpoint(cert=tls["cert"], cert_key=tls["key"], key=dovecot.OAUTH2_KEY, kid=None).start()
     for refresh_token, options, _reason in CASES.values():
         options = dict(options)
         endpoint.add_refresh_token(refresh_token, options.pop("user", USER), CLIENT, **options)
-    impostor = TokenEndpoint(cert=tls["valid"]["cert"], cert_key=tls["valid"]["key"], key=endpoint.key,
+    impostor = TokenEndpoint(cert=tls["cert"], cert_key=tls["key"], key=dovecot.OAUTH2_KEY, kid=None,
                              issuer="https://impostor.example.test/").start()
     impostor.add_refresh_token(CASES["valid"][0], USER, CLIENT)
-    state = None
+    state = {"ports": mail_servers["ports"], "log": os.path.join(mail_servers["dir"], "dovecot", "dovecot.log")}
     try:
-        state = oauth_dovecot.start(os.path.join(folder, "dovecot"), endpoint)
-        yield {"state": state, "endpoint": endpoint, "impostor": impostor, "ca": tls["ca"]}
+        yield {"state": state, "endpoint": endpoint, "impostor": impostor, "ca": mail_servers["ca"]}
     finally:
-        if state:
-            oauth_dovecot.stop(state)
         endpoint.stop()
         impostor.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def access_token(servers, case, issuer="endpoint"):

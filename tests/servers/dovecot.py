@@ -54,6 +54,8 @@ KEEPER_MESSAGES = 3
 
 # HMAC key of the HS256 access tokens Dovecot accepts.
 OAUTH2_KEY = b"mailconfig-test-oauth2-hs256-key-0001"
+# Without an ``issuers`` line Dovecot accepts a token from any issuer signed with the key.
+OAUTH2_ISSUER = "https://tokens.example.test/"
 
 
 def _passwd_line(login, password):
@@ -85,7 +87,7 @@ def _write_oauth2(folder):
         handle.write(base64.b64encode(OAUTH2_KEY).decode("ascii"))
     with open(os.path.join(folder, "oauth2.conf.ext"), "w", encoding="ascii") as handle:
         handle.write("introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix=%s/\n"
-                     "username_attribute = email\n" % keys)
+                     "username_attribute = email\nissuers = %s\n" % (keys, OAUTH2_ISSUER))
     for root, dirs, files in os.walk(keys):
         for name in [root] + [os.path.join(root, entry) for entry in dirs + files]:
             os.chmod(name, 0o755 if os.path.isdir(name) else 0o644)

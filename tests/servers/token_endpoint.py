@@ -8,11 +8,11 @@ Access tokens are HS256-signed JWTs that Dovecot 2.3 checks offline with
 ``passdb { driver = oauth2 }`` and ``introspection_mode = local``:
 
 - header ``{"alg": "HS256", "typ": "JWT", "kid": KID}``; claims ``sub`` (required by
-  Dovecot), ``email`` (Dovecot's default ``username_attribute``), ``iss``, ``exp``
-  (required), ``nbf``, ``iat``, ``aud``, ``scope``; no ``azp``, so Dovecot looks the key
-  up as ``/shared/default/HS256/KID``;
-- ``write_validation_keys(folder)`` writes that key where ``fs:posix:prefix=folder/``
-  finds it: the file ``folder/default/HS256/KID`` holding the key in base64.
+  Dovecot), ``email`` (Dovecot's default ``username_attribute``), ``iss`` (checked
+  against Dovecot's ``issuers``), ``exp`` (required), ``nbf``, ``iat``, ``aud``,
+  ``scope``; no ``azp``, so Dovecot looks the key up as ``/shared/default/HS256/KID``
+  (``default`` when the token has no ``kid``): the file ``<prefix>/default/HS256/KID``
+  holding the key in base64, as tests/servers/dovecot.py writes it.
 
 Each refresh token or client is registered with an ``outcome`` naming the answer to
 give: "ok", one of the failure cases in ``_FAILURES`` / ``_RAW_ANSWERS``, or "echo"
@@ -32,6 +32,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.servers import dovecot
 
 MICROSOFT_PATH = "/oauth2/v2.0/token"
 GOOGLE_PATH = "/token"
@@ -103,7 +105,7 @@ class TokenEndpoint:
     each token's header; ``kid=None`` leaves it out, so Dovecot looks for the key "default".
     """
 
-    def __init__(self, cert=None, cert_key=None, key=None, kid="mailconfig-test-1", issuer="https://tokens.example.test/",
+    def __init__(self, cert=None, cert_key=None, key=None, kid="mailconfig-test-1", issuer=dovecot.OAUTH2_ISSUER,
                  host="127.0.0.1"):
         self.cert, self.cert_key, self.issuer, self.kid, self.host = cert, cert_key, issuer, kid, host
         self.key = key or os.urandom(32)
@@ -125,14 +127,6 @@ class TokenEndpoint:
     def add_client(self, client_id, client_secret, user, **options):
         """Accept the client-credentials grant of ``client_id``; its tokens name ``user``."""
         self.clients[client_id] = Grant(user, client_id, client_secret, **options)
-
-    def write_validation_keys(self, folder):
-        """The key as Dovecot's ``fs:posix:prefix=<folder>/`` dict expects it; returns the file's path."""
-        path = os.path.join(folder, "default", ALGORITHM, self.kid or "default")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="ascii") as handle:
-            handle.write(base64.b64encode(self.key).decode("ascii"))
-        return path
 
     # Serving ----------------------------------------------------------------------------------
 
