@@ -48,6 +48,12 @@ options:
     description: The host variable that holds the declaration, with O(hosts).
     type: str
     default: mail_account
+  application:
+    description:
+      - Also check what this application can hold, with the rules of its profile (the collection's C(data/applications/<name>.yml)),
+        for example V(opendental).
+      - With O(hosts), a host whose C(mail_account_store) is of type C(mysql) gets its own store's application when this is not set.
+    type: str
   strict:
     description: Fail on warnings too.
     type: bool
