@@ -15,7 +15,6 @@ import time
 
 from tests.servers import certs, process
 
-MARKER = "mailconfig-mariadb"
 ROOT_SOCKET = "mysqld.sock"
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "opendental_schema.sql")
 
@@ -44,9 +43,12 @@ def start(folder, tls=None, sql_mode=None):
     tls = tls or certs.make(folder)
     data = os.path.join(folder, "data")
     os.makedirs(data, exist_ok=True)
-    for path in (tls["ca"], tls["valid"]["cert"], tls["valid"]["key"]):
-        os.chmod(path, 0o644)
-        os.chmod(os.path.dirname(path), 0o755)
+    own = os.path.join(folder, "server-tls")  # the server's copies, readable by the user it runs as
+    os.makedirs(own, exist_ok=True)
+    for name, path in (("ca.pem", tls["ca"]), ("cert.pem", tls["valid"]["cert"]), ("key.pem", tls["valid"]["key"])):
+        shutil.copyfile(path, os.path.join(own, name))
+        os.chmod(os.path.join(own, name), 0o600)
+    _owner_args(own)
     user = _owner_args(data)
     log = os.path.join(folder, "mariadb.log")
     subprocess.run(["mariadb-install-db", "--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
@@ -55,13 +57,13 @@ def start(folder, tls=None, sql_mode=None):
     socket_path = os.path.join(data, ROOT_SOCKET)
     argv = ["mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + socket_path, "--port=%d" % port,
             "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=32M", "--max-connections=400",
-            "--pid-file=" + os.path.join(data, "mariadbd.pid"), "--ssl-ca=" + tls["ca"], "--ssl-cert=" + tls["valid"]["cert"],
-            "--ssl-key=" + tls["valid"]["key"], "--log-error=" + os.path.join(data, "error.log"),
-            "--innodb-flush-log-at-trx-commit=2", "--performance-schema=OFF", "--loose-" + MARKER] + user
+            "--pid-file=" + os.path.join(data, "mariadbd.pid"), "--ssl-ca=" + os.path.join(own, "ca.pem"),
+            "--ssl-cert=" + os.path.join(own, "cert.pem"), "--ssl-key=" + os.path.join(own, "key.pem"), "--log-error=" + os.path.join(data, "error.log"),
+            "--innodb-flush-log-at-trx-commit=2", "--performance-schema=OFF"] + user
     if sql_mode is not None:
         argv.append("--sql-mode=" + sql_mode)
     server = process.spawn(argv, log)
-    state = {"dir": folder, "port": port, "socket": socket_path, "pid": server.pid, "marker": MARKER, "ca": tls["ca"], "tls": tls}
+    state = {"dir": folder, "port": port, "socket": socket_path, "pid": server.pid, "marker": "--datadir=" + data, "ca": tls["ca"], "tls": tls}
     deadline = time.monotonic() + 30
     while True:
         if server.poll() is not None:
