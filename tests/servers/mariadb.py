@@ -32,7 +32,8 @@ def _owner_args(folder):
 
 
 def start(folder, tls=None, sql_mode=None):
-    """Start mariadbd under ``folder``; returns the state (port, socket, pid, ca ...).
+    """Start mariadbd under ``folder`` (its parents must be traversable by ``mysql`` when we are root);
+    returns the state (port, socket, pid, ca ...).
 
     ``tls`` is the dict of ``certs.make`` (made here when not given); ``sql_mode`` the
     server's global mode ('' for Open Dental's own choice; None keeps MariaDB's strict default).
@@ -98,17 +99,24 @@ def rows(state, query, database):
     return [[None if cell == "NULL" else cell for cell in line.split("\t")] for line in out.splitlines()]
 
 
-def create_opendental(state, database, user, password, seed=True, version="24.3.35.0"):
-    """An Open Dental-shaped database (the tables and columns mail_account touches) and a user for it."""
+def opendental_statements(database, seed=True, version="24.3.35.0"):
+    """SQL creating an Open Dental-shaped database (the tables and columns mail_account touches), seeded."""
     with open(SCHEMA, encoding="utf-8") as handle:
         schema = handle.read()
-    statements = "CREATE DATABASE `%s` CHARACTER SET utf8mb4;\nUSE `%s`;\n%s\n" % (database, database, schema)
+    statements = "DROP DATABASE IF EXISTS `%s`;\nCREATE DATABASE `%s` CHARACTER SET utf8mb4;\nUSE `%s`;\n%s\n" % (database, database, database, schema)
     statements += "INSERT INTO preference (PrefName, ValueString, Comments) VALUES ('DataBaseVersion', '%s', '');\n" % version
-    if seed:
-        statements += SEED
-    statements += ("CREATE USER IF NOT EXISTS '%s'@'127.0.0.1' IDENTIFIED BY '%s';\n"
-                   "GRANT SELECT, INSERT, UPDATE ON `%s`.* TO '%s'@'127.0.0.1';\n" % (user, password, database, user))
-    sql(state, statements)
+    return statements + (SEED if seed else "")
+
+
+def grant(user, password, databases):
+    """SQL for a user with what mail_account needs (SELECT, INSERT, UPDATE) on ``databases`` (a LIKE pattern)."""
+    return ("CREATE USER IF NOT EXISTS '%s'@'127.0.0.1' IDENTIFIED BY '%s';\n"
+            "GRANT SELECT, INSERT, UPDATE ON `%s`.* TO '%s'@'127.0.0.1';\n" % (user, password, databases, user))
+
+
+def create_opendental(state, database, user, password, seed=True, version="24.3.35.0"):
+    """An Open Dental-shaped database and a user for it."""
+    sql(state, opendental_statements(database, seed, version) + grant(user, password, database))
 
 
 # A practice as Open Dental leaves it: a default address (password encrypted the way Open Dental
