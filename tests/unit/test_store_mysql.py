@@ -235,7 +235,7 @@ def test_an_unreadable_stored_password_is_reported_and_replaced(database):
     ("UPDATE preference SET ValueString = 'abc' WHERE PrefName = 'EmailDefaultAddressNum'", "holds 'abc', not a row number"),
     ("ALTER TABLE emailaddress DROP COLUMN AuthenticationType; UPDATE preference SET ValueString = '21.4.30.0' WHERE PrefName = 'DataBaseVersion'",
      "version 21.4.30.0 is too old: it lacks emailaddress.AuthenticationType; mail_account needs Open Dental 22.2.43 or later"),
-    ("DROP TABLE signalod", "is not a Open Dental database: it has no table signalod"),
+    ("DROP TABLE signalod", "is not a database of Open Dental: it has no table signalod"),
 ])
 def test_database_problems_are_clear_errors_and_write_nothing(database, statement, expected):
     mariadb.sql(database["server"], statement + ";", database["name"])

@@ -150,6 +150,8 @@ class MysqlStore(Store):
         try:
             wanted = _sql_profile.desired(profile["columns"], plan.values)
             cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
+            if cipher is None and any(spec.get("encoding") == "cipher" for spec in profile["columns"].values()):
+                raise ValueError("the profile has a cipher column but no cipher")
         except ValueError as exc:
             raise StoreError(KIND, self.location, str(exc))
         secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
@@ -159,7 +161,8 @@ class MysqlStore(Store):
                 host=self.options["host"], port=self.options["port"], user=self.options["user"],
                 password=self.options.get("password") or "", database=self.options["database"],
                 connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
-                write_timeout=self.options["connect_timeout"], ssl=_tls(self.options), ssl_disabled=not self.options["tls"], charset="utf8mb4", autocommit=False)
+                write_timeout=self.options["connect_timeout"], ssl=_tls(self.options), ssl_disabled=not self.options["tls"],
+                charset="utf8mb4", autocommit=False)
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
         except (OSError, ssl.SSLError) as exc:  # a bad ca_path
@@ -169,20 +172,19 @@ class MysqlStore(Store):
         connection._read_timeout = self.options["lock_timeout"] + self.options["connect_timeout"]  # pylint: disable=protected-access
         try:
             _check_schema(connection, profile, self.location)
-            run = _Run(self, connection, profile, plan, wanted, cipher, secrets)
-            for attempt in range(_RETRIES):
+            attempt = 1
+            while True:  # InnoDB may pick this transaction as a deadlock victim: it was rolled back whole, so retry
                 try:
-                    return run.once(backup, check_mode)
+                    return _Run(self, connection, profile, plan, wanted, cipher, secrets).once(backup, check_mode)
                 except pymysql.MySQLError as exc:
                     connection.rollback()
-                    if exc.args and exc.args[0] == _DEADLOCK and attempt + 1 < _RETRIES:
-                        continue
-                    raise
+                    if not (exc.args and exc.args[0] == _DEADLOCK and attempt < _RETRIES):
+                        raise
+                    attempt += 1
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
         finally:
             connection.close()
-        raise AssertionError("unreachable")
 
 
 def _check_schema(connection, profile, location):
@@ -196,7 +198,7 @@ def _check_schema(connection, profile, location):
             found.setdefault(table.lower(), set()).add(column.lower())
     missing_tables = sorted(table for table in schema["tables"] if table.lower() not in found)
     if missing_tables:
-        raise StoreError(KIND, location, "is not a %s database: it has no table %s" % (profile.get("title", profile["name"]), ", ".join(missing_tables)))
+        raise StoreError(KIND, location, "is not a database of %s: it has no table %s" % (profile.get("title", profile["name"]), ", ".join(missing_tables)))
     missing = ["%s.%s" % (table, column) for table, columns in schema["tables"].items()
                for column in columns if column.lower() not in found[table.lower()]]
     if missing:
@@ -255,19 +257,22 @@ class _Run:
             if lock:
                 self._rows("SELECT RELEASE_LOCK(%s)", (lock[:64],))
 
+    def _select_pointer(self, spec, key, lock):
+        return self._rows("SELECT %s FROM %s WHERE %s = %%s ORDER BY 1%s" % (
+            _name(spec["value_column"]), _name(spec["table"]), _name(spec["key_column"]), lock), (key,))
+
     def _pointer(self, check_mode):
-        """``(label, present, number)`` of the pointer that chooses the row, locked for update."""
+        """``(spec, label, present, number)`` of the pointer that chooses the row, locked for update."""
         lock = "" if check_mode else " FOR UPDATE"
         if self.clinic is not None:
             spec = self.account["pointers"]["clinic"]
-            rows = self._rows("SELECT %s FROM %s WHERE %s = %%s%s" % (_name(spec["value_column"]), _name(spec["table"]), _name(spec["key_column"]), lock),
-                              (self.clinic,))
+            rows = self._select_pointer(spec, self.clinic, lock)
             if not rows:
-                raise StoreError(KIND, self.store.location, "has no %s row with %s = %s (check store.clinic)" % (spec["table"], spec["key_column"], self.clinic))
+                raise StoreError(KIND, self.store.location, "has no %s row with %s = %s (check store.clinic)" % (
+                    spec["table"], spec["key_column"], self.clinic))
             return spec, "%s[%s=%s].%s" % (spec["table"], spec["key_column"], self.clinic, spec["value_column"]), True, int(rows[0][0] or 0)
         spec = self.account["pointers"]["default"]
-        rows = self._rows("SELECT %s FROM %s WHERE %s = %%s ORDER BY 1%s" % (_name(spec["value_column"]), _name(spec["table"]), _name(spec["key_column"]), lock),
-                          (spec["key"],))
+        rows = self._select_pointer(spec, spec["key"], lock)
         label = "%s[%s=%s].%s" % (spec["table"], spec["key_column"], spec["key"], spec["value_column"])
         if not rows:
             return spec, label, False, 0
@@ -280,7 +285,7 @@ class _Run:
         """Whether another pointer of the profile names row ``number`` (a clinic then gets a row of its own)."""
         for spec in self.account.get("shared_with", ()):
             if "key" in spec:
-                rows = self._rows("SELECT %s FROM %s WHERE %s = %%s" % (_name(spec["value_column"]), _name(spec["table"]), _name(spec["key_column"])), (spec["key"],))
+                rows = self._select_pointer(spec, spec["key"], "")
                 if any(_sql_profile.pointer_number(row[0]) == number for row in rows if str(row[0] or "").strip().isdigit()):
                     return True
             else:
