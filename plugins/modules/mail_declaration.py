@@ -74,6 +74,11 @@ EXAMPLES = r'''
     hosts: "{{ ansible_play_hosts_all }}"
   run_once: true
 
+- name: Check this host's declaration for Open Dental too (POP3 only, no OAuth grant of ours, ...)
+  mailops.mailconfig.mail_declaration:
+    declaration: "{{ mail_account }}"
+    application: opendental
+
 - name: Check declarations kept outside the inventory
   mailops.mailconfig.mail_declaration:
     declarations:
