@@ -8,7 +8,10 @@ import yaml
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.unit.store_helpers import SECRETS, raw_declaration
 
-STORE_TYPES = list(STORES)  # every registered store runs every parametrised store test
+# Every registered store that lives in a file runs every parametrised store test. The networked
+# mysql store has no file to stat: tests/integration/test_apply_opendental.py runs the same
+# check -> real -> check -> idempotent sequence and the -vvv secret scan against a real MariaDB.
+STORE_TYPES = [name for name, cls in STORES.items() if "path" in cls.REQUIRED]
 
 APP_CONTENT = {
     "json": '{\n  "theme": "dark",\n  "email": {"signature": "Kind regards"}\n}\n',

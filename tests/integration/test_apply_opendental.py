@@ -63,7 +63,7 @@ def checksum(database):
     return mariadb.rows(database["server"], "CHECKSUM TABLE emailaddress, preference, clinic, signalod EXTENDED", database["name"])
 
 
-def test_an_open_dental_practice_from_the_controller_check_apply_idempotent(playbook, mail_servers, mariadb_server):
+def test_an_open_dental_practice_from_the_controller_check_real_check_idempotent(playbook, mail_servers, mariadb_server):
     database = open_dental(mariadb_server)
     inv = inventory(playbook, mail_servers, database)
     play = playbook.write("play.yml", yaml.safe_dump(practice_play()))
@@ -81,10 +81,14 @@ def test_an_open_dental_practice_from_the_controller_check_apply_idempotent(play
     assert CIPHER.decrypt(row[3]) == mail_servers["users"]["alice"]["password"]
     assert re.search(r"ok: \[od-practice -> localhost\][^\n]*\n", first.stdout)  # verify, from the controller too
     assert len(os.listdir(str(playbook.tmp_path / "backups"))) == 1
+    after = checksum(database)
+    again_dry = playbook.run(play, "-vvv", inventory=inv, check=True, diff=True)
+    assert again_dry.returncode == 0 and recap(again_dry.stdout)["changed"] == 0, again_dry.stdout[-3000:]
     second = playbook.run(play, "-vvv", inventory=inv, diff=True)
     assert second.returncode == 0 and recap(second.stdout)["changed"] == 0, second.stdout[-3000:]
+    assert checksum(database) == after  # no write, no reload signal
     stored = default_row(database)[3]
-    for output in (dry.stdout, first.stdout, second.stdout):
+    for output in (dry.stdout, first.stdout, again_dry.stdout, second.stdout):
         assert_no_secrets(output, mail_servers, DB_PASSWORD, stored, "HycGX7UwQuXgD8CTuDLDhBF8gXQmMhVgJKr2eL/hg2Q=")
 
 
