@@ -39,7 +39,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attribute
 from ansible_collections.mailops.mailconfig.plugins.module_utils._store import Plan  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check  # noqa: E402
 
-PROVIDERS = ("ionos", "gmail", "godaddy", "yahoo")
+PROVIDERS = ("ionos_uk", "gmail", "godaddy", "yahoo")
 
 
 def declaration(number):

@@ -213,7 +213,8 @@ def parse_spf(record):
     return terms, errors
 
 
-def _spf_records(records):
+def spf_records(records):
+    """The SPF records (v=spf1) among TXT ``records``."""
     return [r for r in records if r.lower() == "v=spf1" or r.lower().startswith("v=spf1 ")]
 
 
@@ -222,7 +223,7 @@ def _check_spf(report, resolver, provider, includes):
     records = report.lookup(resolver.txt, domain)
     if records is None:
         return
-    spf = _spf_records(records)
+    spf = spf_records(records)
     if not spf:
         report.add("MC610", "%s has no SPF record" % domain,
                    "Publish one TXT record like \"v=spf1 include:%s -all\"." % (includes[0] if includes else "<the provider's SPF domain>"))
@@ -264,7 +265,7 @@ def _reaches(resolver, terms, includes):
             continue
         seen.add(name)
         try:
-            records = _spf_records(resolver.txt(name))
+            records = spf_records(resolver.txt(name))
         except _dns.DNSLookupError:
             unread.append(name)
             continue

@@ -9,7 +9,7 @@ GOOD = """\
 mail_account:
   schema_version: 1
   address: reception@smiles.example.co.uk
-  provider: ionos
+  provider: ionos_uk
   auth: {method: password, password: "Vault-Good-7781"}
   sending: {rate_per_minute: 3}
 """
@@ -111,7 +111,7 @@ def test_fleet_summary_has_a_row_per_host_after_validate(playbook):
                           env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"})
     rows = {line.split()[0]: line.split() for line in result.stdout.split("MAIL ACCOUNTS")[1].splitlines()
             if line.split() and line.split()[0] in ("alpha", "beta", "gamma")}
-    assert rows["alpha"][1:3] == ["ionos", "yes"] and rows["beta"][1:3] == ["office365", "no"] and rows["gamma"][2] == "no"
+    assert rows["alpha"][1:3] == ["ionos_uk", "yes"] and rows["beta"][1:3] == ["office365", "no"] and rows["gamma"][2] == "no"
     assert "MC" in " ".join(rows["beta"])
     assert "no_declaration" in rows["gamma"]
     assert "3 practices: 1 validated, 0 changed, 0 verified ok, 2 need attention" in result.stdout
