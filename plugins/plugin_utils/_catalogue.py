@@ -83,8 +83,11 @@ def published_hosts(key):
 
 
 def fact_paths(entry):
-    """The fact fields ``entry`` states, as dotted paths (``outgoing``, ``incoming.imap``, ``basic_auth.smtp`` ...)."""
-    paths = [field for field in FACT_FIELDS if field in entry]
+    """The fact fields ``entry`` states, as dotted paths (``outgoing``, ``incoming.imap``, ``basic_auth.smtp`` ...).
+
+    An empty list (``domains: []``) states nothing, so it needs no source.
+    """
+    paths = [field for field in FACT_FIELDS if entry.get(field) not in (None, [], {})]
     for field in ITEM_FIELDS:
         paths.extend("%s.%s" % (field, item) for item in entry.get(field) or {})
     return paths
