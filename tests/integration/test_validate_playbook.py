@@ -1,5 +1,6 @@
 """playbooks/validate.yml and the mail_provider lookup through real ansible-playbook."""
 
+import json
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -131,3 +132,28 @@ def test_strict_typo_and_a_non_mapping_declaration_are_clear_failures(playbook):
         """)
     assert result.returncode == 2
     assert result.stdout.count("MC002") >= 2 and "Traceback" not in result.stdout
+
+
+def test_fleet_summary_lists_the_deadlines_by_date_in_the_table_and_the_json(playbook):
+    """A month before Microsoft turns SMTP AUTH password login off by default: which practices are hit, soonest first."""
+    playbook.write("inv/host_vars/alpha.yml", GOOD)
+    playbook.write("inv/host_vars/delta.yml", GOOD.replace("ionos_uk", "office365").replace("smiles", "delta"))
+    playbook.write("inv/host_vars/epsilon.yml", GOOD.replace("ionos_uk", "nhsmail").replace("Vault-Good-7781", "Vault-Nhs-5512")
+                   + "  incoming: {protocol: imap}\n")
+    report = os.path.join(str(playbook.tmp_path), "reports", "fleet")
+    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["alpha", "delta", "epsilon"]),
+                          env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary", "MAILCONFIG_REPORT": report})
+    summary = result.stdout.split("MAIL ACCOUNTS")[1]
+    lines = [line for line in summary.splitlines() if line.startswith("deadline ")]
+    assert [line.split()[1:5] for line in lines] == [
+        ["2023-05-25", "epsilon", "nhsmail", "MC303:"], ["2026-12-31", "delta", "office365", "MC302:"],
+        ["2026-12-31", "epsilon", "nhsmail", "MC302:"]]
+    assert "to do:" in summary and "tenant admin can re-enable it" in summary
+    with open(report + ".json", encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert [(r["date"], r["practice"], r["provider"], r["code"]) for r in data["deadlines"]] == [
+        ("2023-05-25", "epsilon", "nhsmail", "MC303"), ("2026-12-31", "delta", "office365", "MC302"),
+        ("2026-12-31", "epsilon", "nhsmail", "MC302")]
+    assert all(r["what"] and r["to_do"] for r in data["deadlines"])
+    for secret in ("Vault-Good-7781", "Vault-Nhs-5512"):
+        assert secret not in result.stdout and secret not in json.dumps(data)
