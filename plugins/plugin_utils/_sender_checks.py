@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Sender checks: does the sending domain's DNS let receivers trust its mail?
 
-Since February 2024 Gmail and Yahoo junk or refuse mail from domains without
-SPF, DKIM and DMARC, which looks exactly like "the application stopped sending".
+Since February 2024 Gmail and Yahoo junk or refuse mail that fails their sender
+rules (SPF or DKIM for everyone; SPF, DKIM and an aligned DMARC record for bulk
+senders), which looks exactly like "the application stopped sending".
 These checks read what a receiver reads (MX, SPF, DMARC, DKIM for the provider's
 selectors) and report findings with stable MC6xx codes, in the same shape as the
 declaration's lint findings. DNS data is public: messages may quote it.
