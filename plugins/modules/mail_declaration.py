@@ -110,5 +110,7 @@ deadlines:
       code: MC302
       severity: warning
       what: Microsoft 365 (Exchange Online) disables password login to SMTP (basic authentication) by default from the end of December 2026 (2026-12-31)
-      to_do: "After that, your tenant admin can re-enable it until Microsoft 365 (Exchange Online) removes it; move to OAuth: auth.method: oauth2 (see docs/oauth.md)."
+      to_do: >-
+        After that, your tenant admin can re-enable it until Microsoft 365 (Exchange Online) removes it;
+        move to OAuth: auth.method: oauth2 (see docs/oauth.md).
 '''

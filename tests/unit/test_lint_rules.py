@@ -385,7 +385,8 @@ def test_mc307_needs_a_refresh_token_or_a_client_secret(grant, fires):
 # MC401 rate-above-provider-limit / MC402 rate-default
 
 @pytest.mark.parametrize("provider, rate, fires", [
-    ("ionos_uk", 3, False), ("ionos_uk", 4, True), ("gmail", 3, False), ("gmail", 4, True), ("office365", 30, False), ("office365", 31, True), ("other", 4, True),
+    ("ionos_uk", 3, False), ("ionos_uk", 4, True), ("gmail", 3, False), ("gmail", 4, True),
+    ("office365", 30, False), ("office365", 31, True), ("other", 4, True),
 ])
 def test_mc401_rate_against_the_provider_limit(provider, rate, fires):
     data = declaration(provider=provider, sending={"rate_per_minute": rate})
