@@ -92,6 +92,7 @@ def test_every_ispdb_file_imports_or_is_refused_with_a_reason():
             continue
         assert "leave_copy_available" not in str(entry)
         text = _ispdb.to_xml(config)
+        ET.fromstring(text.encode("utf-8"))  # well-formed for any XML reader
         again = _ispdb.parse(text, "exported")
         assert servers(again) == servers(config), name
         assert _ispdb.to_xml(again) == text, name
