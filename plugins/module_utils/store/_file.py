@@ -19,8 +19,8 @@ import os
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, Store, StoreError, changes, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError, changes, diff_text, key_lines, secret_texts
 
 
 def _cause(exc):
@@ -71,6 +71,10 @@ class FileStore(Store):
         """Every way ``secret`` can be spelled in the file, for scrubbing."""
         raise NotImplementedError
 
+    def display(self, value):
+        """A stored value as the diff shows it."""
+        return text_value(value)
+
     def apply(self, plan, attributes, backup, check_mode):
         """Bring the file to ``plan``; return an Outcome.
 
@@ -108,23 +112,16 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
         current = fmt.current(document, plan.values)
         todo = changes(plan, current, fmt.encode, fmt.same)
         new_text = fmt.edit(document, todo) if todo else text
-        # What the diff shows is rendered by the format itself with every stored secret
-        # replaced by the mask, so no spelling of an old secret (escaped, repeated key)
-        # can survive in the text; scrub() below is the second line of defence.
-        stored_secrets = {key: shown(current[key], True) for key in plan.secrets
-                          if current.get(key, ABSENT) not in (ABSENT, None, "")}
-        shown_before = fmt.edit(document, stored_secrets) if text is not None and stored_secrets else text
-        masked = dict(stored_secrets)
-        masked.update((key, shown(value, True, True) if key in plan.secrets and value is not ABSENT else value)
-                      for key, value in todo.items())
-        shown_after = fmt.edit(document, masked) if todo or stored_secrets else text
     except ValueError as exc:
         raise StoreError(fmt.KIND, path, str(exc))
 
     existing = _atomic_file.existing_stat(path) if text is not None else None
     changed = bool(todo) or (existing is not None and _file_attributes.differ(attributes, existing))
-    forms = set(form for secret in secret_texts(plan, current) for form in fmt.escaped(secret))
-    outcome = Outcome(changed, scrub(shown_before or "", forms), scrub(shown_after or "", forms), None)
+    # The diff shows our keys only, each secret as the mask; scrub() is the second line of defence.
+    secrets = secret_texts(plan, current)
+    forms = set(form for secret in secrets for form in fmt.escaped(secret))
+    before, after = key_lines(plan, current, todo, fmt.display)
+    outcome = Outcome(changed, scrub(diff_text(before), secrets, forms), scrub(diff_text(after), secrets, forms), None)
     if not changed or check_mode:
         return outcome
     try:

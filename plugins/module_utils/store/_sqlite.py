@@ -22,8 +22,9 @@ from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, Store, StoreError, changes, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (ABSENT, Outcome, Store, StoreError, changes, diff_text,
+                                                                                    key_lines, secret_texts)
 
 KIND = "SQLite"
 
@@ -221,21 +222,14 @@ def _contact(db, store, email):
 
 def _diff_text(plan, current, todo, contact):
     """``section.key = value`` lines of our keys before and after, secrets masked."""
-    before, after = [], []
-    for key in plan.values:
-        secret = key in plan.secrets
-        if key in current:
-            before.append("%s = %s" % (key, shown(text_value(current[key]), secret) or ""))
-        value = todo.get(key, current.get(key, ABSENT))
-        if value is not ABSENT:
-            after.append("%s = %s" % (key, shown(text_value(value), secret, key in todo) or ""))
+    before, after = key_lines(plan, current, todo)
     if contact is not None:
         options = contact.options
         label = "%s[%s=%s].%s" % (options["table"], options["key_column"], options["key_value"], options["email_column"])
         before.append("%s = %s" % (label, contact.stored or ""))
         after.append("%s = %s" % (label, contact.new))
     secrets = secret_texts(plan, current)
-    return tuple(scrub("".join(line.rstrip() + "\n" for line in lines), secrets) for lines in (before, after))
+    return tuple(scrub(diff_text(lines), secrets) for lines in (before, after))
 
 
 def _backup(path):
