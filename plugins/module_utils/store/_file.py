@@ -14,12 +14,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import errno
 import os
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError, changes, diff_text, key_lines, secret_texts
 
 
@@ -30,13 +32,15 @@ def _cause(exc):
 def read_text(kind, path):
     """The file's text, or None when it does not exist."""
     try:
-        with open(path, "rb") as handle:
+        with os.fdopen(_atomic_file.open_no_follow(path), "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise StoreError(kind, path, "is a directory, not a file")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(kind, path, "became a symbolic link during the run; it is not followed")
         raise StoreError(kind, path, "cannot read it: %s" % _cause(exc))
     try:
         return data.decode("utf-8")
@@ -78,10 +82,10 @@ class FileStore(Store):
     def apply(self, plan, attributes, backup, check_mode):
         """Bring the file to ``plan``; return an Outcome.
 
-        A symlinked store is followed: the file it points to is replaced (and locked),
-        never the link itself.
+        A symlinked store is refused (store/_path.py) unless ``store.follow``; then the
+        file it points to is replaced (and locked), never the link itself.
         """
-        return _apply(self, plan, dict(self.options, path=os.path.realpath(self.location)), attributes, backup, check_mode)
+        return _apply(self, plan, dict(self.options, path=store_path(self.KIND, self.options)), attributes, backup, check_mode)
 
 
 def _apply(fmt, plan, store, attributes, backup, check_mode):
@@ -126,7 +130,11 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
         return outcome
     try:
         if not todo:
-            _file_attributes.apply(path, attributes)
+            fd = _atomic_file.open_no_follow(path)
+            try:
+                _file_attributes.apply(fd, attributes)
+            finally:
+                os.close(fd)
             return outcome
         backup_file = _atomic_file.backup(path) if backup and text is not None else None
         _atomic_file.remove_stale_temps(path)
