@@ -28,8 +28,9 @@ CUT = 300
 # ones would match random text there (mailconfig-lint warns about them, MC309).
 DERIVED_MIN = 8
 # Between two characters of a secret a reply may hold a line break and the next line's
-# "535-5.7.8 " prefix, or (in joined text) spaces.
-_JUNCTION = r"(?: +|\r?\n(?:\d{3}[ -])?(?:[245]\.\d{1,3}\.\d{1,3} +)?)?"
+# "535-5.7.8 " prefix, or (in joined text) spaces. Secrets are also looked for in the
+# text with these junctions taken out.
+_JUNCTION = re.compile(r" +|\r?\n(?:\d{3}[ -])?(?:[245]\.\d{1,3}\.\d{1,3} +)?")
 # Result fields that we generate ourselves and that are never masked.
 GENERATED_FIELDS = frozenset(("status", "protocol", "host", "port", "security", "address", "stage", "code", "hint",
                               "auth_mechanism", "elapsed_ms", "name", "ok", "changed", "sent", "to", "messages",
@@ -65,15 +66,33 @@ class Masker:
         for secret in secrets:
             if secret:
                 forms.update(secret_forms(secret))
-        self._patterns = [re.compile(_pattern(form)) for form in sorted(forms, key=len, reverse=True)]
+        self._forms = sorted(forms, key=len, reverse=True)
+        # as each form reads in the text with the junctions taken out (a password may hold spaces itself)
+        self._split_forms = set(_JUNCTION.sub("", form) for form in self._forms if len(form) >= DERIVED_MIN)
+        self._split_forms = [form for form in self._split_forms if len(form) >= DERIVED_MIN]
         self._keep = sorted(set(k for k in keep if k), key=len, reverse=True)
 
+    def _spans(self, value):
+        """(start, end) of every occurrence of a form, whole or split by junctions."""
+        spans = [span for form in self._forms for span in _find(value, form)]
+        if self._split_forms and _JUNCTION.search(value):
+            joined, origin, at = [], [], 0
+            for junction in _JUNCTION.finditer(value):
+                joined.append(value[at:junction.start()])
+                origin.extend(range(at, junction.start()))
+                at = junction.end()
+            joined.append(value[at:])
+            origin.extend(range(at, len(value)))
+            joined = "".join(joined)
+            spans += [(origin[start], origin[end - 1] + 1) for form in self._split_forms for start, end in _find(joined, form)]
+        return spans
+
     def text(self, value):
-        if not self._patterns or not value:
+        if not self._forms or not value:
             return value
-        kept = [(m.start(), m.end()) for k in self._keep for m in re.finditer(re.escape(k), value)]
-        spans = sorted((m.start(), m.end()) for pattern in self._patterns for m in pattern.finditer(value)
-                       if not any(start <= m.start() and m.end() <= end for start, end in kept))
+        kept = [span for k in self._keep for span in _find(value, k)]
+        spans = sorted(span for span in self._spans(value)
+                       if not any(start <= span[0] and span[1] <= end for start, end in kept))
         merged = []
         for start, end in spans:
             if merged and start <= merged[-1][1]:
@@ -100,10 +119,13 @@ class Masker:
         return value
 
 
-def _pattern(form):
-    if len(form) < DERIVED_MIN:
-        return re.escape(form)
-    return _JUNCTION.join(re.escape(char) for char in form)
+def _find(text, part):
+    """(start, end) of every occurrence of ``part`` in ``text``, overlapping ones included."""
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append((at, at + len(part)))
+        at = text.find(part, at + 1)
+    return found
 
 
 def scrub(value, secrets, extra_forms=(), keep=()):
