@@ -153,6 +153,15 @@ CODES = {
         "The token endpoint answered with something other than an OAuth 2.0 token response (not JSON, no "
         "access_token, or a redirect).",
         "Check token_endpoint: it must be the provider's token URL, not an authorization or sign-in page."),
+    "protocol_violation": (
+        "The server sent more than any mail server sends in one reply (too many lines, too many bytes, an oversized "
+        "IMAP literal), so the check stopped reading. This is not a credentials problem.",
+        "Check that host and port are the provider's mail server (a wrong port can reach another service) and that no "
+        "proxy or interception device sits in between; if they are, report the answer to the server's operator."),
+    "control_character_refused": (
+        "A value to be sent to the server (user name, address, test recipient) contains a control character such as "
+        "CR, LF or NUL, which would inject a command; nothing was sent.",
+        "Remove the character from the declaration or the module option; mailconfig-lint reports it as MC014."),
     "server_error": (
         "The server answered with an error or broke the protocol.",
         "Read server_response. Temporary (4xx, [UNAVAILABLE], [SYS/TEMP]) answers may clear by themselves."),
@@ -167,6 +176,15 @@ _VERIFY_CODES = {
 
 _PLAINTEXT_ON_TLS = {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE",
                      "PACKET_LENGTH_TOO_LONG", "WRONG_SSL_VERSION", "HTTPS_PROXY_REQUEST"}
+
+# Plain text where the handshake after "220 Ready to start TLS" should be: the server is
+# broken, or a middlebox rewrote the session; the port is right, so the implicit-TLS hint would mislead.
+_STARTTLS_BROKEN = ("The server (or a firewall or antivirus proxy in between that inspects mail traffic) agreed to "
+                    "STARTTLS but did not start TLS. Nothing was sent in clear. Turn off the middlebox's mail inspection, "
+                    "or use the provider's implicit-TLS port (465, 993, 995 with security: tls).")
+_DEADLINE_HINT = ("The whole check (DNS, connection, TLS, every exchange and the token request) took longer than "
+                  "deadline allows: the server or the network is very slow, or the peer is stalling on purpose. "
+                  "Raise deadline only if the server is merely slow.")
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 
@@ -194,9 +212,14 @@ def from_exception(exc, stage, where):
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = _VERIFY_CODES.get(exc.verify_code, "certificate_untrusted")
         return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message))
+    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS and stage == "starttls":
+        return Failure("starttls_unavailable", "%s agreed to STARTTLS, then answered the TLS handshake in plain text "
+                       "(%s)" % (where, exc.reason), hint=_STARTTLS_BROKEN)
     if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS:
         return Failure("tls_protocol_mismatch", "%s answered the TLS handshake in plain text (%s): the port does not "
                        "speak implicit TLS" % (where, exc.reason))
+    if isinstance(exc, socket.timeout) and getattr(exc, "deadline", False):
+        return Failure("timeout", "%s: the check's deadline passed during %s" % (where, stage), hint=_DEADLINE_HINT)
     if isinstance(exc, socket.timeout):
         return Failure("timeout", "%s did not answer within the timeout during %s" % (where, stage))
     if isinstance(exc, ssl.SSLError) or stage in ("tls", "starttls"):

@@ -19,7 +19,8 @@ import datetime
 import email.utils
 import re
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import control_character_fields
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, SECRET_FIELDS
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import DEFAULT_RATE_PER_MINUTE, SECURITY_FOR_PORT
 
 Rule = collections.namedtuple("Rule", "code name severity raw reads check")
@@ -84,6 +85,29 @@ def _display_name_in_address(ctx):
         yield "address", "%s; use the bare address '%s'" % (what, bare), hint
     else:
         yield "address", what, "Write the bare address only, like name@example.co.uk."
+
+
+@rule("MC014", "control-character", "error", raw=True)
+def _control_character(ctx):
+    for path, found in control_character_fields(ctx.raw):
+        yield (path, "the value contains the control character %s" % found,
+               "Remove it: a line break, NUL or other control character in a value sent to a mail server would end "
+               "the command and start another.")
+
+
+# Masking replaces a secret wherever it appears in returned text; a short one also
+# matches ordinary words, so masking can neither hide it nor keep results readable.
+SHORT_SECRET = 8
+
+
+@rule("MC311", "short-secret", "warning", reads=tuple(SECRET_FIELDS))
+def _short_secret(ctx):
+    for path in SECRET_FIELDS:
+        value = _get(ctx.raw, path)
+        if isinstance(value, str) and 0 < len(value) < SHORT_SECRET:
+            yield (path, "the secret is shorter than %d characters" % SHORT_SECRET,
+                   "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide it "
+                   "because it matches ordinary words. Silence MC311 only where the provider imposes it.")
 
 
 @rule("MC301", "provider-unsupported", "error", raw=True)

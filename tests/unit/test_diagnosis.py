@@ -187,8 +187,21 @@ def test_pop3(stage, text, expected):
     assert failure.server_response == "-ERR " + text
 
 
-# Raised by the probes themselves (no server answer to classify); the integration tests name them.
-RAISED_BY_PROBES = {"auth_unavailable"}
+# Raised by the probes themselves (no server answer to classify); the integration and adversarial tests name them.
+RAISED_BY_PROBES = {"auth_unavailable", "protocol_violation", "control_character_refused"}
+
+
+def test_plain_text_after_starttls_is_not_told_to_use_implicit_tls():
+    failure = _diagnosis.from_exception(_ssl_error("WRONG_VERSION_NUMBER"), "starttls", WHERE)
+    assert failure.code == "starttls_unavailable"
+    assert "agreed to STARTTLS" in failure.message and "Match security to the port" not in failure.hint
+    assert "firewall or antivirus proxy" in failure.hint and failure.hint != CODES["tls_protocol_mismatch"][1]
+
+
+def test_the_checks_deadline_is_told_apart_from_a_stage_timeout():
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import DeadlineExceeded
+    failure = _diagnosis.from_exception(DeadlineExceeded("deadline"), "authenticate", WHERE)
+    assert failure.code == "timeout" and "deadline" in failure.message and "deadline" in failure.hint
 
 
 # Raised by the token request; tests/integration/test_oauth_token.py reaches each one against a real endpoint.
