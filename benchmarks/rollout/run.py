@@ -46,7 +46,7 @@ from tests.servers import mariadb  # noqa: E402
 
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
 
-PROVIDERS = ("ionos", "gmail", "godaddy", "yahoo")
+PROVIDERS = ("ionos_uk", "gmail", "godaddy", "yahoo")
 
 
 def declaration(number):
