@@ -30,7 +30,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError, diff_text
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -446,7 +446,7 @@ class _Run:
             where = "%s[%s=%s]" % (table, key, number)
             after.extend("%s.%s = %s" % (where, column, self._shown(column, todo.get(column, current.get(column)), column in todo))
                          for column in self.wanted)
-        return tuple(scrub("".join(line.rstrip() + "\n" for line in lines), self.secrets) for lines in (before, after))
+        return tuple(scrub(diff_text(lines), self.secrets) for lines in (before, after))
 
     def _backup(self, current, label, number):
         """The previous row as JSON (password still encrypted), mode 0600, on the host that runs the module."""
