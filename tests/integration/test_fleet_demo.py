@@ -4,9 +4,12 @@ apply, idempotent rerun, verify, fleet summary and reports."""
 import html.parser
 import json
 import os
+import pathlib
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -18,16 +21,16 @@ PRACTICES = ("bright-teeth", "canine-corner", "incisor-clinic", "molar-care", "s
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo", numbered=True)
+def demo():
+    # Not under pytest's basetemp: /tmp/pytest-of-<user> is 0700 and shared by concurrent pytest runs,
+    # which reset it; Dovecot's own users must traverse to the mail folders when we are root.
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="mailconfig-demo-test-"))
     os.chmod(str(folder), 0o755)
-    for parent in folder.parents:  # Dovecot's users must traverse to the mail folders when we are root
-        if str(parent).startswith("/tmp/"):
-            os.chmod(str(parent), 0o755)
     env = dict(os.environ, PATH=os.path.join(ROOT, ".venv", "bin") + os.pathsep + os.environ["PATH"])
     result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "demo.py"), "--dir", str(folder)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600, check=False)
-    return folder, result
+    yield folder, result
+    shutil.rmtree(str(folder), ignore_errors=True)
 
 
 def sections(output):
