@@ -25,7 +25,7 @@ MASK = "********"
 # Free text (a server's answer, a message) is cut to this many characters, after masking.
 CUT = 300
 # Secrets this long or longer are also masked in base64 and across reply lines; shorter
-# ones would match random text there (mailconfig-lint warns about them, MC309).
+# ones would match random text there (mailconfig-lint warns about them, MC311).
 DERIVED_MIN = 8
 # Between two characters of a secret a reply may hold a line break and the next line's
 # "535-5.7.8 " prefix, or (in joined text) spaces. Secrets are also looked for in the

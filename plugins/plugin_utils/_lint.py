@@ -98,14 +98,14 @@ def _control_character(ctx):
 SHORT_SECRET = 8
 
 
-@rule("MC309", "short-secret", "warning", reads=tuple(SECRET_FIELDS))
+@rule("MC311", "short-secret", "warning", reads=tuple(SECRET_FIELDS))
 def _short_secret(ctx):
     for path in SECRET_FIELDS:
         value = _get(ctx.raw, path)
         if isinstance(value, str) and 0 < len(value) < SHORT_SECRET:
             yield (path, "the secret is shorter than %d characters" % SHORT_SECRET,
                    "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide it "
-                   "because it matches ordinary words. Silence MC309 only where the provider imposes it.")
+                   "because it matches ordinary words. Silence MC311 only where the provider imposes it.")
 
 
 @rule("MC301", "provider-unsupported", "error", raw=True)

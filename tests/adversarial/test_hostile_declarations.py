@@ -88,7 +88,7 @@ HOSTILE_FILES = [
     ("CR LF in the user name", CLEAN + 'username: "reception@quay-dental.co.uk\\r\\nDELE 1"\n', 1, "MC014"),
     ("app password as a bare key", CLEAN + "%s:\n" % APP_PASSWORD, 1, "MC010"),
     ("generated secret as a bare key", CLEAN + "%s:\n" % TOKEN_LIKE, 1, "MC010"),
-    ("short password", CLEAN.replace(SECRET, "smtp"), 0, "MC309"),
+    ("short password", CLEAN.replace(SECRET, "smtp"), 0, "MC311"),
 ]
 
 

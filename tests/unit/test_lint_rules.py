@@ -54,7 +54,7 @@ def seen(data, today=TODAY):
 TRIGGERS = {
     "MC005": (declaration(lint={"ignore": ["MC201"]}), "lint.ignore.0"),
     "MC014": (declaration(display_name="Castlegate Dental\r\nBcc: everyone@example.test"), "display_name"),
-    "MC309": (declaration(auth={"method": "password", "password": "smtp"}), "auth.password"),
+    "MC311": (declaration(auth={"method": "password", "password": "smtp"}), "auth.password"),
     "MC101": (declaration(address='"Castlegate Dental" <reception@castlegate-dental.co.uk>'), "address"),
     "MC201": (declaration(provider="godaddy", incoming={"protocol": "pop3"}), "incoming.protocol"),
     "MC202": (declaration(provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"}),
