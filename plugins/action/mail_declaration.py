@@ -9,6 +9,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
 
 
 class ActionModule(ActionBase):
@@ -58,6 +59,7 @@ class ActionModule(ActionBase):
             checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
                              "findings": [f.as_dict() for f in findings]}
         result["declarations"] = checked
+        result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
         result["ok"] = not messages
         result["changed"] = False
         warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"])

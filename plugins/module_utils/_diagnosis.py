@@ -76,12 +76,31 @@ CODES = {
         "Turn on 2-step verification for the account, create an app password for the practice application and store "
         "it in the vault, or switch to auth.method: oauth2."),
     "smtp_auth_disabled": (
-        "SMTP AUTH (authenticated client submission) is disabled for this Microsoft 365 tenant or mailbox.",
-        "A Microsoft 365 admin enables Authenticated SMTP for this mailbox (admin center, the user's Mail tab, "
-        "Manage email apps) or for the tenant; better, switch to auth.method: oauth2."),
+        "SMTP AUTH (authenticated client submission) is disabled for this Microsoft 365 tenant or mailbox: off by "
+        "default for tenants created after 2020, and for every tenant from the end of December 2026.",
+        "Move to auth.method: oauth2 (see docs/oauth.md). Until Microsoft removes SMTP AUTH basic authentication, a "
+        "Microsoft 365 admin can re-enable Authenticated SMTP for this mailbox (admin center, the user's Mail tab, "
+        "Manage email apps) or for the tenant."),
     "basic_auth_disabled": (
-        "The provider no longer accepts passwords (basic authentication) for this service.",
+        "The provider no longer accepts passwords (basic authentication) for this service; for Microsoft 365 SMTP "
+        "AUTH (550 5.7.30) this is the final removal, which no admin setting undoes.",
         "Switch to auth.method: oauth2 (see docs/oauth.md)."),
+    "smtp_client_not_authenticated": (
+        "Microsoft 365 refused mail from a session that had not logged in (530 5.7.57 Client not authenticated "
+        "to send mail).",
+        "Turn authentication on (outgoing.authenticate: true) with smtp.office365.com, port 587 and STARTTLS, and check "
+        "that the login succeeds; a device that cannot log in needs a Microsoft 365 connector (SMTP relay) instead."),
+    "signin_challenge": (
+        "Google refused the login until the account holder signs in through a web browser (534 5.7.14, a security "
+        "check after a login from a new place or device); the password itself may be right.",
+        "Sign in to the account in a web browser, preferably from the practice's own network, and complete Google's "
+        "check; then verify again. If the account password (not an app password) is in the vault, create an app "
+        "password or switch to auth.method: oauth2."),
+    "protocol_disabled": (
+        "The provider answered that IMAP or POP access is switched off for this mailbox.",
+        "Switch it on in the mailbox's settings (Outlook.com: Settings > Mail > Forwarding and IMAP, off by default; "
+        "Microsoft 365: an admin enables IMAP or POP for the mailbox; Zoho: Settings > Mail accounts > IMAP), or set "
+        "incoming.enabled: false."),
     "rate_limited": (
         "The server is limiting logins or connections from this account or address.",
         "Wait before retrying (each attempt can extend the block), and make sure no other device keeps trying an old "
@@ -92,7 +111,8 @@ CODES = {
     "mailbox_unavailable": (
         "Logged in, but the server refused the read-only mailbox command (EXAMINE INBOX, STAT).",
         "Microsoft 365 answers this way ('User is authenticated but not connected') when the app lacks the mailbox "
-        "permission or the token names another principal; check the app's IMAP/POP permissions and the grant."),
+        "permission, the token names another principal, or IMAP/POP is switched off for the mailbox (Outlook.com: off "
+        "by default); check the app's IMAP/POP permissions, the grant and the mailbox's IMAP/POP setting."),
     # Getting the OAuth 2.0 access token (module_utils/_oauth_token.py; docs/oauth.md).
     "oauth_invalid_grant": (
         "The token endpoint refused the refresh token: it expired (unused for too long), was revoked, or the "
@@ -220,7 +240,9 @@ def plaintext_on_tls_port(where):
 
 
 # Answers that providers give under a generic status or response code.
-_APP_PASSWORD = re.compile(r"application-specific password|log in via your web browser|WebLoginRequired", re.I)
+_APP_PASSWORD = re.compile(r"application-specific password", re.I)
+_SIGNIN_CHALLENGE = re.compile(r"log ?in via your web browser|WebLoginRequired", re.I)
+_PROTOCOL_OFF = re.compile(r"\b(?:IMAP|POP3?)\b[^.\n]{0,40}\b(?:disabled|not enabled|turned off|switched off)\b", re.I)
 _BASIC_AUTH_OFF = re.compile(r"basic authentication is disabled|security defaults", re.I)
 _SMTP_AUTH_OFF = re.compile(r"SmtpClientAuthentication is disabled", re.I)
 _POLICY = re.compile(r"did not meet the criteria to be authenticated", re.I)
@@ -235,6 +257,8 @@ def smtp(stage, code, enhanced, text, where, token=False):
         return Failure("starttls_unavailable", "%s to STARTTLS" % said, answer)
     if code == 421 or "#AUTH005" in text:
         return Failure("rate_limited", "%s: too many connections or failed logins" % said, answer)
+    if enhanced == "5.7.57":
+        return Failure("smtp_client_not_authenticated", "%s during %s: the server wants a login before mail" % (said, stage), answer)
     if stage != "authenticate":
         return Failure("server_error", "%s during %s" % (said, stage), answer)
     if enhanced == "5.7.139":
@@ -252,8 +276,10 @@ def smtp(stage, code, enhanced, text, where, token=False):
             return Failure("rate_limited", "%s: Microsoft 365 has locked the account after failed logins" % said, answer)
         return _rejected(said, answer, token)
     if enhanced == "5.7.30":
-        return Failure("basic_auth_disabled", "%s: basic authentication is turned off for SMTP submission" % said, answer)
-    if code == 534 and enhanced in ("5.7.9", "5.7.14") or _APP_PASSWORD.search(text):
+        return Failure("basic_auth_disabled", "%s: basic authentication has been removed for SMTP submission" % said, answer)
+    if enhanced == "5.7.14" or _SIGNIN_CHALLENGE.search(text):
+        return Failure("signin_challenge", "%s: the provider wants the account holder to sign in through a web browser" % said, answer)
+    if code == 534 and enhanced == "5.7.9" or _APP_PASSWORD.search(text):
         return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
     if code == 454 or code == 432:
         return Failure("rate_limited", "%s: login temporarily refused" % said, answer)
@@ -272,6 +298,15 @@ def _rejected(said, answer, token):
                        hint="The token may be expired, issued for another user or scope, or the app may lack permission "
                             "for this mailbox; obtain a fresh token with the provider's mail scopes.")
     return Failure("auth_failed", "%s: the credentials were rejected" % said, answer)
+
+
+def _challenge_or_app_password(said, answer, text):
+    """The IMAP/POP3 login answers that Google and others word rather than code: a browser sign-in, an app password."""
+    if _SIGNIN_CHALLENGE.search(text):
+        return Failure("signin_challenge", "%s: the provider wants the account holder to sign in through a web browser" % said, answer)
+    if _APP_PASSWORD.search(text):
+        return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+    return None
 
 
 def _response_code(text):
@@ -295,9 +330,12 @@ def imap(stage, status, text, where, token=False):
         return Failure("plaintext_refused", "%s: the server requires encryption" % said, answer)
     if code == "UNAVAILABLE":
         return Failure("server_error", "%s: temporary failure at the server" % said, answer)
+    if _PROTOCOL_OFF.search(text):
+        return Failure("protocol_disabled", "%s: IMAP access is switched off for this mailbox" % said, answer)
     if stage == "authenticate":
-        if _APP_PASSWORD.search(text):
-            return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+        failure = _challenge_or_app_password(said, answer, text)
+        if failure:
+            return failure
         if status == "NO" or code in ("AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED"):
             return _rejected(said, answer, token)
     if stage == "command":
@@ -318,10 +356,10 @@ def pop3(stage, text, where, token=False):
         return Failure("rate_limited", "%s: the server wants more time between logins" % said, answer)
     if code.startswith("SYS/"):
         return Failure("server_error", "%s: %s server failure" % (said, "temporary" if code == "SYS/TEMP" else "permanent"), answer)
+    if _PROTOCOL_OFF.search(text):
+        return Failure("protocol_disabled", "%s: POP access is switched off for this mailbox" % said, answer)
     if stage == "authenticate":
-        if _APP_PASSWORD.search(text):
-            return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
-        return _rejected(said, answer, token)
+        return _challenge_or_app_password(said, answer, text) or _rejected(said, answer, token)
     if stage == "command":
         return Failure("mailbox_unavailable", "%s to STAT after a successful login" % said, answer)
     return Failure("server_error", "%s during %s" % (said, stage), answer)

@@ -26,6 +26,7 @@ class Finding:
     file: str = ""
     line: int = 0
     column: int = 0
+    deadline: tuple = ()  # (ISO date, provider key) of the provider change the finding is about (MC302, MC303)
 
     def located(self, file, marks):
         """Return a copy placed at the line and column of its field path (which is then made safe to show)."""
@@ -33,7 +34,13 @@ class Finding:
         return dataclasses.replace(self, file=file, line=line, column=column, path=safe_path(self.path))
 
     def as_dict(self):
-        return dataclasses.asdict(self)
+        """The finding as plain data; ``deadline`` ({date, provider}) only when the finding has one."""
+        data = dataclasses.asdict(self)
+        if self.deadline:
+            data["deadline"] = dict(zip(("date", "provider"), self.deadline))
+        else:
+            del data["deadline"]
+        return data
 
     def text(self):
         where = self.file or "<declaration>"
