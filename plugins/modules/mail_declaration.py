@@ -48,6 +48,12 @@ options:
     description: The host variable that holds the declaration, with O(hosts).
     type: str
     default: mail_account
+  application:
+    description:
+      - Also check what this application can hold, with the rules of its profile (the collection's C(data/applications/<name>.yml)),
+        for example V(opendental).
+      - With O(hosts), a host whose C(mail_account_store) is of type C(mysql) gets its own store's application when this is not set.
+    type: str
   strict:
     description: Fail on warnings too.
     type: bool
@@ -67,6 +73,11 @@ EXAMPLES = r'''
   mailops.mailconfig.mail_declaration:
     hosts: "{{ ansible_play_hosts_all }}"
   run_once: true
+
+- name: Check this host's declaration for Open Dental too (POP3 only, no OAuth grant of ours, ...)
+  mailops.mailconfig.mail_declaration:
+    declaration: "{{ mail_account }}"
+    application: opendental
 
 - name: Check declarations kept outside the inventory
   mailops.mailconfig.mail_declaration:

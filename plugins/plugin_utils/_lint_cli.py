@@ -10,11 +10,12 @@ the start-up; results come back in input order so output is stable.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import os
 import sys
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _finding_formats
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application, _finding_formats
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES
@@ -52,8 +53,8 @@ def _guarded(path, check):
                         % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)]
 
 
-def _check(path):
-    return path, _guarded(path, lambda: check_file(path))
+def _check(path, application=None):
+    return path, _guarded(path, lambda: check_file(path, application=application))
 
 
 def _stdin():
@@ -61,19 +62,20 @@ def _stdin():
     return sys.stdin.buffer.read(MAX_BYTES + 1)
 
 
-def check_paths(paths, jobs=None):
-    """Return ``[(path, findings)]`` in input order."""
+def check_paths(paths, jobs=None, application=None):
+    """Return ``[(path, findings)]`` in input order; ``application`` adds that profile's rules."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
+    one = functools.partial(_check, application=application)
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD and "-" not in paths:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs) as pool:
-            return pool.map(_check, paths, chunksize=max(1, len(paths) // (jobs * 8)))
+            return pool.map(one, paths, chunksize=max(1, len(paths) // (jobs * 8)))
     results = []
     for path in paths:
         if path == "-":
-            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>"))))
+            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", application=application))))
         else:
-            results.append(_check(path))
+            results.append(one(path))
     return results
 
 
@@ -87,6 +89,8 @@ def _parser():
     parser.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    parser.add_argument("--application", choices=_application.names(),
+                        help="also check what this application can hold (its profile in data/applications/)")
     return parser
 
 
@@ -96,7 +100,7 @@ def main(argv=None):
     if not paths:
         sys.stderr.write("mailconfig-lint: no *.yml or *.yaml files under %s\n" % ", ".join(args.paths))
         return 2
-    results = check_paths(paths, args.jobs)
+    results = check_paths(paths, args.jobs, args.application)
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:
