@@ -1,12 +1,13 @@
 """Hostile declaration files and stdin for mailconfig-lint: bounded memory and time, exit 2, no traceback, no secret.
 
-Each case runs the real command in a child process whose peak memory comes from
-wait4's resource usage, compared with the same command on a clean file.
+Each case runs the real command in a child process (through measured.py, which
+records the process's own peak memory), compared with the same command on a clean file.
 """
 
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -18,6 +19,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration im
 from tests.adversarial.hostile import MEMORY_BOUND_KB, ROOT
 
 LINT = os.path.join(ROOT, "bin", "mailconfig-lint")
+MEASURED = os.path.join(ROOT, "tests", "adversarial", "measured.py")
 SECRET = "Hostile-Lint-Pw-40b7a1c9"
 APP_PASSWORD = "xkqwmzprtvbnhdye"  # a Gmail app password is 16 letters
 TOKEN_LIKE = "Xk9Pq2Lm7Rt4Vw"  # a generated secret: mixed case and digits
@@ -39,8 +41,10 @@ sending:
 def lint(*args, stdin=None, stream=None):
     """``(exit status, output, peak KiB, seconds)`` of mailconfig-lint; ``stream`` feeds stdin endlessly."""
     started = time.monotonic()
-    child = subprocess.Popen([sys.executable, LINT] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, env=dict(os.environ, MAILCONFIG_OFFLINE="1"))
+    hwm = tempfile.NamedTemporaryFile(prefix="mailconfig-hwm-", delete=False)
+    hwm.close()
+    child = subprocess.Popen([sys.executable, MEASURED, LINT] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, env=dict(os.environ, MAILCONFIG_OFFLINE="1", MAILCONFIG_TEST_HWM_FILE=hwm.name))
 
     def feed():
         try:
@@ -60,10 +64,12 @@ def lint(*args, stdin=None, stream=None):
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
     output = child.stdout.read().decode("utf-8", "replace")
-    _pid, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    child.wait()
     feeder.join(5)
-    return child.returncode, output, usage.ru_maxrss, time.monotonic() - started
+    with open(hwm.name) as handle:
+        peak = int(handle.read())
+    os.unlink(hwm.name)
+    return child.returncode, output, peak, time.monotonic() - started
 
 
 @pytest.fixture(scope="module")

@@ -2,24 +2,25 @@
 
 Prints one JSON object: the result and warnings of _verify.verify (or the error it
 raised), how far the peak resident memory grew past the baseline taken after the
-imports (KiB, from getrusage), and how long verify() took.
+imports (KiB, this process's own VmHWM: see measured.py), and how long verify() took.
 """
 
 import json
 import os
-import resource
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, ".venv", "collections"))
+sys.path.insert(0, ROOT)
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _verify  # noqa: E402
+from tests.adversarial.measured import peak_kb  # noqa: E402
 
 
 def main():
     request = json.load(sys.stdin)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_kb()
     started = time.monotonic()
     report = {"result": None, "warnings": [], "error": None}
     try:
@@ -29,7 +30,7 @@ def main():
     report["seconds"] = time.monotonic() - started
     ballast = bytearray(int(os.environ.get("MAILCONFIG_TEST_BALLAST_MB", "0")) * 1024 * 1024)  # proves the meter reads growth
     ballast[::4096] = os.urandom(len(ballast[::4096]))  # every page touched, no two alike
-    report["grew_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline
+    report["grew_kb"] = peak_kb() - baseline
     print(json.dumps(report))
 
 
