@@ -16,14 +16,16 @@ import collections
 import datetime
 import email.utils
 import re
+from typing import List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import SECURITY_FOR_PORT
 
 Rule = collections.namedtuple("Rule", "code name severity raw reads check")
 RULES = []
-# Codes the parser (MC001-MC004, MC006) and the schema (MC010-MC013) report: errors, never silenced.
-PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC010", "MC011", "MC012", "MC013")
+# Codes the parser (MC001-MC004, MC006), Ansible's variables (MC007) and the schema (MC010-MC013) report:
+# errors, never silenced.
+PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC007", "MC010", "MC011", "MC012", "MC013")
 
 
 def rule(code, name, severity, raw=False, reads=()):
@@ -310,13 +312,15 @@ def _unsilenceable(ctx):
 
 
 class _Context:
-    __slots__ = ("raw", "norm", "entry", "today")
+    """What a rule sees: the declaration as written and normalised, its catalogue entry, the date and the store option."""
 
-    def __init__(self, raw, norm, entry, today):
-        self.raw, self.norm, self.entry, self.today = raw, norm, entry, today
+    __slots__ = ("raw", "norm", "entry", "today", "store")
+
+    def __init__(self, raw, norm, entry, today, store=None):
+        self.raw, self.norm, self.entry, self.today, self.store = raw, norm, entry, today, store or {}
 
 
-def reads(code):
+def reads(code: str) -> tuple:
     """The fields rule ``code`` judges (empty for raw rules and unknown codes)."""
     for item in RULES:
         if item.code == code:
@@ -324,9 +328,13 @@ def reads(code):
     return ()
 
 
-def lint(raw, norm, entry, today=None, raw_only=False):
-    """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``."""
-    ctx = _Context(raw, norm, entry, today or datetime.date.today())
+def lint(raw: dict, norm: Optional[dict], entry: dict, today: Optional[datetime.date] = None, raw_only: bool = False,
+         store: Optional[dict] = None) -> List[Finding]:
+    """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``.
+
+    ``store`` is the module's store option where the caller knows it (rules for one application read it).
+    """
+    ctx = _Context(raw, norm, entry, today or datetime.date.today(), store)
     if not raw_only and entry.get("unsupported_since"):
         return []  # MC301 already says the provider is gone; its missing servers are no news
     ignored = {code for _index, code in _ignore_list(raw)}
