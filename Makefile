@@ -59,6 +59,14 @@ test: venv packages
 	$(PY) -m pytest -q tests/unit tests/integration
 	$(MAKE) --no-print-directory sanity
 
+# ansible-lint (production profile) over roles, playbooks and the example inventory, the changelog
+# fragments, and ruff over the Python (ansible-test's pylint and pep8 run in `make sanity`).
+lint: venv
+	ansible-lint --nocolor roles playbooks examples
+	antsibull-changelog lint
+	ruff check . bin/mailconfig-lint bin/mailconfig-ispdb
+	@echo "lint: passed"
+
 demo: venv packages
 	$(PY) examples/demo.py
 

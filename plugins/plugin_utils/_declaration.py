@@ -17,7 +17,7 @@ import datetime
 from typing import List, NamedTuple, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_path
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_name, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
 class Context(NamedTuple):
@@ -121,20 +121,32 @@ def _stand_in(data, schema_findings):
     return fixed if not _schema.validate(fixed) else None
 
 
-def check_text(text, source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None) -> Checked:
-    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings."""
+def check_text(text, source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
+               key: Optional[str] = None) -> Checked:
+    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings.
+
+    With ``key``, ``text`` may also be a variables file (an inventory's host_vars) that holds
+    the declaration under that key beside other variables.
+    """
     try:
         data, marks = load_declaration(text)
     except DeclarationSyntaxError as exc:
         return Checked([dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))], None)
+    if key is not None and isinstance(data, dict) and not set(data) & set(_schema.schema()["properties"]):
+        if key not in data:
+            finding = Finding("MC011", "error", "the file holds neither a declaration nor the variable '%s'" % safe_name(key),
+                              "Give a declaration file, or name the variable that holds the declaration with --key.")
+            return Checked([finding.located(source, marks)], None)
+        prefix = key + "."
+        data, marks = data[key], dict({"": marks.get(key, (0, 0))}, **{p[len(prefix):]: m for p, m in marks.items() if p.startswith(prefix)})
     return check(data, marks, source, today, context)
 
 
-def check_file(path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None) -> Checked:
+def check_file(path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None, key: Optional[str] = None) -> Checked:
     """Read and check one declaration file; an unreadable file is a finding, not a traceback."""
     try:
         with open(path, "rb") as handle:
             text = handle.read(MAX_BYTES + 1)  # enough to tell an oversized file without reading it all
     except OSError as exc:
         return Checked([Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
-    return check_text(text, path, today, context)
+    return check_text(text, path, today, context, key)

@@ -10,16 +10,29 @@ the start-up; results come back in input order so output is stable.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import multiprocessing
 import os
 import sys
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _finding_formats
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
+
+try:
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
+except ImportError as exc:  # PyYAML missing: main() says so in one line
+    check_file = check_text = None
+    IMPORT_ERROR = exc
+else:
+    IMPORT_ERROR = None
 
 EXTENSIONS = (".yml", ".yaml")
 PARALLEL_THRESHOLD = 200  # below this, worker start-up costs more than it saves
+MAX_JOBS = 8  # more workers than this only compete for the disk and the parent's result queue
 UNREADABLE = "MC006"
+INVENTORY_KEY = "mail_account"  # where an inventory's host_vars file keeps the declaration
+# Libraries the check needs: (import name, what pip installs)
+DEPENDENCIES = (("yaml", "PyYAML"), ("jsonschema", "jsonschema"))
 
 
 def discover(paths):
@@ -35,24 +48,36 @@ def discover(paths):
     return found
 
 
-def _check(path):
-    return path, check_file(path).findings
+def _check(path, key=INVENTORY_KEY):
+    return path, check_file(path, key=key).findings
 
 
-def check_paths(paths, jobs=None):
+def default_jobs():
+    """One worker per core, at most MAX_JOBS."""
+    return min(os.cpu_count() or 1, MAX_JOBS)
+
+
+def check_paths(paths, jobs=None, key=INVENTORY_KEY):
     """Return ``[(path, findings)]`` in input order."""
-    jobs = jobs or min(os.cpu_count() or 1, 8)
+    jobs = jobs or default_jobs()
+    check = functools.partial(_check, key=key)
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD and "-" not in paths:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs) as pool:
-            return pool.map(_check, paths, chunksize=max(1, len(paths) // (jobs * 8)))
+            return pool.map(check, paths, chunksize=max(1, len(paths) // (jobs * 8)))
     results = []
     for path in paths:
         if path == "-":
-            results.append(("-", check_text(sys.stdin.buffer.read(), "<stdin>").findings))
+            results.append(("-", check_text(sys.stdin.buffer.read(), "<stdin>", key=key).findings))
         else:
-            results.append(_check(path))
+            results.append(check(path))
     return results
+
+
+def missing_dependencies():
+    """``[(import name, pip name)]`` of the libraries this Python lacks."""
+    return [(name, package) for name, package in DEPENDENCIES
+            if (name == "yaml" and IMPORT_ERROR is not None) or importlib.util.find_spec(name) is None]
 
 
 def _parser():
@@ -63,17 +88,25 @@ def _parser():
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures")
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core, at most %d)" % MAX_JOBS)
+    parser.add_argument("--key", default=INVENTORY_KEY,
+                        help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)")
     return parser
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s -m pip install %s\n" % (
+            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing),
+            sys.executable, " ".join(p for _n, p in missing)))
+        return 2
     paths = discover(args.paths)
     if not paths:
         sys.stderr.write("mailconfig-lint: no *.yml or *.yaml files under %s\n" % ", ".join(args.paths))
         return 2
-    results = check_paths(paths, args.jobs)
+    results = check_paths(paths, args.jobs, args.key)
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:
