@@ -13,13 +13,17 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+import jinja2
+import jinja2.meta
 from ansible.errors import AnsibleError, AnsibleUndefinedVariable
+from ansible.utils.unsafe_proxy import AnsibleUnsafe
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_of
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import Origin, origin_of
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema import secret_paths
 
 CODE = "MC007"
+_UNDEFINED_HINT = "Define %s for this host (a missing vault entry or a typo?) and give the vault password (--ask-vault-pass or --vault-password-file)."
 _UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
 _MISSING_ATTRIBUTE = re.compile(r"has no attribute '([^'\s]{1,64})'")
 
@@ -30,9 +34,49 @@ def host_value(hostvars, host: str, variable: str) -> Tuple[Optional[object], Li
     if variable not in values:
         return None, []
     try:
-        return values[variable], []
+        value = values[variable]
     except AnsibleError as exc:
         return None, [_finding(exc, _raw(hostvars, host, variable), variable)]
+    if Origin is None:  # ansible-core < 2.19 leaves an unresolvable template in place as text instead of raising
+        left = [(path, text) for path, text in _leaves(value) if "{{" in text and not isinstance(text, AnsibleUnsafe)]
+        if left:
+            return None, [_left_over(path, text, values, _raw(hostvars, host, variable), variable) for path, text in left]
+    return value, []
+
+
+def _leaves(node, prefix=""):
+    """``(dotted path, text)`` of every string leaf."""
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from _leaves(child, "%s.%s" % (prefix, key) if prefix else str(key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _leaves(child, "%s.%d" % (prefix, index) if prefix else str(index))
+    elif isinstance(node, str):
+        yield prefix, node
+
+
+def _left_over(path, template, values, raw, variable):
+    """The finding for a template ansible-core could not resolve (before 2.19)."""
+    try:
+        names = sorted(jinja2.meta.find_undeclared_variables(jinja2.Environment().parse(template)))
+    except jinja2.TemplateError:
+        names = []
+    undefined = [name for name in names if name not in values]
+    node = raw
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else node[int(part)] if isinstance(node, list) else None
+    where = origin_of(node) or origin_of(template)
+    path = safe_path(path)
+    field = "%s.%s" % (variable, path)
+    if undefined:
+        message = "the variable '%s' is undefined, so %s cannot be resolved" % (undefined[0], field)
+        hint = _UNDEFINED_HINT % undefined[0]
+    else:
+        message = "%s cannot be resolved (%s)" % (field, _expression(None if path in secret_paths() else template))
+        hint = "Run ansible-inventory --host HOST --vars to see the error, and fix the template."
+    return Finding(CODE, "error", message, hint, path=path, file=where[0] if where else "",
+                   line=where[1] if where else 0, column=where[2] if where else 0)
 
 
 def _raw(hostvars, host, variable):
@@ -70,8 +114,7 @@ def _finding(exc: AnsibleError, raw, variable: str) -> Finding:
     attribute = _MISSING_ATTRIBUTE.search(text)
     if isinstance(exc, AnsibleUndefinedVariable) and name:
         message = "the variable '%s' is undefined, so %s cannot be resolved" % (name.group(1), field)
-        hint = ("Define %s for this host (a missing vault entry or a typo?) and give the vault password "
-                "(--ask-vault-pass or --vault-password-file)." % name.group(1))
+        hint = _UNDEFINED_HINT % name.group(1)
     elif isinstance(exc, AnsibleUndefinedVariable) and attribute:
         message = "'%s' is not defined in %s, so %s cannot be resolved" % (attribute.group(1), _expression(template), field)
         hint = "Add the key %s to the variable it is read from, or correct the name." % attribute.group(1)
