@@ -19,6 +19,8 @@ description:
     The collection's C(docs/store-keys.md) lists every key, its type and each store's layout.
   - Secret values (password, OAuth client secret, refresh token) never appear in the output, the diff or
     an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
+requirements:
+  - Python 3.8 or later on the target, standard library only.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
