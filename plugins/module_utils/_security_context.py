@@ -17,13 +17,14 @@ __metaclass__ = type
 
 import errno
 import os
+from typing import Optional
 
 ATTRIBUTE = "security.selinux"
 # No SELinux label here: no such attribute, a file system or kernel without extended attributes.
 _UNLABELLED = (errno.ENODATA, errno.ENOTSUP, errno.EOPNOTSUPP)
 
 
-def of(path):
+def of(path: str) -> Optional[bytes]:
     """The SELinux context of ``path`` (bytes), or None where it has none or does not exist."""
     try:
         return os.getxattr(path, ATTRIBUTE)
@@ -35,7 +36,7 @@ def of(path):
         raise
 
 
-def give(fd, context):
+def give(fd: int, context: Optional[bytes]) -> None:
     """Label the open file ``fd`` with ``context`` (None: leave its default)."""
     if context is not None:
         os.setxattr(fd, ATTRIBUTE, context)

@@ -22,7 +22,7 @@ import hmac
 import json
 import os
 import tempfile
-from typing import Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from ansible import constants
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -51,7 +51,7 @@ def validated(spec: dict, args: dict, name: str, **rules) -> Tuple[Optional[dict
     return result.validated_parameters, None
 
 
-def report(findings, host: str = "") -> str:
+def report(findings: List[Finding], host: str = "") -> str:
     """Failure text listing every finding given (the caller picks the failing severities)."""
     counts = ", ".join("%d %s%s" % (n, severity, "" if n == 1 else "s") for severity, n in
                        ((s, sum(1 for f in findings if f.severity == s)) for s in ("error", "warning")) if n)
@@ -59,7 +59,7 @@ def report(findings, host: str = "") -> str:
     return head + ":\n" + "\n".join(f.text() for f in findings)
 
 
-def without_none(value):
+def without_none(value: Any) -> Any:
     """``value`` without None leaves.
 
     The module's argument spec puts them back as None, but it checks ``choices``
@@ -70,13 +70,13 @@ def without_none(value):
     return value
 
 
-def context_of(params: dict, store=None) -> Context:
+def context_of(params: dict, store: Optional[dict] = None) -> Context:
     """The check's context from validated task parameters (the CONTEXT_SPEC options)."""
     return Context(dns_server=params.get("dns_server"), dns_timeout=params.get("dns_timeout"),
                    offline=params.get("offline"), store=to_plain(store) if store is not None else None)
 
 
-def check_declaration(value, context: Optional[Context] = None) -> Checked:
+def check_declaration(value: Any, context: Optional[Context] = None) -> Checked:
     """Run the declaration pipeline on an Ansible variable value."""
     source, marks = origin_marks(value)
     return check(to_plain(value), marks, source, context=context)
@@ -132,7 +132,7 @@ def _get(mapping, path: str):
     return mapping
 
 
-def remembered(value, context: Context, checked: Checked) -> Optional[dict]:
+def remembered(value: Any, context: Context, checked: Checked) -> Optional[dict]:
     """The host fact that lets later tasks reuse ``checked``: no secret in it; None outside Ansible."""
     key = _key()
     if key is None or checked.normalised is None:
@@ -146,7 +146,7 @@ def remembered(value, context: Context, checked: Checked) -> Optional[dict]:
             "declaration": shown, "secrets": secrets, "findings": [f.as_dict() for f in checked.findings]}
 
 
-def reused(value, context: Context, task_vars: Optional[dict]) -> Optional[Checked]:
+def reused(value: Any, context: Context, task_vars: Optional[dict]) -> Optional[Checked]:
     """The checked declaration the validate step left for this host, if it checked this one the same way."""
     fact = (task_vars or {}).get(FACT)
     key = _key() if isinstance(fact, dict) else None
@@ -161,7 +161,7 @@ def reused(value, context: Context, task_vars: Optional[dict]) -> Optional[Check
     return Checked([Finding(**f) for f in fact["findings"]], normalised)
 
 
-def checked_for_host(value, context: Context, task_vars: Optional[dict]) -> Tuple[Checked, bool]:
+def checked_for_host(value: Any, context: Context, task_vars: Optional[dict]) -> Tuple[Checked, bool]:
     """``(checked declaration, whether the validate step's check was reused)``."""
     earlier = reused(value, context, task_vars)
     if earlier is not None:
@@ -169,11 +169,11 @@ def checked_for_host(value, context: Context, task_vars: Optional[dict]) -> Tupl
     return check_declaration(value, context), False
 
 
-def warnings_of(checked: Checked):
+def warnings_of(checked: Checked) -> List[str]:
     return ["%s %s: %s" % (f.code, f.path, f.message) for f in checked.findings if f.severity == "warning"]
 
 
-def failure(checked: Checked, task_vars) -> Optional[dict]:
+def failure(checked: Checked, task_vars: Optional[dict]) -> Optional[dict]:
     """The task result for a declaration with errors, listing them; None when it has none."""
     if checked.normalised is not None:
         return None
@@ -193,7 +193,7 @@ class DeclarationAction(ActionBase):
     TRANSFERS_FILES = False
     ARGUMENT_SPEC = dict(declaration=dict(type="raw", required=True))
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[dict] = None) -> dict:
         result = super().run(tmp, task_vars)
         del tmp
         args = dict(self._task.args)

@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - older ansible-core
     Origin = None
 
 
-def to_plain(value) -> Any:
+def to_plain(value: Any) -> Any:
     """A deep copy of ``value`` made of builtin types only."""
     if isinstance(value, dict):
         return {str(k): to_plain(v) for k, v in value.items()}
@@ -34,7 +34,7 @@ def to_plain(value) -> Any:
     return str(value)
 
 
-def origin_of(value) -> Optional[Tuple[str, int, int]]:
+def origin_of(value: Any) -> Optional[Tuple[str, int, int]]:
     """``(file, line, column)`` Ansible recorded for a loaded value, or None."""
     if Origin is not None:
         tag = Origin.get_tag(value)
@@ -46,7 +46,7 @@ def origin_of(value) -> Optional[Tuple[str, int, int]]:
     return None
 
 
-def origin_marks(value) -> Tuple[str, dict]:
+def origin_marks(value: Any) -> Tuple[str, dict]:
     """``(source_file, marks)`` for a declaration loaded by Ansible; ``("", {})`` when unknown."""
     marks = {}
     source = ""

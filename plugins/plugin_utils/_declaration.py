@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
-from typing import List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional, Union
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_name, safe_path
@@ -35,7 +35,7 @@ class Context(NamedTuple):
     offline: Optional[bool] = None
     store: Optional[dict] = None
 
-    def resolver(self):
+    def resolver(self) -> Any:
         """The run's shared resolver for these settings; imports dnspython, so only ``provider: auto`` calls it."""
         from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _dns  # pylint: disable=import-outside-toplevel
         return _dns.shared_resolver(self.dns_server, self.dns_timeout, self.offline, _dns.ansible_run_dir())
@@ -48,7 +48,7 @@ class Checked(NamedTuple):
     normalised: Optional[dict]
 
 
-def check(data, marks: Optional[dict] = None, source: str = "", today: Optional[datetime.date] = None,
+def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Optional[datetime.date] = None,
           context: Optional[Context] = None) -> Checked:
     """Validate, lint and (when there is no error) normalise one declaration mapping.
 
@@ -121,7 +121,7 @@ def _stand_in(data, schema_findings):
     return fixed if not _schema.validate(fixed) else None
 
 
-def check_text(text, source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
+def check_text(text: Union[str, bytes], source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
                key: Optional[str] = None) -> Checked:
     """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings.
 

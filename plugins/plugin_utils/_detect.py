@@ -13,7 +13,7 @@ an undecidable domain is an error that asks for an explicit provider.
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _dns
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
@@ -42,7 +42,7 @@ class Detection:
     evidence: tuple
     servers: dict = None
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"provider": self.provider, "rule": self.rule, "evidence": list(self.evidence), "servers": self.servers}
 
 
@@ -58,7 +58,7 @@ class DetectionError(Exception):
         self.hint = hint
         self.evidence = tuple(evidence)
 
-    def finding(self, path="provider"):
+    def finding(self, path: str = "provider") -> Finding:
         """The error as a finding, for the declaration pipeline."""
         return Finding(self.CODE, "error", self.message, self.hint, path=path)
 
@@ -78,7 +78,7 @@ def domain_of(address: str) -> str:
     return domain
 
 
-def detect_provider(address: str, resolver=None) -> Detection:
+def detect_provider(address: str, resolver: Any = None) -> Detection:
     """Return the Detection for ``address``; raise DetectionError when undecidable.
 
     ``resolver`` is a ``_dns.Resolver``, or a function that makes one (called only
@@ -116,7 +116,7 @@ def detect_provider(address: str, resolver=None) -> Detection:
         _explicit_hint(), evidence)
 
 
-def decide(declaration: dict, resolver=None) -> Tuple[Optional[dict], Finding]:
+def decide(declaration: dict, resolver: Any = None) -> Tuple[Optional[dict], Finding]:
     """``provider: auto`` decided from the address: (declaration with the provider set, or None; finding).
 
     The info finding (MC651) says which rule decided and what it saw; an error finding

@@ -11,7 +11,7 @@ gets finding MC007 with the file, line, field and variable, and the others are c
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import jinja2
 import jinja2.meta
@@ -28,7 +28,7 @@ _UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
 _MISSING_ATTRIBUTE = re.compile(r"has no attribute '([^'\s]{1,64})'")
 
 
-def host_value(hostvars, host: str, variable: str) -> Tuple[Optional[object], List[Finding]]:
+def host_value(hostvars: Any, host: str, variable: str) -> Tuple[Optional[object], List[Finding]]:
     """``(value, [])``, ``(None, [])`` when the host lacks ``variable``, or ``(None, [finding])``."""
     values = hostvars[host]
     if variable not in values:

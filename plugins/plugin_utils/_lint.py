@@ -16,7 +16,7 @@ import collections
 import datetime
 import email.utils
 import re
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import SECURITY_FOR_PORT
@@ -28,7 +28,7 @@ RULES = []
 PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC007", "MC010", "MC011", "MC012", "MC013")
 
 
-def rule(code, name, severity, raw=False, reads=()):
+def rule(code: str, name: str, severity: str, raw: bool = False, reads: tuple = ()) -> Callable:
     """Register a rule; ``reads`` names the fields (or whole sections) whose values it judges."""
     def register(check):
         RULES.append(Rule(code, name, severity, raw, tuple(reads), check))

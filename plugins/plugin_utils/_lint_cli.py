@@ -15,6 +15,7 @@ import importlib.util
 import multiprocessing
 import os
 import sys
+from typing import List, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _finding_formats
 
@@ -35,7 +36,7 @@ INVENTORY_KEY = "mail_account"  # where an inventory's host_vars file keeps the 
 DEPENDENCIES = (("yaml", "PyYAML"), ("jsonschema", "jsonschema"))
 
 
-def discover(paths):
+def discover(paths: List[str]) -> List[str]:
     """Expand folders into their YAML files (sorted); keep explicit files and '-' as given."""
     found = []
     for path in paths:
@@ -52,12 +53,12 @@ def _check(path, key=INVENTORY_KEY):
     return path, check_file(path, key=key).findings
 
 
-def default_jobs():
+def default_jobs() -> int:
     """One worker per core, at most MAX_JOBS."""
     return min(os.cpu_count() or 1, MAX_JOBS)
 
 
-def check_paths(paths, jobs=None, key=INVENTORY_KEY):
+def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str] = INVENTORY_KEY) -> List[Tuple[str, list]]:
     """Return ``[(path, findings)]`` in input order."""
     jobs = jobs or default_jobs()
     check = functools.partial(_check, key=key)
@@ -74,7 +75,7 @@ def check_paths(paths, jobs=None, key=INVENTORY_KEY):
     return results
 
 
-def missing_dependencies():
+def missing_dependencies() -> List[Tuple[str, str]]:
     """``[(import name, pip name)]`` of the libraries this Python lacks."""
     return [(name, package) for name, package in DEPENDENCIES
             if (name == "yaml" and IMPORT_ERROR is not None) or importlib.util.find_spec(name) is None]
@@ -94,7 +95,7 @@ def _parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     missing = missing_dependencies()
     if missing:
