@@ -20,6 +20,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalog
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_name, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
+
 class Context(NamedTuple):
     """What a check depends on besides the declaration, decided once per host by the caller.
 
