@@ -40,7 +40,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attribute
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check  # noqa: E402
 
-PROVIDERS = ("ionos", "gmail", "godaddy", "yahoo")
+PROVIDERS = ("ionos_uk", "gmail", "godaddy", "yahoo")
 
 
 def declaration(number):

@@ -9,6 +9,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
     CONTEXT_SPEC, FACT, check_declaration, context_of, remembered, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
 
 ARGUMENT_SPEC = dict(
@@ -66,6 +67,7 @@ class ActionModule(ActionBase):
             checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
                              "findings": [f.as_dict() for f in findings]}
         result["declarations"] = checked
+        result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
         result["ok"] = not messages
         result["changed"] = False
         warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"])

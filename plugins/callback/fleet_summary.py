@@ -14,6 +14,9 @@ description:
     of every host and prints, when the playbook ends, one row per practice with its provider, whether its declaration
     validated, whether its settings changed, the outgoing and incoming check results, the sender DNS check, and the
     diagnosis code and hint of the first problem; then totals.
+  - After the table, the deadline list of the C(validate) playbook, soonest first; every practice a dated provider
+    change hits (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login), with the
+    provider, the date and what to do. The JSON report has it as C(deadlines).
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page.
   - Reads only values that the modules already return masked; no secret reaches the table or the reports.
 requirements:
@@ -57,6 +60,7 @@ class CallbackModule(CallbackBase):
     def __init__(self):
         super().__init__()
         self.rows = {}
+        self.deadlines = []  # dated provider changes per practice (validate), soonest first
 
     def _row(self, host):
         return self.rows.setdefault(host, dict.fromkeys(COLUMNS, "-") | {"practice": host, "diagnosis": "", "hint": ""})
@@ -72,6 +76,7 @@ class CallbackModule(CallbackBase):
         data = result._result
         if step == "validate" and isinstance(data.get("declarations"), dict):
             self._validated_many(data["declarations"])
+            self.deadlines = list(data.get("deadlines") or ())
             return
         row = self._row(result._host.get_name())
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
@@ -163,6 +168,8 @@ class CallbackModule(CallbackBase):
             return
         self._display.display("\nMAIL ACCOUNTS " + "*" * 66)
         self._display.display(self.table())
+        for row in self.deadlines:
+            self._display.display("deadline %(date)s  %(practice)s  %(provider)s  %(code)s: %(what)s\n    to do: %(to_do)s" % row)
         prefix = self.get_option("report")
         if prefix:
             self.write_reports(prefix)
@@ -172,7 +179,8 @@ class CallbackModule(CallbackBase):
         folder = os.path.dirname(os.path.abspath(prefix))
         os.makedirs(folder, exist_ok=True)
         generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        data = {"generated": generated, "totals": self.totals(), "practices": [r for _host, r in sorted(self.rows.items())]}
+        data = {"generated": generated, "totals": self.totals(), "practices": [r for _host, r in sorted(self.rows.items())],
+                "deadlines": self.deadlines}
         with open(prefix + ".json", "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2)
         with open(prefix + ".html", "w", encoding="utf-8") as handle:

@@ -41,13 +41,30 @@ options:
         required: true
         choices:
         - office365
+        - godaddy_m365
         - outlook
         - gmail
         - ionos
+        - ionos_uk
+        - ionos_de
+        - ionos_fr
+        - ionos_us
         - yahoo
+        - aol
         - godaddy
         - nhsmail
         - btconnect
+        - btinternet
+        - sky
+        - virginmedia
+        - virginmedia_ntlworld
+        - virginmedia_blueyonder
+        - icloud
+        - zoho_eu
+        - zoho_us
+        - comcast
+        - att
+        - fastmail
         - other
         - auto
       username:

@@ -60,6 +60,15 @@ options:
             before failing.
         type: float
         default: 30
+      follow:
+        description:
+          - Follow a store path that is a symbolic link, or that goes through a symlinked directory another local user
+            could replace, and write the file it points to.
+          - By default such a path is refused, so a less privileged user who can write the application's folder
+            cannot point a task running as root at another file; files are opened without following links, so a
+            link swapped in during the run is refused too. See the collection's C(docs/security.md).
+        type: bool
+        default: false
       table:
         description: V(sqlite) only, the settings table.
         type: str
@@ -90,6 +99,16 @@ options:
           - V(ini) only. Put every key, with its full name, under this section.
           - By default the part of a key before its first dot is the section and the rest the key name.
         type: str
+      ini_case:
+        description:
+          - V(ini) only. How the application's INI reader matches names, so an existing C(Auth.Password) under
+            C([Email]) is recognised (and replaced in place) rather than duplicated.
+          - V(windows) (Windows' INI API, GetPrivateProfileString) ignores case in section and key names.
+          - V(configparser) (Python's configparser) ignores case in key names only; C([Email]) and C([email]) are two
+            sections.
+        type: str
+        choices: [windows, configparser]
+        default: windows
       contact:
         description:
           - V(sqlite) only. The practice contact record that gets the declaration's address, in the same transaction,

@@ -118,4 +118,21 @@ declarations:
           file: inventory/host_vars/practice-01.yml
           line: 12
           column: 5
+deadlines:
+  description:
+    - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by date.
+    - C(to_do) is the finding's hint.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - practice: practice-07
+      provider: office365
+      date: "2026-12-31"
+      code: MC302
+      severity: warning
+      what: Microsoft 365 (Exchange Online) disables password login to SMTP (basic authentication) by default from the end of December 2026 (2026-12-31)
+      to_do: >-
+        After that, your tenant admin can re-enable it until Microsoft 365 (Exchange Online) removes it;
+        move to OAuth: auth.method: oauth2 (see docs/oauth.md).
 '''

@@ -60,6 +60,11 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
         finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
                           "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
         return Checked([finding.located(source, marks)], None)
+    oversized = [Finding("MC004", "error", "the number has more than %d bits; no field takes one that large" % MAX_INT_BITS,
+                         "Check the value: ports, rates and versions are small numbers.", path=path)
+                 for path in _oversized_integers(data)]
+    if oversized:  # jsonschema would fail on them while wording its own messages
+        return Checked([f.located(source, marks) for f in oversized], None)
     schema_findings = _schema.validate(data)
     findings = []
     if data.get("provider") == "auto":
@@ -86,6 +91,21 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
     findings += [f for f in schema_findings if f.path not in explained]
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
     return Checked(findings, None if has_errors(findings) else normalised)
+
+
+MAX_INT_BITS = 64
+
+
+def _oversized_integers(value, path=""):
+    """Dotted paths of the integers in ``value`` too large for any field (Ansible may pass any Python int)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _oversized_integers(item, "%s.%s" % (path, key) if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _oversized_integers(item, "%s.%d" % (path, index) if path else str(index))
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        yield path
 
 
 def _overlaps(one, other):

@@ -21,8 +21,11 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _finding
 
 try:
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES
 except ImportError as exc:  # PyYAML missing: main() says so in one line
-    check_file = check_text = None
+    check_file = check_text = Finding = None
+    MAX_BYTES = 0
     IMPORT_ERROR = exc
 else:
     IMPORT_ERROR = None
@@ -34,6 +37,9 @@ UNREADABLE = "MC006"
 INVENTORY_KEY = "mail_account"  # where an inventory's host_vars file keeps the declaration
 # Libraries the check needs: (import name, what pip installs)
 DEPENDENCIES = (("yaml", "PyYAML"), ("jsonschema", "jsonschema"))
+# Input the check cannot read (MC006) or refuses to read on (MC004: oversized, binary, an alias
+# bomb, a number too long to build): exit 2, like a usage error, rather than 1 for a bad declaration.
+EXIT_TWO = (UNREADABLE, "MC004")
 
 
 def discover(paths: List[str]) -> List[str]:
@@ -49,8 +55,25 @@ def discover(paths: List[str]) -> List[str]:
     return found
 
 
+def _guarded(path, check):
+    """``check()``'s findings; a failure of the checker itself is an MC006 finding (exit 2), never a traceback.
+
+    The exception's text is not shown: it may quote part of the input, and the input may hold a secret.
+    """
+    try:
+        return check().findings
+    except Exception as exc:  # pylint: disable=broad-except
+        return [Finding(UNREADABLE, "error", "the check could not process this input (%s); nothing in it was used"
+                        % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)]
+
+
 def _check(path, key=INVENTORY_KEY):
-    return path, check_file(path, key=key).findings
+    return path, _guarded(path, lambda: check_file(path, key=key))
+
+
+def _stdin():
+    """At most one byte more than a declaration may be: enough to refuse an endless stream without reading it."""
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
 
 
 def default_jobs() -> int:
@@ -69,7 +92,7 @@ def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str]
     results = []
     for path in paths:
         if path == "-":
-            results.append(("-", check_text(sys.stdin.buffer.read(), "<stdin>", key=key).findings))
+            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", key=key))))
         else:
             results.append(check(path))
     return results
@@ -85,7 +108,8 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="mailconfig-lint",
         description="Validate and lint mail account declarations (files, folders of *.yml/*.yaml, or - for stdin).",
-        epilog="Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error or unreadable input.")
+        epilog="Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error or unreadable or refused input "
+               "(MC004, MC006).")
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures")
@@ -113,7 +137,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for _path, findings in results:
         for finding in findings:
             counts[finding.severity] += 1
-            unreadable = unreadable or finding.code == UNREADABLE
+            unreadable = unreadable or finding.code in EXIT_TWO
     if args.format == "junit":
         output = _finding_formats.junit(results, counts, args.strict)
     else:

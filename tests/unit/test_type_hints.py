@@ -13,6 +13,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PENDING = {
     "plugins/module_utils/_atomic_file.py",
+    "plugins/module_utils/_bounded_http.py",
+    "plugins/module_utils/_control_characters.py",
     "plugins/module_utils/_diagnosis.py",
     "plugins/module_utils/_mail_account.py",
     "plugins/module_utils/_oauth_token.py",
@@ -28,8 +30,10 @@ PENDING = {
     "plugins/module_utils/store/_file.py",
     "plugins/module_utils/store/_ini.py",
     "plugins/module_utils/store/_json.py",
+    "plugins/module_utils/store/_path.py",
     "plugins/module_utils/store/_sqlite.py",
     "plugins/plugin_utils/_catalogue.py",
+    "plugins/plugin_utils/_deadlines.py",
     "plugins/plugin_utils/_finding_formats.py",
     "plugins/plugin_utils/_findings.py",
     "plugins/plugin_utils/_ispdb.py",

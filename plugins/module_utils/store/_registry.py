@@ -24,6 +24,7 @@ _COMMON = dict(
     path=dict(type="path"),
     create=dict(type="bool", default=False),
     lock_timeout=dict(type="float", default=30),
+    follow=dict(type="bool", default=False),
 )
 
 
