@@ -42,7 +42,7 @@ UNDEFINED = """\
 mail_account:
   schema_version: 1
   address: reception@molars.example.co.uk
-  provider: ionos
+  provider: ionos_uk
   auth:
     method: password
     password: "{{ vault_molars_password }}"
@@ -52,7 +52,7 @@ GOOD = """\
 mail_account:
   schema_version: 1
   address: reception@smiles.example.co.uk
-  provider: ionos
+  provider: ionos_uk
   auth: {method: password, password: "Vault-Good-7781"}
   outgoing:
     port: 587
@@ -69,7 +69,7 @@ def test_an_undefined_variable_is_a_finding_for_its_host_and_every_other_host_is
     done = playbook.run(os.path.join(ROOT, "playbooks", "validate.yml"), "-e", "mail_account_validate_strict=true",
                         inventory=os.path.dirname(hosts))
     assert done.returncode == 2, done.stdout[-3000:]
-    assert "2 of 3 declarations failed validation" in done.stdout
+    assert "2 of 3 declarations failed validation" in done.stdout, done.stdout
     assert ("molars.yml:7:15: auth.password error MC007: the variable 'vault_molars_password' is undefined, "
             "so mail_account.auth.password cannot be resolved") in done.stdout
     assert "hint: Define vault_molars_password for this host" in done.stdout
