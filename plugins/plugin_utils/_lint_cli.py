@@ -23,7 +23,7 @@ try:
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES
-except ImportError as exc:  # PyYAML missing: main() says so in one line
+except ImportError as exc:  # PyYAML missing (or an incomplete install): main() says so in one line
     check_file = check_text = Finding = None
     MAX_BYTES = 0
     IMPORT_ERROR = exc
@@ -100,8 +100,7 @@ def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str]
 
 def missing_dependencies() -> List[Tuple[str, str]]:
     """``[(import name, pip name)]`` of the libraries this Python lacks."""
-    return [(name, package) for name, package in DEPENDENCIES
-            if (name == "yaml" and IMPORT_ERROR is not None) or importlib.util.find_spec(name) is None]
+    return [(name, package) for name, package in DEPENDENCIES if importlib.util.find_spec(name) is None]
 
 
 def _parser():
@@ -126,6 +125,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s -m pip install %s\n" % (
             sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing),
             sys.executable, " ".join(p for _n, p in missing)))
+        return 2
+    if IMPORT_ERROR is not None:
+        sys.stderr.write("mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n" % IMPORT_ERROR)
         return 2
     paths = discover(args.paths)
     if not paths:
