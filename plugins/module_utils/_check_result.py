@@ -7,9 +7,6 @@ Every check reports the same fields, documented in mail_verify's RETURN and
 docs/diagnoses.md, so the fleet summary and users read them one way.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import time
 from typing import Any, Optional, Sequence
 

@@ -8,9 +8,6 @@ its owner, group and mode unless the task sets them: the application that reads 
 may run under its own user or group, and a rewrite must not lock it out.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import grp
 import os

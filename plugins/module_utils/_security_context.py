@@ -12,9 +12,6 @@ policy's default for the path, which the standard library cannot; run ``restorec
 where a path rule differs from the directory's.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import os
 from typing import Optional
