@@ -26,7 +26,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import s
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (ABSENT, Outcome, Store, StoreError, changes, diff_text,
-                                                                                    key_lines, secret_texts)
+                                                                                     key_lines, secret_texts)
 
 KIND = "SQLite"
 
@@ -84,7 +84,7 @@ def _connect(path, store, attributes, exists, check_mode):
             raise StoreError(KIND, path, "is a directory, not a database file")
         except OSError as exc:
             raise StoreError(KIND, path, "cannot open it for %s: %s" % ("reading" if check_mode else "writing",
-                                                                       (exc.strerror or exc).lower()))
+                                                                        (exc.strerror or exc).lower()))
     uri = "file:%s?mode=%s" % (quote(os.path.abspath(path)), "ro" if check_mode else "rw")
     return sqlite3.connect(uri, uri=True, timeout=store["lock_timeout"], isolation_level=None), created
 
