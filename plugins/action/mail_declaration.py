@@ -9,6 +9,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
     CONTEXT_SPEC, FACT, check_declaration, context_of, remembered, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
 
@@ -19,6 +20,7 @@ ARGUMENT_SPEC = dict(
     variable=dict(type="str", default="mail_account"),
     store=dict(type="dict"),
     store_variable=dict(type="str", default="mail_account_store"),
+    application=dict(type="str"),
     strict=dict(type="bool", default=False),
     **CONTEXT_SPEC,
 )
@@ -52,8 +54,13 @@ class ActionModule(ActionBase):
                 checked[name] = {"ok": False, "findings": []}
                 continue
             else:
-                context = context_of(args, stores.get(name))
-                result_of = check_declaration(named[name], context)
+                store = stores.get(name) if isinstance(stores.get(name), dict) else None
+                context = context_of(args, store, args["application"] or of_store(store))
+                try:
+                    result_of = check_declaration(named[name], context)
+                except UnknownApplication as exc:
+                    result.update(failed=True, msg="%s: %s" % (name, exc))
+                    return result
                 findings, normalised = result_of.findings, result_of.normalised
                 if args["declaration"] is not None:
                     fact = remembered(named[name], context, result_of)

@@ -10,3 +10,4 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import 
 
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_verify"
+    FROM_VARIABLE = "mail_account_verify_from"

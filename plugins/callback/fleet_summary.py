@@ -44,6 +44,8 @@ from ansible.plugins.callback import CallbackBase
 
 COLUMNS = ("practice", "provider", "validated", "changed", "outgoing", "incoming", "sender", "diagnosis", "hint")
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
+# Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
+_ATTENTION = ("MC711",)
 
 
 def _step(task):
@@ -69,6 +71,11 @@ class CallbackModule(CallbackBase):
         if not row["diagnosis"]:
             row["diagnosis"], row["hint"] = code or "", hint or ""
 
+    def _attention(self, row, findings):
+        for finding in findings or ():
+            if finding.get("code") in _ATTENTION:
+                self._note(row, finding["code"], finding.get("message"))
+
     def _record(self, result, failed):
         step = _step(result._task)
         if step is None:
@@ -89,6 +96,7 @@ class CallbackModule(CallbackBase):
             row["validated"] = "no" if errors or (failed and step == "validate") else "yes"
             if errors:
                 self._note(row, errors[0]["code"], "%s: %s" % (errors[0]["path"], errors[0]["message"]))
+        self._attention(row, data.get("findings"))
         if step in ("apply", "verify") and not errors and row["validated"] == "-":
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
         if step == "apply":
@@ -116,6 +124,7 @@ class CallbackModule(CallbackBase):
             row["validated"] = "yes" if checked.get("ok") else "no"
             row["provider"] = checked.get("provider") or row["provider"]
             findings = checked.get("findings") or ()
+            self._attention(row, findings)
             problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
             if not checked.get("ok"):
                 if problems:

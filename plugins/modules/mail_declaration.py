@@ -62,6 +62,16 @@ options:
     description: The host variable that holds the store option, with O(hosts).
     type: str
     default: mail_account_store
+  application:
+    description:
+      - Also check what this application can hold, with the rules of its profile (the collection's C(data/applications/<name>.yml)),
+        for example V(opendental).
+      - Without it, a O(store) (with O(hosts), each host's O(store_variable)) of type C(mysql) gives its own application.
+    type: str
+  strict:
+    description: Fail on warnings too.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - mailops.mailconfig.dns
 seealso:
@@ -79,6 +89,11 @@ EXAMPLES = r'''
   mailops.mailconfig.mail_declaration:
     hosts: "{{ ansible_play_hosts_all }}"
   run_once: true
+
+- name: Check this host's declaration for Open Dental too (POP3 only, no OAuth grant of ours, ...)
+  mailops.mailconfig.mail_declaration:
+    declaration: "{{ mail_account }}"
+    application: opendental
 
 - name: Check declarations kept outside the inventory
   mailops.mailconfig.mail_declaration:

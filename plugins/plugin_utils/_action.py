@@ -30,8 +30,10 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks, to_plain
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import Checked, Context, check
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._windows import windows_refusal
 
 FACT = "mail_account_checked"
 
@@ -70,14 +72,14 @@ def without_none(value: Any) -> Any:
     return value
 
 
-def context_of(params: dict, store: Optional[dict] = None) -> Context:
-    """The check's context from validated task parameters (the CONTEXT_SPEC options)."""
-    return Context(dns_server=params.get("dns_server"), dns_timeout=params.get("dns_timeout"),
-                   offline=params.get("offline"), store=to_plain(store) if store is not None else None)
+def context_of(params: dict, store: Optional[dict] = None, application: Optional[str] = None) -> Context:
+    """The check's context from validated task parameters (the CONTEXT_SPEC options), the store and the application."""
+    return Context(dns_server=params.get("dns_server"), dns_timeout=params.get("dns_timeout"), offline=params.get("offline"),
+                   store=to_plain(store) if store is not None else None, application=application)
 
 
 def check_declaration(value: Any, context: Optional[Context] = None) -> Checked:
-    """Run the declaration pipeline on an Ansible variable value."""
+    """Run the declaration pipeline on an Ansible variable value (UnknownApplication for an unknown profile)."""
     source, marks = origin_marks(value)
     return check(to_plain(value), marks, source, context=context)
 
@@ -141,19 +143,21 @@ def remembered(value: Any, context: Context, checked: Checked) -> Optional[dict]
     shown = json.loads(json.dumps(checked.normalised))
     for path in secrets:
         _set(shown, path, None)
-    return {"fingerprint": _fingerprint(key, value, context._replace(store=None)),
+    return {"fingerprint": _fingerprint(key, value, context._replace(store=None, application=None)),
             "store": _fingerprint(key, context.store) if context.store is not None else None,
-            "declaration": shown, "secrets": secrets, "findings": [f.as_dict() for f in checked.findings]}
+            "application": context.application, "declaration": shown, "secrets": secrets, "findings": [f.as_dict() for f in checked.findings]}
 
 
 def reused(value: Any, context: Context, task_vars: Optional[dict]) -> Optional[Checked]:
     """The checked declaration the validate step left for this host, if it checked this one the same way."""
     fact = (task_vars or {}).get(FACT)
     key = _key() if isinstance(fact, dict) else None
-    if not key or fact.get("fingerprint") != _fingerprint(key, value, context._replace(store=None)):
+    if not key or fact.get("fingerprint") != _fingerprint(key, value, context._replace(store=None, application=None)):
         return None
     if context.store is not None and fact.get("store") != _fingerprint(key, context.store):
         return None  # checked without this store: rules for its application have not run
+    if context.application and fact.get("application") != context.application:
+        return None
     normalised = json.loads(json.dumps(to_plain(fact["declaration"])))
     plain = to_plain(value)
     for path in fact["secrets"]:
@@ -192,6 +196,17 @@ class DeclarationAction(ActionBase):
     MODULE = ""
     TRANSFERS_FILES = False
     ARGUMENT_SPEC = dict(declaration=dict(type="raw", required=True))
+    FROM_VARIABLE = ""  # the role variable that moves this step off a Windows host
+
+    def application(self, args: dict) -> Optional[str]:
+        """The application profile whose rules the declaration must also pass, or None."""
+        del args
+        return None
+
+    def module_args(self, args: dict, application: Optional[str]) -> dict:
+        """The module's arguments once the declaration is checked (subclasses add what the module needs)."""
+        del application
+        return args
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[dict] = None) -> dict:
         result = super().run(tmp, task_vars)
@@ -201,14 +216,25 @@ class DeclarationAction(ActionBase):
         if refused:
             result.update(refused)
             return result
+        refusal = windows_refusal(self._connection, self._task, task_vars or {}, self.FROM_VARIABLE)
+        if refusal:
+            result.update(failed=True, msg=refusal)
+            return result
         store = args.get("store") if isinstance(args.get("store"), dict) else None
-        checked, again = checked_for_host(params["declaration"], context_of({}, store), task_vars)
+        try:
+            application = self.application(args)
+            checked, again = checked_for_host(params["declaration"], context_of({}, store, application), task_vars)
+        except UnknownApplication as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
         refused = failure(checked, task_vars)
         if refused:
             result.update(refused)
             return result
         args["declaration"] = without_none(checked.normalised)
-        result.update(self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars))
+        result.update(self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars))
+        if application:
+            result["application"] = application
         if not again:  # the validate step already reported them
             result.setdefault("warnings", []).extend(warnings_of(checked))
         result["findings"] = [f.as_dict() for f in checked.findings]

@@ -16,7 +16,7 @@ import dataclasses
 import datetime
 from typing import Any, List, NamedTuple, Optional, Union
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application, _catalogue, _lint, _normalise, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_name, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
@@ -26,8 +26,8 @@ class Context(NamedTuple):
 
     ``today`` dates the provider policies (None: today); ``dns_server``, ``dns_timeout``
     and ``offline`` configure the resolver behind ``provider: auto`` (None: the
-    ``MAILCONFIG_*`` environment); ``store`` is the module's store option, for rules
-    that depend on the application that keeps the settings.
+    ``MAILCONFIG_*`` environment); ``store`` is the module's store option, and
+    ``application`` the profile (data/applications/) whose rules also apply.
     """
 
     today: Optional[datetime.date] = None
@@ -35,6 +35,7 @@ class Context(NamedTuple):
     dns_timeout: Optional[float] = None
     offline: Optional[bool] = None
     store: Optional[dict] = None
+    application: Optional[str] = None
 
     def resolver(self) -> Any:
         """The run's shared resolver for these settings; imports dnspython, so only ``provider: auto`` calls it."""
@@ -50,12 +51,16 @@ class Checked(NamedTuple):
 
 
 def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Optional[datetime.date] = None,
-          context: Optional[Context] = None) -> Checked:
+          context: Optional[Context] = None, application: Optional[str] = None) -> Checked:
     """Validate, lint and (when there is no error) normalise one declaration mapping.
 
-    ``context`` says what the check depends on; ``today`` alone is a shorthand for ``Context(today=...)``.
+    ``context`` says what the check depends on; ``today`` and ``application`` alone are a
+    shorthand for ``Context(today=..., application=...)``. An application names a profile in
+    data/applications/ whose rules also apply (UnknownApplication when there is none).
     """
-    context = context or Context(today=today)
+    context = context or Context(today=today, application=application)
+    if context.application:
+        _application.profile(context.application)
     if not isinstance(data, dict):
         finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
                           "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
@@ -88,6 +93,8 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
         stood_in = [f.path for f in schema_findings if f.code != "MC010"]  # unknown fields are only removed
         findings += [f for f in _lint.lint(linted, normalised, entry, context.today, raw_only=False, store=context.store)
                      if not any(_overlaps(read, path) for read in _lint.reads(f.code) for path in stood_in)]
+        if context.application and not stood_in:
+            findings += _application.lint(context.application, linted, normalised, _lint.ignored_codes(linted))
     findings += [f for f in schema_findings if f.path not in explained]
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
     return Checked(findings, None if has_errors(findings) else normalised)

@@ -21,6 +21,7 @@ import re
 from typing import Callable, List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import control_character_fields
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import rule_codes as application_rule_codes
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, SECRET_FIELDS
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import DEFAULT_RATE_PER_MINUTE, SECURITY_FOR_PORT
 
@@ -349,8 +350,9 @@ def _pop3_options_on_imap(ctx):
 
 @rule("MC005", "unsilenceable-code", "warning", raw=True)
 def _unsilenceable(ctx):
-    errors = {r.code for r in RULES if r.severity == "error"}.union(PIPELINE_ERRORS)
-    known = {r.code for r in RULES}
+    applications = application_rule_codes()
+    errors = {r.code for r in RULES if r.severity == "error"}.union(PIPELINE_ERRORS, (c for c, s in applications.items() if s == "error"))
+    known = {r.code for r in RULES}.union(applications)
     for index, code in _ignore_list(ctx.raw):
         if code in errors:
             yield "lint.ignore.%d" % index, "%s is an error and cannot be silenced" % code, "Fix the declaration instead."
@@ -376,6 +378,11 @@ def reads(code: str) -> tuple:
     return ()
 
 
+def ignored_codes(raw: dict) -> set:
+    """The codes a declaration's ``lint.ignore`` names."""
+    return {code for _index, code in _ignore_list(raw)}
+
+
 def lint(raw: dict, norm: Optional[dict], entry: dict, today: Optional[datetime.date] = None, raw_only: bool = False,
          store: Optional[dict] = None) -> List[Finding]:
     """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``.
@@ -385,7 +392,7 @@ def lint(raw: dict, norm: Optional[dict], entry: dict, today: Optional[datetime.
     ctx = _Context(raw, norm, entry, today or datetime.date.today(), store)
     if not raw_only and entry.get("unsupported"):
         return []  # MC301 already says the provider is gone; its missing servers are no news
-    ignored = {code for _index, code in _ignore_list(raw)}
+    ignored = ignored_codes(raw)
     findings = []
     for item in RULES:
         if item.raw != raw_only:

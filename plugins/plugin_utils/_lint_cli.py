@@ -20,11 +20,12 @@ from typing import List, Optional, Tuple
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _finding_formats
 
 try:
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import Context, check_file, check_text
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES
 except ImportError as exc:  # PyYAML missing (or an incomplete install): main() says so in one line
-    check_file = check_text = Finding = None
+    _application = Context = check_file = check_text = Finding = None
     MAX_BYTES = 0
     IMPORT_ERROR = exc
 else:
@@ -67,8 +68,8 @@ def _guarded(path, check):
                         % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)]
 
 
-def _check(path, key=INVENTORY_KEY):
-    return path, _guarded(path, lambda: check_file(path, key=key))
+def _check(path, key=INVENTORY_KEY, context=None):
+    return path, _guarded(path, lambda: check_file(path, context=context, key=key))
 
 
 def _stdin():
@@ -81,18 +82,20 @@ def default_jobs() -> int:
     return min(os.cpu_count() or 1, MAX_JOBS)
 
 
-def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str] = INVENTORY_KEY) -> List[Tuple[str, list]]:
-    """Return ``[(path, findings)]`` in input order."""
+def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str] = INVENTORY_KEY,
+                application: Optional[str] = None) -> List[Tuple[str, list]]:
+    """Return ``[(path, findings)]`` in input order; ``application`` adds that profile's rules."""
     jobs = jobs or default_jobs()
-    check = functools.partial(_check, key=key)
+    context = Context(application=application)
+    check = functools.partial(_check, key=key, context=context)
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD and "-" not in paths:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
+        pool_context = multiprocessing.get_context("fork")
+        with pool_context.Pool(jobs) as pool:
             return pool.map(check, paths, chunksize=max(1, len(paths) // (jobs * 8)))
     results = []
     for path in paths:
         if path == "-":
-            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", key=key))))
+            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", context=context, key=key))))
         else:
             results.append(check(path))
     return results
@@ -115,6 +118,8 @@ def _parser():
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core, at most %d)" % MAX_JOBS)
     parser.add_argument("--key", default=INVENTORY_KEY,
                         help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)")
+    parser.add_argument("--application", choices=_application.names() if _application else None,
+                        help="also check what this application can hold (its profile in data/applications/)")
     return parser
 
 
@@ -133,7 +138,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not paths:
         sys.stderr.write("mailconfig-lint: no *.yml or *.yaml files under %s\n" % ", ".join(args.paths))
         return 2
-    results = check_paths(paths, args.jobs, args.key)
+    results = check_paths(paths, args.jobs, args.key, args.application)
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:

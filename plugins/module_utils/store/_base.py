@@ -52,6 +52,11 @@ class Store:
 
     def __init__(self, options: dict) -> None:
         self.options = options
+        self.notes: typing.List[str] = []  # what the run should tell the user (module warnings), never a value
+
+    def contact_target(self):
+        """What holds the practice contact record (truthy), or None when the options name none."""
+        return self.options.get("contact")
 
     @property
     def location(self) -> str:
