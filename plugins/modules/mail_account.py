@@ -24,10 +24,9 @@ description:
     an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
 requirements:
   - Python 3.8 or later on the target, standard library only.
-author: mailconfig contributors (@mailops)
-requirements:
   - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and cryptography.
     The other stores need only Python's standard library.
+author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
   - ansible.builtin.action_common_attributes
