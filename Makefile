@@ -9,7 +9,7 @@ SANITY_TREE := build/sanity/ansible_collections/mailops/mailconfig
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: all venv packages test unit integration adversarial sanity lint demo bench clean facts-age
+.PHONY: all venv packages test unit integration adversarial oldest sanity lint demo bench clean facts-age
 
 all: test
 
@@ -24,6 +24,20 @@ $(LINK):
 	ln -sfn $(CURDIR) $(LINK)
 
 venv: $(VENV)/.installed $(LINK)
+
+# The oldest ansible-core we claim, in a venv of its own, for the smoke subset of `make test`:
+# the unit tests, a rollout (the role: validate, apply, verify), a verify.yml run and the
+# validate playbook on an inventory with an undefined variable, each through ansible-playbook.
+OLDEST := .venv-oldest
+OLDEST_SMOKE := tests/unit tests/integration/test_role_checks_once.py tests/integration/test_validate_inventory.py \
+  tests/integration/test_verify_playbook.py::test_results_and_every_output_free_of_secrets
+$(OLDEST)/.installed: tests/requirements-oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/pip install --quiet -r tests/requirements-oldest.txt
+	touch $@
+
+oldest: venv packages $(OLDEST)/.installed
+	$(OLDEST)/bin/python -m pytest -q $(OLDEST_SMOKE)
 
 # Debian packages for the real test servers; installed only when missing.
 packages:
@@ -61,7 +75,16 @@ sanity: venv
 
 test: venv packages
 	$(PY) -m pytest -q tests/unit tests/integration tests/adversarial
+	$(MAKE) --no-print-directory oldest
 	$(MAKE) --no-print-directory sanity
+
+# ansible-lint (production profile) over roles, playbooks and the example inventory, the changelog
+# fragments, and ruff over the Python (ansible-test's pylint and pep8 run in `make sanity`).
+lint: venv
+	ansible-lint --nocolor roles playbooks examples
+	antsibull-changelog lint
+	ruff check . bin/mailconfig-lint bin/mailconfig-ispdb
+	@echo "lint: passed"
 
 # Provider catalogue entries checked more than 12 months ago (reported, never failed).
 facts-age: venv

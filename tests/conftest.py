@@ -10,7 +10,7 @@ from hypothesis import settings as hypothesis_settings
 
 pytest_plugins = ["tests.servers.fixtures"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+VENV_BIN = os.path.dirname(sys.executable)  # .venv, or .venv-oldest for the oldest ansible-core (make test)
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
 LINK = os.path.join(COLLECTIONS, "ansible_collections", "mailops", "mailconfig")
 

@@ -11,7 +11,7 @@ must also pass that application's rules, and the module receives the profile as
 from __future__ import annotations
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import for_store
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import for_store, of_store
 
 
 class ActionModule(DeclarationAction):
@@ -19,10 +19,7 @@ class ActionModule(DeclarationAction):
     FROM_VARIABLE = "mail_account_apply_from"
 
     def application(self, args):
-        store = args.get("store")
-        if isinstance(store, dict) and store.get("type") == "mysql":
-            return store.get("application") or None
-        return None
+        return of_store(args.get("store"))
 
     def module_args(self, args, application):
         if application:

@@ -5,12 +5,26 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, report
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
+    CONTEXT_SPEC, FACT, check_declaration, context_of, remembered, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
+
+ARGUMENT_SPEC = dict(
+    declaration=dict(type="raw"),
+    declarations=dict(type="dict"),
+    hosts=dict(type="list", elements="str"),
+    variable=dict(type="str", default="mail_account"),
+    store=dict(type="dict"),
+    store_variable=dict(type="str", default="mail_account_store"),
+    application=dict(type="str"),
+    strict=dict(type="bool", default=False),
+    **CONTEXT_SPEC,
+)
+ONE_OF = ("declaration", "declarations", "hosts")
 
 
 class ActionModule(ActionBase):
@@ -18,50 +32,44 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("declaration", "declarations", "hosts", "variable", "strict", "application"))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        args = self._task.args
-        if sum(1 for name in ("declaration", "declarations", "hosts") if name in args) != 1:
-            result.update(failed=True, msg="give exactly one of declaration, declarations or hosts")
+        task_vars = task_vars or {}
+        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_declaration",
+                                  mutually_exclusive=[ONE_OF], required_one_of=[ONE_OF])
+        if refused:
+            result.update(refused)
             return result
-        try:
-            strict = boolean(args.get("strict", False), strict=True)
-        except TypeError:
-            result.update(failed=True, msg="strict must be true or false, not %r" % str(args.get("strict")))
-            return result
-        applications = {}
-        if "declaration" in args:
-            host = (task_vars or {}).get("inventory_hostname", "")
-            named = {host: args["declaration"]}
-        elif "hosts" in args:
-            named = self._host_declarations(args["hosts"], args.get("variable", "mail_account"), task_vars or {})
-            applications = self._host_applications(args["hosts"], task_vars or {})
-        else:
-            named = args["declarations"]
-            if not isinstance(named, dict):
-                result.update(failed=True, msg="declarations must be a mapping of name to declaration")
-                return result
-        failing = ("error", "warning") if strict else ("error",)
+        named, stores, unresolved = self._named(args, task_vars)
+        failing = ("error", "warning") if args["strict"] else ("error",)
         checked, messages = {}, []
         for name in sorted(named):
-            if named[name] is None:
-                findings = []
+            if name in unresolved:
+                findings = unresolved[name]
+                normalised = None
+            elif named[name] is None:
                 messages.append("%s: no mail_account declaration" % name)
-                checked[name] = {"ok": False, "findings": findings}
+                checked[name] = {"ok": False, "findings": []}
                 continue
-            try:
-                result_of = check_declaration(named[name], args.get("application") or applications.get(name))
-            except UnknownApplication as exc:
-                result.update(failed=True, msg="%s: %s" % (name, exc))
-                return result
-            findings = result_of.findings
+            else:
+                store = stores.get(name) if isinstance(stores.get(name), dict) else None
+                context = context_of(args, store, args["application"] or of_store(store))
+                try:
+                    result_of = check_declaration(named[name], context)
+                except UnknownApplication as exc:
+                    result.update(failed=True, msg="%s: %s" % (name, exc))
+                    return result
+                findings, normalised = result_of.findings, result_of.normalised
+                if args["declaration"] is not None:
+                    fact = remembered(named[name], context, result_of)
+                    if fact:
+                        result["ansible_facts"] = {FACT: fact}
             bad = [f for f in findings if f.severity in failing]
             if bad:
                 messages.append(report(bad, name))
-            provider = (result_of.normalised or {}).get("provider") or (
+            provider = (normalised or {}).get("provider") or (
                 named[name].get("provider") if isinstance(named[name], dict) else None)
             checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
                              "findings": [f.as_dict() for f in findings]}
@@ -71,7 +79,7 @@ class ActionModule(ActionBase):
         result["changed"] = False
         warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"])
                     for name, item in checked.items() for f in item["findings"] if f["severity"] == "warning"]
-        if warnings and not strict:
+        if warnings and not args["strict"]:
             result["warnings"] = warnings
         if messages:
             result["failed"] = True
@@ -82,23 +90,18 @@ class ActionModule(ActionBase):
             result["msg"] = "%d declaration%s valid" % (len(checked), "" if len(checked) == 1 else "s")
         return result
 
-    @staticmethod
-    def _host_applications(hosts, task_vars):
-        """Each host's application, from its mail_account_store (a mysql store names one), so CI applies its rules."""
+    def _named(self, args, task_vars):
+        """``(name -> declaration, name -> store option, name -> findings of values that could not be resolved)``."""
+        if args["declaration"] is not None:
+            host = task_vars.get("inventory_hostname", "")
+            return {host: args["declaration"]}, {host: args["store"]}, {}
+        if args["declarations"] is not None:
+            return args["declarations"], {}, {}
+        named, stores, unresolved = {}, {}, {}
         hostvars = task_vars["hostvars"]
-        found = {}
-        for host in hosts:
-            store = hostvars[host]["mail_account_store"] if "mail_account_store" in hostvars[host] else None
-            if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
-                found[host] = str(store["application"])
-        return found
-
-    @staticmethod
-    def _host_declarations(hosts, variable, task_vars):
-        """Read ``variable`` of each host from hostvars (None where the host lacks it)."""
-        hostvars = task_vars["hostvars"]
-        named = {}
-        for host in hosts:
-            values = hostvars[host]
-            named[host] = values[variable] if variable in values else None
-        return named
+        for host in args["hosts"]:
+            named[host], problems = host_value(hostvars, host, args["variable"])
+            stores[host], store_problems = host_value(hostvars, host, args["store_variable"])
+            if problems or store_problems:
+                unresolved[host] = problems + store_problems
+        return named, stores, unresolved

@@ -9,11 +9,10 @@ module: the checks read public DNS, so the target host is never contacted.
 
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns, _sender_checks
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, failure
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import CONTEXT_SPEC, checked_for_host, context_of, failure, validated
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import has_errors
 
@@ -22,10 +21,8 @@ ARGUMENT_SPEC = dict(
     domain=dict(type="str"),
     provider=dict(type="str"),
     dkim_selectors=dict(type="list", elements="str"),
-    dns_server=dict(type="str"),
-    dns_timeout=dict(type="float"),
-    offline=dict(type="bool"),
     fail_on_error=dict(type="bool", default=True),
+    **CONTEXT_SPEC,
 )
 
 
@@ -49,21 +46,22 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         result["changed"] = False
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC, mutually_exclusive=[("declaration", "domain")],
-                                          required_one_of=[("declaration", "domain")]).validate(dict(self._task.args))
-        if validated.error_messages:
-            result.update(failed=True, msg="mail_sender_check: %s" % "; ".join(validated.error_messages))
+        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_sender_check",
+                                  mutually_exclusive=[("declaration", "domain")], required_one_of=[("declaration", "domain")])
+        if refused:
+            result.update(refused)
             return result
-        args = validated.validated_parameters
         try:
-            resolver = _dns.shared_resolver(args["dns_server"], args["dns_timeout"], args["offline"], _dns.ansible_run_dir())
+            context = context_of(args)
+            resolver = context.resolver()
         except _dns.DNSConfigError as exc:
             result.update(failed=True, msg="mail_sender_check: %s" % exc)
             return result
 
         source, marks, path = "", {}, "domain"
         if args["declaration"] is not None:
-            checked = check_declaration(args["declaration"])
+            # The same resolver settings decide a provider: auto declaration (offline means no DNS at all).
+            checked, _reused = checked_for_host(args["declaration"], context, task_vars)
             refused = failure(checked, task_vars)
             if refused:
                 result.update(refused)

@@ -6,6 +6,7 @@
 The new content goes to a temp file in the same directory (same file system, so the
 rename is atomic), gets its owner and mode before any data, is fsynced, renamed over
 the old file, and the directory is fsynced so the rename itself survives a power cut.
+The file it replaces keeps its SELinux context (``_security_context``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,7 +18,7 @@ import os
 import stat
 import tempfile
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _security_context
 
 TEMP_SUFFIX = ".mailconfig-tmp"
 
@@ -51,13 +52,18 @@ def open_no_follow(path, flags=os.O_RDONLY):
     return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
-def write(path, data, attributes):
-    """Atomically replace ``path`` with the bytes ``data``; see _file_attributes for owner/group/mode."""
+def write(path, data, attributes, like=None):
+    """Atomically replace ``path`` with the bytes ``data``; see _file_attributes for owner/group/mode.
+
+    The new file gets the SELinux context of ``like`` (default: the file it replaces).
+    """
     directory = os.path.dirname(os.path.abspath(path))
     final = _file_attributes.for_file(attributes, existing_stat(path))
+    context = _security_context.of(like or path)
     fd, temp = tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path), suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
+            _security_context.give(handle.fileno(), context)
             _file_attributes.apply(handle.fileno(), final)
             handle.write(data)
             handle.flush()
@@ -104,5 +110,5 @@ def backup(path):
         data = source.read()
         original = os.fstat(source.fileno())
     name = backup_name(path)
-    write(name, data, _file_attributes.for_file(_file_attributes.KEEP, original))
+    write(name, data, _file_attributes.for_file(_file_attributes.KEEP, original), like=path)
     return name

@@ -11,9 +11,6 @@ in progress. Redirects are never followed: the caller sees the 3xx status. The b
 is read up to ``max_body`` bytes, plus one to tell that there was more.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import http.client
 import socket
 import threading

@@ -7,14 +7,13 @@ Every check reports the same fields, documented in mail_verify's RETURN and
 docs/diagnoses.md, so the fleet summary and users read them one way.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import time
+from typing import Any, Optional, Sequence
 
 
-def side(failure, protocol, host, port, security, stage, message, started, stages=(), address=None, tls=None,
-         auth_mechanisms=(), auth_mechanism=None, server_response=None):
+def side(failure: Any, protocol: str, host: Optional[str], port: Optional[int], security: Optional[str], stage: str, message: str,
+         started: Optional[float], stages: Sequence[dict] = (), address: Optional[str] = None, tls: Optional[dict] = None,
+         auth_mechanisms: Sequence[str] = (), auth_mechanism: Optional[str] = None, server_response: Optional[str] = None) -> dict:
     """The result of one check; ``failure`` (a _diagnosis.Failure or None) decides status, code and hint."""
     return {
         "status": "failed" if failure else "ok",

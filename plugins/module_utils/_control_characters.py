@@ -9,9 +9,6 @@ readers too. The linter refuses them in every text field, the modules in every o
 that reaches a server, and the probes in every line they send.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 
 _CONTROL = re.compile(u"[\x00-\x1f\x7f\x85\u2028\u2029]")

@@ -9,9 +9,6 @@ is read only to tell apart answers a provider gives under one status code (Micro
 5.7.139 family, Google's app-password answers, Yahoo's #AUTH005).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import re
 import socket

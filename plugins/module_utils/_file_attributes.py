@@ -8,14 +8,12 @@ its owner, group and mode unless the task sets them: the application that reads 
 may run under its own user or group, and a rewrite must not lock it out.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import grp
 import os
 import pwd
 import stat
+from typing import Optional, Union
 
 NEW_FILE_MODE = 0o600
 
@@ -49,12 +47,12 @@ def _mode(mode):
     return value
 
 
-def resolve(owner, group, mode):
+def resolve(owner: Optional[str], group: Optional[str], mode: Optional[Union[str, int]]) -> Attributes:
     """Attributes from the task's owner/group names (or ids) and octal mode; ValueError when unknown."""
     return Attributes(_id(owner, pwd.getpwnam, "pw_uid", "user"), _id(group, grp.getgrnam, "gr_gid", "group"), _mode(mode))
 
 
-def for_file(attributes, existing):
+def for_file(attributes: Attributes, existing: Optional[os.stat_result]) -> Attributes:
     """The attributes a (re)written file gets, given the ``os.stat`` result of the file it replaces or None."""
     if existing is None:
         return Attributes(attributes.uid, attributes.gid, NEW_FILE_MODE if attributes.mode is None else attributes.mode)
@@ -65,14 +63,14 @@ def for_file(attributes, existing):
     )
 
 
-def differ(attributes, existing):
+def differ(attributes: Attributes, existing: os.stat_result) -> bool:
     """Whether an existing file lacks an owner, group or mode the task asked for."""
     return ((attributes.uid is not None and attributes.uid != existing.st_uid)
             or (attributes.gid is not None and attributes.gid != existing.st_gid)
             or (attributes.mode is not None and attributes.mode != stat.S_IMODE(existing.st_mode)))
 
 
-def apply(target, attributes):
+def apply(target: Union[str, int], attributes: Attributes) -> None:
     """Set the asked-for attributes on ``target``, a path or an open descriptor."""
     if attributes.uid is not None or attributes.gid is not None:
         os.chown(target, -1 if attributes.uid is None else attributes.uid, -1 if attributes.gid is None else attributes.gid)

@@ -9,9 +9,6 @@ exists before the file does, and needs no lock file left beside the application'
 config. Only writers that take the same lock (ours) are serialised.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import fcntl
 import os
 import time

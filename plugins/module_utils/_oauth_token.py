@@ -13,9 +13,6 @@ what the providers agree on: the ``error`` field, and Microsoft's numeric
 built from our own words and the server's error fields, and those are masked too.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import http.client
 import json

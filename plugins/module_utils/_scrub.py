@@ -13,9 +13,6 @@ Fields we generate ourselves (codes, statuses, stage names, ports, declared host
 names) are never masked: a short secret such as ``ok`` would otherwise rewrite them.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import base64
 import json
 import re

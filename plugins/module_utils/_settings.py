@@ -13,6 +13,7 @@ secret values out of diffs and return values. docs/store-keys.md lists every key
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import SECRET_FIELDS
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK
 
 CHANGED_MARK = " (changed)"
@@ -44,7 +45,7 @@ _SOURCES = (
 )
 
 CANONICAL_KEYS = tuple(key for key, _path in _SOURCES)
-SECRET_KEYS = frozenset(("email.auth.password", "email.oauth2.client_secret", "email.oauth2.refresh_token"))
+SECRET_KEYS = frozenset(key for key, path in _SOURCES if path in SECRET_FIELDS)
 
 
 def canonical(declaration):

@@ -118,11 +118,11 @@ def _warnings(result, validate_certs):
     if not validate_certs:
         warnings.append("validate_certs is false: server certificates were not verified, so a successful check does not "
                         "prove the connection is private or reaches the real server")
-    for side in ("outgoing", "incoming") if result else ():
-        tls = result[side]["tls"] or {}
+    for direction in ("outgoing", "incoming") if result else ():
+        tls = result[direction]["tls"] or {}
         if tls.get("days_left") is not None and tls["days_left"] < EXPIRY_WARNING_DAYS:
             warnings.append("%s server %s:%s: its certificate expires on %s (%d days left)" % (
-                side, result[side]["host"], result[side]["port"], tls["not_after"], tls["days_left"]))
+                direction, result[direction]["host"], result[direction]["port"], tls["not_after"], tls["days_left"]))
     return warnings
 
 

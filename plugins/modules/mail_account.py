@@ -22,10 +22,11 @@ description:
     (C(delegate_to)); the practice's own (Windows) machines need nothing.
   - Secret values (password, OAuth client secret, refresh token) never appear in the output, the diff or
     an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
-author: mailconfig contributors (@mailops)
 requirements:
+  - Python 3.8 or later on the target, standard library only.
   - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and cryptography.
     The other stores need only Python's standard library.
+author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
   - ansible.builtin.action_common_attributes

@@ -15,6 +15,11 @@ description:
     with the same findings as C(mailconfig-lint) (codes, field paths, and file and line where Ansible knows them).
   - Runs on the controller only; it never connects to a host and never changes anything.
   - Fails listing every declaration with an error (or, with O(strict), a warning).
+  - With O(declaration), the checked declaration is kept as the host fact C(mail_account_checked) (without its secrets),
+    so the later tasks of the run (M(mailops.mailconfig.mail_account), M(mailops.mailconfig.mail_verify),
+    M(mailops.mailconfig.mail_sender_check)) reuse it instead of checking and warning again.
+  - With O(hosts), a host whose declaration cannot be resolved (an undefined variable, a missing vault entry) gets
+    finding C(MC007) with the file, line and variable; every other host is still checked.
 author:
   - mailconfig contributors (@mailops)
 attributes:
@@ -48,16 +53,27 @@ options:
     description: The host variable that holds the declaration, with O(hosts).
     type: str
     default: mail_account
+  store:
+    description:
+      - The store option the declaration will be written with (usually C({{ mail_account_store }})), with O(declaration).
+      - Rules that depend on the application keeping the settings read it.
+    type: dict
+  store_variable:
+    description: The host variable that holds the store option, with O(hosts).
+    type: str
+    default: mail_account_store
   application:
     description:
       - Also check what this application can hold, with the rules of its profile (the collection's C(data/applications/<name>.yml)),
         for example V(opendental).
-      - With O(hosts), a host whose C(mail_account_store) is of type C(mysql) gets its own store's application when this is not set.
+      - Without it, a O(store) (with O(hosts), each host's O(store_variable)) of type C(mysql) gives its own application.
     type: str
   strict:
     description: Fail on warnings too.
     type: bool
     default: false
+extends_documentation_fragment:
+  - mailops.mailconfig.dns
 seealso:
   - module: mailops.mailconfig.mail_account
 notes:
@@ -86,6 +102,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description: With O(declaration), the checked declaration for the later tasks of the run.
+  returned: when O(declaration) is given and has no error
+  type: dict
+  contains:
+    mail_account_checked:
+      description:
+        - The normalised declaration without secret values, its findings, and a fingerprint of the declaration and the check's context
+          (keyed with a secret that stays in the run's local temp dir).
+      type: dict
 ok:
   description: Whether every declaration passed.
   returned: always

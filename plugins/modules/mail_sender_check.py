@@ -2,9 +2,6 @@
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: mail_sender_check
@@ -46,26 +43,15 @@ options:
       - DKIM selectors the practice publishes, instead of the provider's usual ones.
     type: list
     elements: str
-  dns_server:
-    description:
-      - DNS server(s) to ask, as C(address[:port]) separated by commas, for example C(127.0.0.1:5353) or C([::1]:53).
-      - Defaults to E(MAILCONFIG_DNS_SERVER), then the system resolver.
-    type: str
-  dns_timeout:
-    description:
-      - Seconds to wait for each DNS answer. Defaults to E(MAILCONFIG_DNS_TIMEOUT), then 5.
-    type: float
-  offline:
-    description:
-      - Ask no DNS questions at all (offline CI); every check then reports C(MC600).
-      - Defaults to E(MAILCONFIG_OFFLINE).
-    type: bool
   fail_on_error:
     description:
       - Fail the task when a finding has severity C(error). With V(false) the findings are only returned.
     type: bool
     default: true
+notes:
+  - With O(offline), every check reports C(MC600).
 extends_documentation_fragment:
+  - mailops.mailconfig.dns
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.conn
   - ansible.builtin.action_common_attributes.flow

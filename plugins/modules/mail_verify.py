@@ -23,6 +23,8 @@ description:
     OAuth 2.0 access tokens), in UTF-8; an IMAP server that offers no SASL mechanism gets the IMAP
     C(LOGIN) command. Never changes a mailbox; sends mail only when O(send_test_to) is set.
   - Runs from the site or the controller; needs only Python's standard library on the target.
+requirements:
+  - Python 3.8 or later on the target, standard library only.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration

@@ -11,13 +11,15 @@ a finding in an inventory points at its file and line too.
 
 from __future__ import annotations
 
+from typing import Any, Optional, Tuple
+
 try:  # ansible-core 2.19+ tags every loaded value with its origin
     from ansible._internal._datatag._tags import Origin
 except ImportError:  # pragma: no cover - older ansible-core
     Origin = None
 
 
-def to_plain(value):
+def to_plain(value: Any) -> Any:
     """A deep copy of ``value`` made of builtin types only."""
     if isinstance(value, dict):
         return {str(k): to_plain(v) for k, v in value.items()}
@@ -32,7 +34,8 @@ def to_plain(value):
     return str(value)
 
 
-def _origin(value):
+def origin_of(value: Any) -> Optional[Tuple[str, int, int]]:
+    """``(file, line, column)`` Ansible recorded for a loaded value, or None."""
     if Origin is not None:
         tag = Origin.get_tag(value)
         if tag is not None and tag.path:
@@ -43,26 +46,26 @@ def _origin(value):
     return None
 
 
-def origin_marks(value):
+def origin_marks(value: Any) -> Tuple[str, dict]:
     """``(source_file, marks)`` for a declaration loaded by Ansible; ``("", {})`` when unknown."""
     marks = {}
     source = ""
 
     def walk(node, path):
         nonlocal source
-        where = _origin(node)
+        where = origin_of(node)
         if where:
             source = source or where[0]
             marks[path] = (where[1], where[2])
         if isinstance(node, dict):
             for key, child in node.items():
-                key_where = _origin(key)
+                key_where = origin_of(key)
                 child_path = "%s.%s" % (path, key) if path else str(key)
                 if key_where:
                     marks[child_path] = (key_where[1], key_where[2])
                 walk(child, child_path)
-                if key_where is None and child_path not in marks and _origin(child):
-                    marks[child_path] = _origin(child)[1:]
+                if key_where is None and child_path not in marks and origin_of(child):
+                    marks[child_path] = origin_of(child)[1:]
         elif isinstance(node, list):
             for index, child in enumerate(node):
                 walk(child, "%s.%d" % (path, index) if path else str(index))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import Optional
 
 import yaml
 
@@ -40,6 +41,13 @@ def profile(name):
         raise UnknownApplication("no application profile %r (known: %s; see data/applications/)" % (name, ", ".join(names())))
     with open(os.path.join(APPLICATIONS_DIR, name + ".yml"), encoding="utf-8") as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def of_store(store) -> Optional[str]:
+    """The application a store option names (a mysql store's ``application``), or None."""
+    if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
+        return str(store["application"])
+    return None
 
 
 def for_store(name):

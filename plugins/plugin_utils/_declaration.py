@@ -4,49 +4,84 @@
 """The controller-side pipeline: parse with line marks, schema, lint, normalise.
 
 Everything that reads a declaration (the action plugins, the lint command, the
-validate playbook, the lookup) goes through ``check`` so they agree on every finding.
+validate playbook) goes through ``check`` so they agree on every finding. What a
+check depends on besides the declaration (the date, the resolver behind
+``provider: auto``, the store) is its ``Context``, decided once by the caller.
 """
 
 from __future__ import annotations
 
-import collections
 import copy
 import dataclasses
+import datetime
+from typing import Any, List, NamedTuple, Optional, Union
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application, _catalogue, _lint, _normalise, _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_path
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_name, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
-Result = collections.namedtuple("Result", "findings normalised")
+
+class Context(NamedTuple):
+    """What a check depends on besides the declaration, decided once per host by the caller.
+
+    ``today`` dates the provider policies (None: today); ``dns_server``, ``dns_timeout``
+    and ``offline`` configure the resolver behind ``provider: auto`` (None: the
+    ``MAILCONFIG_*`` environment); ``store`` is the module's store option, and
+    ``application`` the profile (data/applications/) whose rules also apply.
+    """
+
+    today: Optional[datetime.date] = None
+    dns_server: Optional[str] = None
+    dns_timeout: Optional[float] = None
+    offline: Optional[bool] = None
+    store: Optional[dict] = None
+    application: Optional[str] = None
+
+    def resolver(self) -> Any:
+        """The run's shared resolver for these settings; imports dnspython, so only ``provider: auto`` calls it."""
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _dns  # pylint: disable=import-outside-toplevel
+        return _dns.shared_resolver(self.dns_server, self.dns_timeout, self.offline, _dns.ansible_run_dir())
 
 
-def check(data, marks=None, source="", today=None, application=None):
+class Checked(NamedTuple):
+    """A checked declaration: every finding, and the normalised mapping when none is an error."""
+
+    findings: List[Finding]
+    normalised: Optional[dict]
+
+
+def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Optional[datetime.date] = None,
+          context: Optional[Context] = None, application: Optional[str] = None) -> Checked:
     """Validate, lint and (when there is no error) normalise one declaration mapping.
 
-    ``application`` names a profile in data/applications/ whose rules also apply
-    (UnknownApplication when there is none).
+    ``context`` says what the check depends on; ``today`` and ``application`` alone are a
+    shorthand for ``Context(today=..., application=...)``. An application names a profile in
+    data/applications/ whose rules also apply (UnknownApplication when there is none).
     """
-    if application:
-        _application.profile(application)
+    context = context or Context(today=today, application=application)
+    if context.application:
+        _application.profile(context.application)
     if not isinstance(data, dict):
         finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
                           "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
-        return Result([finding.located(source, marks)], None)
+        return Checked([finding.located(source, marks)], None)
     oversized = [Finding("MC004", "error", "the number has more than %d bits; no field takes one that large" % MAX_INT_BITS,
                          "Check the value: ports, rates and versions are small numbers.", path=path)
                  for path in _oversized_integers(data)]
     if oversized:  # jsonschema would fail on them while wording its own messages
-        return Result([f.located(source, marks) for f in oversized], None)
+        return Checked([f.located(source, marks) for f in oversized], None)
     schema_findings = _schema.validate(data)
     findings = []
     if data.get("provider") == "auto":
-        data, finding = _detected(data)
+        # Imported here: dnspython costs ~50 ms per Ansible worker, and few declarations say auto.
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect  # pylint: disable=import-outside-toplevel
+        data, finding = _detect.decide(data, context.resolver)
         findings.append(finding)
         if data is None:
-            return Result([finding.located(source, marks)], None)
+            return Checked([finding.located(source, marks)], None)
     provider = data.get("provider")
     entry = _catalogue.provider(provider) if isinstance(provider, str) else {}
-    findings += _lint.lint(data, None, entry, today, raw_only=True)
+    findings += _lint.lint(data, None, entry, context.today, raw_only=True, store=context.store)
     explained = {f.path for f in findings if f.severity == "error"}
     normalised = None
     linted = data if not schema_findings else _stand_in(data, schema_findings)
@@ -56,13 +91,13 @@ def check(data, marks=None, source="", today=None, application=None):
         # stood-in value says nothing, since it would judge a value nobody wrote.
         normalised = _normalise.normalise(linted, entry)
         stood_in = [f.path for f in schema_findings if f.code != "MC010"]  # unknown fields are only removed
-        findings += [f for f in _lint.lint(linted, normalised, entry, today, raw_only=False)
+        findings += [f for f in _lint.lint(linted, normalised, entry, context.today, raw_only=False, store=context.store)
                      if not any(_overlaps(read, path) for read in _lint.reads(f.code) for path in stood_in)]
-        if application and not stood_in:
-            findings += _application.lint(application, linted, normalised, _lint.ignored_codes(linted))
+        if context.application and not stood_in:
+            findings += _application.lint(context.application, linted, normalised, _lint.ignored_codes(linted))
     findings += [f for f in schema_findings if f.path not in explained]
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
-    return Result(findings, None if has_errors(findings) else normalised)
+    return Checked(findings, None if has_errors(findings) else normalised)
 
 
 MAX_INT_BITS = 64
@@ -78,46 +113,6 @@ def _oversized_integers(value, path=""):
             yield from _oversized_integers(item, "%s.%d" % (path, index) if path else str(index))
     elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
         yield path
-
-
-def _detected(data):
-    """``provider: auto`` decided from the address: (declaration with the provider set, finding).
-
-    Detection asks DNS (once per domain per run); the info finding says which rule
-    decided and what it saw, an error finding asks for an explicit provider.
-    Servers found only through SRV records fill the fields the declaration leaves out.
-    Imported here: dnspython costs ~50 ms per Ansible worker, and few declarations say auto.
-    """
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect  # pylint: disable=import-outside-toplevel
-    try:
-        detection = _detect.detect_provider(data.get("address", ""))
-    except _detect.DetectionError as exc:
-        return None, exc.finding(path="provider")
-    decided = dict(data, provider=detection.provider)
-    merged = []
-    for side, servers in (detection.servers or {}).items():
-        given = decided.get(side)
-        if side == "outgoing" or (given and given.get("protocol", servers.get("protocol")) == servers.get("protocol")):
-            decided[side] = dict(servers, **(given or {}))
-            if "host" not in (given or {}):
-                merged.append(servers["host"])
-    # SRV answers are not authenticated: a server taken from them is trusted only inside the
-    # address's own domain or when the provider publishes it; else the password could go to anyone.
-    domain = _detect.domain_of(data["address"])
-    published = _catalogue.published_hosts(detection.provider)
-    untrusted = sorted(host for host in merged if not _within_domain(host, domain) and host.lower().rstrip(".") not in published)
-    if untrusted:
-        return None, Finding("MC652", "error", "SRV records name servers outside the address's domain (%s); they are not trusted "
-                             "for credentials" % ", ".join(untrusted),
-                             "Set provider and the servers explicitly if these are the practice's real servers.", path="provider")
-    evidence = "; ".join(detection.evidence)
-    return decided, Finding("MC651", "info", "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
-                            "Write provider: %s to skip detection." % detection.provider, path="provider")
-
-
-def _within_domain(host, domain):
-    host = host.lower().rstrip(".")
-    return host == domain or host.endswith("." + domain)
 
 
 def _overlaps(one, other):
@@ -154,20 +149,32 @@ def _stand_in(data, schema_findings):
     return fixed if not _schema.validate(fixed) else None
 
 
-def check_text(text, source="<stdin>", today=None, application=None):
-    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings."""
+def check_text(text: Union[str, bytes], source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
+               key: Optional[str] = None) -> Checked:
+    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings.
+
+    With ``key``, ``text`` may also be a variables file (an inventory's host_vars) that holds
+    the declaration under that key beside other variables.
+    """
     try:
         data, marks = load_declaration(text)
     except DeclarationSyntaxError as exc:
-        return Result([dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))], None)
-    return check(data, marks, source, today, application)
+        return Checked([dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))], None)
+    if key is not None and isinstance(data, dict) and not set(data) & set(_schema.schema()["properties"]):
+        if key not in data:
+            finding = Finding("MC011", "error", "the file holds neither a declaration nor the variable '%s'" % safe_name(key),
+                              "Give a declaration file, or name the variable that holds the declaration with --key.")
+            return Checked([finding.located(source, marks)], None)
+        prefix = key + "."
+        data, marks = data[key], dict({"": marks.get(key, (0, 0))}, **{p[len(prefix):]: m for p, m in marks.items() if p.startswith(prefix)})
+    return check(data, marks, source, today, context)
 
 
-def check_file(path, today=None, application=None):
+def check_file(path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None, key: Optional[str] = None) -> Checked:
     """Read and check one declaration file; an unreadable file is a finding, not a traceback."""
     try:
         with open(path, "rb") as handle:
             text = handle.read(MAX_BYTES + 1)  # enough to tell an oversized file without reading it all
     except OSError as exc:
-        return Result([Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
-    return check_text(text, path, today, application)
+        return Checked([Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
+    return check_text(text, path, today, context, key)

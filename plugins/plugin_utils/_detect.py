@@ -13,6 +13,7 @@ an undecidable domain is an error that asks for an explicit provider.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _dns, _sender_checks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
@@ -41,7 +42,7 @@ class Detection:
     evidence: tuple
     servers: dict = None
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"provider": self.provider, "rule": self.rule, "evidence": list(self.evidence), "servers": self.servers}
 
 
@@ -57,7 +58,7 @@ class DetectionError(Exception):
         self.hint = hint
         self.evidence = tuple(evidence)
 
-    def finding(self, path="provider"):
+    def finding(self, path: str = "provider") -> Finding:
         """The error as a finding, for the declaration pipeline."""
         return Finding(self.CODE, "error", self.message, self.hint, path=path)
 
@@ -67,7 +68,7 @@ def _explicit_hint(extra=""):
     return (extra + " " if extra else "") + "Set provider explicitly (one of %s, or other with the servers)." % keys
 
 
-def domain_of(address):
+def domain_of(address: str) -> str:
     """The lower-case domain of ``address``, or a DetectionError."""
     local, at, domain = str(address).strip().rpartition("@")
     domain = domain.strip().rstrip(".").lower()
@@ -77,11 +78,12 @@ def domain_of(address):
     return domain
 
 
-def detect_provider(address, resolver=None):
+def detect_provider(address: str, resolver: Any = None) -> Detection:
     """Return the Detection for ``address``; raise DetectionError when undecidable.
 
-    ``resolver`` is a ``_dns.Resolver``; by default the process's shared one,
-    configured from the environment (``MAILCONFIG_DNS_SERVER``, ``MAILCONFIG_OFFLINE``...).
+    ``resolver`` is a ``_dns.Resolver``, or a function that makes one (called only
+    when DNS is needed); by default the process's shared one, configured from the
+    environment (``MAILCONFIG_DNS_SERVER``, ``MAILCONFIG_OFFLINE``...).
     Every failure, a bad resolver setting included, is a DetectionError.
     """
     domain = domain_of(address)
@@ -89,7 +91,7 @@ def detect_provider(address, resolver=None):
     if key:
         return Detection(key, "catalogue-domain", ("address domain %s is one of %s's domains in the provider catalogue" % (domain, key),))
     try:
-        resolver = resolver or _dns.shared_resolver()
+        resolver = resolver() if callable(resolver) else resolver or _dns.shared_resolver()
     except _dns.DNSConfigError as exc:
         raise DetectionError(domain, "cannot detect the provider of %s: %s" % (domain, exc),
                              _explicit_hint("Fix %s / %s." % (_dns.ENV_SERVER, _dns.ENV_TIMEOUT))) from None
@@ -112,6 +114,44 @@ def detect_provider(address, resolver=None):
     raise DetectionError(
         domain, "cannot detect the provider of %s: %s; and no RFC 6186 SRV records" % (domain, "; ".join(evidence)),
         _explicit_hint(), evidence)
+
+
+def decide(declaration: dict, resolver: Any = None) -> Tuple[Optional[dict], Finding]:
+    """``provider: auto`` decided from the address: (declaration with the provider set, or None; finding).
+
+    The info finding (MC651) says which rule decided and what it saw; an error finding
+    asks for an explicit provider. Servers found only through SRV records fill the
+    fields the declaration leaves out, and are trusted for credentials only inside the
+    address's own domain or when the provider publishes them (MC652): SRV answers are
+    not authenticated, so otherwise the password could go to anyone.
+    """
+    try:
+        detection = detect_provider(declaration.get("address", ""), resolver)
+    except DetectionError as exc:
+        return None, exc.finding(path="provider")
+    decided = dict(declaration, provider=detection.provider)
+    merged = []
+    for side, servers in (detection.servers or {}).items():
+        given = decided.get(side)
+        if side == "outgoing" or (given and given.get("protocol", servers.get("protocol")) == servers.get("protocol")):
+            decided[side] = dict(servers, **(given or {}))
+            if "host" not in (given or {}):
+                merged.append(servers["host"])
+    domain = domain_of(declaration["address"])
+    published = _catalogue.published_hosts(detection.provider)
+    untrusted = sorted(host for host in merged if not _within_domain(host, domain) and host.lower().rstrip(".") not in published)
+    if untrusted:
+        return None, Finding("MC652", "error", "SRV records name servers outside the address's domain (%s); they are not trusted "
+                             "for credentials" % ", ".join(untrusted),
+                             "Set provider and the servers explicitly if these are the practice's real servers.", path="provider")
+    evidence = "; ".join(detection.evidence)
+    return decided, Finding("MC651", "info", "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
+                            "Write provider: %s to skip detection." % detection.provider, path="provider")
+
+
+def _within_domain(host, domain):
+    host = host.lower().rstrip(".")
+    return host == domain or host.endswith("." + domain)
 
 
 def _product_by_spf(keys, domain, resolver, evidence):

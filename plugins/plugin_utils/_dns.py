@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import tempfile
+from typing import Any, List, Optional, Tuple
 
 try:
     import dns.exception
@@ -63,11 +64,11 @@ class DNSLookupError(Exception):
         self.message = message
         self.hint = hint
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"kind": self.kind, "name": self.name, "rdtype": self.rdtype, "message": self.message, "hint": self.hint}
 
 
-def parse_servers(text):
+def parse_servers(text: str) -> List[Tuple[str, int]]:
     """``[(address, port)]`` from ``"127.0.0.1:5353"``, ``"[::1]:53"``, ``"::1"`` or a comma-separated list."""
     servers = []
     for item in (part.strip() for part in text.split(",")):
@@ -93,7 +94,7 @@ def parse_servers(text):
     return servers
 
 
-def parse_timeout(value):
+def parse_timeout(value: Any) -> float:
     try:
         timeout = float(value)
     except (TypeError, ValueError):
@@ -103,7 +104,7 @@ def parse_timeout(value):
     return timeout
 
 
-def ansible_run_dir():
+def ansible_run_dir() -> Optional[str]:
     """Ansible's per-run local temp dir when we run inside Ansible, else None.
 
     Only looks at an already imported ``ansible.constants``, so the command-line
@@ -148,7 +149,7 @@ class Resolver:
         self._memory = {}
         self._resolver = None
 
-    def describe(self):
+    def describe(self) -> str:
         """Where questions go, for messages."""
         if self.offline:
             return "nowhere (offline mode)"
@@ -156,15 +157,15 @@ class Resolver:
             return "the system resolver"
         return ", ".join("%s port %d" % server for server in self.servers)
 
-    def mx(self, domain):
+    def mx(self, domain: str) -> List[list]:
         """``[[preference, host], ...]`` by preference; a null MX (RFC 7505) has host "."."""
         return sorted(self._answer(domain, "MX"))
 
-    def txt(self, name):
+    def txt(self, name: str) -> List[str]:
         """Every TXT record at ``name``, each with its strings joined."""
         return self._answer(name, "TXT")
 
-    def srv(self, name):
+    def srv(self, name: str) -> List[list]:
         """``[[priority, weight, port, target], ...]``, lowest priority, then highest weight first."""
         return sorted(self._answer(name, "SRV"), key=lambda r: (r[0], -r[1]))
 
@@ -246,7 +247,8 @@ class Resolver:
 _SHARED = {}
 
 
-def shared_resolver(servers=None, timeout=None, offline=None, cache_dir=None):
+def shared_resolver(servers: Optional[str] = None, timeout: Optional[float] = None, offline: Optional[bool] = None,
+                    cache_dir: Optional[str] = None) -> Resolver:
     """The process's resolver for these settings, so repeated calls share its cache.
 
     Inside Ansible the cache also spans the run's forked workers (see the module

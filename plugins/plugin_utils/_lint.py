@@ -18,6 +18,7 @@ import collections
 import datetime
 import email.utils
 import re
+from typing import Callable, List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import control_character_fields
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import rule_codes as application_rule_codes
@@ -26,11 +27,12 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise impo
 
 Rule = collections.namedtuple("Rule", "code name severity raw reads check")
 RULES = []
-# Codes the parser (MC001-MC004, MC006) and the schema (MC010-MC013) report: errors, never silenced.
-PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC010", "MC011", "MC012", "MC013")
+# Codes the parser (MC001-MC004, MC006), Ansible's variables (MC007) and the schema (MC010-MC013) report:
+# errors, never silenced.
+PIPELINE_ERRORS = ("MC001", "MC002", "MC003", "MC004", "MC006", "MC007", "MC010", "MC011", "MC012", "MC013")
 
 
-def rule(code, name, severity, raw=False, reads=()):
+def rule(code: str, name: str, severity: str, raw: bool = False, reads: tuple = ()) -> Callable:
     """Register a rule; ``reads`` names the fields (or whole sections) whose values it judges."""
     def register(check):
         RULES.append(Rule(code, name, severity, raw, tuple(reads), check))
@@ -360,13 +362,15 @@ def _unsilenceable(ctx):
 
 
 class _Context:
-    __slots__ = ("raw", "norm", "entry", "today")
+    """What a rule sees: the declaration as written and normalised, its catalogue entry, the date and the store option."""
 
-    def __init__(self, raw, norm, entry, today):
-        self.raw, self.norm, self.entry, self.today = raw, norm, entry, today
+    __slots__ = ("raw", "norm", "entry", "today", "store")
+
+    def __init__(self, raw, norm, entry, today, store=None):
+        self.raw, self.norm, self.entry, self.today, self.store = raw, norm, entry, today, store or {}
 
 
-def reads(code):
+def reads(code: str) -> tuple:
     """The fields rule ``code`` judges (empty for raw rules and unknown codes)."""
     for item in RULES:
         if item.code == code:
@@ -374,14 +378,18 @@ def reads(code):
     return ()
 
 
-def ignored_codes(raw):
+def ignored_codes(raw: dict) -> set:
     """The codes a declaration's ``lint.ignore`` names."""
     return {code for _index, code in _ignore_list(raw)}
 
 
-def lint(raw, norm, entry, today=None, raw_only=False):
-    """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``."""
-    ctx = _Context(raw, norm, entry, today or datetime.date.today())
+def lint(raw: dict, norm: Optional[dict], entry: dict, today: Optional[datetime.date] = None, raw_only: bool = False,
+         store: Optional[dict] = None) -> List[Finding]:
+    """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``.
+
+    ``store`` is the module's store option where the caller knows it (rules for one application read it).
+    """
+    ctx = _Context(raw, norm, entry, today or datetime.date.today(), store)
     if not raw_only and entry.get("unsupported"):
         return []  # MC301 already says the provider is gone; its missing servers are no news
     ignored = ignored_codes(raw)

@@ -11,24 +11,39 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import multiprocessing
 import os
 import sys
+from typing import List, Optional, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application, _finding_formats
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check_file, check_text
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _finding_formats
+
+try:
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import Context, check_file, check_text
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES
+except ImportError as exc:  # PyYAML missing (or an incomplete install): main() says so in one line
+    _application = Context = check_file = check_text = Finding = None
+    MAX_BYTES = 0
+    IMPORT_ERROR = exc
+else:
+    IMPORT_ERROR = None
 
 EXTENSIONS = (".yml", ".yaml")
 PARALLEL_THRESHOLD = 200  # below this, worker start-up costs more than it saves
+MAX_JOBS = 8  # more workers than this only compete for the disk and the parent's result queue
 UNREADABLE = "MC006"
+INVENTORY_KEY = "mail_account"  # where an inventory's host_vars file keeps the declaration
+# Libraries the check needs: (import name, what pip installs)
+DEPENDENCIES = (("yaml", "PyYAML"), ("jsonschema", "jsonschema"))
 # Input the check cannot read (MC006) or refuses to read on (MC004: oversized, binary, an alias
 # bomb, a number too long to build): exit 2, like a usage error, rather than 1 for a bad declaration.
 EXIT_TWO = (UNREADABLE, "MC004")
 
 
-def discover(paths):
+def discover(paths: List[str]) -> List[str]:
     """Expand folders into their YAML files (sorted); keep explicit files and '-' as given."""
     found = []
     for path in paths:
@@ -53,8 +68,8 @@ def _guarded(path, check):
                         % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)]
 
 
-def _check(path, application=None):
-    return path, _guarded(path, lambda: check_file(path, application=application))
+def _check(path, key=INVENTORY_KEY, context=None):
+    return path, _guarded(path, lambda: check_file(path, context=context, key=key))
 
 
 def _stdin():
@@ -62,21 +77,33 @@ def _stdin():
     return sys.stdin.buffer.read(MAX_BYTES + 1)
 
 
-def check_paths(paths, jobs=None, application=None):
+def default_jobs() -> int:
+    """One worker per core, at most MAX_JOBS."""
+    return min(os.cpu_count() or 1, MAX_JOBS)
+
+
+def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str] = INVENTORY_KEY,
+                application: Optional[str] = None) -> List[Tuple[str, list]]:
     """Return ``[(path, findings)]`` in input order; ``application`` adds that profile's rules."""
-    jobs = jobs or min(os.cpu_count() or 1, 8)
-    one = functools.partial(_check, application=application)
+    jobs = jobs or default_jobs()
+    context = Context(application=application)
+    check = functools.partial(_check, key=key, context=context)
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD and "-" not in paths:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            return pool.map(one, paths, chunksize=max(1, len(paths) // (jobs * 8)))
+        pool_context = multiprocessing.get_context("fork")
+        with pool_context.Pool(jobs) as pool:
+            return pool.map(check, paths, chunksize=max(1, len(paths) // (jobs * 8)))
     results = []
     for path in paths:
         if path == "-":
-            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", application=application))))
+            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", context=context, key=key))))
         else:
-            results.append(one(path))
+            results.append(check(path))
     return results
+
+
+def missing_dependencies() -> List[Tuple[str, str]]:
+    """``[(import name, pip name)]`` of the libraries this Python lacks."""
+    return [(name, package) for name, package in DEPENDENCIES if importlib.util.find_spec(name) is None]
 
 
 def _parser():
@@ -88,19 +115,30 @@ def _parser():
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures")
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
-    parser.add_argument("--application", choices=_application.names(),
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core, at most %d)" % MAX_JOBS)
+    parser.add_argument("--key", default=INVENTORY_KEY,
+                        help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)")
+    parser.add_argument("--application", choices=_application.names() if _application else None,
                         help="also check what this application can hold (its profile in data/applications/)")
     return parser
 
 
-def main(argv=None):
+def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s -m pip install %s\n" % (
+            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing),
+            sys.executable, " ".join(p for _n, p in missing)))
+        return 2
+    if IMPORT_ERROR is not None:
+        sys.stderr.write("mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n" % IMPORT_ERROR)
+        return 2
     paths = discover(args.paths)
     if not paths:
         sys.stderr.write("mailconfig-lint: no *.yml or *.yaml files under %s\n" % ", ".join(args.paths))
         return 2
-    results = check_paths(paths, args.jobs, args.application)
+    results = check_paths(paths, args.jobs, args.key, args.application)
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:

@@ -11,6 +11,8 @@ code never guesses.
 
 from __future__ import annotations
 
+from typing import Optional
+
 DEFAULT_RATE_PER_MINUTE = 3
 
 _PORT_FOR = {
@@ -35,7 +37,7 @@ def _server(given, published, protocol):
     return {"host": given.get("host", published.get("host")), "port": port, "security": security}
 
 
-def token_endpoint(oauth2, entry):
+def token_endpoint(oauth2: dict, entry: dict) -> Optional[str]:
     """The OAuth 2.0 token endpoint: explicit, or the catalogue's template with the tenant."""
     if oauth2.get("token_endpoint"):
         return oauth2["token_endpoint"]
@@ -47,7 +49,7 @@ def token_endpoint(oauth2, entry):
     return template
 
 
-def normalise(decl, entry):
+def normalise(decl: dict, entry: dict) -> dict:
     """Return the normalised declaration for schema-valid ``decl`` and its catalogue ``entry``."""
     auth = decl["auth"]
     oauth2 = None

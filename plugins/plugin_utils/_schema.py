@@ -16,6 +16,8 @@ import functools
 import json
 import os
 
+from typing import Any, Callable, List, Optional
+
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_name
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema_fastpath import Unsupported, compile_schema
@@ -25,13 +27,13 @@ REDACTED = "<redacted>"
 
 
 @functools.lru_cache(maxsize=1)
-def schema():
+def schema() -> dict:
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
         return json.load(handle)
 
 
 @functools.lru_cache(maxsize=1)
-def validator():
+def validator() -> Any:
     """jsonschema's validator, imported on first use.
 
     Valid declarations never need it (the fast path answers), and Ansible starts a
@@ -46,7 +48,7 @@ def validator():
 
 
 @functools.lru_cache(maxsize=1)
-def fast_check():
+def fast_check() -> Callable[[Any], bool]:
     """The compiled yes/no check, or jsonschema's own when the schema outgrows the compiler."""
     try:
         return compile_schema(schema())
@@ -54,7 +56,7 @@ def fast_check():
         return validator().is_valid
 
 
-def secret_paths(node=None, prefix=""):
+def secret_paths(node: Optional[dict] = None, prefix: str = "") -> List[str]:
     """Dotted paths of every writeOnly (secret) field in the schema."""
     node = schema() if node is None else node
     found = []
@@ -177,7 +179,7 @@ def _leaves(errors):
             yield error
 
 
-def validate(data):
+def validate(data: Any) -> List[Finding]:
     """Return schema findings (unlocated) for ``data``; an empty list when valid."""
     if fast_check()(data):
         return []

@@ -12,6 +12,8 @@ detailed errors. So it can only make valid declarations faster, never change a r
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import re
 
 
@@ -36,7 +38,7 @@ _TYPES = {
 }
 
 
-def compile_schema(schema):
+def compile_schema(schema: dict) -> Callable[[Any], bool]:
     """Return ``check(instance) -> bool``; raises Unsupported for keywords it cannot compile."""
     checks = []
     for keyword, value in schema.items():

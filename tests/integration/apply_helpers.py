@@ -19,8 +19,16 @@ APP_CONTENT = {
 }
 
 
+def known(kind):
+    """Fail naming this file when a registered store type has no test helpers yet (CONTRIBUTING.md, "Add a store")."""
+    assert kind in ("sqlite",) + tuple(APP_CONTENT), (
+        "tests/integration/apply_helpers.py: teach APP_CONTENT, make_store and read_store the %s store "
+        "(and snapshot in tests/integration/test_apply_faults.py)" % kind)
+
+
 def make_store(kind, path):
     """An application's store with content of its own, which every run must leave alone."""
+    known(kind)
     if kind == "sqlite":
         db = sqlite3.connect(path)
         db.executescript("""
@@ -40,6 +48,7 @@ def make_store(kind, path):
 
 def read_store(kind, path):
     """Our view of a store: {"section.key" or JSON dotted path: text value} plus the unrelated content."""
+    known(kind)
     if kind == "sqlite":
         db = sqlite3.connect(path)
         try:

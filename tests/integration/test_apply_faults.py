@@ -42,9 +42,11 @@ def snapshot(kind, path):
         data = handle.read()
     if kind == "json":
         json.loads(data)
-    else:
+    elif kind == "ini":
         parser = configparser.ConfigParser(interpolation=None)
         parser.read_string(data.decode("utf-8"))
+    else:
+        raise AssertionError("tests/integration/test_apply_faults.py: teach snapshot and the concurrent writers test the %s store" % kind)
     return data
 
 
@@ -156,6 +158,7 @@ def test_concurrent_writers_of_different_keys_lose_no_update(tmp_path, kind):
         stored = {"email." + key: value for key, value in document["email"].items()}
         assert document["theme"] == "dark"
     else:
+        assert kind == "ini", "tests/integration/test_apply_faults.py: teach this test to read the %s store" % kind
         parser = configparser.ConfigParser(interpolation=None)
         parser.read(path)
         stored = {"email." + key: value for key, value in parser["email"].items()}

@@ -61,3 +61,10 @@ def test_ansible_lint_production_profile():
                             cwd=ROOT, capture_output=True, text=True, env=ENV, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Profile 'production' was required, and it passed" in result.stdout + result.stderr
+
+
+def test_python_lint_is_clean():
+    """make lint's Python linter, with the rules in pyproject.toml."""
+    result = subprocess.run([os.path.join(BIN, "ruff"), "check", "--no-cache", ".", "bin/mailconfig-lint", "bin/mailconfig-ispdb"],
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -338,3 +338,34 @@ def test_playbook_offline(playbook, knot):
         """, env={"MAILCONFIG_DNS_SERVER": knot.address, "MAILCONFIG_OFFLINE": "1"})
     assert done.returncode == 0, done.stdout[-3000:]
     assert "MAILCONFIG_OFFLINE=1" in done.stdout
+
+
+AUTO_TASKS = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    auto: {schema_version: 1, address: reception@m365.test, provider: auto, auth: {method: password, password: "%s"}}
+  tasks:
+    - mailops.mailconfig.mail_sender_check:
+        declaration: "{{ auto }}"
+        offline: true
+      register: offline
+      ignore_errors: true
+    - mailops.mailconfig.mail_sender_check:
+        declaration: "{{ auto }}"
+        dns_server: "%s"
+      register: chosen
+    - ansible.builtin.assert:
+        that:
+          - offline is failed and 'MC650' in offline.msg and 'offline' in offline.msg
+          - chosen.provider == 'office365' and chosen.ok
+""" % (SECRET, "{dns_server}")
+
+
+def test_the_task_s_offline_and_dns_server_decide_provider_auto_too(playbook, knot, counting_dns):
+    """offline: true asks no DNS question even for provider: auto; dns_server is the one asked for it."""
+    done = playbook.run(AUTO_TASKS.replace("{dns_server}", knot.address),
+                        env={"MAILCONFIG_DNS_SERVER": counting_dns.address}, verbosity=3)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert sum(counting_dns.counts.values()) == 0, counting_dns.counts  # the environment's server was never asked
+    assert no_secrets(done.stdout)

@@ -11,9 +11,6 @@ Microsoft 365 can accept a login and then fail every command, so a login alone
 proves too little.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis

@@ -9,9 +9,6 @@ SASL (PLAIN, else LOGIN; XOAUTH2/OAUTHBEARER for tokens) when the server lists
 mechanisms, else the classic USER/PASS for a password, still one attempt.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose

@@ -9,9 +9,6 @@ token. Trying mechanism after mechanism, as smtplib's login() does, doubles fail
 logins and can lock the account. Every message is UTF-8, so non-ASCII passwords work.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import base64
 import binascii
 import collections

@@ -9,9 +9,6 @@ AUTH encodes credentials as ASCII, so non-ASCII passwords fail before reaching t
 server. Pre-TLS EHLO capabilities are discarded after STARTTLS; no STARTTLS means failure.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import email.message
 import email.policy

@@ -13,9 +13,6 @@ a command. Certificates are verified with ``ssl.create_default_context`` unless 
 caller explicitly asked not to.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import contextlib
 import datetime
 import os

@@ -20,9 +20,6 @@ lines (configparser reads them as part of the value; under configparser's rule a
 indented ``x = y`` is one too); they go with the key when it is replaced or removed.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import re
 

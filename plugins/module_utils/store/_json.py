@@ -9,9 +9,6 @@ the file keeps its indentation and final newline. Removing our keys also removes
 objects that the removal leaves empty.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import copy
 import json

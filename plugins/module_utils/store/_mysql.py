@@ -353,7 +353,7 @@ class _Run:
             return None
 
     def _transaction(self, backup, check_mode):
-        table, key = self.account["table"], self.account["key"]
+        table = self.account["table"]
         spec, label, present, number = self._pointer(check_mode)
         current = self._current(number, label, check_mode) if number else None
         new_row = current is None or (self.clinic is not None and self._shared(number))

@@ -12,9 +12,6 @@ are then opened with ``O_NOFOLLOW`` and replaced by rename, so a link swapped in
 between this check and the write is not followed either.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 import stat
 

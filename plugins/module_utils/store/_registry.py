@@ -11,6 +11,7 @@ follow from here (tests/unit/test_store_registry.py fails when one of them is mi
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Store
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
@@ -41,6 +42,6 @@ def store_argument() -> dict:
     return dict(type="dict", required=True, options=options, required_if=required_if)
 
 
-def store_for(options: dict):
+def store_for(options: dict) -> Store:
     """The store the module's ``store`` option names."""
     return STORES[options["type"]](options)

@@ -1,0 +1,40 @@
+"""Changelog policy (CONTRIBUTING.md): new modules and plugins are announced by version_added, never by a fragment."""
+
+import os
+import re
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FRAGMENTS = os.path.join(ROOT, "changelogs", "fragments")
+PLUGIN_DIRS = ("modules", "lookup", "callback", "action", "filter", "inventory", "connection", "test")
+
+
+def plugins():
+    for kind in PLUGIN_DIRS:
+        folder = os.path.join(ROOT, "plugins", kind)
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
+            if name.endswith(".py") and not name.startswith("_"):
+                yield kind, name[:-3]
+
+
+def entries():
+    for name in sorted(os.listdir(FRAGMENTS)):
+        with open(os.path.join(FRAGMENTS, name), encoding="utf-8") as handle:
+            for section, items in (yaml.safe_load(handle) or {}).items():
+                for item in items if isinstance(items, list) else [items]:
+                    yield name, section, " ".join(str(item).split())
+
+
+def test_no_fragment_announces_a_new_plugin():
+    names = {name for _kind, name in plugins()} | set(os.listdir(os.path.join(ROOT, "roles")))
+    announced = [(fragment, text[:80]) for fragment, _section, text in entries()
+                 if re.match(r"(%s) - new (module|plugin|lookup|callback|action|filter|role)\b" % "|".join(map(re.escape, names)), text)]
+    assert not announced, "announce new modules and plugins with version_added, not a fragment: %s" % announced
+
+
+@pytest.mark.parametrize("kind, name", [p for p in plugins() if p[0] != "action"])
+def test_every_plugin_says_when_it_was_added(kind, name):
+    with open(os.path.join(ROOT, "plugins", kind, name + ".py"), encoding="utf-8") as handle:
+        assert re.search(r"^version_added: ", handle.read(), re.M), "plugins/%s/%s.py: add version_added" % (kind, name)
