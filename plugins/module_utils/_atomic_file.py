@@ -20,7 +20,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_at
 
 TEMP_SUFFIX = ".mailconfig-tmp"
 BACKUP_MODE = 0o600  # a backup holds the previous password: readable by its owner only
-_BACKUP_STAMP = re.compile(r"^\.\d{8}T\d{6}\.\d{6}Z\.bak$")
+_BACKUP_STAMP = re.compile(r"\.\d{8}T\d{6}\.\d{6}Z\.bak$")
 
 
 def _temp_prefix(path):
@@ -92,10 +92,17 @@ def backup_attributes(original):
     return _file_attributes.Attributes(original.st_uid, original.st_gid, BACKUP_MODE)
 
 
+def backed_up(name):
+    """The store path a backup ``name`` (from ``backup_name``) was made of."""
+    return name[:-len(_BACKUP_STAMP.search(name).group(0))]
+
+
 def backups(path):
-    """The backups of ``path`` made by ``backup``, oldest first."""
+    """The backups of ``path`` made by ``backup``, oldest first (none when its folder does not exist)."""
     directory, base = os.path.split(os.path.abspath(path))
-    names = [name for name in os.listdir(directory) if name.startswith(base) and _BACKUP_STAMP.match(name[len(base):])]
+    if not os.path.isdir(directory):
+        return []
+    names = [name for name in os.listdir(directory) if name.startswith(base) and _BACKUP_STAMP.fullmatch(name[len(base):])]
     return [os.path.join(directory, name) for name in sorted(names)]
 
 
