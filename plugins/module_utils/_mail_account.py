@@ -76,9 +76,9 @@ def _result(decision, plan, store, restored):
         result["secret_source"] = decision.secret_source
     if restored:
         result["restored_from"] = restored
-    if decision.applied is not None and plan.state != "absent":
-        result["settings"] = dict((key, _settings.shown(None if value is ABSENT else value, key in plan.secrets))
-                                  for key, value in plan.values.items())
+    if decision.applied is not None:
+        result["settings"] = {} if plan.state == "absent" else dict(
+            (key, _settings.shown(None if value is ABSENT else value, key in plan.secrets)) for key, value in plan.values.items())
     return result
 
 

@@ -315,8 +315,8 @@ restored_from:
   returned: when O(state=restored)
   type: str
 settings:
-  description: Our keys as the store holds them after the run, secrets masked.
-  returned: when the store was applied and O(state) is not V(absent)
+  description: Our keys as the store holds them after the run (empty for O(state=absent)), secrets masked.
+  returned: when the store was applied (not when the previous settings were kept)
   type: dict
   sample: {"email.address": "reception@smiles-dental.co.uk", "email.auth.password": "********", "email.outgoing.port": 465}
 store:
