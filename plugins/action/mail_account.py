@@ -10,6 +10,8 @@ from, and remember a rejected secret or forget one that logged in.
 
 from __future__ import annotations
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
@@ -18,7 +20,7 @@ class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_account"
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
-        if module_name != self.MODULE or not module_args.get("test", True) or module_args.get("state") == "absent":
+        if module_name != self.MODULE or not boolean(module_args.get("test", True)) or module_args.get("state") == "absent":
             return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
         practice = (task_vars or {}).get("inventory_hostname", "")
         guard = Guard()

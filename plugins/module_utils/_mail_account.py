@@ -60,8 +60,9 @@ def _probe(params, check_mode):
 
 
 def _options(params, attributes, check_mode):
+    """How to test and save; the lockout guard refuses only the declared secret (a restore tests the backup's)."""
     refused = None
-    if params["known_failed_secret"] and not params["retry_failed_secret"]:
+    if params["known_failed_secret"] and not params["retry_failed_secret"] and params["state"] != "restored":
         refused = _test_then_save.refusal(params["known_failed_secret"])
     return _test_then_save.Options(params["test"], params["write_untested"], refused, attributes, params["backup"], check_mode)
 
@@ -73,7 +74,7 @@ def _result(decision, plan, store, restored):
                   store=store.summary())
     if decision.test is not None:
         result.update((key, value) for key, value in decision.test.items() if key != "changed")
-        result["secret_source"] = decision.secret_source
+        result["secret_source"] = "backup" if restored else decision.secret_source
     if restored:
         result["restored_from"] = restored
     if decision.applied is not None:

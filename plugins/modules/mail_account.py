@@ -307,7 +307,9 @@ token:
   returned: when RV(tested) and the declaration uses OAuth 2.0
   type: dict
 secret_source:
-  description: V(declaration) when the test used the declared secret, V(store) when it used the stored one (O(update_password=on_create)).
+  description:
+    - V(declaration) when the test used the declared secret, V(store) when it used the stored one (O(update_password=on_create)),
+      V(backup) when O(state=restored) tested the backup's.
   returned: when RV(tested)
   type: str
 restored_from:

@@ -84,3 +84,51 @@ def test_sigkill_at_random_points_of_a_tested_write(tmp_path, mail_servers, kind
         before = snapshot(kind, path)
         kill_after(rng.uniform(0, 1.5 * cycle), lambda: save(kind, path, wrong, ca))
         assert snapshot(kind, path) == before
+
+
+def plan_for(declaration, update_password="always"):
+    values, secrets = _settings.mapped(_settings.canonical(declaration), {})
+    return Plan(values, secrets, "present", update_password, None)
+
+
+def test_a_second_writer_during_the_test_is_not_overwritten_blindly(tmp_path, mail_servers):
+    """The application rotates the stored password while we test (update_password on_create): we read again,
+    test the password now in effect, which is wrong, and keep the store as the application left it."""
+    path = make_store("sqlite", tmp_path / "app.sqlite")
+    ca = mail_servers["ca"]
+    options = store("sqlite", path)
+    assert save("sqlite", path, declarations.normalised(mail_servers), ca).outcome == "written"
+    moved = declarations.normalised(mail_servers, outgoing=("submissions", "tls"))
+    rotated = declarations.normalised(mail_servers, password="Wrong-Pass-Playbook-1618")
+    logins = []
+
+    def probe(candidate):
+        logins.append(candidate["auth"]["password"])
+        if len(logins) == 1:  # the application writes while our first login runs
+            STORES["sqlite"](options).apply(plan_for(rotated), KEEP, False, False)
+        return verify(candidate, ca_path=ca)
+
+    decision = _test_then_save.run(STORES["sqlite"](options), plan_for(moved, "on_create"), moved, {}, probe, OPTIONS)
+    assert decision.outcome == "kept_previous" and decision.secret_source == "store"
+    assert logins == [mail_servers["users"]["alice"]["password"], "Wrong-Pass-Playbook-1618"]
+    snapshot_after = STORES["sqlite"](options).read(plan_for(rotated))
+    assert snapshot_after.todo == {}  # exactly what the application wrote
+
+
+def test_a_second_writer_of_other_settings_costs_no_second_login(tmp_path, mail_servers):
+    path = make_store("json", tmp_path / "app.json")
+    ca = mail_servers["ca"]
+    options = store("json", path)
+    assert save("json", path, declarations.normalised(mail_servers), ca).outcome == "written"
+    moved = declarations.normalised(mail_servers, outgoing=("submissions", "tls"))
+    renamed = dict(declarations.normalised(mail_servers), display_name="Renamed By The Application")
+    logins = []
+
+    def probe(candidate):
+        logins.append(candidate["outgoing"]["port"])
+        STORES["json"](options).apply(plan_for(renamed), KEEP, False, False)
+        return verify(candidate, ca_path=ca)
+
+    decision = _test_then_save.run(STORES["json"](options), plan_for(moved), moved, {}, probe, OPTIONS)
+    assert decision.outcome == "written" and logins == [mail_servers["ports"]["submissions"]]
+    assert STORES["json"](options).read(plan_for(moved)).todo == {}
