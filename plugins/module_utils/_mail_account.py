@@ -17,7 +17,7 @@ import os
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes, _settings, _test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 
@@ -96,7 +96,8 @@ def run(module):
         decision = _test_then_save.run(store, plan, params["declaration"], params["key_map"], _probe(params, module.check_mode),
                                        _options(params, attributes, module.check_mode))
     except StoreError as exc:
-        module.fail_json(msg="%s; nothing was written" % exc, store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
+        written = "" if isinstance(exc, ReadBackMismatch) else "; nothing was written"
+        module.fail_json(msg="%s%s" % (exc, written), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     except CAPathError as exc:
         module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     result = _result(decision, plan, store, restored)

@@ -15,7 +15,7 @@ module's ``store`` option and implements two methods:
   with ``expected.current`` (when given) and raises ``StoreChanged`` without writing when
   another writer changed them since ``read``. After writing it reads our keys back
   through the same code (``read_back_mismatch``); on a mismatch it puts back the
-  previous values of the keys it changed, and only those, and raises ``StoreError``.
+  previous values of the keys it changed, and only those, and raises ``ReadBackMismatch``.
 
 Every failure is a ``StoreError`` whose message names the store and the cause and
 never a value.
@@ -152,9 +152,13 @@ def undo(current: dict, todo: dict) -> dict:
     return dict((key, current.get(key, ABSENT)) for key in todo)
 
 
-def mismatch_message(keys) -> str:
-    return ("read back after writing, %s did not hold what was written (another writer, a trigger or a key_map "
-            "collision); the previous values of the keys we changed were put back" % ", ".join(sorted(keys)))
+class ReadBackMismatch(StoreError):
+    """Read back after writing, some of our keys did not hold what was written; their previous values were put back."""
+
+    def __init__(self, kind, path, keys):
+        super(ReadBackMismatch, self).__init__(kind, path, (
+            "read back after writing, %s did not hold what was written (another writer, a trigger or a key_map "
+            "collision); the previous values of the keys we changed were put back" % ", ".join(sorted(keys))))
 
 
 class _Absent(object):

@@ -21,7 +21,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock impo
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Outcome, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, intended, mismatch_message,
+    ABSENT, Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, intended,
     read_back_mismatch, secret_texts, undo, unexpected)
 
 
@@ -103,7 +103,7 @@ def _read_back(fmt, plan, path, attributes, current, todo):
     except ValueError as exc:
         raise StoreError(fmt.KIND, path, "cannot read it back after writing (%s)" % exc)
     if wrong:
-        raise StoreError(fmt.KIND, path, mismatch_message(wrong))
+        raise ReadBackMismatch(fmt.KIND, path, wrong)
 
 
 def _apply(fmt, plan, store, attributes, backup, check_mode, expected):

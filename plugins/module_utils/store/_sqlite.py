@@ -27,7 +27,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Outcome, Snapshot, Store, StoreChanged, StoreError, changes, intended, mismatch_message, read_back_mismatch, secret_texts,
+    ABSENT, Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, intended, read_back_mismatch, secret_texts,
     unexpected)
 
 KIND = "SQLite"
@@ -196,7 +196,7 @@ def _transaction(db, plan, store, backup, check_mode, expected):
                        (contact.new, options["key_value"]))
         wrong = read_back_mismatch(intended(plan, current, todo), _read(db, table, columns, plan.values), _same) if todo else []
         if wrong:
-            raise StoreError(KIND, path, mismatch_message(wrong))  # the ROLLBACK below puts our previous values back
+            raise ReadBackMismatch(KIND, path, wrong)  # the ROLLBACK below puts our previous values back
         before, after = _diff_text(plan, current, todo, contact)
         db.execute("ROLLBACK" if check_mode else "COMMIT")
     except BaseException:
