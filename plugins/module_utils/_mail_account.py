@@ -12,14 +12,11 @@ the outcome with every secret masked.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import functools
 import os
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes, _settings, _test_then_save
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 
 
 def _contact_email(params, store):
@@ -55,8 +52,22 @@ def _plan(params, store):
 
 
 def _probe(params, check_mode):
-    return functools.partial(verify, ca_path=params["ca_path"], validate_certs=params["validate_certs"], timeout=params["timeout"],
-                             plaintext_allowed_hosts=params["plaintext_allowed_hosts"], check_mode=check_mode)
+    """mail_verify's check with the module's options; imported only when a login is needed (the probes' TLS and
+    socket modules are a fifth of the module's start-up, which an unchanged practice should not pay)."""
+    def probe(declaration):
+        from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
+        try:
+            return verify(declaration, ca_path=params["ca_path"], validate_certs=params["validate_certs"], timeout=params["timeout"],
+                          plaintext_allowed_hosts=params["plaintext_allowed_hosts"], check_mode=check_mode)
+        except CAPathError as exc:
+            raise ValueError(str(exc))
+    return probe
+
+
+def _summary(test):
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
+    return summary(test)
 
 
 def _options(params, attributes, check_mode):
@@ -98,14 +109,14 @@ def run(module):
     except StoreError as exc:
         written = "" if isinstance(exc, ReadBackMismatch) else "; nothing was written"
         module.fail_json(msg="%s%s" % (exc, written), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
-    except CAPathError as exc:
+    except ValueError as exc:  # an unusable ca_path
         module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     result = _result(decision, plan, store, restored)
     for warning in decision.warnings:
         module.warn(warning)
     if decision.outcome == _test_then_save.WRITTEN_UNTESTED:
         module.warn("written untested (write_untested is true): the test of the new settings failed, and the store now holds them: %s"
-                    % summary(decision.test))
+                    % _summary(decision.test))
     applied = decision.applied
     if applied is not None:
         if applied.backup_file:
@@ -117,6 +128,6 @@ def run(module):
             result["diff"] = dict(before=applied.before, after=applied.after, before_header=header, after_header=header)
     if result["kept_previous"]:
         would = "would keep" if module.check_mode else "kept"
-        module.fail_json(msg="the new settings failed their test, so the store %s the previous settings: %s" % (would, summary(decision.test)),
+        module.fail_json(msg="the new settings failed their test, so the store %s the previous settings: %s" % (would, _summary(decision.test)),
                          **result)
     module.exit_json(**result)
