@@ -3,6 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Validate the declaration on the controller, then run mail_account (test, then save) on the target.
 
+For a store that an application profile drives (``store.type: mysql``), the declaration
+must also pass that application's rules, and the module receives the profile as
+``store.profile``: the target never reads the collection's data files.
+
 Around the module run: tell it whether the declared secret was already rejected for this
 practice (the lockout guard's memory stays on the controller), say where the test ran
 from, and remember a rejected secret or forget one that logged in.
@@ -13,11 +17,24 @@ from __future__ import annotations
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import for_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
 
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_account"
+    FROM_VARIABLE = "mail_account_apply_from"
+
+    def application(self, args):
+        store = args.get("store")
+        if isinstance(store, dict) and store.get("type") == "mysql":
+            return store.get("application") or None
+        return None
+
+    def module_args(self, args, application):
+        if application:
+            args["store"] = dict(args["store"], profile=for_store(application))
+        return args
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         if module_name != self.MODULE or not boolean(module_args.get("test", True)) or module_args.get("state") == "absent":

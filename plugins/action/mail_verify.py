@@ -20,6 +20,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard 
 
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_verify"
+    FROM_VARIABLE = "mail_account_verify_from"
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         if module_name != self.MODULE or module_args.get("access_token"):

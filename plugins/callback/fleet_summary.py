@@ -14,6 +14,9 @@ description:
     of every host and prints, when the playbook ends, one row per practice with its provider, whether its declaration
     validated, whether its settings changed, the outgoing and incoming check results, the sender DNS check, and the
     diagnosis code and hint of the first problem; then totals.
+  - After the table, the deadline list of the C(validate) playbook, soonest first; every practice a dated provider
+    change hits (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login), with the
+    provider, the date and what to do. The JSON report has it as C(deadlines).
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page.
   - Reads only values that the modules already return masked; no secret reaches the table or the reports.
 requirements:
@@ -41,6 +44,8 @@ from ansible.plugins.callback import CallbackBase
 
 COLUMNS = ("practice", "provider", "validated", "changed", "outgoing", "incoming", "sender", "diagnosis", "hint")
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
+# Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
+_ATTENTION = ("MC711",)
 
 
 def _step(task):
@@ -57,6 +62,7 @@ class CallbackModule(CallbackBase):
     def __init__(self):
         super().__init__()
         self.rows = {}
+        self.deadlines = []  # dated provider changes per practice (validate), soonest first
 
     def _row(self, host):
         return self.rows.setdefault(host, dict.fromkeys(COLUMNS, "-") | {"practice": host, "diagnosis": "", "hint": ""})
@@ -65,6 +71,11 @@ class CallbackModule(CallbackBase):
         if not row["diagnosis"]:
             row["diagnosis"], row["hint"] = code or "", hint or ""
 
+    def _attention(self, row, findings):
+        for finding in findings or ():
+            if finding.get("code") in _ATTENTION:
+                self._note(row, finding["code"], finding.get("message"))
+
     def _record(self, result, failed):
         step = _step(result._task)
         if step is None:
@@ -72,6 +83,7 @@ class CallbackModule(CallbackBase):
         data = result._result
         if step == "validate" and isinstance(data.get("declarations"), dict):
             self._validated_many(data["declarations"])
+            self.deadlines = list(data.get("deadlines") or ())
             return
         row = self._row(result._host.get_name())
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
@@ -84,6 +96,7 @@ class CallbackModule(CallbackBase):
             row["validated"] = "no" if errors or (failed and step == "validate") else "yes"
             if errors:
                 self._note(row, errors[0]["code"], "%s: %s" % (errors[0]["path"], errors[0]["message"]))
+        self._attention(row, data.get("findings"))
         if step in ("apply", "verify") and not errors and row["validated"] == "-":
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
         if step == "apply":
@@ -111,6 +124,7 @@ class CallbackModule(CallbackBase):
             row["validated"] = "yes" if checked.get("ok") else "no"
             row["provider"] = checked.get("provider") or row["provider"]
             findings = checked.get("findings") or ()
+            self._attention(row, findings)
             problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
             if not checked.get("ok"):
                 if problems:
@@ -163,6 +177,8 @@ class CallbackModule(CallbackBase):
             return
         self._display.display("\nMAIL ACCOUNTS " + "*" * 66)
         self._display.display(self.table())
+        for row in self.deadlines:
+            self._display.display("deadline %(date)s  %(practice)s  %(provider)s  %(code)s: %(what)s\n    to do: %(to_do)s" % row)
         prefix = self.get_option("report")
         if prefix:
             self.write_reports(prefix)
@@ -172,7 +188,8 @@ class CallbackModule(CallbackBase):
         folder = os.path.dirname(os.path.abspath(prefix))
         os.makedirs(folder, exist_ok=True)
         generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        data = {"generated": generated, "totals": self.totals(), "practices": [r for _host, r in sorted(self.rows.items())]}
+        data = {"generated": generated, "totals": self.totals(), "practices": [r for _host, r in sorted(self.rows.items())],
+                "deadlines": self.deadlines}
         with open(prefix + ".json", "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2)
         with open(prefix + ".html", "w", encoding="utf-8") as handle:

@@ -27,7 +27,7 @@ def _contact_email(params, store):
     if not store.CONTACT:
         raise ValueError("declaration.practice.update_contact_email needs a store that keeps the practice contact record: %s" % (
             ", ".join(name for name, cls in STORES.items() if cls.CONTACT)))
-    if not store.options.get("contact"):
+    if not store.contact_target():
         raise ValueError("declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)")
     return declaration["address"]
 
@@ -59,7 +59,7 @@ def _probe(params, check_mode):
         from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
         try:
             return verify(declaration, ca_path=params["ca_path"], validate_certs=params["validate_certs"], timeout=params["timeout"],
-                          plaintext_allowed_hosts=params["plaintext_allowed_hosts"], check_mode=check_mode)
+                          plaintext_allowed_hosts=params["plaintext_allowed_hosts"], check_mode=check_mode, deadline=params["deadline"])
         except CAPathError as exc:
             raise ValueError(str(exc))
     return probe
@@ -111,6 +111,8 @@ def run(module):
         module.fail_json(msg="%s%s" % (exc, written), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     except ValueError as exc:  # an unusable ca_path
         module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
+    for note in store.notes:
+        module.warn(note)
     result = _result(decision, plan, store, restored)
     for warning in decision.warnings:
         module.warn(warning)

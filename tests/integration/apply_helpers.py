@@ -9,6 +9,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry
 from tests.unit.store_helpers import SECRETS, raw_declaration
 
 STORE_TYPES = list(STORES)  # every registered store runs every parametrised store test
+LOCAL_STORES = [name for name in STORES if name != "mysql"]  # the stores make_store builds in a local folder
 
 APP_CONTENT = {
     "json": '{\n  "theme": "dark",\n  "email": {"signature": "Kind regards"}\n}\n',

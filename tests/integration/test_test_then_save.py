@@ -15,7 +15,7 @@ import time
 import pytest
 import yaml
 
-from tests.integration.apply_helpers import STORE_TYPES, read_store
+from tests.integration.apply_helpers import LOCAL_STORES, read_store
 from tests.integration.test_verify_playbook import WRONG, assert_no_secrets
 from tests.servers import declarations
 
@@ -99,7 +99,7 @@ def site(playbook, inv, *args, **kwargs):
     return playbook.run(SITE, "-v", *args, inventory=inv, env=env, **kwargs)
 
 
-@pytest.mark.parametrize("kind", STORE_TYPES)
+@pytest.mark.parametrize("kind", LOCAL_STORES)
 def test_wrong_password_keeps_the_store_as_it_was(playbook, mail_servers, kind):
     good = practice(playbook, mail_servers, kind)
     path = store_options(playbook.tmp_path, kind)["path"]
@@ -191,7 +191,7 @@ def test_unreachable_or_untrusted_server_keeps_the_store(playbook, mail_servers,
 
 def test_a_display_name_change_is_written_without_a_login_and_tested_from_a_delegate(playbook, mail_servers):
     path = store_options(playbook.tmp_path, "json")["path"]
-    first = site(playbook, practice(playbook, mail_servers, "json", mail_account_delegate_to="localhost"))
+    first = site(playbook, practice(playbook, mail_servers, "json", mail_account_apply_from="controller"))
     assert first.returncode == 0, first.stdout[-3000:]
     assert results(first.stdout)[0]["tested_from"] == "localhost"
     logins = Logins(mail_servers)

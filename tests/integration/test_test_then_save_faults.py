@@ -17,7 +17,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attribute
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
-from tests.integration.apply_helpers import STORE_TYPES, make_store
+from tests.integration.apply_helpers import LOCAL_STORES, make_store
 from tests.integration.test_apply_faults import in_child, leftovers, snapshot
 from tests.servers import declarations
 from tests.unit.store_helpers import store
@@ -41,7 +41,7 @@ def kill_after(seconds, function):
     os.waitpid(pid, 0)
 
 
-@pytest.mark.parametrize("kind", STORE_TYPES)
+@pytest.mark.parametrize("kind", LOCAL_STORES)
 def test_sigkill_during_the_test_leaves_the_store_as_it_was(tmp_path, mail_servers, kind):
     """The new outgoing server never answers: the child is killed while it waits for the greeting."""
     path = make_store(kind, tmp_path / ("app." + kind))
@@ -52,7 +52,7 @@ def test_sigkill_during_the_test_leaves_the_store_as_it_was(tmp_path, mail_serve
     assert snapshot(kind, path) == before and not leftovers(str(tmp_path), path)
 
 
-@pytest.mark.parametrize("kind", STORE_TYPES)
+@pytest.mark.parametrize("kind", LOCAL_STORES)
 def test_sigkill_at_random_points_of_a_tested_write(tmp_path, mail_servers, kind):
     """Good new settings: old or new after every kill; wrong ones: always old (never a half-tested write)."""
     path = make_store(kind, tmp_path / ("app." + kind))

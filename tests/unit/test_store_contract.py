@@ -30,7 +30,11 @@ def content(kind, path):
     return file_bytes(path)
 
 
-@pytest.fixture(params=list(STORES))
+# The stores make_store builds on the local file system; MysqlStore.read reports its change as a whole (see there).
+LOCAL = [name for name in STORES if name != "mysql"]
+
+
+@pytest.fixture(params=LOCAL)
 def kind(request):
     return request.param
 
