@@ -103,8 +103,9 @@ def backup_attributes(original):
 
 
 def backed_up(name):
-    """The store path a backup ``name`` (from ``backup_name``) was made of."""
-    return name[:-len(_BACKUP_STAMP.search(name).group(0))]
+    """The store path a backup ``name`` (from ``backup_name``) was made of; None for a backup named otherwise."""
+    stamp = _BACKUP_STAMP.search(name)
+    return name[:stamp.start()] if stamp else None
 
 
 def backups(path):

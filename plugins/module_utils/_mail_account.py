@@ -123,7 +123,7 @@ def run(module):
     if applied is not None:
         if applied.backup_file:
             result["backup_file"] = applied.backup_file
-            if params["backup_keep"]:
+            if params["backup_keep"] and _atomic_file.backed_up(applied.backup_file):  # a file beside the store (not mysql's rows)
                 _atomic_file.prune_backups(_atomic_file.backed_up(applied.backup_file), params["backup_keep"])
         if module._diff:
             header = store.diff_header()
