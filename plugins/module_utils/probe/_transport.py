@@ -51,6 +51,7 @@ class Deadline:
     def left(self):
         return self.at - time.monotonic()
 
+
 _NAME_FIELDS = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU", "countryName": "C",
                 "localityName": "L", "stateOrProvinceName": "ST"}
 

@@ -87,8 +87,7 @@ def _connect(path, store, attributes, exists, check_mode):
         except IsADirectoryError:
             raise StoreError(KIND, path, "is a directory, not a database file")
         except OSError as exc:
-            raise StoreError(KIND, path, "cannot open it for %s: %s" % ("reading" if check_mode else "writing",
-                                                                       (exc.strerror or exc).lower()))
+            raise StoreError(KIND, path, "cannot open it for %s: %s" % ("reading" if check_mode else "writing", (exc.strerror or exc).lower()))
     uri = "file:%s?mode=%s" % (quote(os.path.abspath(path)), "ro" if check_mode else "rw")
     return sqlite3.connect(uri, uri=True, timeout=store["lock_timeout"], isolation_level=None), created
 
