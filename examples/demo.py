@@ -71,13 +71,13 @@ def open_dental_row(database):
                                   "AND p.ValueString = e.EmailAddressNum", OPEN_DENTAL[1])[0]
 
 
-def playbook(name, extra_vars, *args, env=None):
+def playbook(name, extra_vars, state_dir, *args, env=None):
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
                os.path.join(ROOT, "playbooks", name), "--vault-password-file", VAULT_PASSWORD,
                "-e", "@" + extra_vars, "-e", "mail_account_max_fail_percentage=50"] + list(args)
     environment = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "playbooks", "ansible.cfg"),
                        ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"),
-                       ANSIBLE_NOCOLOR="1", **(env or {}))
+                       ANSIBLE_NOCOLOR="1", MAILCONFIG_STATE_DIR=state_dir, **(env or {}))
     print("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in command), flush=True)
     result = subprocess.run(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     print(result.stdout, flush=True)
@@ -112,11 +112,12 @@ def main():
             OPEN_DENTAL[1], *open_dental_row(database)[:3]))
         print("servers up: %s" % ", ".join("%s:%d" % item for item in sorted(state["ports"].items())[:6]))
         banner("1. Dry run: site.yml --check --diff (nothing is written; secrets masked)")
-        playbook("site.yml", extra, "--check", "--diff")
+        state_dir = os.path.join(folder, "controller-state")  # the lockout guard's memory, for this demo only
+        playbook("site.yml", extra, state_dir, "--check", "--diff")
         banner("2. Rollout: site.yml")
-        first = playbook("site.yml", extra)
+        first = playbook("site.yml", extra, state_dir)
         banner("3. Rollout again: site.yml must change nothing")
-        second = playbook("site.yml", extra)
+        second = playbook("site.yml", extra, state_dir)
         if changed_total(second):
             raise SystemExit("demo: the second run changed something (changed=%d)" % changed_total(second))
         print("second run: changed=0 on every practice (first run changed %d)" % changed_total(first))
@@ -125,7 +126,7 @@ def main():
               "Pop3ServerIncoming=%s; %s reload signals in signalod" % ((OPEN_DENTAL[1],) + tuple(row)))
         banner("4. Health check: verify.yml, with the fleet report")
         report = os.path.join(folder, "report", "mail-accounts")
-        playbook("verify.yml", extra, env={"MAILCONFIG_REPORT": report})
+        playbook("verify.yml", extra, state_dir, env={"MAILCONFIG_REPORT": report})
         banner("Done in %.0f s" % (time.monotonic() - started))
         print("HTML report: %s.html\nJSON report: %s.json" % (report, report))
     finally:

@@ -42,6 +42,8 @@ def ansible_env(tmp_path, **extra):
         "ANSIBLE_HOST_KEY_CHECKING": "0",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
         "ANSIBLE_DEPRECATION_WARNINGS": "0",
+        # The lockout guard's memory of rejected secrets: one per test, never the user's own.
+        "MAILCONFIG_STATE_DIR": os.path.join(str(tmp_path), "mailconfig-state"),
         "PATH": VENV_BIN + os.pathsep + env.get("PATH", ""),
     })
     env.update({k: str(v) for k, v in extra.items()})

@@ -1,13 +1,15 @@
-"""A whole rollout: playbooks/site.yml over N local practices, verify included, against
-the copy floor (one ansible.builtin.copy task per host) in the same run.
+"""A whole rollout: playbooks/site.yml over N local practices, each tested live before it
+is saved, against two floors in the same run: one ansible.builtin.copy task per host and
+one ansible.builtin.ping per host.
 
     .venv/bin/python benchmarks/fleet/run.py [--hosts 200] [--forks 10]
 
-Each practice applies its own declaration to its own SQLite store and verifies its
-credentials (SMTP submission with STARTTLS + IMAPS login) against the local Dovecot
-started for the run. Two rollouts are timed: the first (every store new) and the
-idempotent one. The floor is a play that copies a file of the store's size to each
-host, with the same forks.
+Each practice tests its own declaration (SMTP submission with STARTTLS + IMAPS login,
+against the local Dovecot started for the run) and saves it to its own SQLite store.
+Two rollouts are timed: the first (every store new: one login per side per practice)
+and the idempotent one (nothing changes: no login). The floors are a play that copies
+a file of the store's size to each host and a play that pings each host, with the same
+forks; each rollout is followed by its two floors.
 """
 
 import argparse
@@ -52,6 +54,13 @@ def inventory(work, state, hosts):
     return path
 
 
+def ping_playbook(work):
+    path = os.path.join(work, "ping.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
+    return path
+
+
 def floor_playbook(work):
     path = os.path.join(work, "floor.yml")
     payload = os.path.join(work, "payload.bin")
@@ -66,7 +75,7 @@ def floor_playbook(work):
 def timed_playbook(work, inv, playbook, forks):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"), ANSIBLE_FORKS=str(forks),
                ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"),
-               ANSIBLE_CALLBACKS_ENABLED="mailops.mailconfig.fleet_summary")
+               ANSIBLE_CALLBACKS_ENABLED="mailops.mailconfig.fleet_summary", MAILCONFIG_STATE_DIR=os.path.join(work, "state"))
     started = time.perf_counter()
     result = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inv, playbook], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
@@ -80,11 +89,13 @@ def rollouts(work, state, args):
     """The two rollouts and their floors, timed in turn: [(name, wall seconds)]."""
     inv = inventory(work, state, args.hosts)
     site = os.path.join(ROOT, "playbooks", "site.yml")
-    floor = floor_playbook(work)
+    floor, ping = floor_playbook(work), ping_playbook(work)
     return [("site.yml, first rollout", timed_playbook(work, inv, site, args.forks)),
             ("copy floor, first", timed_playbook(work, inv, floor, args.forks)),
+            ("ping floor, first", timed_playbook(work, inv, ping, args.forks)),
             ("site.yml, idempotent rollout", timed_playbook(work, inv, site, args.forks)),
-            ("copy floor, idempotent", timed_playbook(work, inv, floor, args.forks))]
+            ("copy floor, idempotent", timed_playbook(work, inv, floor, args.forks)),
+            ("ping floor, idempotent", timed_playbook(work, inv, ping, args.forks))]
 
 
 def main():
@@ -100,12 +111,13 @@ def main():
             rows = rollouts(work, state, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    floors = {"first": rows[1][1], "idempotent": rows[3][1]}
-    print("| run | wall s | per host ms | vs copy floor |")
-    print("|---|---|---|---|")
+    copies = {"first": rows[1][1], "idempotent": rows[4][1]}
+    pings = {"first": rows[2][1], "idempotent": rows[5][1]}
+    print("| run | wall s | per host ms | vs copy floor | vs ping floor |")
+    print("|---|---|---|---|---|")
     for name, wall in rows:
-        floor = floors["first" if "first" in name else "idempotent"]
-        print("| %s | %.1f | %.0f | %.2fx |" % (name, wall, wall * 1000 / args.hosts, wall / floor))
+        which = "first" if "first" in name else "idempotent"
+        print("| %s | %.1f | %.0f | %.2fx | %.2fx |" % (name, wall, wall * 1000 / args.hosts, wall / copies[which], wall / pings[which]))
     print(json.dumps({"hosts": args.hosts, "forks": args.forks, "results": dict(rows)}))
 
 

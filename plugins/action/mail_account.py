@@ -1,17 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Validate the declaration on the controller, then run mail_account on the target.
+"""Validate the declaration on the controller, then run mail_account (test, then save) on the target.
 
 For a store that an application profile drives (``store.type: mysql``), the declaration
 must also pass that application's rules, and the module receives the profile as
 ``store.profile``: the target never reads the collection's data files.
+
+Around the module run: tell it whether the declared secret was already rejected for this
+practice (the lockout guard's memory stays on the controller), say where the test ran
+from, and remember a rejected secret or forget one that logged in.
 """
 
 from __future__ import annotations
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import for_store, of_store
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
 
 class ActionModule(DeclarationAction):
@@ -25,3 +32,19 @@ class ActionModule(DeclarationAction):
         if application:
             args["store"] = dict(args["store"], profile=for_store(application))
         return args
+
+    def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
+        if module_name != self.MODULE or not boolean(module_args.get("test", True)) or module_args.get("state") == "absent":
+            return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+        practice = (task_vars or {}).get("inventory_hostname", "")
+        guard = Guard()
+        fingerprint = guard.fingerprint(practice, module_args["declaration"])
+        args = dict(module_args, known_failed_secret=guard.rejected_at(practice, fingerprint))
+        result = super()._execute_module(module_name=module_name, module_args=args, task_vars=task_vars, **kwargs)
+        if result.get("tested"):
+            result["tested_from"] = self._task.delegate_to or practice
+            if result.get("secret_source") == "declaration" and rejected(result):
+                guard.remember(practice, fingerprint)
+            elif result.get("secret_source") == "declaration" and accepted(result):
+                guard.forget(practice, fingerprint)
+        return result

@@ -1,13 +1,41 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Validate the declaration on the controller, then run mail_verify on the target."""
+"""Validate the declaration on the controller, then run mail_verify on the target.
+
+A secret that was already rejected for this practice is not tried again until it changes
+(or ``retry_failed_secret``): the check then fails at stage ``lockout_guard`` without
+connecting. A rejection is remembered, a login that works forgets it.
+"""
 
 from __future__ import annotations
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
+from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
 
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_verify"
     FROM_VARIABLE = "mail_account_verify_from"
+
+    def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
+        if module_name != self.MODULE or module_args.get("access_token"):
+            return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+        practice = (task_vars or {}).get("inventory_hostname", "")
+        guard = Guard()
+        fingerprint = guard.fingerprint(practice, module_args["declaration"])
+        at = guard.rejected_at(practice, fingerprint)
+        if at and not boolean(module_args.get("retry_failed_secret", False)):
+            result = refused(module_args["declaration"], refusal(at))
+            result.update(changed=False, msg=summary(result), failed=boolean(module_args.get("fail_on_error", True)))
+            return result
+        result = super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+        if rejected(result):
+            guard.remember(practice, fingerprint)
+        elif accepted(result):
+            guard.forget(practice, fingerprint)
+        return result

@@ -101,9 +101,9 @@ class CallbackModule(CallbackBase):
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
         if step == "apply":
             row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
-            if failed and not errors:
+            if failed and not errors and not data.get("tested"):
                 self._note(row, "apply_failed", data.get("msg", ""))
-        if step == "verify":
+        if step == "verify" or data.get("tested"):  # mail_account's test before the save has the same sides
             for side in ("outgoing", "incoming"):
                 check = data.get(side) or {}
                 if check.get("status"):

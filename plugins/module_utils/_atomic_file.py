@@ -15,12 +15,15 @@ __metaclass__ = type
 import datetime
 import errno
 import os
+import re
 import stat
 import tempfile
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _security_context
 
 TEMP_SUFFIX = ".mailconfig-tmp"
+BACKUP_MODE = 0o600  # a backup holds the previous password: readable by its owner only
+_BACKUP_STAMP = re.compile(r"\.\d{8}T\d{6}\.\d{6}Z\.bak$")
 
 
 def _temp_prefix(path):
@@ -100,8 +103,36 @@ def create_new(name, attributes):
     return fd
 
 
+def backup_attributes(original):
+    """A backup keeps the store's owner and group, with mode 0600."""
+    return _file_attributes.Attributes(original.st_uid, original.st_gid, BACKUP_MODE)
+
+
+def backed_up(name):
+    """The store path a backup ``name`` (from ``backup_name``) was made of; None for a backup named otherwise."""
+    stamp = _BACKUP_STAMP.search(name)
+    return name[:stamp.start()] if stamp else None
+
+
+def backups(path):
+    """The backups of ``path`` made by ``backup``, oldest first (none when its folder does not exist)."""
+    directory, base = os.path.split(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        return []
+    names = [name for name in os.listdir(directory) if name.startswith(base) and _BACKUP_STAMP.fullmatch(name[len(base):])]
+    return [os.path.join(directory, name) for name in sorted(names)]
+
+
+def prune_backups(path, keep):
+    """Delete the oldest backups of ``path`` beyond the newest ``keep``; return the names deleted."""
+    old = backups(path)[:-keep] if keep > 0 else []
+    for name in old:
+        os.unlink(name)
+    return old
+
+
 def backup(path):
-    """Copy ``path`` to a timestamped file beside it with the same owner, group and mode; return its name.
+    """Copy ``path`` to a timestamped file beside it with the same owner and group, mode 0600; return its name.
 
     Written like the store itself (temp file, rename), so a crash never leaves a
     torn backup that looks complete.
@@ -110,5 +141,5 @@ def backup(path):
         data = source.read()
         original = os.fstat(source.fileno())
     name = backup_name(path)
-    write(name, data, _file_attributes.for_file(_file_attributes.KEEP, original), like=path)
+    write(name, data, backup_attributes(original), like=path)
     return name

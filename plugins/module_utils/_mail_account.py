@@ -1,18 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the mail_account module does with its parameters: settings, plan, store, result.
+"""What the mail_account module does with its parameters: settings, plan, test, store, result.
 
 The declaration arrives normalised by the action plugin; this turns it into the
-canonical settings, picks the store by ``store.type`` from the registry and reports
+canonical settings (or, for ``state: restored``, the store's newest backup), picks the
+store by ``store.type`` from the registry, tests and saves (_test_then_save) and reports
 the outcome with every secret masked.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan, StoreError
+import os
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes, _settings, _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
 
 
@@ -29,33 +32,104 @@ def _contact_email(params, store):
     return declaration["address"]
 
 
+def _restored_plan(store, values, secrets):
+    """A plan that puts back our keys as the store's newest backup holds them (absent there: removed)."""
+    found = _atomic_file.backups(os.path.realpath(store.location)) or _atomic_file.backups(store.location)
+    if not found:
+        raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % store.location)
+    backup = store_for(dict(store.options, path=found[-1], create=False))
+    held = backup.read(Plan(values, secrets, "present", "always", None)).current
+    return Plan(dict((key, held.get(key, ABSENT)) for key in values), secrets, "present", "always", None), found[-1]
+
+
+def _plan(params, store):
+    """The plan, and the backup it restores (or None)."""
+    settings = _settings.canonical(params["declaration"])
+    values, secrets = _settings.mapped(settings, params["key_map"])
+    if params["state"] == "restored":
+        return _restored_plan(store, values, secrets)
+    return Plan(values, secrets, params["state"], params["update_password"], _contact_email(params, store)), None
+
+
+def _probe(params, check_mode):
+    """mail_verify's check with the module's options; imported only when a login is needed (the probes' TLS and
+    socket modules are a fifth of the module's start-up, which an unchanged practice should not pay)."""
+    def probe(declaration):
+        from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
+        try:
+            return verify(declaration, ca_path=params["ca_path"], validate_certs=params["validate_certs"], timeout=params["timeout"],
+                          plaintext_allowed_hosts=params["plaintext_allowed_hosts"], check_mode=check_mode, deadline=params["deadline"])
+        except CAPathError as exc:
+            raise ValueError(str(exc))
+    return probe
+
+
+def _summary(test):
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
+    return summary(test)
+
+
+def _options(params, attributes, check_mode):
+    """How to test and save; the lockout guard refuses only the declared secret (a restore tests the backup's)."""
+    refused = None
+    if params["known_failed_secret"] and not params["retry_failed_secret"] and params["state"] != "restored":
+        refused = _test_then_save.refusal(params["known_failed_secret"])
+    return _test_then_save.Options(params["test"], params["write_untested"], refused, attributes, params["backup"], check_mode)
+
+
+def _result(decision, plan, store, restored):
+    """The module result: outcome, the test in mail_verify's shape, our keys masked."""
+    result = dict(changed=bool(decision.applied and decision.applied.changed), outcome=decision.outcome,
+                  kept_previous=decision.outcome == _test_then_save.KEPT_PREVIOUS, tested=decision.test is not None,
+                  store=store.summary())
+    if decision.test is not None:
+        result.update((key, value) for key, value in decision.test.items() if key != "changed")
+        result["secret_source"] = "backup" if restored else decision.secret_source
+    if restored:
+        result["restored_from"] = restored
+    if decision.applied is not None:
+        result["settings"] = {} if plan.state == "absent" else dict(
+            (key, _settings.shown(None if value is ABSENT else value, key in plan.secrets)) for key, value in plan.values.items())
+    return result
+
+
 def run(module):
-    """Apply the declaration to the store and exit the module."""
+    """Test and save the declaration (or a backup) in the store and exit the module."""
     params = module.params
     store = store_for(params["store"])
-    summary = store.summary()
     try:
-        settings = _settings.canonical(params["declaration"])
-        values, secrets = _settings.mapped(settings, params["key_map"])
-        plan = Plan(values, secrets, params["state"], params["update_password"], _contact_email(params, store))
+        plan, restored = _plan(params, store)
         attributes = _file_attributes.resolve(params["owner"], params["group"], params["mode"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), store=summary)
+    except (ValueError, StoreError) as exc:
+        module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     try:
-        outcome = store.apply(plan, attributes, params["backup"], module.check_mode)
+        decision = _test_then_save.run(store, plan, params["declaration"], params["key_map"], _probe(params, module.check_mode),
+                                       _options(params, attributes, module.check_mode))
     except StoreError as exc:
-        module.fail_json(msg="%s; nothing was written" % exc, store=summary)
+        written = "" if isinstance(exc, ReadBackMismatch) else "; nothing was written"
+        module.fail_json(msg="%s%s" % (exc, written), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
+    except ValueError as exc:  # an unusable ca_path
+        module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     for note in store.notes:
         module.warn(note)
-    result = dict(
-        changed=outcome.changed,
-        store=summary,
-        settings={} if plan.state == "absent" else dict(
-            (key, _settings.shown(value, key in secrets)) for key, value in values.items()),
-    )
-    if outcome.backup_file:
-        result["backup_file"] = outcome.backup_file
-    if module._diff:
-        header = store.diff_header()
-        result["diff"] = dict(before=outcome.before, after=outcome.after, before_header=header, after_header=header)
+    result = _result(decision, plan, store, restored)
+    for warning in decision.warnings:
+        module.warn(warning)
+    if decision.outcome == _test_then_save.WRITTEN_UNTESTED:
+        module.warn("written untested (write_untested is true): the test of the new settings failed, and the store now holds them: %s"
+                    % _summary(decision.test))
+    applied = decision.applied
+    if applied is not None:
+        if applied.backup_file:
+            result["backup_file"] = applied.backup_file
+            if params["backup_keep"] and _atomic_file.backed_up(applied.backup_file):  # a file beside the store (not mysql's rows)
+                _atomic_file.prune_backups(_atomic_file.backed_up(applied.backup_file), params["backup_keep"])
+        if module._diff:
+            header = store.diff_header()
+            result["diff"] = dict(before=applied.before, after=applied.after, before_header=header, after_header=header)
+    if result["kept_previous"]:
+        would = "would keep" if module.check_mode else "kept"
+        module.fail_json(msg="the new settings failed their test, so the store %s the previous settings: %s" % (would, _summary(decision.test)),
+                         **result)
     module.exit_json(**result)

@@ -13,6 +13,8 @@ secret values out of diffs and return values. docs/store-keys.md lists every key
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
+
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import SECRET_FIELDS
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK
 
@@ -46,6 +48,13 @@ _SOURCES = (
 
 CANONICAL_KEYS = tuple(key for key, _path in _SOURCES)
 SECRET_KEYS = frozenset(key for key, path in _SOURCES if path in SECRET_FIELDS)
+# The keys a login depends on: a change to one of them is tested before it is saved.
+CONNECTION_KEYS = frozenset(key for key in CANONICAL_KEYS if key.split(".")[1] in ("username", "auth", "oauth2", "outgoing")
+                            or key in ("email.incoming.enabled", "email.incoming.protocol", "email.incoming.host",
+                                       "email.incoming.port", "email.incoming.security"))
+# How a stored text reads back as the declaration's type (text stores keep every value as text).
+_INTEGERS = frozenset(("email.outgoing.port", "email.incoming.port", "email.sending.rate_per_minute"))
+_BOOLEANS = frozenset(("email.outgoing.authenticate", "email.incoming.enabled", "email.incoming.leave_copy_on_server"))
 
 
 def canonical(declaration):
@@ -79,6 +88,54 @@ def mapped(settings, key_map):
         if key in SECRET_KEYS:
             secrets.add(name)
     return values, frozenset(secrets)
+
+
+def canonical_names(key_map):
+    """Store key name -> canonical key, undoing ``key_map``."""
+    key_map = key_map or {}
+    return dict((key_map.get(key, key), key) for key in CANONICAL_KEYS)
+
+
+def touches_connection(store_keys, key_map):
+    """Whether any of these store keys is one a login depends on."""
+    names = canonical_names(key_map)
+    return any(names.get(key) in CONNECTION_KEYS for key in store_keys)
+
+
+def connection_of(declaration):
+    """The login-relevant settings of a normalised declaration (to tell whether two need one test)."""
+    settings = canonical(declaration)
+    return dict((key, settings[key]) for key in CONNECTION_KEYS)
+
+
+def _typed(key, value):
+    """A stored value as the declaration's type: ports and rates as numbers, flags as booleans, scopes as a list."""
+    if not isinstance(value, str):
+        return list(value) if isinstance(value, list) else value
+    if value == "" and key not in SECRET_KEYS:
+        return None
+    if key in _INTEGERS:
+        return int(value) if value.strip().isdigit() else value
+    if key in _BOOLEANS:
+        return {"true": True, "false": False}.get(value.strip().lower(), value)
+    if key == "email.oauth2.scopes":
+        return value.split()
+    return value
+
+
+def with_settings(declaration, stored):
+    """A copy of a normalised declaration with some canonical keys replaced by stored values (canonical key -> value)."""
+    result = copy.deepcopy(declaration)
+    paths = dict(_SOURCES)
+    for key, value in stored.items():
+        node = result
+        path = paths[key]
+        for part in path[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[path[-1]] = _typed(key, value)
+    return result
 
 
 def text_value(value):

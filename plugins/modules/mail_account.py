@@ -8,9 +8,18 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: mail_account
-short_description: Write a mail account declaration into an application's settings store
+short_description: Test a mail account declaration, then write it into an application's settings store
 version_added: 0.1.0
 description:
+  - Test, then save, as the application's own wizard does. When a setting a login depends on would change (servers,
+    ports, security, user name, secrets, auth method), the module first logs in with the settings the store will hold
+    after the write, with the same probes and result fields as M(mailops.mailconfig.mail_verify), and writes only when
+    that test passes. A failed test writes nothing, fails the task with the diagnosis and reports RV(kept_previous).
+    A change that touches no connection setting (display name, send rate) is written without a login.
+  - The test runs outside the store's lock or transaction; the store is then written only if our keys still hold what
+    was read before the test (otherwise the module reads again, and tests again when the connection settings differ).
+    After writing, the module reads the store back; a mismatch puts back the previous values of the keys it changed
+    and fails.
   - Writes the canonical mail settings of one declaration (address, credentials, SMTP and optional IMAP/POP3
     server, send rate) into an application's config store, idempotently, and shows what changes.
   - The action plugin of the same name validates, lints and normalises the declaration on the controller and
@@ -35,7 +44,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: SQLite runs the statements in a transaction and rolls it back; file stores and MySQL only read.
+    details:
+      - SQLite runs the statements in a transaction and rolls it back; file stores and MySQL only read.
+      - The test runs in check mode too (a login, no message sent), so a dry run also answers whether the new settings work.
   diff_mode:
     support: full
 options:
@@ -191,10 +202,59 @@ options:
             do not set it.
         type: dict
   state:
-    description: V(present) writes our keys; V(absent) removes only our keys and nothing else.
+    description:
+      - V(present) writes our keys; V(absent) removes only our keys and nothing else.
+      - V(restored) puts back our keys as the store's newest backup holds them (the settings before the last change),
+        through the same test before the save.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, restored]
     default: present
+  test:
+    description:
+      - Log in with the new settings before writing them, when a setting a login depends on changes.
+      - V(false) writes without any login.
+    type: bool
+    default: true
+  write_untested:
+    description:
+      - Write the new settings even when their test fails, for a mailbox that is not live yet. The result's RV(outcome)
+        is then V(written_untested) and a warning says so.
+    type: bool
+    default: false
+  retry_failed_secret:
+    description:
+      - Try a secret again although the same secret was already rejected with C(auth_failed) for this host.
+      - By default such a secret is not tried again until it changes, because providers lock a mailbox after
+        repeated failed logins. The action plugin remembers a keyed hash of rejected secrets on the controller.
+    type: bool
+    default: false
+  known_failed_secret:
+    description:
+      - Set by the action plugin, not by playbooks; when the declared secret was already rejected, the time it was.
+    type: str
+  ca_path:
+    description: As in M(mailops.mailconfig.mail_verify), the authorities to trust for the test instead of the system store.
+    type: path
+  validate_certs:
+    description: As in M(mailops.mailconfig.mail_verify); V(false) is reported as a warning.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds each stage of the test may take.
+    type: float
+    default: 15
+  deadline:
+    description: As in M(mailops.mailconfig.mail_verify), seconds the whole test may take; three times O(timeout) when unset.
+    type: float
+  plaintext_allowed_hosts:
+    description: As in M(mailops.mailconfig.mail_verify), hosts to which credentials may be sent without TLS.
+    type: list
+    elements: str
+    default: []
+  backup_keep:
+    description: With O(backup), how many backups of the store to keep (the oldest beyond it are deleted); V(0) keeps all.
+    type: int
+    default: 10
   update_password:
     description:
       - V(always) writes the secret keys like any other key.
@@ -204,7 +264,9 @@ options:
     choices: [always, on_create]
     default: always
   backup:
-    description: Keep a timestamped copy of the file or database beside it before changing it.
+    description:
+      - Keep a timestamped copy of the file or database beside it before changing it, mode V(0600).
+      - O(state=restored) puts the newest one back.
     type: bool
     default: false
   owner:
@@ -267,6 +329,20 @@ EXAMPLES = r'''
       path: /etc/dentalsoft/mail.ini
     update_password: on_create
 
+- name: A mailbox that is not live yet, written although its test fails (with a warning)
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      path: /var/lib/dentalsoft/settings.db
+    write_untested: true
+
+- name: Put back the settings from before the last change, tested first
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      path: /var/lib/dentalsoft/settings.db
+    state: restored
+
 - name: Write the practice address into Open Dental's database, from the controller
   mailops.mailconfig.mail_account:
     declaration: "{{ mail_account }}"
@@ -290,9 +366,56 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+outcome:
+  description:
+    - V(written) (tested when a connection setting changed), V(unchanged), V(kept_previous) (the test failed, nothing was
+      written) or V(written_untested) (the test failed and O(write_untested) wrote anyway). In check mode, what would happen.
+  returned: always
+  type: str
+  sample: kept_previous
+kept_previous:
+  description: The store keeps the settings it had before the run, because the new ones failed their test or could not be written.
+  returned: always
+  type: bool
+  sample: true
+tested:
+  description: Whether a login test ran (or was refused by the lockout guard); then RV(ok), RV(outgoing) and RV(incoming) are present.
+  returned: always
+  type: bool
+tested_from:
+  description: The host the test ran from (the target, or the host the task was delegated to).
+  returned: when RV(tested)
+  type: str
+  sample: practice-a
+ok:
+  description: Whether every enabled check of the test succeeded.
+  returned: when RV(tested)
+  type: bool
+outgoing:
+  description: The SMTP check of the test, with the fields of M(mailops.mailconfig.mail_verify)'s RV(outgoing).
+  returned: when RV(tested)
+  type: dict
+incoming:
+  description: The IMAP or POP3 check of the test, as M(mailops.mailconfig.mail_verify)'s RV(incoming).
+  returned: when RV(tested)
+  type: dict
+token:
+  description: The OAuth 2.0 token request of the test, as in M(mailops.mailconfig.mail_verify).
+  returned: when RV(tested) and the declaration uses OAuth 2.0
+  type: dict
+secret_source:
+  description:
+    - V(declaration) when the test used the declared secret, V(store) when it used the stored one (O(update_password=on_create)),
+      V(backup) when O(state=restored) tested the backup's.
+  returned: when RV(tested)
+  type: str
+restored_from:
+  description: The backup whose settings O(state=restored) put back.
+  returned: when O(state=restored)
+  type: str
 settings:
   description: Our keys as the store holds them after the run (empty for O(state=absent)), secrets masked.
-  returned: success
+  returned: when the store was applied (not when the previous settings were kept)
   type: dict
   sample: {"email.address": "reception@smiles-dental.co.uk", "email.auth.password": "********", "email.outgoing.port": 465}
 store:
@@ -327,9 +450,19 @@ def main():
         argument_spec=dict(
             declaration=DECLARATION_ARGUMENT,
             store=STORE_ARGUMENT,
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=dict(type="str", choices=["present", "absent", "restored"], default="present"),
             update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
+            test=dict(type="bool", default=True),
+            write_untested=dict(type="bool", default=False),
+            retry_failed_secret=dict(type="bool", default=False, no_log=False),
+            known_failed_secret=dict(type="str", no_log=False),
+            ca_path=dict(type="path"),
+            validate_certs=dict(type="bool", default=True),
+            timeout=dict(type="float", default=15),
+            deadline=dict(type="float"),
+            plaintext_allowed_hosts=dict(type="list", elements="str", default=[]),
             backup=dict(type="bool", default=False),
+            backup_keep=dict(type="int", default=10),
             owner=dict(type="str"),
             group=dict(type="str"),
             mode=dict(type="raw"),

@@ -73,6 +73,13 @@ options:
     type: list
     elements: str
     default: []
+  retry_failed_secret:
+    description:
+      - Try a secret again although the same secret was already rejected with C(auth_failed) for this host.
+      - By default the action plugin does not try such a secret again until it changes (providers lock a mailbox after
+        repeated failed logins) and reports C(auth_failed) at stage C(lockout_guard) without connecting.
+    type: bool
+    default: false
   access_token:
     description:
       - OAuth 2.0 access token for a declaration with C(auth.method=oauth2), used with XOAUTH2 or OAUTHBEARER.
@@ -228,18 +235,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import ControlCharacterError
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
-
-
-def _summary(result):
-    parts = []
-    for side in ("outgoing", "incoming"):
-        check = result[side]
-        if check["status"] == "failed":
-            parts.append("%s %s at %s: %s. Hint: %s" % (side, check["code"], check["stage"], check["message"], check["hint"]))
-        else:
-            parts.append("%s %s: %s" % (side, check["status"], check["message"]))
-    return " | ".join(parts)
+from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
 
 
 def main():
@@ -254,6 +250,7 @@ def main():
             send_test_to=dict(type="str"),
             plaintext_allowed_hosts=dict(type="list", elements="str", default=[]),
             access_token=dict(type="str", no_log=True),
+            retry_failed_secret=dict(type="bool", default=False, no_log=False),
         ),
         supports_check_mode=True,
     )
@@ -268,7 +265,7 @@ def main():
         module.fail_json(msg=str(exc), ok=False)
     for warning in warnings:
         module.warn(warning)
-    result["msg"] = _summary(result)
+    result["msg"] = summary(result)
     if not result["ok"] and params["fail_on_error"]:
         module.fail_json(**result)
     module.exit_json(**result)

@@ -85,6 +85,8 @@ def play(tasks, **variables):
 
 
 def apply_task(name, register=None, **options):
+    """A mail_account task; these tests are about the stores, so no login test unless they ask (test_test_then_save.py is)."""
+    options.setdefault("test", False)
     task = {"name": name, "mailops.mailconfig.mail_account": dict({"declaration": "{{ mail_account }}"}, **options)}
     if register:
         task["register"] = register

@@ -48,10 +48,10 @@ def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers)
     first = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert first.returncode == 0, first.stdout[-4000:]
     assert [t for t in tasks_run(first.stdout) if not t.startswith("Validating arguments")] == [
-        "Validate the mail account declaration", "Apply the mail account settings", "Verify the mail account credentials",
-        "Check the sending domain's DNS records (MX, SPF, DKIM, DMARC)"]
+        "Validate the mail account declaration", "Test and save the mail account settings",
+        "Verify from the controller, and the sender check, when asked"]
     assert recap(first.stdout)["changed"] == 1
-    assert recap(first.stdout)["skipped"] == 1  # the sender check is off by default
+    assert recap(first.stdout)["skipped"] == 1  # no second login (the save was tested), no sender check (off by default)
     second = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert recap(second.stdout)["changed"] == 0
     for output in (first.stdout, second.stdout):
@@ -59,10 +59,11 @@ def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers)
 
 
 def test_tags_run_one_step(playbook, mail_servers):
-    inv = inventory(playbook, mail_servers)
+    inv = inventory(playbook, mail_servers, mail_account_verify_from="controller")
     result = playbook.run(role_play(), "--tags", "verify", inventory=inv)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert [t for t in tasks_run(result.stdout) if not t.startswith("Validating arguments")] == ["Verify the mail account credentials"]
+    assert [t for t in tasks_run(result.stdout) if not t.startswith("Validating arguments")] == [
+        "Verify from the controller, and the sender check, when asked", "Verify the mail account credentials"]
     assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
 
 
@@ -71,7 +72,8 @@ def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
     delegated = playbook.run(role_play(), "-v", inventory=inv)
     assert delegated.returncode == 0, delegated.stdout[-3000:]
     assert re.search(r"ok: \[practice-a -> localhost\]", delegated.stdout)
-    off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False))
+    off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False,
+                                                         mail_account_verify_from="controller"))
     assert recap(off.stdout)["skipped"] == 2  # verify, and the sender check (off by default)
     assert re.search(r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: \[practice-a\]",
                      off.stdout)

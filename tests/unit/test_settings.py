@@ -81,3 +81,20 @@ def test_docs_list_every_key_with_its_secrecy():
         rows = re.findall(r"^\| `(email\.[a-z_.0-9]+)` \|[^|]*\| (\*\*yes\*\*|no) \|", handle.read(), re.M)
     assert tuple(row[0] for row in rows) == _settings.CANONICAL_KEYS
     assert {key for key, secret in rows if secret == "**yes**"} == _settings.SECRET_KEYS
+
+
+def test_connection_keys_decide_whether_a_change_needs_a_login():
+    assert _settings.touches_connection(["email.auth.password"], {})
+    assert _settings.touches_connection(["smtp.server"], {"email.outgoing.host": "smtp.server"})
+    assert not _settings.touches_connection(["email.display_name", "email.sending.rate_per_minute", "email.address"], {})
+
+
+def test_stored_text_reads_back_as_the_declaration_types():
+    declaration = {"auth": {"method": "password", "password": "x", "oauth2": None}, "outgoing": {"port": 465}, "incoming": {}}
+    restored = _settings.with_settings(declaration, {
+        "email.outgoing.port": "587", "email.outgoing.authenticate": "true", "email.incoming.enabled": "false",
+        "email.oauth2.scopes": "a b", "email.display_name": "", "email.auth.password": "kept"})
+    assert restored["outgoing"] == {"port": 587, "authenticate": True}
+    assert restored["incoming"]["enabled"] is False and restored["auth"]["oauth2"]["scopes"] == ["a", "b"]
+    assert restored["display_name"] is None and restored["auth"]["password"] == "kept"
+    assert declaration["outgoing"] == {"port": 465}  # the original is not changed

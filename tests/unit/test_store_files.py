@@ -145,13 +145,13 @@ def test_explicit_attributes_apply_even_without_a_content_change(tmp_path, fmt):
     assert not apply(fmt.module, plan(), store(fmt.type, path), attributes=wanted).changed
 
 
-def test_backup_keeps_the_old_content_with_its_mode(tmp_path, fmt):
+def test_backup_keeps_the_old_content_private(tmp_path, fmt):
     path = existing(tmp_path, fmt)
     os.chmod(path, 0o640)
     outcome = apply(fmt.module, plan(), store(fmt.type, path), backup=True)
     assert outcome.backup_file.startswith(path + ".") and outcome.backup_file.endswith("Z.bak")
     assert file_bytes(outcome.backup_file) == fmt.content.encode()
-    assert stat.S_IMODE(os.stat(outcome.backup_file).st_mode) == 0o640
+    assert stat.S_IMODE(os.stat(outcome.backup_file).st_mode) == 0o600  # it holds the previous password
 
 
 def test_no_backup_of_a_file_that_did_not_exist(tmp_path, fmt):

@@ -233,7 +233,7 @@ def test_backup_copies_the_database_before_a_change_only(tmp_path):
     outcome = apply(SqliteStore, plan(), store("sqlite", path), backup=True)
     assert outcome.backup_file and os.path.dirname(outcome.backup_file) == str(tmp_path)
     assert "email.address" not in rows(outcome.backup_file) and "general.theme" in rows(outcome.backup_file)
-    assert os.stat(outcome.backup_file).st_mode & 0o777 == 0o640
+    assert os.stat(outcome.backup_file).st_mode & 0o777 == 0o600  # it holds the previous password
     assert apply(SqliteStore, plan(), store("sqlite", path), backup=True).backup_file is None
     assert len(os.listdir(tmp_path)) == 2
 

@@ -4,9 +4,21 @@
 """The contract every config store keeps: the plan it is given, what it reports back, how it fails.
 
 A store is a subclass of ``Store`` listed in ``store._registry``. It is built from the
-module's ``store`` option and brings the store to a ``Plan`` with ``apply``, returning an
-``Outcome``; it raises ``StoreError`` with a message that names the store and the cause
-and never a value.
+module's ``store`` option and implements two methods:
+
+- ``read(plan)`` returns a ``Snapshot``: our keys as stored now and what ``apply`` would
+  change, without writing and without holding a lock afterwards. The module tests the
+  settings that will be in effect between ``read`` and ``apply`` (seconds, maybe), so the
+  application is never blocked by a login.
+- ``apply(plan, attributes, backup, check_mode, expected)`` brings the store to the plan
+  and returns an ``Outcome``. Under its lock or transaction it first compares our keys
+  with ``expected.current`` (when given) and raises ``StoreChanged`` without writing when
+  another writer changed them since ``read``. After writing it reads our keys back
+  through the same code (``read_back_mismatch``); on a mismatch it puts back the
+  previous values of the keys it changed, and only those, and raises ``ReadBackMismatch``.
+
+Every failure is a ``StoreError`` whose message names the store and the cause and
+never a value.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +37,14 @@ class Plan(typing.NamedTuple):
     state: str  # present | absent
     update_password: str  # always | on_create
     contact_email: typing.Optional[str]  # the practice contact record's new address, or None to leave it alone
+
+
+class Snapshot(typing.NamedTuple):
+    """Our keys as a store holds them now, and what ``apply`` would change."""
+
+    exists: bool  # the store (file, database, table) exists
+    current: dict  # our keys found in the store -> stored value
+    todo: dict  # key -> new stored value, or ABSENT to remove it (see ``changes``)
 
 
 class Outcome(typing.NamedTuple):
@@ -70,8 +90,16 @@ class Store:
     def diff_header(self) -> str:
         return self.location
 
-    def apply(self, plan: Plan, attributes, backup: bool, check_mode: bool) -> Outcome:
-        """Bring the store to ``plan``; in check mode only say what would change."""
+    def read(self, plan: Plan) -> Snapshot:
+        """Our keys as stored now and what ``apply`` would change; writes nothing, keeps no lock."""
+        raise NotImplementedError
+
+    def apply(self, plan: Plan, attributes, backup: bool, check_mode: bool, expected: typing.Optional[Snapshot] = None) -> Outcome:
+        """Bring the store to ``plan``; in check mode only say what would change.
+
+        With ``expected``, raise ``StoreChanged`` (writing nothing) when our keys no longer
+        hold ``expected.current``. After a write, check it with ``read_back_mismatch``.
+        """
         raise NotImplementedError
 
 
@@ -80,6 +108,62 @@ class StoreError(Exception):
 
     def __init__(self, kind, path, cause):
         super(StoreError, self).__init__("%s store %s: %s" % (kind, path, cause))
+
+
+class StoreChanged(StoreError):
+    """Another writer changed our keys between ``read`` and ``apply``; nothing was written."""
+
+    def __init__(self, kind, path):
+        super(StoreChanged, self).__init__(kind, path, "another writer changed our settings while the new ones were being tested")
+
+
+# Test hook: when set, called with the store's path after a store wrote and before it reads
+# back, so tests can play a second writer that does not take our lock (an application).
+before_read_back = None
+
+
+def call_before_read_back(path):
+    if before_read_back is not None:
+        before_read_back(path)
+
+
+def unexpected(expected: typing.Optional[Snapshot], current: dict) -> bool:
+    """Our keys no longer hold what ``read`` saw (False when nothing was expected)."""
+    return expected is not None and expected.current != current
+
+
+def intended(plan: Plan, current: dict, todo: dict) -> dict:
+    """Our keys as they must read after ``todo`` is written: key -> stored value, or ABSENT."""
+    result = dict((key, current.get(key, ABSENT)) for key in plan.values)
+    result.update(todo)
+    return result
+
+
+def read_back_mismatch(wanted: dict, found: dict, same) -> list:
+    """The keys whose value read back differs from what was written (never their values)."""
+    wrong = []
+    for key, value in wanted.items():
+        stored = found.get(key, ABSENT)
+        if value is ABSENT or stored is ABSENT:
+            if value is not stored:
+                wrong.append(key)
+        elif not same(stored, value):
+            wrong.append(key)
+    return wrong
+
+
+def undo(current: dict, todo: dict) -> dict:
+    """The change that puts back the previous values of the keys ``todo`` changed."""
+    return dict((key, current.get(key, ABSENT)) for key in todo)
+
+
+class ReadBackMismatch(StoreError):
+    """Read back after writing, some of our keys did not hold what was written; their previous values were put back."""
+
+    def __init__(self, kind, path, keys):
+        super(ReadBackMismatch, self).__init__(kind, path, (
+            "read back after writing, %s did not hold what was written (another writer, a trigger or a key_map "
+            "collision); the previous values of the keys we changed were put back" % ", ".join(sorted(keys))))
 
 
 class _Absent(object):
@@ -95,12 +179,13 @@ ABSENT = _Absent()
 def changes(plan: Plan, current: dict, encode, same) -> dict:
     """The keys whose stored value must change: ``key -> new stored value``, or ``ABSENT`` to remove it.
 
-    ``current`` maps each of our keys found in the store to its stored value.
+    ``current`` maps each of our keys found in the store to its stored value. A plan value
+    ``ABSENT`` removes that key (a restore of a backup that did not hold it).
     """
     result = {}
     for key, value in plan.values.items():
         old = current.get(key, ABSENT)
-        if plan.state == "absent":
+        if plan.state == "absent" or value is ABSENT:
             if old is not ABSENT:
                 result[key] = ABSENT
             continue
@@ -117,7 +202,7 @@ def secret_texts(plan: Plan, current: dict) -> set:
     texts = set()
     for key in plan.secrets:
         for value in (plan.values.get(key), current.get(key)):
-            text = text_value(value)
+            text = None if value is ABSENT else text_value(value)
             if text:
                 texts.add(text)
     return texts

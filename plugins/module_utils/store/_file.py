@@ -22,7 +22,9 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock impo
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError, changes, diff_text, key_lines, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
+    Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, diff_text, intended, key_lines,
+    read_back_mismatch, secret_texts, undo, unexpected)
 
 
 def _cause(exc):
@@ -79,16 +81,40 @@ class FileStore(Store):
         """A stored value as the diff shows it."""
         return text_value(value)
 
-    def apply(self, plan, attributes, backup, check_mode):
+    def read(self, plan):
+        """Our keys as the file holds them now; no lock is needed, since writers replace it by rename."""
+        path = store_path(self.KIND, self.options)
+        text = read_text(self.KIND, path)
+        try:
+            current = self.current(self.parse(text), plan.values)
+        except ValueError as exc:
+            raise StoreError(self.KIND, path, str(exc))
+        return Snapshot(text is not None, current, changes(plan, current, self.encode, self.same))
+
+    def apply(self, plan, attributes, backup, check_mode, expected=None):
         """Bring the file to ``plan``; return an Outcome.
 
         A symlinked store is refused (store/_path.py) unless ``store.follow``; then the
         file it points to is replaced (and locked), never the link itself.
         """
-        return _apply(self, plan, dict(self.options, path=store_path(self.KIND, self.options)), attributes, backup, check_mode)
+        return _apply(self, plan, dict(self.options, path=store_path(self.KIND, self.options)), attributes, backup, check_mode, expected)
 
 
-def _apply(fmt, plan, store, attributes, backup, check_mode):
+def _read_back(fmt, plan, path, attributes, current, todo):
+    """Read the written file again through the format; on a mismatch put back our previous values and fail."""
+    call_before_read_back(path)
+    try:
+        document = fmt.parse(read_text(fmt.KIND, path))
+        wrong = read_back_mismatch(intended(plan, current, todo), fmt.current(document, plan.values), fmt.same)
+        if wrong:
+            _atomic_file.write(path, fmt.edit(document, undo(current, todo)).encode("utf-8"), attributes)
+    except ValueError as exc:
+        raise StoreError(fmt.KIND, path, "cannot read it back after writing (%s)" % exc)
+    if wrong:
+        raise ReadBackMismatch(fmt.KIND, path, wrong)
+
+
+def _apply(fmt, plan, store, attributes, backup, check_mode, expected):
     path = store["path"]
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -96,14 +122,14 @@ def _apply(fmt, plan, store, attributes, backup, check_mode):
     lock = contextlib.nullcontext() if check_mode else DirectoryLock(directory, store["lock_timeout"])
     try:
         with lock:
-            return _apply_locked(fmt, plan, store, attributes, backup, check_mode)
+            return _apply_locked(fmt, plan, store, attributes, backup, check_mode, expected)
     except LockTimeout as exc:
         raise StoreError(fmt.KIND, path, str(exc))
     except PermissionError as exc:  # opening the directory for the lock
         raise StoreError(fmt.KIND, path, "cannot lock its directory: %s" % _cause(exc))
 
 
-def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
+def _apply_locked(fmt, plan, store, attributes, backup, check_mode, expected):
     path = store["path"]
     text = read_text(fmt.KIND, path)
     if text is None:
@@ -114,6 +140,8 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
     try:
         document = fmt.parse(text)
         current = fmt.current(document, plan.values)
+        if unexpected(expected, current):
+            raise StoreChanged(fmt.KIND, path)
         todo = changes(plan, current, fmt.encode, fmt.same)
         new_text = fmt.edit(document, todo) if todo else text
     except ValueError as exc:
@@ -139,6 +167,7 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
         backup_file = _atomic_file.backup(path) if backup and text is not None else None
         _atomic_file.remove_stale_temps(path)
         _atomic_file.write(path, new_text.encode("utf-8"), attributes)
+        _read_back(fmt, plan, path, attributes, current, todo)
     except OSError as exc:
         raise StoreError(fmt.KIND, path, "cannot write it: %s" % _cause(exc))
     return outcome._replace(backup_file=backup_file)

@@ -30,7 +30,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError, diff_text
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Snapshot, Store, StoreError, diff_text
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -137,8 +137,21 @@ class MysqlStore(Store):
     def contact_target(self):
         return (self.options.get("profile") or {}).get("contact")
 
-    def apply(self, plan, attributes, backup, check_mode):
+    def read(self, plan):
+        """What ``apply`` would change, from a run that only reads.
+
+        The profile maps our keys onto columns (one encrypted), so the change is not told key
+        by key: when anything differs every key counts as changing, and a change is always
+        tested with the declared settings; ``apply`` does not compare with ``expected``: its
+        named lock and ``FOR UPDATE`` row lock serialise writers, and it has no read-back yet.
+        """
+        changed = self.apply(plan, _file_attributes.KEEP, False, True).changed
+        del self.notes[:]  # the real run says them again
+        return Snapshot(True, {}, dict(plan.values) if changed else {})
+
+    def apply(self, plan, attributes, backup, check_mode, expected=None):
         """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
+        del expected  # see read()
         profile = self.options.get("profile")
         if not profile:
             raise StoreError(KIND, self.location, "store.profile is missing: the mail_account action plugin fills it in from "

@@ -5,11 +5,14 @@
 
 A key ``email.outgoing.host`` is the row ``section='email', key='outgoing.host'``.
 Everything happens in one ``BEGIN IMMEDIATE`` transaction (the busy timeout waits for
-other writers): read our rows, compute the change, write only the rows whose value
-changes (so only they get a new ``updated_at``), update the practice contact record
-when asked, then COMMIT. Check mode opens the database read-only and computes the same
-change in a read transaction, so it needs no write permission and never blocks a writer.
-Rows that are not ours are never read into the change nor touched.
+other writers): read our rows (and refuse to go on when they are not what ``read``
+saw), compute the change, write only the rows whose value changes (so only they get a
+new ``updated_at``), update the practice contact record when asked, read our rows back
+(a trigger of the application's may rewrite them: then ROLLBACK, which puts back our
+previous values and nothing else, since no one else can write meanwhile), then COMMIT.
+Check mode opens the database read-only and computes the same change in a read
+transaction, so it needs no write permission and never blocks a writer. Rows that are
+not ours are never read into the change nor touched.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +29,8 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import s
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Outcome, Store, StoreError, changes, diff_text, key_lines, secret_texts)
+    ABSENT, Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,
+    secret_texts, unexpected)
 
 KIND = "SQLite"
 
@@ -118,12 +122,30 @@ class SqliteStore(Store):
     def diff_header(self):
         return "%s (table %s)" % (self.location, self.options["table"])
 
-    def apply(self, plan, attributes, backup, check_mode):
+    def read(self, plan):
+        """Our rows as the table holds them now, read without a write lock."""
+        path, table, columns = store_path(KIND, self.options), self.options["table"], self.options["columns"]
+        if _atomic_file.existing_stat(path) is None:
+            return Snapshot(False, {}, changes(plan, {}, text_value, _same))
+        try:
+            db = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True, timeout=self.options["lock_timeout"])
+            try:
+                has_table = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+                current = _read(db, table, columns, plan.values) if has_table else {}
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise StoreError(KIND, path, _cause(exc, self.options))
+        except ValueError as exc:
+            raise StoreError(KIND, path, str(exc))
+        return Snapshot(bool(has_table), current, changes(plan, current, text_value, _same))
+
+    def apply(self, plan, attributes, backup, check_mode, expected=None):
         """Bring the settings table to ``plan`` in one transaction (rolled back in check mode)."""
-        return _apply(plan, self.options, attributes, backup, check_mode)
+        return _apply(plan, self.options, attributes, backup, check_mode, expected)
 
 
-def _apply(plan, store, attributes, backup, check_mode):
+def _apply(plan, store, attributes, backup, check_mode, expected):
     path = store_path(KIND, store)
     store = dict(store, path=path)
     try:
@@ -138,7 +160,7 @@ def _apply(plan, store, attributes, backup, check_mode):
     connection, created, done = None, False, False
     try:
         connection, created = _connect(path, store, attributes, existing is not None, check_mode)
-        outcome = _transaction(connection, plan, store, backup and existing is not None, check_mode)
+        outcome = _transaction(connection, plan, store, backup and existing is not None, check_mode, expected)
         done = True
     except sqlite3.Error as exc:
         raise StoreError(KIND, path, _cause(exc, store))
@@ -162,7 +184,7 @@ def _apply(plan, store, attributes, backup, check_mode):
     return outcome
 
 
-def _transaction(db, plan, store, backup, check_mode):
+def _transaction(db, plan, store, backup, check_mode, expected):
     path, table, columns = store["path"], store["table"], store["columns"]
     db.execute("BEGIN" if check_mode else "BEGIN IMMEDIATE")  # check mode: a read transaction
     try:
@@ -170,6 +192,8 @@ def _transaction(db, plan, store, backup, check_mode):
         if not has_table and plan.state == "present" and not store["create"]:
             raise StoreError(KIND, path, "has no table %s (set store.create: true to create it)" % table)
         current = _read(db, table, columns, plan.values) if has_table else {}
+        if unexpected(expected, current):
+            raise StoreChanged(KIND, path)
         todo = changes(plan, current, text_value, _same)
         contact = _contact(db, store, plan.contact_email)
         changed = bool(todo) or (contact is not None and contact.needed)
@@ -186,6 +210,9 @@ def _transaction(db, plan, store, backup, check_mode):
             options = contact.options
             db.execute("UPDATE %s SET %s = ? WHERE %s = ?" % (_name(options["table"]), _name(options["email_column"]), _name(options["key_column"])),
                        (contact.new, options["key_value"]))
+        wrong = read_back_mismatch(intended(plan, current, todo), _read(db, table, columns, plan.values), _same) if todo and not check_mode else []
+        if wrong:
+            raise ReadBackMismatch(KIND, path, wrong)  # the ROLLBACK below puts our previous values back
         before, after = _diff_text(plan, current, todo, contact)
         db.execute("ROLLBACK" if check_mode else "COMMIT")
     except BaseException:
@@ -252,7 +279,7 @@ def _backup(path):
     """A consistent copy of the database beside it, with its owner, group and mode; returns its name."""
     name = _atomic_file.backup_name(path)
     temp = name + _atomic_file.TEMP_SUFFIX  # renamed into place only once complete: never a torn backup
-    os.close(_atomic_file.create_new(temp, _file_attributes.for_file(_file_attributes.KEEP, os.stat(path))))
+    os.close(_atomic_file.create_new(temp, _atomic_file.backup_attributes(os.stat(path))))
     try:
         source = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
         target = sqlite3.connect(temp)
