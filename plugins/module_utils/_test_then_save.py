@@ -13,10 +13,8 @@ writer changed them meanwhile, read again and test again if the connection setti
 no longer those tested. A failed test writes nothing unless ``write_untested``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import typing
+from typing import Any, Callable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
@@ -49,7 +47,7 @@ class Decision(typing.NamedTuple):
     secret_source: typing.Optional[str]  # "declaration" or "store": whose secret the test used
 
 
-def after_write(declaration, plan, snapshot, key_map):
+def after_write(declaration: dict, plan: Any, snapshot: Any, key_map: Optional[dict]) -> Tuple[dict, str]:
     """The declaration as the store will hold it after the write, and whose secret that is."""
     names = _settings.canonical_names(key_map)
     stored = intended(plan, snapshot.current, snapshot.todo)
@@ -59,13 +57,13 @@ def after_write(declaration, plan, snapshot, key_map):
     return _settings.with_settings(declaration, settings), "store" if kept else "declaration"
 
 
-def refusal(rejected_at):
+def refusal(rejected_at: str) -> str:
     """Why the lockout guard does not try a secret that was rejected at ``rejected_at``."""
     return ("not tried again: this secret was rejected (auth_failed) on %s, and repeated failed logins can lock the mailbox; "
             "correct it in the vault, or set retry_failed_secret: true to try it once more" % rejected_at)
 
 
-def refused(declaration, reason):
+def refused(declaration: dict, reason: str) -> dict:
     """The test result when the lockout guard does not let the declared secret be tried again."""
     def not_tried(protocol, server):
         failure = Failure("auth_failed", reason)
@@ -80,7 +78,8 @@ def refused(declaration, reason):
     return result
 
 
-def run(store, plan, declaration, key_map, probe, options):
+def run(store: Any, plan: Any, declaration: dict, key_map: Optional[dict], probe: Callable[[dict], Tuple[dict, list]],
+        options: Options) -> Decision:
     """Test the settings a write would put in effect, then write them; a Decision.
 
     ``probe(declaration)`` is mail_verify's check and returns ``(result, warnings)``.
