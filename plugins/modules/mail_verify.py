@@ -216,18 +216,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import CAPathError
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
-
-
-def _summary(result):
-    parts = []
-    for side in ("outgoing", "incoming"):
-        check = result[side]
-        if check["status"] == "failed":
-            parts.append("%s %s at %s: %s. Hint: %s" % (side, check["code"], check["stage"], check["message"], check["hint"]))
-        else:
-            parts.append("%s %s: %s" % (side, check["status"], check["message"]))
-    return " | ".join(parts)
+from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
 
 
 def main():
@@ -254,7 +243,7 @@ def main():
         module.fail_json(msg=str(exc), ok=False)
     for warning in warnings:
         module.warn(warning)
-    result["msg"] = _summary(result)
+    result["msg"] = summary(result)
     if not result["ok"] and params["fail_on_error"]:
         module.fail_json(**result)
     module.exit_json(**result)
