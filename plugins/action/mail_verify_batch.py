@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -48,6 +50,7 @@ class ActionModule(ActionBase):
         if args["max_connections"] < 1 or args["per_server"] < 1:
             result.update(failed=True, msg="max_connections and per_server must be at least 1")
             return result
+        started = time.monotonic()
         refused, normalised = self._declarations(args["hosts"], args["variable"], task_vars or {})
         try:
             checked = _batch_verify.verify_many(
@@ -61,7 +64,7 @@ class ActionModule(ActionBase):
             entry["provider"] = normalised[name]["provider"]
         results = dict(sorted((refused | checked).items()))
         counts = _counts(results)
-        result.update(changed=False, results=results, counts=counts,
+        result.update(changed=False, results=results, counts=counts, elapsed_ms=round((time.monotonic() - started) * 1000, 1),
                       msg="%(checked)d practices checked from the controller: %(ok)d ok, %(failed)d failed" % counts)
         return result
 

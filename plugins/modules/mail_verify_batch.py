@@ -105,4 +105,8 @@ counts:
   returned: always
   type: dict
   sample: {checked: 1000, ok: 996, failed: 4}
+elapsed_ms:
+  description: Wall time of the whole batch, validation included.
+  returned: always
+  type: float
 '''

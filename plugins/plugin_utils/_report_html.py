@@ -34,7 +34,7 @@ _SCRIPT = """
 function apply(){var q=box.value.trim().toLowerCase(),n=0;for(var i=0;i<rows.length;i++){var r=rows[i],hit=!q||r.getAttribute('data-key').indexOf(q)>=0;r.hidden=!hit;if(hit)n++;}shown.textContent=n;}
 box.addEventListener('input',apply);
 document.querySelectorAll('button.bar').forEach(function(b){b.addEventListener('click',function(){box.value=b.getAttribute('data-filter');apply();});});
-apply();})();
+})();
 """
 
 
@@ -57,14 +57,14 @@ def _row(row, columns):
         css = _STATUS_CLASS.get(value, "") if column in _STATUS_COLUMNS else ""
         if column in ("practice", "diagnosis", "provider", "change"):
             css = (css + " nowrap").strip()
-        cells.append('<td class="%s">%s</td>' % (css, html.escape(value)))
+        cells.append(('<td class="%s">%s</td>' % (css, html.escape(value))) if css else "<td>%s</td>" % html.escape(value))
     classes = []
     if row.get("diagnosis"):
         classes.append("attention")
     if row.get("change"):
         classes.append("recovered" if row["change"] == "recovered" else "changed")
     key = " ".join(str(row.get(c) or "") for c in ("practice", "provider", "diagnosis", "change")).lower()
-    return '<tr class="%s" data-key="%s">%s</tr>' % (" ".join(classes), html.escape(key), "".join(cells))
+    return '<tr%s data-key="%s">%s</tr>' % (' class="%s"' % " ".join(classes) if classes else "", html.escape(key), "".join(cells))
 
 
 def render(report):

@@ -43,15 +43,19 @@ def recap(output):
     return dict((k, int(v)) for k, v in re.findall(r"(ok|changed|failed|skipped)=(\d+)", output.split("PLAY RECAP")[-1]))
 
 
+VERIFY_TASKS = ["Verify the mail account credentials", "Verify every practice's credentials from the controller, in one batch",
+                "Report each practice's result of the batch"]
+
+
 def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers):
     inv = inventory(playbook, mail_servers)
     first = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert first.returncode == 0, first.stdout[-4000:]
     assert [t for t in tasks_run(first.stdout) if not t.startswith("Validating arguments")] == [
-        "Validate the mail account declaration", "Apply the mail account settings", "Verify the mail account credentials",
+        "Validate the mail account declaration", "Apply the mail account settings"] + VERIFY_TASKS + [
         "Check the sending domain's DNS records (MX, SPF, DKIM, DMARC)"]
     assert recap(first.stdout)["changed"] == 1
-    assert recap(first.stdout)["skipped"] == 1  # the sender check is off by default
+    assert recap(first.stdout)["skipped"] == 3  # the controller-side batch and its result step; the sender check is off by default
     second = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert recap(second.stdout)["changed"] == 0
     for output in (first.stdout, second.stdout):
@@ -62,17 +66,19 @@ def test_tags_run_one_step(playbook, mail_servers):
     inv = inventory(playbook, mail_servers)
     result = playbook.run(role_play(), "--tags", "verify", inventory=inv)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert [t for t in tasks_run(result.stdout) if not t.startswith("Validating arguments")] == ["Verify the mail account credentials"]
+    assert [t for t in tasks_run(result.stdout) if not t.startswith("Validating arguments")] == VERIFY_TASKS
     assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
 
 
 def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
     inv = inventory(playbook, mail_servers, mail_account_verify_from="controller")
-    delegated = playbook.run(role_play(), "-v", inventory=inv)
-    assert delegated.returncode == 0, delegated.stdout[-3000:]
-    assert re.search(r"ok: \[practice-a -> localhost\]", delegated.stdout)
+    batch = playbook.run(role_play(), "-v", inventory=inv)
+    assert batch.returncode == 0, batch.stdout[-3000:]
+    assert re.search(r"in one batch\][^\n]*\n+ok: \[practice-a\] => .*\"counts\": \{\"checked\": 1, \"failed\": 0, \"ok\": 1\}", batch.stdout)
+    assert re.search(r"result of the batch\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"", batch.stdout)
+    assert "TASK [mailops.mailconfig.mail_account : Verify the mail account credentials]\nskipping: [practice-a]" in batch.stdout
     off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False))
-    assert recap(off.stdout)["skipped"] == 2  # verify, and the sender check (off by default)
+    assert recap(off.stdout)["skipped"] == 4  # the three verify tasks, and the sender check (off by default)
     assert re.search(r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: \[practice-a\]",
                      off.stdout)
 
