@@ -114,7 +114,7 @@ def test_site_then_verify_from_the_controller(private_data_dir, mail_servers):
     batch = [event for event in found if event["event"] == "runner_on_ok"
              and event["event_data"].get("resolved_action", "").endswith("mail_verify_batch")]
     assert len(batch) == 1 and batch[0]["event_data"]["res"]["counts"] == {"checked": PRACTICES, "ok": PRACTICES, "failed": 0}
-    per_host = host_results(found, "mail_verify_result")
+    per_host = host_results(found, "mail_verify")
     assert sorted(per_host) == [fleet.name(n) for n in range(PRACTICES)]
     assert all(res["ok"] and res["outgoing"]["auth_mechanism"] == "PLAIN" for res in per_host.values())
     with open(str(folder / "reports" / "mail.json"), encoding="utf-8") as handle:

@@ -8,6 +8,7 @@ firewall or a hung one does.
 
 import socket
 import threading
+import time
 
 
 class Counter:
@@ -23,11 +24,13 @@ class Counter:
         self._open = set()
         self.peak = 0
         self.total = 0
+        self.started = []  # time.monotonic() of each connection
 
     def enter(self, client):
         with self._lock:
             self._open = {sock for sock in self._open if not _closed_by_client(sock)}
             self._open.add(client)
+            self.started.append(time.monotonic())
             self.total += 1
             self.peak = max(self.peak, len(self._open))
 
@@ -102,11 +105,25 @@ class Relay:
 
 
 class BlackHole:
-    """Accepts TCP connections (the kernel does) and never sends a byte."""
+    """Accepts TCP connections and never sends a byte; ``accepted`` holds when each came."""
 
     def __init__(self):
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=512)
         self.port = self._listener.getsockname()[1]
+        self.accepted = []
+        self._held = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            self.accepted.append(time.monotonic())
+            self._held.append(client)
 
     def close(self):
         self._listener.close()
+        for client in self._held:
+            client.close()
