@@ -34,9 +34,10 @@ for path in (ROOT, COLLECTIONS):
         sys.path.insert(0, path)
 
 # pylint: disable=wrong-import-position
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings, _store_sqlite  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite import SqliteStore  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP  # noqa: E402
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import Plan  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check  # noqa: E402
 
 PROVIDERS = ("ionos", "gmail", "godaddy", "yahoo")
@@ -121,7 +122,7 @@ def store_size(work):
     values, secrets = _settings.mapped(_settings.canonical(normalised), {})
     options = {"path": path, "create": True, "lock_timeout": 30, "table": "settings", "contact": None,
                "columns": {"section": "section", "key": "key", "value": "value", "updated_at": "updated_at"}}
-    _store_sqlite.apply(Plan(values, secrets, "present", "always", None), options, KEEP, False, False)
+    SqliteStore(options).apply(Plan(values, secrets, "present", "always", None), KEEP, False, False)
     size = os.path.getsize(path)
     os.unlink(path)
     return size
@@ -142,7 +143,7 @@ def in_process_breakdown(work, hosts):
     for _round in ("first", "idempotent"):
         started = time.perf_counter()
         for number, plan in enumerate(plans):
-            _store_sqlite.apply(plan, dict(options, path=os.path.join(work, "inproc-%03d.db" % number)), KEEP, False, False)
+            SqliteStore(dict(options, path=os.path.join(work, "inproc-%03d.db" % number))).apply(plan, KEEP, False, False)
         costs.append((time.perf_counter() - started) / hosts)
     return validate * 1000, costs[0] * 1000, costs[1] * 1000
 

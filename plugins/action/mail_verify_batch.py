@@ -11,7 +11,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import CAPathError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _batch_verify
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, failure
 

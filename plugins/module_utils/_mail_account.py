@@ -4,52 +4,45 @@
 """What the mail_account module does with its parameters: settings, plan, store, result.
 
 The declaration arrives normalised by the action plugin; this turns it into the
-canonical settings, picks the store by ``store.type`` and reports the outcome with
-every secret masked.
+canonical settings, picks the store by ``store.type`` from the registry and reports
+the outcome with every secret masked.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings, _store_ini, _store_json, _store_sqlite
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import Plan, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
 
-STORES = {"sqlite": _store_sqlite.apply, "json": _store_json.apply, "ini": _store_ini.apply}
 
-
-def _contact_email(params):
+def _contact_email(params, store):
     """The address the practice contact record gets, or None; ValueError when it cannot follow."""
-    declaration, store = params["declaration"], params["store"]
+    declaration = params["declaration"]
     if params["state"] != "present" or not (declaration.get("practice") or {}).get("update_contact_email"):
         return None
-    if store["type"] != "sqlite":
-        raise ValueError("declaration.practice.update_contact_email needs the sqlite store, where the practice contact record lives")
-    if not store.get("contact"):
+    if not store.CONTACT:
+        raise ValueError("declaration.practice.update_contact_email needs a store that keeps the practice contact record: %s" % (
+            ", ".join(name for name, cls in STORES.items() if cls.CONTACT)))
+    if not store.options.get("contact"):
         raise ValueError("declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)")
     return declaration["address"]
-
-
-def _store_summary(store):
-    summary = {"type": store["type"], "path": store["path"]}
-    if store["type"] == "sqlite":
-        summary["table"] = store["table"]
-    return summary
 
 
 def run(module):
     """Apply the declaration to the store and exit the module."""
     params = module.params
-    store = params["store"]
-    summary = _store_summary(store)
+    store = store_for(params["store"])
+    summary = store.summary()
     try:
         settings = _settings.canonical(params["declaration"])
         values, secrets = _settings.mapped(settings, params["key_map"])
-        plan = Plan(values, secrets, params["state"], params["update_password"], _contact_email(params))
+        plan = Plan(values, secrets, params["state"], params["update_password"], _contact_email(params, store))
         attributes = _file_attributes.resolve(params["owner"], params["group"], params["mode"])
     except ValueError as exc:
         module.fail_json(msg=str(exc), store=summary)
     try:
-        outcome = STORES[store["type"]](plan, store, attributes, params["backup"], module.check_mode)
+        outcome = store.apply(plan, attributes, params["backup"], module.check_mode)
     except StoreError as exc:
         module.fail_json(msg="%s; nothing was written" % exc, store=summary)
     result = dict(
@@ -61,6 +54,6 @@ def run(module):
     if outcome.backup_file:
         result["backup_file"] = outcome.backup_file
     if module._diff:
-        header = store["path"] + ((" (table %s)" % store["table"]) if store["type"] == "sqlite" else "")
+        header = store.diff_header()
         result["diff"] = dict(before=outcome.before, after=outcome.after, before_header=header, after_header=header)
     module.exit_json(**result)

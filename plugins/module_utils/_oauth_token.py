@@ -30,7 +30,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result i
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Stages, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages, tls_context
 
 
 MAX_BODY = 1024 * 1024

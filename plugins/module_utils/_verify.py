@@ -18,15 +18,16 @@ import threading
 import time
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token, _probe_imap, _probe_pop3, _probe_smtp
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _imap, _pop3, _smtp
 from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Credential
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Stages, speaks_tls, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages, speaks_tls, tls_context
 
-PROBES = {"smtp": _probe_smtp.probe, "imap": _probe_imap.probe, "pop3": _probe_pop3.probe}
+PROBES = {"smtp": _smtp.probe, "imap": _imap.probe, "pop3": _pop3.probe}
 PROVED = {"smtp": "NOOP accepted", "imap": "INBOX opened read-only", "pop3": "STAT answered"}
 EXPIRY_WARNING_DAYS = 30
 # A plaintext greeting that never comes may mean an implicit-TLS port; this bounds the extra check.

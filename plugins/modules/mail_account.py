@@ -44,9 +44,8 @@ options:
         choices: [sqlite, json, ini]
         default: sqlite
       path:
-        description: The database or file on the target.
+        description: The database or file on the target; required by every store type that lives in a file.
         type: path
-        required: true
       create:
         description:
           - Create the file (and for V(sqlite) the settings table) when it does not exist.
@@ -223,27 +222,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils._mail_account import run
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import store_argument
 
-STORE_ARGUMENT = dict(type="dict", required=True, options=dict(
-    type=dict(type="str", choices=["sqlite", "json", "ini"], default="sqlite"),
-    path=dict(type="path", required=True),
-    create=dict(type="bool", default=False),
-    lock_timeout=dict(type="float", default=30),
-    table=dict(type="str", default="settings"),
-    columns=dict(type="dict", default={}, apply_defaults=True, options=dict(
-        section=dict(type="str", default="section"),
-        key=dict(type="str", default="key", no_log=False),
-        value=dict(type="str", default="value"),
-        updated_at=dict(type="str", default="updated_at"),
-    )),
-    ini_section=dict(type="str"),
-    contact=dict(type="dict", options=dict(
-        table=dict(type="str", required=True),
-        key_column=dict(type="str", required=True, no_log=False),
-        key_value=dict(type="raw", required=True, no_log=False),
-        email_column=dict(type="str", required=True),
-    )),
-))
+STORE_ARGUMENT = store_argument()
 
 
 def main():

@@ -14,7 +14,7 @@ import concurrent.futures
 import contextlib
 import threading
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import tls_context
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
 
 DEFAULT_PER_SERVER = 4

@@ -5,7 +5,10 @@ import sqlite3
 
 import yaml
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.unit.store_helpers import SECRETS, raw_declaration
+
+STORE_TYPES = list(STORES)  # every registered store runs every parametrised store test
 
 APP_CONTENT = {
     "json": '{\n  "theme": "dark",\n  "email": {"signature": "Kind regards"}\n}\n',

@@ -14,14 +14,14 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _store_ini, _store_json, _store_sqlite
-from tests.integration.apply_helpers import APP_CONTENT, make_store
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
+from tests.integration.apply_helpers import APP_CONTENT, STORE_TYPES, make_store
 from tests.unit.store_helpers import PASSWORD_B, apply, plain_plan, plan, raw_declaration, store
 
 KILLS = 200
 WRITERS = 20
 ROUNDS = 8
-MODULES = {"sqlite": _store_sqlite, "json": _store_json, "ini": _store_ini}
 
 
 def plans():
@@ -67,9 +67,9 @@ def leftovers(directory, path):
     return any(name.endswith(_atomic_file.TEMP_SUFFIX) for name in names) or os.path.basename(path) + "-journal" in names
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+@pytest.mark.parametrize("kind", STORE_TYPES)
 def test_sigkill_at_random_points_leaves_the_old_or_the_new_store(tmp_path, kind):
-    module = MODULES[kind]
+    module = STORES[kind]
     path = make_store(kind, tmp_path / ("app." + kind))
     options = store(kind, path)
     plan_a, plan_b = plans()
@@ -122,9 +122,9 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_store(tmp_path, kind
             assert handle.read().startswith(APP_CONTENT[kind].split("\n")[0])
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+@pytest.mark.parametrize("kind", STORE_TYPES)
 def test_concurrent_writers_of_different_keys_lose_no_update(tmp_path, kind):
-    module = MODULES[kind]
+    module = STORES[kind]
     path = make_store(kind, tmp_path / ("app." + kind))
     options = store(kind, path, lock_timeout=60)
     go_read, go_write = os.pipe()

@@ -65,7 +65,7 @@ def test_practice_contact_follows_the_address(playbook, tmp_path):
         dict(apply_task("contact not configured", "r4", store={"path": path}), ignore_errors=True),
         assert_task("r0 is changed and r1 is changed and r2 is not changed",
                     "r1.diff.after is search('practice\\\\[id=1\\\\].email = reception@smiles-dental.co.uk')",
-                    "r3 is failed and r3.msg is search('needs the sqlite store')",
+                    "r3 is failed and r3.msg is search('needs a store that keeps the practice contact record: sqlite')",
                     "r4 is failed and r4.msg is search('set store.contact')"),
     ], mail_account=declaration)
     db = sqlite3.connect(path)

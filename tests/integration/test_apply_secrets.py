@@ -2,11 +2,11 @@
 
 import pytest
 
-from tests.integration.apply_helpers import apply_task, assert_task, leaked, make_store, play, recap
+from tests.integration.apply_helpers import STORE_TYPES, apply_task, assert_task, leaked, make_store, play, recap
 from tests.unit.store_helpers import OAUTH2_RAW, PASSWORD_B, raw_declaration
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+@pytest.mark.parametrize("kind", STORE_TYPES)
 def test_diff_under_vvv_masks_every_secret(playbook, tmp_path, kind):
     path = make_store(kind, tmp_path / ("app." + kind))
     broken = tmp_path / ("broken." + kind)

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.integration.apply_helpers import APP_CONTENT, apply_task, assert_task, leaked, make_store, play, read_store, recap
+from tests.integration.apply_helpers import APP_CONTENT, STORE_TYPES, apply_task, assert_task, leaked, make_store, play, read_store, recap
 from tests.unit.store_helpers import PASSWORD_A
 
 STAT = {"ansible.builtin.stat": {"path": "{{ store.path }}", "checksum_algorithm": "sha256"}}
@@ -15,7 +15,7 @@ def stat_task(register):
     return dict(STAT, name="stat the store", register=register)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+@pytest.mark.parametrize("kind", STORE_TYPES)
 def test_check_real_check_idempotent(playbook, tmp_path, kind):
     path = make_store(kind, tmp_path / ("app." + kind))
     tasks = [
@@ -55,7 +55,7 @@ def test_check_real_check_idempotent(playbook, tmp_path, kind):
         assert stored["general.theme" if kind == "sqlite" else "theme"] == "dark"
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+@pytest.mark.parametrize("kind", STORE_TYPES)
 def test_created_store_is_private_and_check_mode_creates_nothing(playbook, tmp_path, kind):
     path = str(tmp_path / ("new." + kind))
     tasks = [

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _sasl
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _sasl
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
 from tests.servers import declarations, tokens
 

@@ -11,7 +11,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import Plan
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan
 from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check
 
@@ -76,8 +76,8 @@ def store(kind, path, **options):
     return result.validated_parameters["store"]
 
 
-def apply(module, plan_, store_, check_mode=False, backup=False, attributes=KEEP):
-    return module.apply(plan_, store_, attributes, backup, check_mode)
+def apply(store_class, plan_, store_, check_mode=False, backup=False, attributes=KEEP):
+    return store_class(store_).apply(plan_, attributes, backup, check_mode)
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Credential, Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
 
 PASSWORD = Credential("password", "reception@smiles-dental.test", "Z\u00e4hne-\u20ac-putzen")
 TOKEN = Credential("token", "reception@smiles-dental.test", "eyJ0eXAiOiJKV1Qi.access.token")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _store_ini, _store_json
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
 from tests.unit.store_helpers import PASSWORD_A, apply, plan, store
 
 OLD = "Old-Stored-Secret-3141"
@@ -11,11 +12,11 @@ OTHER = "Another-Old-Secret-2718"
 
 @pytest.mark.parametrize("module, kind, name, text", [
     # PHP's json_encode escapes "/" and non-ASCII: the raw text never contains the plain secret.
-    (_store_json, "json", "app.json", '{"email": {"auth": {"password": "%s\\/x\\u00e9"}}}\n' % OLD),
+    (JsonStore, "json", "app.json", '{"email": {"auth": {"password": "%s\\/x\\u00e9"}}}\n' % OLD),
     # a repeated key: a parser keeps one value, the raw text holds both
-    (_store_json, "json", "app.json", '{"email": {"auth": {"password": "%s", "password": "%s"}}}\n' % (OTHER, OLD)),
-    (_store_ini, "ini", "app.ini", "[email]\nauth.password = %s\nauth.password = %s\n" % (OLD, OTHER)),
-    (_store_ini, "ini", "app.ini", "[email]\nauth.password = %s\n" % OLD),
+    (JsonStore, "json", "app.json", '{"email": {"auth": {"password": "%s", "password": "%s"}}}\n' % (OTHER, OLD)),
+    (IniStore, "ini", "app.ini", "[email]\nauth.password = %s\nauth.password = %s\n" % (OLD, OTHER)),
+    (IniStore, "ini", "app.ini", "[email]\nauth.password = %s\n" % OLD),
 ])
 @pytest.mark.parametrize("check_mode", [True, False])
 def test_old_secrets_are_masked_in_both_sides_of_the_diff(tmp_path, module, kind, name, text, check_mode):
@@ -31,8 +32,8 @@ def test_old_secrets_are_masked_in_both_sides_of_the_diff(tmp_path, module, kind
 
 def test_an_unchanged_secret_is_masked_too(tmp_path):
     path = tmp_path / "app.ini"
-    apply(_store_ini, plan(), store("ini", path, create=True))
-    outcome = apply(_store_ini, plan(), store("ini", path))
+    apply(IniStore, plan(), store("ini", path, create=True))
+    outcome = apply(IniStore, plan(), store("ini", path))
     assert not outcome.changed
     assert PASSWORD_A not in outcome.before + outcome.after
     assert "auth.password = ********" in outcome.before
@@ -44,6 +45,6 @@ def test_a_symlinked_store_stays_a_link_to_the_updated_file(tmp_path):
     target.write_text("[general]\nlanguage = en-GB\n")
     link = tmp_path / "app.ini"
     link.symlink_to(target)
-    assert apply(_store_ini, plan(), store("ini", link)).changed
+    assert apply(IniStore, plan(), store("ini", link)).changed
     assert link.is_symlink()
     assert "[email]" in target.read_text() and "language = en-GB" in target.read_text()

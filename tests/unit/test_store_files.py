@@ -7,17 +7,19 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes, _store_ini, _store_json
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP, Attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from tests.unit.store_helpers import NOBODY, PASSWORD_A, apply, as_nobody, file_bytes, no_secret_in, plan, shared_dir, store
 
 # A file store under test: its module, its name in messages, its store.type, an application's existing file.
 Format = collections.namedtuple("Format", "module kind type content")
 FORMATS = {
-    "json": Format(_store_json, "JSON", "json", '{\n  "theme": "dark"\n}\n'),
-    "ini": Format(_store_ini, "INI", "ini", "[general]\ntheme = dark\n"),
+    "json": Format(JsonStore, "JSON", "json", '{\n  "theme": "dark"\n}\n'),
+    "ini": Format(IniStore, "INI", "ini", "[general]\ntheme = dark\n"),
 }
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _store_ini
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from tests.unit.store_helpers import PASSWORD_A, PASSWORD_B, apply, file_bytes, no_secret_in, plain_plan, plan, raw_declaration, store
 
 APP = """\
@@ -33,7 +33,7 @@ def write(tmp_path, text=APP, name="app.ini"):
 
 def test_only_our_lines_change(tmp_path):
     path = write(tmp_path)
-    apply(_store_ini, plan(), store("ini", path))
+    apply(IniStore, plan(), store("ini", path))
     ours = """\
 outgoing.host=smtp.ionos.co.uk
 outgoing.port : 465
@@ -64,64 +64,64 @@ sending.rate_per_minute = 3
 
 def test_second_run_is_idempotent(tmp_path):
     path = write(tmp_path)
-    apply(_store_ini, plan(), store("ini", path))
+    apply(IniStore, plan(), store("ini", path))
     text = path.read_text()
-    assert not apply(_store_ini, plan(), store("ini", path)).changed
+    assert not apply(IniStore, plan(), store("ini", path)).changed
     assert path.read_text() == text
 
 
 def test_new_section_goes_at_the_end_after_a_blank_line(tmp_path):
     path = write(tmp_path, "[general]\ntheme = dark")  # no final newline
-    apply(_store_ini, plain_plan({"email.address": "a@b.example", "email.outgoing.port": 587}), store("ini", path))
+    apply(IniStore, plain_plan({"email.address": "a@b.example", "email.outgoing.port": 587}), store("ini", path))
     assert path.read_text() == "[general]\ntheme = dark\n\n[email]\naddress = a@b.example\noutgoing.port = 587\n"
 
 
 def test_new_file(tmp_path):
     path = tmp_path / "new.ini"
-    apply(_store_ini, plain_plan({"email.address": "a@b.example", "email.display_name": None}), store("ini", path, create=True))
+    apply(IniStore, plain_plan({"email.address": "a@b.example", "email.display_name": None}), store("ini", path, create=True))
     assert path.read_text() == "[email]\naddress = a@b.example\ndisplay_name =\n"
 
 
 def test_crlf_line_endings_are_kept(tmp_path):
     path = write(tmp_path, "[general]\r\ntheme = dark\r\n\r\n[email]\r\naddress = old@b.example\r\n")
-    apply(_store_ini, plain_plan({"email.address": "a@b.example", "email.username": "a"}), store("ini", path))
+    apply(IniStore, plain_plan({"email.address": "a@b.example", "email.username": "a"}), store("ini", path))
     assert file_bytes(path) == b"[general]\r\ntheme = dark\r\n\r\n[email]\r\naddress = a@b.example\r\nusername = a\r\n"
 
 
 def test_duplicates_of_our_keys_are_collapsed_into_the_first(tmp_path):
     path = write(tmp_path, "[email]\naddress = one\nother = x\naddress = two\n\n[email]\naddress = three\n")
-    apply(_store_ini, plain_plan({"email.address": "a@b.example"}), store("ini", path))
+    apply(IniStore, plain_plan({"email.address": "a@b.example"}), store("ini", path))
     assert path.read_text() == "[email]\naddress = a@b.example\nother = x\n"
 
 
 def test_ini_section_puts_every_key_with_its_full_name_under_one_section(tmp_path):
     path = write(tmp_path)
-    apply(_store_ini, plan(key_map={"email.address": "from"}), store("ini", path, ini_section="mailconfig"))
+    apply(IniStore, plan(key_map={"email.address": "from"}), store("ini", path, ini_section="mailconfig"))
     text = path.read_text()
     assert text.startswith(APP) and "\n[mailconfig]\nfrom = reception@smiles-dental.co.uk\nemail.display_name =\n" in text
 
 
 def test_absent_removes_our_lines_and_a_section_left_empty(tmp_path):
     path = write(tmp_path)
-    apply(_store_ini, plan(), store("ini", path))
-    apply(_store_ini, plan(state="absent"), store("ini", path))
+    apply(IniStore, plan(), store("ini", path))
+    apply(IniStore, plan(state="absent"), store("ini", path))
     expected = APP.replace("outgoing.host=old.example.org\noutgoing.port : 25\n", "")
     assert path.read_text() == expected
-    apply(_store_ini, plan(), store("ini", path, ini_section="mailconfig"))
-    apply(_store_ini, plan(state="absent"), store("ini", path, ini_section="mailconfig"))
+    apply(IniStore, plan(), store("ini", path, ini_section="mailconfig"))
+    apply(IniStore, plan(state="absent"), store("ini", path, ini_section="mailconfig"))
     assert path.read_text() == expected  # the [mailconfig] section and the blank line before it are gone
 
 
 def test_absent_keeps_a_section_that_still_has_comments(tmp_path):
     path = write(tmp_path, "[email]\n# keep me\naddress = a@b.example\n")
-    apply(_store_ini, plain_plan({"email.address": "x"}, state="absent"), store("ini", path))
+    apply(IniStore, plain_plan({"email.address": "x"}, state="absent"), store("ini", path))
     assert path.read_text() == "[email]\n# keep me\n"
 
 
 def test_diff_is_the_masked_file_and_marks_the_changed_secret(tmp_path):
     path = write(tmp_path)
-    apply(_store_ini, plan(), store("ini", path))
-    outcome = apply(_store_ini, plan(raw_declaration(password=PASSWORD_B)), store("ini", path))
+    apply(IniStore, plan(), store("ini", path))
+    outcome = apply(IniStore, plan(raw_declaration(password=PASSWORD_B)), store("ini", path))
     assert "auth.password = ********\n" in outcome.before
     assert "auth.password = ******** (changed)\n" in outcome.after
     assert outcome.before.count("\n") == outcome.after.count("\n")
@@ -132,7 +132,7 @@ def test_diff_is_the_masked_file_and_marks_the_changed_secret(tmp_path):
 def test_values_an_ini_line_cannot_hold_are_refused(tmp_path, value):
     path = write(tmp_path)
     with pytest.raises(StoreError) as error:
-        apply(_store_ini, plain_plan({"email.auth.password": value}, secrets=["email.auth.password"]), store("ini", path))
+        apply(IniStore, plain_plan({"email.auth.password": value}, secrets=["email.auth.password"]), store("ini", path))
     assert str(error.value) == ("INI store %s: the value of email.auth.password cannot be kept on one INI line "
                                 "(it has a line break or a space at either end)" % path)
     assert path.read_text() == APP
@@ -141,12 +141,12 @@ def test_values_an_ini_line_cannot_hold_are_refused(tmp_path, value):
 def test_key_without_section_needs_ini_section(tmp_path):
     path = write(tmp_path)
     with pytest.raises(StoreError, match="key SMTP_HOST has no section part: set store.ini_section"):
-        apply(_store_ini, plan(key_map={"email.outgoing.host": "SMTP_HOST"}), store("ini", path))
+        apply(IniStore, plan(key_map={"email.outgoing.host": "SMTP_HOST"}), store("ini", path))
     assert path.read_text() == APP
 
 
 def test_lines_that_are_not_entries_are_kept_verbatim(tmp_path):
     text = "stray line before any section\n[email]\nflag_without_value\n  indented = yes  \naddress = old\n"
     path = write(tmp_path, text)
-    apply(_store_ini, plain_plan({"email.address": "new"}), store("ini", path))
+    apply(IniStore, plain_plan({"email.address": "new"}), store("ini", path))
     assert path.read_text() == text.replace("address = old", "address = new")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _store_json
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from tests.unit.store_helpers import PASSWORD_A, PASSWORD_B, apply, file_bytes, no_secret_in, plain_plan, plan, raw_declaration, store
 
 APP = """{
@@ -27,7 +27,7 @@ def write(tmp_path, text=APP):
 
 def test_nested_keys_with_their_types_and_unrelated_keys_in_order(tmp_path):
     path = write(tmp_path)
-    assert apply(_store_json, plan(), store("json", path)).changed
+    assert apply(JsonStore, plan(), store("json", path)).changed
     data = json.loads(path.read_text())
     assert list(data) == ["theme", "email", "zeta"] and data["zeta"] == [1, 2, 3]
     email = data["email"]
@@ -40,55 +40,55 @@ def test_nested_keys_with_their_types_and_unrelated_keys_in_order(tmp_path):
 
 def test_indentation_and_final_newline_are_kept(tmp_path):
     path = write(tmp_path)
-    apply(_store_json, plan(), store("json", path))
+    apply(JsonStore, plan(), store("json", path))
     text = path.read_text()
     assert text.startswith('{\n    "theme": "dark",\n    "email": {\n        "signature"') and text.endswith("}\n")
     tabbed = write(tmp_path, '{\n\t"theme": "dark"\n}')
-    apply(_store_json, plan(), store("json", tabbed))
+    apply(JsonStore, plan(), store("json", tabbed))
     assert tabbed.read_text().startswith('{\n\t"theme": "dark",\n\t"email": {\n\t\t"address"')
     assert not tabbed.read_text().endswith("\n")
 
 
 def test_one_line_file_stays_on_one_line(tmp_path):
     path = write(tmp_path, '{"theme": "dark"}')
-    apply(_store_json, plain_plan({"email.address": "a@b.example"}), store("json", path))
+    apply(JsonStore, plain_plan({"email.address": "a@b.example"}), store("json", path))
     assert path.read_text() == '{"theme": "dark", "email": {"address": "a@b.example"}}'
 
 
 def test_a_value_of_the_wrong_json_type_is_rewritten(tmp_path):
     path = write(tmp_path, '{"email": {"outgoing": {"port": "465"}}}\n')
-    assert apply(_store_json, plain_plan({"email.outgoing.port": 465}), store("json", path)).changed
+    assert apply(JsonStore, plain_plan({"email.outgoing.port": 465}), store("json", path)).changed
     assert json.loads(path.read_text())["email"]["outgoing"]["port"] == 465
     path.write_text('{"email": {"incoming": {"enabled": 1}}}\n')
-    assert apply(_store_json, plain_plan({"email.incoming.enabled": True}), store("json", path)).changed
+    assert apply(JsonStore, plain_plan({"email.incoming.enabled": True}), store("json", path)).changed
 
 
 def test_absent_removes_our_leaves_and_the_objects_they_leave_empty(tmp_path):
     path = write(tmp_path)
-    apply(_store_json, plan(), store("json", path))
-    assert apply(_store_json, plan(state="absent"), store("json", path)).changed
+    apply(JsonStore, plan(), store("json", path))
+    assert apply(JsonStore, plan(state="absent"), store("json", path)).changed
     data = json.loads(path.read_text())
     assert data == {"theme": "dark", "email": {"signature": "Kind regards", "outgoing": {"helo": "practice"}}, "zeta": [1, 2, 3]}
 
 
 def test_absent_of_a_file_we_created_leaves_an_empty_object(tmp_path):
     path = tmp_path / "new.json"
-    apply(_store_json, plan(), store("json", path, create=True))
-    apply(_store_json, plan(state="absent"), store("json", path))
+    apply(JsonStore, plan(), store("json", path, create=True))
+    apply(JsonStore, plan(state="absent"), store("json", path))
     assert path.read_text() == "{}\n"
 
 
 def test_key_map_without_a_dot_is_a_top_level_key(tmp_path):
     path = write(tmp_path)
-    apply(_store_json, plan(key_map={"email.outgoing.host": "SMTP_HOST"}), store("json", path))
+    apply(JsonStore, plan(key_map={"email.outgoing.host": "SMTP_HOST"}), store("json", path))
     data = json.loads(path.read_text())
     assert data["SMTP_HOST"] == "smtp.ionos.co.uk" and data["email"]["outgoing"]["host"] == "old.example.org"
 
 
 def test_diff_is_the_masked_file_and_marks_the_changed_secret(tmp_path):
     path = write(tmp_path)
-    apply(_store_json, plan(), store("json", path))
-    outcome = apply(_store_json, plan(raw_declaration(password=PASSWORD_B)), store("json", path))
+    apply(JsonStore, plan(), store("json", path))
+    outcome = apply(JsonStore, plan(raw_declaration(password=PASSWORD_B)), store("json", path))
     assert '"password": "********"' in outcome.before
     assert '"password": "******** (changed)"' in outcome.after
     assert outcome.after.count("\n") == path.read_text().count("\n")
@@ -98,7 +98,7 @@ def test_diff_is_the_masked_file_and_marks_the_changed_secret(tmp_path):
 def test_a_secret_spelled_with_json_escapes_is_scrubbed_too(tmp_path):
     secret = 'Pw"Q\\uote-\u00e9t\u00e9'
     path = write(tmp_path, json.dumps({"email": {"auth": {"password": secret}}, "copy": secret}) + "\n")
-    outcome = apply(_store_json, plan(raw_declaration(password=PASSWORD_B)), store("json", path))
+    outcome = apply(JsonStore, plan(raw_declaration(password=PASSWORD_B)), store("json", path))
     assert "Q\\\\uote" not in outcome.before and "uote" not in outcome.before
     assert outcome.before.count("********") == 2
 
@@ -113,7 +113,7 @@ def test_a_secret_spelled_with_json_escapes_is_scrubbed_too(tmp_path):
 def test_corrupt_json_is_refused_and_left_alone(tmp_path, text, cause):
     path = write(tmp_path, text)
     with pytest.raises(StoreError) as error:
-        apply(_store_json, plan(), store("json", path, create=True))
+        apply(JsonStore, plan(), store("json", path, create=True))
     assert str(error.value) == "JSON store %s: %s" % (path, cause)
     assert file_bytes(path) == text.encode()
 
@@ -121,5 +121,5 @@ def test_corrupt_json_is_refused_and_left_alone(tmp_path, text, cause):
 def test_a_key_under_a_value_that_is_not_an_object_is_refused(tmp_path):
     path = write(tmp_path, '{"email": {"outgoing": "smtp.example.org"}}\n')
     with pytest.raises(StoreError, match="cannot hold email.outgoing.host: email.outgoing is not an object"):
-        apply(_store_json, plan(), store("json", path))
+        apply(JsonStore, plan(), store("json", path))
     assert json.loads(path.read_text()) == {"email": {"outgoing": "smtp.example.org"}}

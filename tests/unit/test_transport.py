@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _transport
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _transport
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Channel, Stages
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages
 from tests.servers import certs
 
 

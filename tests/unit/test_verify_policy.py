@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import Channel, Stages
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings, credential_for
 

@@ -14,8 +14,8 @@ __metaclass__ = type
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import open_channel, sign_off
 
 # RFC 5034: an AUTH command with its initial response must fit in 255 octets.
 _MAX_COMMAND = 255

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import ABSENT, Outcome, StoreError, changes, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, Store, StoreError, changes, secret_texts
 
 KIND = "SQLite"
 
@@ -81,8 +81,41 @@ def _connect(path, store, attributes, exists, check_mode):
     return sqlite3.connect(uri, uri=True, timeout=store["lock_timeout"], isolation_level=None), created
 
 
-def apply(plan, store, attributes, backup, check_mode):
-    """Bring the settings table of the database at ``store['path']`` to ``plan``; return an Outcome."""
+class SqliteStore(Store):
+    """A settings table in an application's SQLite database; the default store."""
+
+    NAME = "sqlite"
+    KIND = KIND
+    DESCRIPTION = "rows of a settings table in a SQLite database"
+    CONTACT = True
+    OPTIONS = dict(
+        table=dict(type="str", default="settings"),
+        columns=dict(type="dict", default={}, apply_defaults=True, options=dict(
+            section=dict(type="str", default="section"),
+            key=dict(type="str", default="key", no_log=False),
+            value=dict(type="str", default="value"),
+            updated_at=dict(type="str", default="updated_at"),
+        )),
+        contact=dict(type="dict", options=dict(
+            table=dict(type="str", required=True),
+            key_column=dict(type="str", required=True, no_log=False),
+            key_value=dict(type="raw", required=True, no_log=False),
+            email_column=dict(type="str", required=True),
+        )),
+    )
+
+    def summary(self):
+        return dict(super().summary(), table=self.options["table"])
+
+    def diff_header(self):
+        return "%s (table %s)" % (self.location, self.options["table"])
+
+    def apply(self, plan, attributes, backup, check_mode):
+        """Bring the settings table to ``plan`` in one transaction (rolled back in check mode)."""
+        return _apply(plan, self.options, attributes, backup, check_mode)
+
+
+def _apply(plan, store, attributes, backup, check_mode):
     path = store["path"]
     existing = _atomic_file.existing_stat(path)
     if existing is None:

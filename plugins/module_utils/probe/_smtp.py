@@ -20,8 +20,8 @@ import re
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import open_channel
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)")
 _MAX_SASL_ROUNDS = 5

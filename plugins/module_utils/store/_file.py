@@ -6,7 +6,8 @@
 The directory lock wraps the whole read-compare-write, so two writers never lose
 each other's keys. Check mode takes no lock and writes nothing: it only reads, and a
 reader always sees a whole file because writers replace it by rename. A format
-(``_store_json``, ``_store_ini``) supplies parse/current/encode/same/edit/escaped.
+(``JsonStore``, ``IniStore``) is a ``FileStore`` that supplies
+parse/current/encode/same/edit/escaped.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,7 +20,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import ABSENT, Outcome, StoreError, changes, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, Store, StoreError, changes, secret_texts
 
 
 def _cause(exc):
@@ -43,13 +44,43 @@ def read_text(kind, path):
         raise StoreError(kind, path, "is not UTF-8 text (invalid byte at offset %d)" % exc.start)
 
 
-def apply(fmt, plan, store, attributes, backup, check_mode):
-    """Bring the file at ``store['path']`` to ``plan``; return an Outcome.
+class FileStore(Store):
+    """A store kept in one text file; subclasses are the formats."""
 
-    A symlinked store is followed: the file it points to is replaced (and locked),
-    never the link itself.
-    """
-    store = dict(store, path=os.path.realpath(store["path"]))
+    def parse(self, text):
+        """The document in ``text`` (None: a new, empty one); ValueError when the format cannot read it."""
+        raise NotImplementedError
+
+    def current(self, document, keys):
+        """Our keys present in the document, with their stored values."""
+        raise NotImplementedError
+
+    def encode(self, value):
+        """A canonical value as this format stores it."""
+        raise NotImplementedError
+
+    def same(self, old, new):
+        """The stored value ``old`` already reads as ``new``."""
+        raise NotImplementedError
+
+    def edit(self, document, todo):
+        """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
+        raise NotImplementedError
+
+    def escaped(self, secret):
+        """Every way ``secret`` can be spelled in the file, for scrubbing."""
+        raise NotImplementedError
+
+    def apply(self, plan, attributes, backup, check_mode):
+        """Bring the file to ``plan``; return an Outcome.
+
+        A symlinked store is followed: the file it points to is replaced (and locked),
+        never the link itself.
+        """
+        return _apply(self, plan, dict(self.options, path=os.path.realpath(self.location)), attributes, backup, check_mode)
+
+
+def _apply(fmt, plan, store, attributes, backup, check_mode):
     path = store["path"]
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -73,20 +104,20 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
         if not store["create"]:
             raise StoreError(fmt.KIND, path, "does not exist (set store.create: true to create it)")
     try:
-        document = fmt.parse(text, store)
-        current = fmt.current(document, plan.values, store)
+        document = fmt.parse(text)
+        current = fmt.current(document, plan.values)
         todo = changes(plan, current, fmt.encode, fmt.same)
-        new_text = fmt.edit(document, todo, store) if todo else text
+        new_text = fmt.edit(document, todo) if todo else text
         # What the diff shows is rendered by the format itself with every stored secret
         # replaced by the mask, so no spelling of an old secret (escaped, repeated key)
         # can survive in the text; scrub() below is the second line of defence.
         stored_secrets = {key: shown(current[key], True) for key in plan.secrets
                           if current.get(key, ABSENT) not in (ABSENT, None, "")}
-        shown_before = fmt.edit(document, stored_secrets, store) if text is not None and stored_secrets else text
+        shown_before = fmt.edit(document, stored_secrets) if text is not None and stored_secrets else text
         masked = dict(stored_secrets)
         masked.update((key, shown(value, True, True) if key in plan.secrets and value is not ABSENT else value)
                       for key, value in todo.items())
-        shown_after = fmt.edit(document, masked, store) if todo or stored_secrets else text
+        shown_after = fmt.edit(document, masked) if todo or stored_secrets else text
     except ValueError as exc:
         raise StoreError(fmt.KIND, path, str(exc))
 

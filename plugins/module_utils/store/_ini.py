@@ -16,13 +16,11 @@ __metaclass__ = type
 
 import collections
 import re
-import sys
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _store_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
-from ansible_collections.mailops.mailconfig.plugins.module_utils._store import ABSENT
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file import FileStore
 
-KIND = "INI"
 
 # lines: [(text without line ending, line ending)]; newline: what new lines end with.
 Document = collections.namedtuple("Document", "lines newline")
@@ -31,18 +29,6 @@ _Block = collections.namedtuple("_Block", "section header body")
 
 _SECTION = re.compile(r"^\s*\[([^\]]*)\]")
 _ENTRY = re.compile(r"^(\s*)([^\s=:#;\[][^=:]*?)(\s*[=:]\s*)(.*?)\s*$")
-
-
-def parse(text, store):
-    """Split ``text`` (None: a new, empty file) into lines, keeping each line's ending."""
-    del store
-    if text is None:
-        return Document([], "\n")
-    pieces = text.split("\n")
-    lines = [(piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n") for piece in pieces[:-1]]
-    if pieces[-1]:
-        lines.append((pieces[-1], ""))
-    return Document(lines, lines[0][1] if lines and lines[0][1] else "\n")
 
 
 def _place(key, store):
@@ -76,69 +62,9 @@ def _entries(lines, blocks):
     return found
 
 
-def current(document, keys, store):
-    """Our keys present in the file, with the value of their first line."""
-    entries = _entries(document.lines, _blocks(document.lines))
-    found = {}
-    for key in keys:
-        at = entries.get(_place(key, store))
-        if at:
-            found[key] = _ENTRY.match(document.lines[at[0]][0]).group(4)
-    return found
-
-
-def encode(value):
-    return "" if value is None else text_value(value)
-
-
-def same(old, new):
-    return old == new
-
-
 def _check_value(key, value):
     if "\n" in value or "\r" in value or value != value.strip():
         raise ValueError("the value of %s cannot be kept on one INI line (it has a line break or a space at either end)" % key)
-
-
-def edit(document, todo, store):
-    """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
-    lines = [list(line) for line in document.lines]
-    blocks = _blocks(document.lines)
-    entries = _entries(document.lines, blocks)
-    drop, new_entries = set(), collections.OrderedDict()
-    for key, value in todo.items():
-        section, name = _place(key, store)
-        at = entries.get((section, name), [])
-        if value is ABSENT:
-            drop.update(at)
-            continue
-        _check_value(key, value)
-        if at:
-            entry = _ENTRY.match(lines[at[0]][0])
-            lines[at[0]][0] = entry.group(1) + entry.group(2) + entry.group(3) + value
-            drop.update(at[1:])  # one line per key, so every reader sees the same value
-        else:
-            new_entries.setdefault(section, []).append(("%s = %s" % (name, value)).rstrip())
-    _drop_emptied_sections(lines, blocks, drop)
-
-    insert_after = {}
-    for block in blocks:
-        if block.section in new_entries and block.header is not None:
-            kept = [i for i in block.body if i not in drop and _ENTRY.match(lines[i][0])]
-            insert_after[kept[-1] if kept else block.header] = new_entries.pop(block.section)
-    out = []
-    for index, (text, ending) in enumerate(lines):
-        if index not in drop:
-            out.append(text + ending)
-        for added in insert_after.get(index, ()):
-            _append(out, added, document.newline)
-    for section, added in new_entries.items():
-        if out and out[-1].strip():
-            _append(out, "", document.newline)
-        _append(out, "[%s]" % section, document.newline)
-        for line in added:
-            _append(out, line, document.newline)
-    return "".join(out)
 
 
 def _append(out, line, newline):
@@ -167,10 +93,79 @@ def _drop_emptied_sections(lines, blocks, drop):
                 previous -= 1
 
 
-def escaped(secret):
-    return {secret}
+class IniStore(FileStore):
+    """An INI settings file, edited line by line."""
 
+    NAME = "ini"
+    KIND = "INI"
+    DESCRIPTION = "key lines of an INI file"
+    OPTIONS = dict(ini_section=dict(type="str"))
 
-def apply(plan, store, attributes, backup, check_mode):
-    """Bring the INI file at ``store['path']`` to ``plan``; see _store_file."""
-    return _store_file.apply(sys.modules[__name__], plan, store, attributes, backup, check_mode)  # this module is the format
+    def parse(self, text):
+        """Split ``text`` (None: a new, empty file) into lines, keeping each line's ending."""
+        if text is None:
+            return Document([], "\n")
+        pieces = text.split("\n")
+        lines = [(piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n") for piece in pieces[:-1]]
+        if pieces[-1]:
+            lines.append((pieces[-1], ""))
+        return Document(lines, lines[0][1] if lines and lines[0][1] else "\n")
+
+    def current(self, document, keys):
+        """Our keys present in the file, with the value of their first line."""
+        entries = _entries(document.lines, _blocks(document.lines))
+        found = {}
+        for key in keys:
+            at = entries.get(_place(key, self.options))
+            if at:
+                found[key] = _ENTRY.match(document.lines[at[0]][0]).group(4)
+        return found
+
+    def encode(self, value):
+        return "" if value is None else text_value(value)
+
+    def same(self, old, new):
+        return old == new
+
+    def edit(self, document, todo):
+        """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
+        lines = [list(line) for line in document.lines]
+        blocks = _blocks(document.lines)
+        entries = _entries(document.lines, blocks)
+        drop, new_entries = set(), collections.OrderedDict()
+        for key, value in todo.items():
+            section, name = _place(key, self.options)
+            at = entries.get((section, name), [])
+            if value is ABSENT:
+                drop.update(at)
+                continue
+            _check_value(key, value)
+            if at:
+                entry = _ENTRY.match(lines[at[0]][0])
+                lines[at[0]][0] = entry.group(1) + entry.group(2) + entry.group(3) + value
+                drop.update(at[1:])  # one line per key, so every reader sees the same value
+            else:
+                new_entries.setdefault(section, []).append(("%s = %s" % (name, value)).rstrip())
+        _drop_emptied_sections(lines, blocks, drop)
+
+        insert_after = {}
+        for block in blocks:
+            if block.section in new_entries and block.header is not None:
+                kept = [i for i in block.body if i not in drop and _ENTRY.match(lines[i][0])]
+                insert_after[kept[-1] if kept else block.header] = new_entries.pop(block.section)
+        out = []
+        for index, (text, ending) in enumerate(lines):
+            if index not in drop:
+                out.append(text + ending)
+            for added in insert_after.get(index, ()):
+                _append(out, added, document.newline)
+        for section, added in new_entries.items():
+            if out and out[-1].strip():
+                _append(out, "", document.newline)
+            _append(out, "[%s]" % section, document.newline)
+            for line in added:
+                _append(out, line, document.newline)
+        return "".join(out)
+
+    def escaped(self, secret):
+        return {secret}

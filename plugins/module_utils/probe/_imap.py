@@ -18,8 +18,8 @@ import re
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils._transport import open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import open_channel, sign_off
 
 _LITERAL = re.compile(rb"\{(\d+)\+?\}$")
 _CAPABILITY = re.compile(r"\[CAPABILITY ([^\]]*)\]", re.I)
