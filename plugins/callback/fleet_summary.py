@@ -10,7 +10,8 @@ type: aggregate
 short_description: One table at the end of a rollout, which practices are fine and which need attention
 version_added: 0.1.0
 description:
-  - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify) and C(mail_sender_check) tasks of every host and prints, when the playbook ends, one row per practice with its
+  - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify) and C(mail_sender_check) tasks
+    of every host and prints, when the playbook ends, one row per practice with its
     provider, whether its declaration validated, whether its settings changed (and the apply outcome and where it was
     tested from, when the module reports them), the outgoing and incoming check results, the sender DNS check, and
     the diagnosis code and hint of the first problem; then totals.

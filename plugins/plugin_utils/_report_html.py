@@ -31,7 +31,9 @@ tr.changed td:first-child{border-left:4px solid #a40000}tr.recovered td:first-ch
 
 _SCRIPT = """
 (function(){var box=document.getElementById('filter'),rows=document.querySelectorAll('tbody tr'),shown=document.getElementById('shown');
-function apply(){var q=box.value.trim().toLowerCase(),n=0;for(var i=0;i<rows.length;i++){var r=rows[i],hit=!q||r.getAttribute('data-key').indexOf(q)>=0;r.hidden=!hit;if(hit)n++;}shown.textContent=n;}
+function apply(){var q=box.value.trim().toLowerCase(),n=0;
+for(var i=0;i<rows.length;i++){var r=rows[i],hit=!q||r.getAttribute('data-key').indexOf(q)>=0;r.hidden=!hit;if(hit)n++;}
+shown.textContent=n;}
 box.addEventListener('input',apply);
 document.querySelectorAll('button.bar').forEach(function(b){b.addEventListener('click',function(){box.value=b.getAttribute('data-filter');apply();});});
 })();

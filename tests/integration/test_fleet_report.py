@@ -21,8 +21,8 @@ WRONG = "Wrong-Report-Pass-5150"
 def verify(folder, state, count, report, *args, wrong=(), env=None):
     """verify.yml from the controller over ``count`` practices; those in ``wrong`` have a wrong password."""
     overrides = {n: declarations.virtual(state, n, password=WRONG) for n in wrong}
-    inventory = fleet.write(folder, state, count, overrides, {"mail_account_verify_from": "controller",
-                                                               "mail_account_verify_fail_on_error": False})
+    inventory = fleet.write(folder, state, count, overrides,
+                            {"mail_account_verify_from": "controller", "mail_account_verify_fail_on_error": False})
     result = PlaybookRunner(folder).run(VERIFY, *args, inventory=inventory, env=dict({"MAILCONFIG_REPORT": report}, **(env or {})))
     assert result.returncode == 0, result.stdout[-3000:]
     return result
@@ -90,7 +90,7 @@ def test_changes_since_the_previous_run_come_first(mail_servers, tmp_path):
     assert report["practices"][1]["previous_diagnosis"] == "auth_failed"
     assert report["previous_run_id"] == load(previous + ".json")["run"]["run_id"]
     summary = result.stdout.split("MAIL ACCOUNTS")[1].splitlines()
-    rows = [line.split() for line in summary if line.startswith("practice")]
+    rows = [line.split() for line in summary if line.startswith("practice0")]
     assert [row[:3] for row in rows[:2]] == [["practice0001", "newly", "failing"], ["practice0003", "recovered", "other"]]
     assert "2 changed since the previous report" in result.stdout
     page = open(current + ".html", encoding="utf-8").read()
