@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-_STATUS_CLASS = {"ok": "ok", "yes": "ok", "failed": "bad", "error": "bad", "no": "bad"}
+_STATUS_CLASS = {"ok": "ok", "yes": "ok", "failed": "bad", "error": "bad"}
 _STATUS_COLUMNS = ("validated", "changed", "outgoing", "incoming", "sender")
 _COLUMNS = ("practice", "change", "provider", "validated", "changed", "outcome", "outgoing", "incoming", "sender", "diagnosis", "hint")
 
@@ -57,6 +57,8 @@ def _row(row, columns):
     for column in columns:
         value = str(row.get(column, "-") if column not in ("change", "outcome") else row.get(column) or "")
         css = _STATUS_CLASS.get(value, "") if column in _STATUS_COLUMNS else ""
+        if column == "validated" and value == "no":
+            css = "bad"
         if column in ("practice", "diagnosis", "provider", "change"):
             css = (css + " nowrap").strip()
         cells.append(('<td class="%s">%s</td>' % (css, html.escape(value))) if css else "<td>%s</td>" % html.escape(value))

@@ -5,7 +5,6 @@ chart bar filters too, and the page opens in under a second, all from a file:// 
 with the network unused.
 """
 
-import os
 import random
 import struct
 import time
@@ -92,7 +91,7 @@ def test_it_renders_changed_and_failing_first_with_the_charts(page):
     browser, folder, report, _load = page
     browser.screenshot(str(folder / "fleet.png"))
     width, height, variety = png_facts(str(folder / "fleet.png"))
-    assert (width, height) == (1280, 900) and variety > 20
+    assert width == 1280 and height > 600 and variety > 20
     first = visible_rows(browser)
     assert first[:5] == ["practice0003", "practice0028", "practice0053", "practice0500", "practice0501"]
     assert all(row["diagnosis"] for row in report["practices"][5:42]) and not report["practices"][42]["diagnosis"]
