@@ -9,7 +9,7 @@ SANITY_TREE := build/sanity/ansible_collections/mailops/mailconfig
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 
-.PHONY: all venv packages test unit integration sanity lint demo bench clean
+.PHONY: all venv packages test unit integration adversarial sanity lint demo bench clean facts-age
 
 all: test
 
@@ -39,6 +39,10 @@ unit: venv
 integration: venv packages
 	$(PY) -m pytest -q tests/integration
 
+# Hostile servers, token endpoints, declarations and settings files (docs/security.md).
+adversarial: venv
+	$(PY) -m pytest -q tests/adversarial
+
 # ansible-test wants the collection at .../ansible_collections/mailops/mailconfig, in git,
 # and downloads a get-pip script from a host CI cannot reach: we copy the tree, commit
 # it in a throwaway repo and give ansible-test an offline get-pip (tests/sanity/).
@@ -56,8 +60,12 @@ sanity: venv
 	@grep -E '^Running sanity test' $(abspath $(SANITY_TREE)).log; echo "ansible-test sanity: passed"
 
 test: venv packages
-	$(PY) -m pytest -q tests/unit tests/integration
+	$(PY) -m pytest -q tests/unit tests/integration tests/adversarial
 	$(MAKE) --no-print-directory sanity
+
+# Provider catalogue entries checked more than 12 months ago (reported, never failed).
+facts-age: venv
+	$(PY) -m tests.facts_age
 
 demo: venv packages
 	$(PY) examples/demo.py

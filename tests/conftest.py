@@ -86,3 +86,11 @@ class PlaybookRunner:
 def playbook(tmp_path):
     """A PlaybookRunner bound to this test's temp dir."""
     return PlaybookRunner(tmp_path)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A line per provider catalogue entry older than 12 months (``make facts-age``): visible, never a failure."""
+    from tests.facts_age import report  # pylint: disable=import-outside-toplevel
+    lines = report()
+    if not lines[0].startswith("no provider entry"):
+        terminalreporter.write_line("provider facts: " + "; ".join(lines))

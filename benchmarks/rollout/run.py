@@ -3,8 +3,11 @@
     .venv/bin/python benchmarks/rollout/run.py [--hosts 200] [--forks 5] [--repeats 3]
 
 One inventory of N hosts with ansible_connection=local. Each host applies its own
-declaration to its own SQLite store (mailops.mailconfig.mail_account), and in the
-same play copies a file of the same size as that store (ansible.builtin.copy, the
+declaration to its own SQLite store (mailops.mailconfig.mail_account), applies an
+Open Dental-compatible declaration to its own Open Dental database (the mysql store;
+every host's database on one MariaDB started here, seeded like a practice that already
+has an address, so the first run changes a row and the idempotent one changes nothing),
+and in the same play copies a file of the same size as that store (ansible.builtin.copy, the
 floor of one Ansible task per host, which runs two modules: stat, then copy or file)
 and runs ansible.builtin.ping (one bare module per host, a stricter floor). Two
 playbook runs: the first (every store and copy is new) and the idempotent one
@@ -39,8 +42,11 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite i
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check  # noqa: E402
+from tests.servers import mariadb  # noqa: E402
 
-PROVIDERS = ("ionos", "gmail", "godaddy", "yahoo")
+DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
+
+PROVIDERS = ("ionos_uk", "gmail", "godaddy", "yahoo")
 
 
 def declaration(number):
@@ -55,6 +61,12 @@ def declaration(number):
     }
 
 
+def opendental_declaration(number):
+    """Host ``number``'s declaration in a shape Open Dental can hold (465 TLS, POP3)."""
+    return dict(declaration(number), provider="gmail", incoming={"protocol": "pop3", "acknowledge_mail_removal": True},
+                lint={"ignore": ["MC709"]})
+
+
 def mark(name):
     return {"name": "mark %s" % name, "ansible.builtin.set_fact": {name: "{{ now(utc=true).timestamp() }}"}, "run_once": True}
 
@@ -62,8 +74,12 @@ def mark(name):
 def playbook(order):
     apply = {"name": "mail_account", "mailops.mailconfig.mail_account": {
         "declaration": "{{ mail_account }}", "store": {"path": "{{ site_dir }}/settings.db", "create": True}}}
+    opendental = {"name": "opendental", "mailops.mailconfig.mail_account": {
+        "declaration": "{{ od_account }}", "store": {"type": "mysql", "application": "opendental", "host": "127.0.0.1",
+                                                     "port": "{{ db_port }}", "user": DB_USER, "password": DB_PASSWORD,
+                                                     "database": "{{ db_name }}", "ca_path": "{{ db_ca }}"}}}
     copy = {"name": "copy", "ansible.builtin.copy": {"src": "{{ site_dir }}/source.bin", "dest": "{{ site_dir }}/copy.bin", "mode": "0600"}}
-    tasks = {"apply": apply, "copy": copy, "ping": {"name": "ping", "ansible.builtin.ping": {}}}
+    tasks = {"apply": apply, "opendental": opendental, "copy": copy, "ping": {"name": "ping", "ansible.builtin.ping": {}}}
     steps = [mark("t0")]
     for number, name in enumerate(order):
         steps += [tasks[name], mark("t%d" % (number + 1))]
@@ -72,7 +88,7 @@ def playbook(order):
     return [{"hosts": "all", "gather_facts": False, "tasks": steps}]
 
 
-def setup(work, hosts, store_size):
+def setup(work, hosts, store_size, database):
     """Inventory, host_vars and per-host source files of ``store_size`` bytes."""
     lines = ["[all]"]
     os.makedirs(os.path.join(work, "host_vars"))
@@ -83,13 +99,17 @@ def setup(work, hosts, store_size):
         with open(os.path.join(site, "source.bin"), "wb") as handle:
             handle.write(os.urandom(store_size))
         with open(os.path.join(work, "host_vars", name + ".json"), "w") as handle:
-            json.dump({"mail_account": declaration(number), "site_dir": site}, handle)
+            json.dump({"mail_account": declaration(number), "site_dir": site, "od_account": opendental_declaration(number),
+                       "db_name": "odbench_%03d" % number, "db_port": database["port"], "db_ca": database["ca"]}, handle)
         lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(VENV_BIN, "python")))
     with open(os.path.join(work, "inventory.ini"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 
 
-def reset(work, hosts):
+def reset(work, hosts, database):
+    """Empty stores, no copies, and every Open Dental database as a practice has it before the rollout."""
+    mariadb.sql(database, "".join(mariadb.opendental_statements("odbench_%03d" % n) for n in range(hosts))
+                + mariadb.grant(DB_USER, DB_PASSWORD, "odbench\\_%"))
     for number in range(hosts):
         site = os.path.join(work, "sites", "site%03d" % number)
         for name in ("settings.db", "copy.bin"):
@@ -155,30 +175,33 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-rollout-")
+    os.chmod(work, 0o755)  # MariaDB runs as its own user when we are root
+    database = mariadb.start(os.path.join(work, "mariadb"))
     try:
         size = store_size(work)
-        setup(work, args.hosts, size)
-        tasks = ("apply", "copy", "ping")
+        setup(work, args.hosts, size, database)
+        tasks = ("apply", "opendental", "copy", "ping")
         results = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
         for repeat in range(args.repeats):
-            order = tasks[repeat % 3:] + tasks[:repeat % 3]
-            reset(work, args.hosts)
+            order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
+            reset(work, args.hosts, database)
             for phase in ("first", "idempotent"):
                 times, wall = run_playbook(work, order, args.forks)
                 for task in tasks:
                     results[phase][task].append(times[task])
-                print("repeat %d %-10s order %-15s apply %6.2f s  copy %6.2f s  ping %6.2f s  playbook %6.2f s" % (
-                    repeat + 1, phase, "/".join(order), times["apply"], times["copy"], times["ping"], wall), flush=True)
+                print("repeat %d %-10s order %-26s sqlite %6.2f s  opendental %6.2f s  copy %6.2f s  ping %6.2f s  playbook %6.2f s" % (
+                    repeat + 1, phase, "/".join(order), times["apply"], times["opendental"], times["copy"], times["ping"], wall), flush=True)
         print("\n%d hosts, forks %d, store and copied file %d bytes, median of %d repeats\n" % (args.hosts, args.forks, size, args.repeats))
-        print("| run | mail_account wall s | copy wall s | ping wall s | mail_account / copy | mail_account / ping |")
-        print("|---|---|---|---|---|---|")
+        print("| run | SQLite store wall s | Open Dental (mysql) wall s | copy wall s | ping wall s | SQLite / copy | mysql / SQLite |")
+        print("|---|---|---|---|---|---|---|")
         for phase in ("first", "idempotent"):
-            apply_s, copy_s, ping_s = (statistics.median(results[phase][task]) for task in tasks)
-            print("| %s | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (phase, apply_s, copy_s, ping_s, apply_s / copy_s, apply_s / ping_s))
+            apply_s, od_s, copy_s, ping_s = (statistics.median(results[phase][task]) for task in tasks)
+            print("| %s | %.2f | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (phase, apply_s, od_s, copy_s, ping_s, apply_s / copy_s, od_s / apply_s))
         validate_ms, first_ms, idem_ms = in_process_breakdown(work, args.hosts)
         print("\nIn-process per host: controller validation %.2f ms, SQLite store work %.2f ms first / %.2f ms idempotent" % (
             validate_ms, first_ms, idem_ms))
     finally:
+        mariadb.stop(database)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -9,6 +9,8 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
 
 
 class ActionModule(ActionBase):
@@ -16,7 +18,7 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("declaration", "declarations", "hosts", "variable", "strict"))
+    _VALID_ARGS = frozenset(("declaration", "declarations", "hosts", "variable", "strict", "application"))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -30,11 +32,13 @@ class ActionModule(ActionBase):
         except TypeError:
             result.update(failed=True, msg="strict must be true or false, not %r" % str(args.get("strict")))
             return result
+        applications = {}
         if "declaration" in args:
             host = (task_vars or {}).get("inventory_hostname", "")
             named = {host: args["declaration"]}
         elif "hosts" in args:
             named = self._host_declarations(args["hosts"], args.get("variable", "mail_account"), task_vars or {})
+            applications = self._host_applications(args["hosts"], task_vars or {})
         else:
             named = args["declarations"]
             if not isinstance(named, dict):
@@ -48,7 +52,11 @@ class ActionModule(ActionBase):
                 messages.append("%s: no mail_account declaration" % name)
                 checked[name] = {"ok": False, "findings": findings}
                 continue
-            result_of = check_declaration(named[name])
+            try:
+                result_of = check_declaration(named[name], args.get("application") or applications.get(name))
+            except UnknownApplication as exc:
+                result.update(failed=True, msg="%s: %s" % (name, exc))
+                return result
             findings = result_of.findings
             bad = [f for f in findings if f.severity in failing]
             if bad:
@@ -58,6 +66,7 @@ class ActionModule(ActionBase):
             checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
                              "findings": [f.as_dict() for f in findings]}
         result["declarations"] = checked
+        result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
         result["ok"] = not messages
         result["changed"] = False
         warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"])
@@ -72,6 +81,17 @@ class ActionModule(ActionBase):
         else:
             result["msg"] = "%d declaration%s valid" % (len(checked), "" if len(checked) == 1 else "s")
         return result
+
+    @staticmethod
+    def _host_applications(hosts, task_vars):
+        """Each host's application, from its mail_account_store (a mysql store names one), so CI applies its rules."""
+        hostvars = task_vars["hostvars"]
+        found = {}
+        for host in hosts:
+            store = hostvars[host]["mail_account_store"] if "mail_account_store" in hostvars[host] else None
+            if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
+                found[host] = str(store["application"])
+        return found
 
     @staticmethod
     def _host_declarations(hosts, variable, task_vars):

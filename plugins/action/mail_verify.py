@@ -17,6 +17,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import 
 
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_verify"
+    FROM_VARIABLE = "mail_account_verify_from"
 
     def run(self, tmp=None, task_vars=None):
         if "batch_result" not in self._task.args:

@@ -18,6 +18,9 @@ description:
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page, with
     C(report_version), the run (C(run_id), start and end, operator, inventory git commit), counts by diagnosis and
     provider, and with O(previous) what changed since then.
+  - After the table, the deadline list of the C(validate) playbook, soonest first; every practice a dated provider
+    change hits (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login), with the
+    provider, the date and what to do. The JSON report has it as C(deadlines).
   - Appends every settings change to the audit log (O(audit_log)).
   - Reads only values that the modules already return masked; no secret reaches the table, the reports or the log.
 requirements:
@@ -36,6 +39,8 @@ from ansible.plugins.callback import CallbackBase
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _audit_log, _report, _run_info
 
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
+# Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
+_ATTENTION = ("MC711",)
 
 
 def _step(task):
@@ -53,6 +58,7 @@ class CallbackModule(CallbackBase):
         super().__init__()
         self.rows = {}
         self.run = None
+        self.deadlines = []  # dated provider changes per practice (validate), soonest first
 
     def _row(self, host):
         return self.rows.setdefault(host, _report.new_row(host))
@@ -71,6 +77,11 @@ class CallbackModule(CallbackBase):
 
     # ---- results -------------------------------------------------------------------------------------------------
 
+    def _attention(self, row, findings):
+        for finding in findings or ():
+            if finding.get("code") in _ATTENTION:
+                self._note(row, finding["code"], finding.get("message"))
+
     def _record(self, result, failed):
         step = _step(result._task)
         if step is None:
@@ -78,6 +89,7 @@ class CallbackModule(CallbackBase):
         data = result._result
         if step == "validate" and isinstance(data.get("declarations"), dict):
             self._validated_many(data["declarations"])
+            self.deadlines = list(data.get("deadlines") or ())
             return
         row = self._row(result._host.get_name())
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
@@ -90,6 +102,7 @@ class CallbackModule(CallbackBase):
             row["validated"] = "no" if errors or (failed and step == "validate") else "yes"
             if errors:
                 self._note(row, errors[0]["code"], "%s: %s" % (errors[0]["path"], errors[0]["message"]))
+        self._attention(row, data.get("findings"))
         if step in ("apply", "verify") and not errors and row["validated"] == "-":
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
         if step == "apply":
@@ -128,6 +141,7 @@ class CallbackModule(CallbackBase):
             row["validated"] = "yes" if checked.get("ok") else "no"
             row["provider"] = checked.get("provider") or row["provider"]
             findings = checked.get("findings") or ()
+            self._attention(row, findings)
             problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
             if not checked.get("ok"):
                 if problems:
@@ -182,7 +196,9 @@ class CallbackModule(CallbackBase):
         run = dict(self.run or _run_info.start({}, ()))
         run["ended"] = _run_info.now()
         previous = _report.load(self.get_option("previous")) if self.get_option("previous") else None
-        return _report.build(self.rows.values(), run, previous)
+        built = _report.build(self.rows.values(), run, previous)
+        built["deadlines"] = self.deadlines
+        return built
 
     def v2_playbook_on_stats(self, stats):
         if not self.rows:
@@ -194,6 +210,8 @@ class CallbackModule(CallbackBase):
             report = _report.build(self.rows.values(), dict(self.run or {}, ended=_run_info.now()))
         self._display.display("\nMAIL ACCOUNTS " + "*" * 66)
         self._display.display(_report.table(report))
+        for row in self.deadlines:
+            self._display.display("deadline %(date)s  %(practice)s  %(provider)s  %(code)s: %(what)s\n    to do: %(to_do)s" % row)
         prefix = self.get_option("report")
         _report.write(report, prefix, self.get_option("prometheus"))
         if prefix:

@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import errno
 import os
+import stat
 import tempfile
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes
@@ -34,11 +36,19 @@ def fsync_directory(directory):
 
 
 def existing_stat(path):
-    """``os.stat(path)``, or None when there is no file yet."""
+    """The file's ``os.lstat``, or None when there is no file yet; ELOOP for a symlink (never followed here)."""
     try:
-        return os.stat(path)
+        info = os.lstat(path)
     except FileNotFoundError:
         return None
+    if stat.S_ISLNK(info.st_mode):
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+    return info
+
+
+def open_no_follow(path, flags=os.O_RDONLY):
+    """A descriptor for ``path`` that is never a symlink's target (O_NOFOLLOW): a link swapped in fails with ELOOP."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
 def write(path, data, attributes):
@@ -90,7 +100,7 @@ def backup(path):
     Written like the store itself (temp file, rename), so a crash never leaves a
     torn backup that looks complete.
     """
-    with open(path, "rb") as source:
+    with os.fdopen(open_no_follow(path), "rb") as source:
         data = source.read()
         original = os.fstat(source.fileno())
     name = backup_name(path)

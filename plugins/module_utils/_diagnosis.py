@@ -76,12 +76,31 @@ CODES = {
         "Turn on 2-step verification for the account, create an app password for the practice application and store "
         "it in the vault, or switch to auth.method: oauth2."),
     "smtp_auth_disabled": (
-        "SMTP AUTH (authenticated client submission) is disabled for this Microsoft 365 tenant or mailbox.",
-        "A Microsoft 365 admin enables Authenticated SMTP for this mailbox (admin center, the user's Mail tab, "
-        "Manage email apps) or for the tenant; better, switch to auth.method: oauth2."),
+        "SMTP AUTH (authenticated client submission) is disabled for this Microsoft 365 tenant or mailbox: off by "
+        "default for tenants created after 2020, and for every tenant from the end of December 2026.",
+        "Move to auth.method: oauth2 (see docs/oauth.md). Until Microsoft removes SMTP AUTH basic authentication, a "
+        "Microsoft 365 admin can re-enable Authenticated SMTP for this mailbox (admin center, the user's Mail tab, "
+        "Manage email apps) or for the tenant."),
     "basic_auth_disabled": (
-        "The provider no longer accepts passwords (basic authentication) for this service.",
+        "The provider no longer accepts passwords (basic authentication) for this service; for Microsoft 365 SMTP "
+        "AUTH (550 5.7.30) this is the final removal, which no admin setting undoes.",
         "Switch to auth.method: oauth2 (see docs/oauth.md)."),
+    "smtp_client_not_authenticated": (
+        "Microsoft 365 refused mail from a session that had not logged in (530 5.7.57 Client not authenticated "
+        "to send mail).",
+        "Turn authentication on (outgoing.authenticate: true) with smtp.office365.com, port 587 and STARTTLS, and check "
+        "that the login succeeds; a device that cannot log in needs a Microsoft 365 connector (SMTP relay) instead."),
+    "signin_challenge": (
+        "Google refused the login until the account holder signs in through a web browser (534 5.7.14, a security "
+        "check after a login from a new place or device); the password itself may be right.",
+        "Sign in to the account in a web browser, preferably from the practice's own network, and complete Google's "
+        "check; then verify again. If the account password (not an app password) is in the vault, create an app "
+        "password or switch to auth.method: oauth2."),
+    "protocol_disabled": (
+        "The provider answered that IMAP or POP access is switched off for this mailbox.",
+        "Switch it on in the mailbox's settings (Outlook.com: Settings > Mail > Forwarding and IMAP, off by default; "
+        "Microsoft 365: an admin enables IMAP or POP for the mailbox; Zoho: Settings > Mail accounts > IMAP), or set "
+        "incoming.enabled: false."),
     "rate_limited": (
         "The server is limiting logins or connections from this account or address.",
         "Wait before retrying (each attempt can extend the block), and make sure no other device keeps trying an old "
@@ -92,7 +111,8 @@ CODES = {
     "mailbox_unavailable": (
         "Logged in, but the server refused the read-only mailbox command (EXAMINE INBOX, STAT).",
         "Microsoft 365 answers this way ('User is authenticated but not connected') when the app lacks the mailbox "
-        "permission or the token names another principal; check the app's IMAP/POP permissions and the grant."),
+        "permission, the token names another principal, or IMAP/POP is switched off for the mailbox (Outlook.com: off "
+        "by default); check the app's IMAP/POP permissions, the grant and the mailbox's IMAP/POP setting."),
     # Getting the OAuth 2.0 access token (module_utils/_oauth_token.py; docs/oauth.md).
     "oauth_invalid_grant": (
         "The token endpoint refused the refresh token: it expired (unused for too long), was revoked, or the "
@@ -133,6 +153,15 @@ CODES = {
         "The token endpoint answered with something other than an OAuth 2.0 token response (not JSON, no "
         "access_token, or a redirect).",
         "Check token_endpoint: it must be the provider's token URL, not an authorization or sign-in page."),
+    "protocol_violation": (
+        "The server sent more than any mail server sends in one reply (too many lines, too many bytes, an oversized "
+        "IMAP literal), so the check stopped reading. This is not a credentials problem.",
+        "Check that host and port are the provider's mail server (a wrong port can reach another service) and that no "
+        "proxy or interception device sits in between; if they are, report the answer to the server's operator."),
+    "control_character_refused": (
+        "A value to be sent to the server (user name, address, test recipient) contains a control character such as "
+        "CR, LF or NUL, which would inject a command; nothing was sent.",
+        "Remove the character from the declaration or the module option; mailconfig-lint reports it as MC014."),
     "server_error": (
         "The server answered with an error or broke the protocol.",
         "Read server_response. Temporary (4xx, [UNAVAILABLE], [SYS/TEMP]) answers may clear by themselves."),
@@ -147,6 +176,15 @@ _VERIFY_CODES = {
 
 _PLAINTEXT_ON_TLS = {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE",
                      "PACKET_LENGTH_TOO_LONG", "WRONG_SSL_VERSION", "HTTPS_PROXY_REQUEST"}
+
+# Plain text where the handshake after "220 Ready to start TLS" should be: the server is
+# broken, or a middlebox rewrote the session; the port is right, so the implicit-TLS hint would mislead.
+_STARTTLS_BROKEN = ("The server (or a firewall or antivirus proxy in between that inspects mail traffic) agreed to "
+                    "STARTTLS but did not start TLS. Nothing was sent in clear. Turn off the middlebox's mail inspection, "
+                    "or use the provider's implicit-TLS port (465, 993, 995 with security: tls).")
+_DEADLINE_HINT = ("The whole check (DNS, connection, TLS, every exchange and the token request) took longer than "
+                  "deadline allows: the server or the network is very slow, or the peer is stalling on purpose. "
+                  "Raise deadline only if the server is merely slow.")
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 
@@ -174,9 +212,14 @@ def from_exception(exc, stage, where):
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = _VERIFY_CODES.get(exc.verify_code, "certificate_untrusted")
         return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message))
+    if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS and stage == "starttls":
+        return Failure("starttls_unavailable", "%s agreed to STARTTLS, then answered the TLS handshake in plain text "
+                       "(%s)" % (where, exc.reason), hint=_STARTTLS_BROKEN)
     if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS:
         return Failure("tls_protocol_mismatch", "%s answered the TLS handshake in plain text (%s): the port does not "
                        "speak implicit TLS" % (where, exc.reason))
+    if isinstance(exc, socket.timeout) and getattr(exc, "deadline", False):
+        return Failure("timeout", "%s: the check's deadline passed during %s" % (where, stage), hint=_DEADLINE_HINT)
     if isinstance(exc, socket.timeout):
         return Failure("timeout", "%s did not answer within the timeout during %s" % (where, stage))
     if isinstance(exc, ssl.SSLError) or stage in ("tls", "starttls"):
@@ -197,7 +240,9 @@ def plaintext_on_tls_port(where):
 
 
 # Answers that providers give under a generic status or response code.
-_APP_PASSWORD = re.compile(r"application-specific password|log in via your web browser|WebLoginRequired", re.I)
+_APP_PASSWORD = re.compile(r"application-specific password", re.I)
+_SIGNIN_CHALLENGE = re.compile(r"log ?in via your web browser|WebLoginRequired", re.I)
+_PROTOCOL_OFF = re.compile(r"\b(?:IMAP|POP3?)\b[^.\n]{0,40}\b(?:disabled|not enabled|turned off|switched off)\b", re.I)
 _BASIC_AUTH_OFF = re.compile(r"basic authentication is disabled|security defaults", re.I)
 _SMTP_AUTH_OFF = re.compile(r"SmtpClientAuthentication is disabled", re.I)
 _POLICY = re.compile(r"did not meet the criteria to be authenticated", re.I)
@@ -212,6 +257,8 @@ def smtp(stage, code, enhanced, text, where, token=False):
         return Failure("starttls_unavailable", "%s to STARTTLS" % said, answer)
     if code == 421 or "#AUTH005" in text:
         return Failure("rate_limited", "%s: too many connections or failed logins" % said, answer)
+    if enhanced == "5.7.57":
+        return Failure("smtp_client_not_authenticated", "%s during %s: the server wants a login before mail" % (said, stage), answer)
     if stage != "authenticate":
         return Failure("server_error", "%s during %s" % (said, stage), answer)
     if enhanced == "5.7.139":
@@ -229,8 +276,10 @@ def smtp(stage, code, enhanced, text, where, token=False):
             return Failure("rate_limited", "%s: Microsoft 365 has locked the account after failed logins" % said, answer)
         return _rejected(said, answer, token)
     if enhanced == "5.7.30":
-        return Failure("basic_auth_disabled", "%s: basic authentication is turned off for SMTP submission" % said, answer)
-    if code == 534 and enhanced in ("5.7.9", "5.7.14") or _APP_PASSWORD.search(text):
+        return Failure("basic_auth_disabled", "%s: basic authentication has been removed for SMTP submission" % said, answer)
+    if enhanced == "5.7.14" or _SIGNIN_CHALLENGE.search(text):
+        return Failure("signin_challenge", "%s: the provider wants the account holder to sign in through a web browser" % said, answer)
+    if code == 534 and enhanced == "5.7.9" or _APP_PASSWORD.search(text):
         return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
     if code == 454 or code == 432:
         return Failure("rate_limited", "%s: login temporarily refused" % said, answer)
@@ -249,6 +298,15 @@ def _rejected(said, answer, token):
                        hint="The token may be expired, issued for another user or scope, or the app may lack permission "
                             "for this mailbox; obtain a fresh token with the provider's mail scopes.")
     return Failure("auth_failed", "%s: the credentials were rejected" % said, answer)
+
+
+def _challenge_or_app_password(said, answer, text):
+    """The IMAP/POP3 login answers that Google and others word rather than code: a browser sign-in, an app password."""
+    if _SIGNIN_CHALLENGE.search(text):
+        return Failure("signin_challenge", "%s: the provider wants the account holder to sign in through a web browser" % said, answer)
+    if _APP_PASSWORD.search(text):
+        return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+    return None
 
 
 def _response_code(text):
@@ -272,9 +330,12 @@ def imap(stage, status, text, where, token=False):
         return Failure("plaintext_refused", "%s: the server requires encryption" % said, answer)
     if code == "UNAVAILABLE":
         return Failure("server_error", "%s: temporary failure at the server" % said, answer)
+    if _PROTOCOL_OFF.search(text):
+        return Failure("protocol_disabled", "%s: IMAP access is switched off for this mailbox" % said, answer)
     if stage == "authenticate":
-        if _APP_PASSWORD.search(text):
-            return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
+        failure = _challenge_or_app_password(said, answer, text)
+        if failure:
+            return failure
         if status == "NO" or code in ("AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED"):
             return _rejected(said, answer, token)
     if stage == "command":
@@ -295,10 +356,10 @@ def pop3(stage, text, where, token=False):
         return Failure("rate_limited", "%s: the server wants more time between logins" % said, answer)
     if code.startswith("SYS/"):
         return Failure("server_error", "%s: %s server failure" % (said, "temporary" if code == "SYS/TEMP" else "permanent"), answer)
+    if _PROTOCOL_OFF.search(text):
+        return Failure("protocol_disabled", "%s: POP access is switched off for this mailbox" % said, answer)
     if stage == "authenticate":
-        if _APP_PASSWORD.search(text):
-            return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
-        return _rejected(said, answer, token)
+        return _challenge_or_app_password(said, answer, text) or _rejected(said, answer, token)
     if stage == "command":
         return Failure("mailbox_unavailable", "%s to STAT after a successful login" % said, answer)
     return Failure("server_error", "%s during %s" % (said, stage), answer)

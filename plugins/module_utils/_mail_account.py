@@ -24,7 +24,7 @@ def _contact_email(params, store):
     if not store.CONTACT:
         raise ValueError("declaration.practice.update_contact_email needs a store that keeps the practice contact record: %s" % (
             ", ".join(name for name, cls in STORES.items() if cls.CONTACT)))
-    if not store.options.get("contact"):
+    if not store.contact_target():
         raise ValueError("declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)")
     return declaration["address"]
 
@@ -45,6 +45,8 @@ def run(module):
         outcome = store.apply(plan, attributes, params["backup"], module.check_mode)
     except StoreError as exc:
         module.fail_json(msg="%s; nothing was written" % exc, store=summary)
+    for note in store.notes:
+        module.warn(note)
     result = dict(
         changed=outcome.changed,
         store=summary,

@@ -21,19 +21,17 @@ import http.client
 import json
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _bounded_http, _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages, tls_context
 
 
-MAX_BODY = 1024 * 1024
+MAX_BODY = 256 * 1024  # a token response is a few kilobytes
 # app-only (client credentials) access to Exchange Online mail over IMAP, POP and SMTP.
 MICROSOFT_APP_ONLY_SCOPE = "https://outlook.office365.com/.default"
 _MICROSOFT_PATH = re.compile(r"/oauth2/v2\.0/token$")
@@ -68,13 +66,6 @@ _ERRORS = {
 
 Token = collections.namedtuple("Token", "access_token expires_in refresh_token")
 """``refresh_token`` is set only when the provider rotated it (a new value to store)."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A token endpoint answers directly; a redirect is reported, never followed with the secrets."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
 
 
 def _grant_form(oauth2):
@@ -126,7 +117,7 @@ def _error_answer(status, body):
     numbers = [number for number in answer.get("error_codes") or [] if isinstance(number, int)]
     description = answer.get("error_description") if isinstance(answer.get("error_description"), str) else ""
     # Microsoft appends trace and correlation IDs; the first line is the explanation.
-    description = description.replace("\r", "").split("\n")[0].split(" Trace ID:")[0][:300]
+    description = description.replace("\r", "").split("\n")[0].split(" Trace ID:")[0]  # cut after masking, in acquire
     response = "HTTP %d %s%s%s" % (status, answer["error"], " (%s)" % answer["suberror"] if isinstance(answer.get("suberror"), str) else "",
                                    ": " + description if description else "")
     return answer["error"], numbers, response
@@ -189,34 +180,36 @@ def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
     where = "%s:%d" % (host, port)
     if not endpoint.lower().startswith("https:") and host.lower() not in {name.lower() for name in plaintext_allowed_hosts}:
         raise Failure("oauth_endpoint_insecure", "refusing to send the grant to %s over plain http" % where)
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), _NoRedirect)
-    post = urllib.request.Request(endpoint, data=urllib.parse.urlencode(form).encode("ascii"), method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     try:
         with stages("token"):
-            try:
-                with opener.open(post, timeout=stages.remaining()) as answer:
-                    return _token(answer.read(MAX_BODY), form.get("refresh_token"), where)
-            except urllib.error.HTTPError as error:
-                with error:
-                    if 300 <= error.code < 400:
-                        raise Failure("oauth_bad_response", "the token endpoint %s answered with a redirect (HTTP %d); "
-                                      "it was not followed" % (where, error.code), "HTTP %d" % error.code)
-                    raise _classify_error(error.code, error.read(MAX_BODY), where)
-    except urllib.error.URLError as error:
-        raise _unreachable(error.reason if isinstance(error.reason, BaseException) else error, where)
+            status, body = _bounded_http.post(endpoint, urllib.parse.urlencode(form).encode("ascii"), headers, context,
+                                              stages, MAX_BODY)
+            if len(body) > MAX_BODY:
+                raise Failure("oauth_bad_response", "the token endpoint %s answered with more than %d bytes, far more than "
+                              "a token response; the rest was not read" % (where, MAX_BODY), "HTTP %d" % status)
+            if 300 <= status < 400:
+                raise Failure("oauth_bad_response", "the token endpoint %s answered with a redirect (HTTP %d); "
+                              "it was not followed" % (where, status), "HTTP %d" % status)
+            if status != 200:
+                raise _classify_error(status, body, where)
+            return _token(body, form.get("refresh_token"), where)
     except (OSError, EOFError) as error:
         raise _unreachable(error, where)
     except http.client.HTTPException as error:
         raise Failure("oauth_bad_response", "the token endpoint %s broke the HTTP protocol (%s)" % (where, type(error).__name__))
 
 
-def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintext_allowed_hosts=()):
-    """(Token or None, result): the result has the shape of a verify probe's, with protocol "oauth2"."""
+def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintext_allowed_hosts=(), deadline=None):
+    """(Token or None, result): the result has the shape of a verify probe's, with protocol "oauth2".
+
+    The request, DNS included, takes at most ``timeout`` seconds and ends by ``deadline``
+    (a _transport.Deadline for the whole check), whatever the endpoint does.
+    """
     oauth2 = declaration["auth"]["oauth2"] or {}
     endpoint = oauth2.get("token_endpoint") or ""
     host, port = _host_port(endpoint)
-    stages = Stages(timeout)
+    stages = Stages(timeout, deadline)
     secrets = secret_values(declaration)
     started = time.monotonic()
     token, failure, grant_type = None, None, None
@@ -225,12 +218,9 @@ def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintex
         token = _request(endpoint, form, tls_context(ca_path, validate_certs), stages, plaintext_allowed_hosts)
     except Failure as exc:
         failure = exc
-    if failure:
-        failure.message = scrub(failure.message, secrets)
-        failure.server_response = scrub(failure.server_response, secrets) if failure.server_response else None
     message = None if failure else "access token issued by %s:%d (%s grant%s%s)" % (
         host, port, grant_type, ", valid %d s" % token.expires_in if token.expires_in else "",
         ", refresh token rotated" if token.refresh_token else "")
     security = "tls" if endpoint.lower().startswith("https:") else "none"
     result = side(failure, "oauth2", host, port, security, "token", message, started, stages.records)
-    return token, result
+    return token, scrub_result(result, secrets, keep=[host, "%s:%s" % (host, port)] if host else ())

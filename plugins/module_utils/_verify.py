@@ -21,28 +21,32 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnos
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _imap, _pop3, _smtp
 from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
+from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import refuse_control_characters
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages, speaks_tls, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Deadline, Stages, speaks_tls, tls_context
 
 PROBES = {"smtp": _smtp.probe, "imap": _imap.probe, "pop3": _pop3.probe}
 PROVED = {"smtp": "NOOP accepted", "imap": "INBOX opened read-only", "pop3": "STAT answered"}
 EXPIRY_WARNING_DAYS = 30
 # A plaintext greeting that never comes may mean an implicit-TLS port; this bounds the extra check.
 _TLS_SNIFF_SECONDS = 5
+# The whole check's default deadline, in stage timeouts: a check runs about ten short stages per side.
+DEADLINE_TIMEOUTS = 3
 
 
 class Settings:
     """The module options as the probes need them."""
 
     def __init__(self, context, timeout, plaintext_allowed_hosts=(), send_test_to=None, sender=None,
-                 display_name=None, check_mode=False, gate=None):
+                 display_name=None, check_mode=False, deadline=None, gate=None):
         self.context = context
         # gate(host, port): a context manager held around every connection to that server (a batch bounds them).
         self.gate = gate or _ungated
         self.timeout = timeout
+        self.deadline = deadline
         self.plaintext_allowed_hosts = {host.lower() for host in plaintext_allowed_hosts}
         self.send_test_to = send_test_to
         self.sender = sender
@@ -82,7 +86,7 @@ def _success_message(protocol, server, report):
 
 def check(protocol, server, credential, settings):
     """Probe one server; the side's result and the SASL strings sent (to scrub)."""
-    stages = Stages(settings.timeout)
+    stages = Stages(settings.timeout, settings.deadline)
     report = {"address": None, "tls": None, "auth_mechanisms": [], "auth_mechanism": None, "server_response": None, "sent": []}
     where = "%s:%d" % (server["host"], server["port"])
     started = time.monotonic()
@@ -93,7 +97,7 @@ def check(protocol, server, credential, settings):
         except (Failure, OSError, EOFError, ValueError) as exc:
             failure = _diagnosis.from_exception(exc, stages.current, where)
             if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
-                    and speaks_tls(report["address"], server["port"], settings.context, min(settings.timeout, _TLS_SNIFF_SECONDS)):
+                    and speaks_tls(report["address"], server["port"], settings.context, _sniff_seconds(settings)):
                 failure = _diagnosis.plaintext_on_tls_port(where)
     result = side(failure, protocol, server["host"], server["port"], server["security"], stages.current,
                   None if failure else _success_message(protocol, server, report), started, stages.records,
@@ -103,6 +107,11 @@ def check(protocol, server, credential, settings):
     elif settings.send_test_to:
         result["test_message"] = report.get("test_message") or {"to": settings.send_test_to, "sent": False, "server_response": None}
     return result, report["sent"]
+
+
+def _sniff_seconds(settings):
+    left = settings.deadline.left() if settings.deadline else settings.timeout
+    return min(settings.timeout, _TLS_SNIFF_SECONDS, left)
 
 
 def skipped():
@@ -138,31 +147,49 @@ def summary(result):
     return " | ".join(parts)
 
 
-def _token_failed(declaration, token_result, secrets):
+def _token_failed(declaration, token_result):
     """Both sides fail at the token stage: without an access token there is nothing to log in with."""
     incoming = dict(token_result) if declaration["incoming"]["enabled"] else skipped()
-    result = {"ok": False, "changed": False, "outgoing": token_result, "incoming": incoming, "token": token_result}
-    return scrub(result, secrets)
+    return {"ok": False, "changed": False, "outgoing": token_result, "incoming": incoming, "token": token_result}
+
+
+def _our_names(declaration, token_result):
+    """Host names and host:port strings we put into messages; a secret that happens to be part of one stays visible there."""
+    names = []
+    servers = [declaration["outgoing"], declaration["incoming"]] + ([token_result] if token_result else [])
+    for server in servers:
+        if server.get("host"):
+            names += [server["host"], "%s:%s" % (server["host"], server.get("port"))]
+    return names
 
 
 def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
-           access_token=None, check_mode=False, gate=None, context=None):
+           access_token=None, check_mode=False, deadline=None, gate=None, context=None):
     """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets.
 
     For OAuth 2.0 without a given ``access_token``, first get one from the token
-    endpoint with the declared grant (reported as ``token``). A batch passes ``gate``
-    (see Settings) and one TLS ``context`` built from the same ``ca_path`` for all its checks.
+    endpoint with the declared grant (reported as ``token``). ``deadline`` (seconds,
+    default DEADLINE_TIMEOUTS stage timeouts) bounds everything together: DNS,
+    connections, TLS, every exchange of both sides and the token request.
+    Raises ControlCharacterError, before any connection, for a value that would
+    carry a control character onto the wire. A batch passes ``gate`` (see Settings)
+    and one TLS ``context`` built from the same ``ca_path`` for all its checks.
     """
+    refuse_control_characters({"declaration": declaration, "send_test_to": send_test_to,
+                               "plaintext_allowed_hosts": list(plaintext_allowed_hosts), "access_token": access_token})
+    deadline = Deadline(deadline if deadline else DEADLINE_TIMEOUTS * timeout)
     secrets = secret_values(declaration)
     token_result = None
     if declaration["auth"]["method"] == "oauth2" and not access_token:
-        token, token_result = _oauth_token.acquire(declaration, ca_path, validate_certs, timeout, plaintext_allowed_hosts)
+        token, token_result = _oauth_token.acquire(declaration, ca_path, validate_certs, timeout, plaintext_allowed_hosts, deadline)
         if token is None:
-            return _token_failed(declaration, token_result, secrets), scrub(_warnings(None, validate_certs), secrets)
+            keep = _our_names(declaration, token_result)
+            return (scrub_result(_token_failed(declaration, token_result), secrets, keep=keep),
+                    scrub_result(_warnings(None, validate_certs), secrets, keep=keep))
         access_token = token.access_token
         secrets = secrets + [token.refresh_token]
     settings = Settings(context or tls_context(ca_path, validate_certs), timeout, plaintext_allowed_hosts, send_test_to,
-                        declaration["address"], declaration.get("display_name"), check_mode, gate)
+                        declaration["address"], declaration.get("display_name"), check_mode, deadline, gate)
     credential = credential_for(declaration, access_token)
     incoming = declaration["incoming"]
     answers = {}
@@ -183,4 +210,5 @@ def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test
     test_message = outgoing.get("test_message")
     result["changed"] = bool(test_message and (test_message["sent"] or check_mode and outgoing["status"] == "ok"))
     secrets = secrets + [access_token] + sent
-    return scrub(result, secrets), scrub(_warnings(result, validate_certs), secrets)
+    keep = _our_names(declaration, token_result)
+    return scrub_result(result, secrets, keep=keep), scrub_result(_warnings(result, validate_certs), secrets, keep=keep)

@@ -15,11 +15,17 @@ description:
     server, send rate) into an application's config store, idempotently, and shows what changes.
   - The action plugin of the same name validates, lints and normalises the declaration on the controller and
     fails before connecting when it has an error; the target needs only Python's standard library.
-  - The stores are a SQLite settings table (the default), a JSON file or an INI file.
+  - The stores are a SQLite settings table (the default), a JSON file, an INI file, or an application's own tables in
+    MySQL/MariaDB as its application profile maps them (V(mysql), for Open Dental).
     The collection's C(docs/store-keys.md) lists every key, its type and each store's layout.
+  - The V(mysql) store reaches the database over the network, so it runs on the controller or a Linux jump host
+    (C(delegate_to)); the practice's own (Windows) machines need nothing.
   - Secret values (password, OAuth client secret, refresh token) never appear in the output, the diff or
     an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
 author: mailconfig contributors (@mailops)
+requirements:
+  - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and cryptography.
+    The other stores need only Python's standard library.
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
   - ansible.builtin.action_common_attributes
@@ -28,7 +34,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: SQLite runs the statements in a transaction and rolls it back; file stores only read.
+    details: SQLite runs the statements in a transaction and rolls it back; file stores and MySQL only read.
   diff_mode:
     support: full
 options:
@@ -39,9 +45,10 @@ options:
     suboptions:
       type:
         description:
-          - V(sqlite) writes rows of a settings table, V(json) nested keys of a JSON file, V(ini) key lines of an INI file.
+          - V(sqlite) writes rows of a settings table, V(json) nested keys of a JSON file, V(ini) key lines of an INI file,
+            V(mysql) an application's account row in MySQL or MariaDB (see O(store.application)).
         type: str
-        choices: [sqlite, json, ini]
+        choices: [sqlite, json, ini, mysql]
         default: sqlite
       path:
         description: The database or file on the target; required by every store type that lives in a file.
@@ -54,10 +61,19 @@ options:
         default: false
       lock_timeout:
         description:
-          - Seconds to wait for another writer (SQLite busy timeout, or the advisory lock on a file store's directory)
-            before failing.
+          - Seconds to wait for another writer (SQLite busy timeout, the advisory lock on a file store's directory, or for
+            V(mysql) the named lock and row locks) before failing.
         type: float
         default: 30
+      follow:
+        description:
+          - Follow a store path that is a symbolic link, or that goes through a symlinked directory another local user
+            could replace, and write the file it points to.
+          - By default such a path is refused, so a less privileged user who can write the application's folder
+            cannot point a task running as root at another file; files are opened without following links, so a
+            link swapped in during the run is refused too. See the collection's C(docs/security.md).
+        type: bool
+        default: false
       table:
         description: V(sqlite) only, the settings table.
         type: str
@@ -88,6 +104,16 @@ options:
           - V(ini) only. Put every key, with its full name, under this section.
           - By default the part of a key before its first dot is the section and the rest the key name.
         type: str
+      ini_case:
+        description:
+          - V(ini) only. How the application's INI reader matches names, so an existing C(Auth.Password) under
+            C([Email]) is recognised (and replaced in place) rather than duplicated.
+          - V(windows) (Windows' INI API, GetPrivateProfileString) ignores case in section and key names.
+          - V(configparser) (Python's configparser) ignores case in key names only; C([Email]) and C([email]) are two
+            sections.
+        type: str
+        choices: [windows, configparser]
+        default: windows
       contact:
         description:
           - V(sqlite) only. The practice contact record that gets the declaration's address, in the same transaction,
@@ -110,6 +136,59 @@ options:
             description: Column holding the contact address.
             type: str
             required: true
+      application:
+        description:
+          - V(mysql) only, required there. The application whose profile (the collection's C(data/applications/<name>.yml))
+            says which tables and columns hold the settings, such as V(opendental).
+          - The declaration must also pass that application's lint rules (codes C(MC7xx)).
+        type: str
+      host:
+        description: V(mysql) only, required there. Host name or address of the database server.
+        type: str
+      port:
+        description: V(mysql) only. TCP port of the database server.
+        type: int
+        default: 3306
+      user:
+        description: V(mysql) only, required there. Database user; it needs SELECT, INSERT and UPDATE on the database.
+        type: str
+      password:
+        description: V(mysql) only. Password of the database user; keep it in Ansible Vault. Never printed.
+        type: str
+      database:
+        description: V(mysql) only, required there. The application's database (schema) name.
+        type: str
+      clinic:
+        description:
+          - V(mysql) only. For a practice with clinics, the clinic number whose own address is written; the other clinics'
+            addresses are never changed. Unset writes the practice's default address.
+        type: int
+      tls:
+        description:
+          - V(mysql) only. Talk TLS to the database server. Set V(false) only on a trusted network (the site's VPN).
+        type: bool
+        default: true
+      tls_verify:
+        description: V(mysql) only. Verify the server's certificate and host name.
+        type: bool
+        default: true
+      ca_path:
+        description: V(mysql) only. CA bundle that signed the database server's certificate; the system store when unset.
+        type: path
+      connect_timeout:
+        description: V(mysql) only. Seconds to wait for the database server to answer.
+        type: float
+        default: 10
+      backup_dir:
+        description:
+          - V(mysql) only. Folder on the host that runs the module for O(backup) copies of the previous row, as JSON
+            (mode 0600; the password stays as the application stored it). Defaults to C(~/.mailconfig/backups).
+        type: path
+      profile:
+        description:
+          - V(mysql) only. The application profile, filled in by the action plugin from O(store.application) on the controller;
+            do not set it.
+        type: dict
   state:
     description: V(present) writes our keys; V(absent) removes only our keys and nothing else.
     type: str
@@ -187,6 +266,20 @@ EXAMPLES = r'''
       path: /etc/dentalsoft/mail.ini
     update_password: on_create
 
+- name: Write the practice address into Open Dental's database, from the controller
+  mailops.mailconfig.mail_account:
+    declaration: "{{ mail_account }}"
+    store:
+      type: mysql
+      application: opendental
+      host: od-server.practice.lan
+      user: mailconfig
+      password: "{{ vault_opendental_db_password }}"
+      database: opendental
+      ca_path: /etc/mailconfig/practice-db-ca.pem
+    backup: true
+  delegate_to: localhost
+
 - name: Remove our keys, leave everything else
   mailops.mailconfig.mail_account:
     declaration: "{{ mail_account }}"
@@ -202,7 +295,7 @@ settings:
   type: dict
   sample: {"email.address": "reception@smiles-dental.co.uk", "email.auth.password": "********", "email.outgoing.port": 465}
 store:
-  description: The store that was written.
+  description: The store that was written (for V(mysql) its application, host, port, database and clinic; never a password).
   returned: always
   type: dict
   sample: {"type": "sqlite", "path": "/var/lib/dentalsoft/settings.db", "table": "settings"}
@@ -213,7 +306,8 @@ backup_file:
   sample: /var/lib/dentalsoft/settings.db.20260102T030405.123456Z.bak
 diff:
   description:
-    - Before and after text of our keys (file stores, the masked file; SQLite, C(section.key = value) lines).
+    - Before and after text of our keys (file stores, the masked file; SQLite, C(section.key = value) lines;
+      MySQL, C(table[key=number].column = value) lines).
   returned: in diff mode
   type: dict
 '''

@@ -48,6 +48,12 @@ options:
     description: The host variable that holds the declaration, with O(hosts).
     type: str
     default: mail_account
+  application:
+    description:
+      - Also check what this application can hold, with the rules of its profile (the collection's C(data/applications/<name>.yml)),
+        for example V(opendental).
+      - With O(hosts), a host whose C(mail_account_store) is of type C(mysql) gets its own store's application when this is not set.
+    type: str
   strict:
     description: Fail on warnings too.
     type: bool
@@ -67,6 +73,11 @@ EXAMPLES = r'''
   mailops.mailconfig.mail_declaration:
     hosts: "{{ ansible_play_hosts_all }}"
   run_once: true
+
+- name: Check this host's declaration for Open Dental too (POP3 only, no OAuth grant of ours, ...)
+  mailops.mailconfig.mail_declaration:
+    declaration: "{{ mail_account }}"
+    application: opendental
 
 - name: Check declarations kept outside the inventory
   mailops.mailconfig.mail_declaration:
@@ -96,4 +107,21 @@ declarations:
           file: inventory/host_vars/practice-01.yml
           line: 12
           column: 5
+deadlines:
+  description:
+    - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by date.
+    - C(to_do) is the finding's hint.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - practice: practice-07
+      provider: office365
+      date: "2026-12-31"
+      code: MC302
+      severity: warning
+      what: Microsoft 365 (Exchange Online) disables password login to SMTP (basic authentication) by default from the end of December 2026 (2026-12-31)
+      to_do: >-
+        After that, your tenant admin can re-enable it until Microsoft 365 (Exchange Online) removes it;
+        move to OAuth: auth.method: oauth2 (see docs/oauth.md).
 '''

@@ -42,9 +42,18 @@ options:
     type: bool
     default: true
   timeout:
-    description: Seconds each stage may take (resolve, connect, TLS, greeting, authentication ...).
+    description:
+      - Seconds each stage may take in total (resolve, connect, TLS, greeting, authentication ...), however the server
+        spreads its answer over time.
     type: float
     default: 15
+  deadline:
+    description:
+      - Seconds the whole check may take, whatever the servers or the token endpoint do - DNS, connections, TLS, every
+        exchange of both sides and the OAuth 2.0 token request included. A check still running then fails with
+        C(timeout), and the message names the deadline.
+      - Defaults to three times O(timeout).
+    type: float
   fail_on_error:
     description:
       - Fail the task when a check fails. With V(false) the task succeeds and RV(ok) tells the outcome.
@@ -227,6 +236,7 @@ token:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import ControlCharacterError
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
@@ -239,6 +249,7 @@ def main():
             ca_path=dict(type="path"),
             validate_certs=dict(type="bool", default=True),
             timeout=dict(type="float", default=15),
+            deadline=dict(type="float"),
             fail_on_error=dict(type="bool", default=True),
             send_test_to=dict(type="str"),
             plaintext_allowed_hosts=dict(type="list", elements="str", default=[]),
@@ -252,8 +263,9 @@ def main():
         result, warnings = verify(params["declaration"], ca_path=params["ca_path"], validate_certs=params["validate_certs"],
                                   timeout=params["timeout"], send_test_to=params["send_test_to"],
                                   plaintext_allowed_hosts=params["plaintext_allowed_hosts"],
-                                  access_token=params["access_token"], check_mode=module.check_mode)
-    except CAPathError as exc:
+                                  access_token=params["access_token"], check_mode=module.check_mode,
+                                  deadline=params["deadline"])
+    except (CAPathError, ControlCharacterError) as exc:
         module.fail_json(msg=str(exc), ok=False)
     for warning in warnings:
         module.warn(warning)

@@ -13,7 +13,9 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks, to_plain
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._windows import windows_refusal
 
 
 def report(findings, host=""):
@@ -35,10 +37,10 @@ def without_none(value):
     return value
 
 
-def check_declaration(value):
-    """Run the declaration pipeline on an Ansible variable value."""
+def check_declaration(value, application=None):
+    """Run the declaration pipeline on an Ansible variable value (with an application profile's rules)."""
     source, marks = origin_marks(value)
-    return check(to_plain(value), marks, source)
+    return check(to_plain(value), marks, source, application=application)
 
 
 def failure(checked, task_vars):
@@ -55,6 +57,17 @@ class DeclarationAction(ActionBase):
 
     MODULE = None
     TRANSFERS_FILES = False
+    FROM_VARIABLE = ""  # the role variable that moves this step off a Windows host
+
+    def application(self, args):
+        """The application profile whose rules the declaration must also pass, or None."""
+        del args
+        return None
+
+    def module_args(self, args, application):
+        """The module's arguments once the declaration is checked (subclasses add what the module needs)."""
+        del application
+        return args
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -63,13 +76,24 @@ class DeclarationAction(ActionBase):
         if "declaration" not in args:
             result.update(failed=True, msg="missing required argument: declaration")
             return result
-        checked = check_declaration(args["declaration"])
+        refusal = windows_refusal(self._connection, self._task, task_vars or {}, self.FROM_VARIABLE)
+        if refusal:
+            result.update(failed=True, msg=refusal)
+            return result
+        try:
+            application = self.application(args)
+            checked = check_declaration(args["declaration"], application)
+        except UnknownApplication as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
         refused = failure(checked, task_vars)
         if refused:
             result.update(refused)
             return result
         args["declaration"] = without_none(checked.normalised)
-        result.update(self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars))
+        result.update(self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars))
+        if application:
+            result["application"] = application
         warnings = result.setdefault("warnings", [])
         warnings.extend("%s %s: %s" % (f.code, f.path, f.message) for f in checked.findings if f.severity == "warning")
         result["findings"] = [f.as_dict() for f in checked.findings]

@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import threading
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import ControlCharacterError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import tls_context
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
 
@@ -55,9 +56,12 @@ def verify_many(declarations, ca_path=None, validate_certs=True, timeout=15, sen
     gates = Gates(max_connections, per_server)
 
     def one(declaration):
-        result, warnings = verify(declaration, ca_path=ca_path, validate_certs=validate_certs, timeout=timeout,
-                                  send_test_to=send_test_to, plaintext_allowed_hosts=plaintext_allowed_hosts,
-                                  check_mode=check_mode, gate=gates, context=context)
+        try:
+                result, warnings = verify(declaration, ca_path=ca_path, validate_certs=validate_certs, timeout=timeout,
+                                      send_test_to=send_test_to, plaintext_allowed_hosts=plaintext_allowed_hosts,
+                                      check_mode=check_mode, gate=gates, context=context)
+        except ControlCharacterError as exc:  # refused before any connection, as the module refuses it
+            return {"ok": False, "msg": str(exc), "findings": []}
         result["msg"] = summary(result)
         result["warnings"] = warnings
         return result

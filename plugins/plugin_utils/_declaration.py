@@ -13,19 +13,30 @@ import collections
 import copy
 import dataclasses
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _lint, _normalise, _schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application, _catalogue, _lint, _normalise, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
 
 Result = collections.namedtuple("Result", "findings normalised")
 
 
-def check(data, marks=None, source="", today=None):
-    """Validate, lint and (when there is no error) normalise one declaration mapping."""
+def check(data, marks=None, source="", today=None, application=None):
+    """Validate, lint and (when there is no error) normalise one declaration mapping.
+
+    ``application`` names a profile in data/applications/ whose rules also apply
+    (UnknownApplication when there is none).
+    """
+    if application:
+        _application.profile(application)
     if not isinstance(data, dict):
         finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
                           "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
         return Result([finding.located(source, marks)], None)
+    oversized = [Finding("MC004", "error", "the number has more than %d bits; no field takes one that large" % MAX_INT_BITS,
+                         "Check the value: ports, rates and versions are small numbers.", path=path)
+                 for path in _oversized_integers(data)]
+    if oversized:  # jsonschema would fail on them while wording its own messages
+        return Result([f.located(source, marks) for f in oversized], None)
     schema_findings = _schema.validate(data)
     findings = []
     if data.get("provider") == "auto":
@@ -47,9 +58,26 @@ def check(data, marks=None, source="", today=None):
         stood_in = [f.path for f in schema_findings if f.code != "MC010"]  # unknown fields are only removed
         findings += [f for f in _lint.lint(linted, normalised, entry, today, raw_only=False)
                      if not any(_overlaps(read, path) for read in _lint.reads(f.code) for path in stood_in)]
+        if application and not stood_in:
+            findings += _application.lint(application, linted, normalised, _lint.ignored_codes(linted))
     findings += [f for f in schema_findings if f.path not in explained]
     findings = sorted((f.located(source, marks) for f in findings), key=lambda f: (f.line, f.column, f.code))
     return Result(findings, None if has_errors(findings) else normalised)
+
+
+MAX_INT_BITS = 64
+
+
+def _oversized_integers(value, path=""):
+    """Dotted paths of the integers in ``value`` too large for any field (Ansible may pass any Python int)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _oversized_integers(item, "%s.%s" % (path, key) if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _oversized_integers(item, "%s.%d" % (path, index) if path else str(index))
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        yield path
 
 
 def _detected(data):
@@ -126,20 +154,20 @@ def _stand_in(data, schema_findings):
     return fixed if not _schema.validate(fixed) else None
 
 
-def check_text(text, source="<stdin>", today=None):
+def check_text(text, source="<stdin>", today=None, application=None):
     """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings."""
     try:
         data, marks = load_declaration(text)
     except DeclarationSyntaxError as exc:
         return Result([dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))], None)
-    return check(data, marks, source, today)
+    return check(data, marks, source, today, application)
 
 
-def check_file(path, today=None):
+def check_file(path, today=None, application=None):
     """Read and check one declaration file; an unreadable file is a finding, not a traceback."""
     try:
         with open(path, "rb") as handle:
             text = handle.read(MAX_BYTES + 1)  # enough to tell an oversized file without reading it all
     except OSError as exc:
         return Result([Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
-    return check_text(text, path, today)
+    return check_text(text, path, today, application)

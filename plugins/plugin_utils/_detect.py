@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _dns
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _dns, _sender_checks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
 
 # RFC 6186 (and RFC 8314 for submissions) services we read, in order of preference.
@@ -63,7 +63,7 @@ class DetectionError(Exception):
 
 
 def _explicit_hint(extra=""):
-    keys = ", ".join(k for k, v in _catalogue.providers().items() if not v.get("unsupported_since"))
+    keys = ", ".join(_catalogue.live_keys())
     return (extra + " " if extra else "") + "Set provider explicitly (one of %s, or other with the servers)." % keys
 
 
@@ -98,10 +98,10 @@ def detect_provider(address, resolver=None):
         if host == ".":
             evidence.append("MX %d . (null MX: the domain receives no mail)" % preference)
             continue
-        key = _catalogue.provider_for_mx(host)
-        evidence.append("MX %d %s %s" % (preference, host, ("matches %s's MX patterns" % key) if key else "(no catalogue MX pattern)"))
-        if key:
-            return Detection(key, "mx", tuple(evidence))
+        keys = _catalogue.providers_for_mx(host)
+        evidence.append("MX %d %s %s" % (preference, host, ("matches %s's MX patterns" % keys[0]) if keys else "(no catalogue MX pattern)"))
+        if keys:
+            return Detection(_product_by_spf(keys, domain, resolver, evidence), "mx", tuple(evidence))
     if not evidence:
         evidence.append("%s has no MX record" % domain)
     servers = _srv_servers(domain, resolver, evidence)
@@ -112,6 +112,25 @@ def detect_provider(address, resolver=None):
     raise DetectionError(
         domain, "cannot detect the provider of %s: %s; and no RFC 6186 SRV records" % (domain, "; ".join(evidence)),
         _explicit_hint(), evidence)
+
+
+def _product_by_spf(keys, domain, resolver, evidence):
+    """Of providers sharing an MX host, the one whose ``spf_marker`` the domain's SPF record includes.
+
+    Microsoft 365 from GoDaddy has Microsoft's MX hosts but GoDaddy's SPF include
+    (secureserver.net); without such a marker the most specific MX pattern decides.
+    """
+    marked = {key: _catalogue.provider(key)["spf_marker"] for key in keys[1:] if _catalogue.provider(key).get("spf_marker")}
+    if not marked:
+        return keys[0]
+    includes = set()
+    for record in _sender_checks.spf_records(_lookup(resolver.txt, domain, domain, evidence)):
+        includes.update(term[2].lower().rstrip(".") for term in _sender_checks.parse_spf(record)[0] if term[1] == "include")
+    for key, marker in marked.items():
+        if marker in includes:
+            evidence.append("SPF include:%s is %s's" % (marker, key))
+            return key
+    return keys[0]
 
 
 def _lookup(ask, name, domain, evidence):

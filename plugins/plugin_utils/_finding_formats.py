@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
+
 
 def text(results, counts):
     lines = [f.text() for _path, findings in results for f in findings]
@@ -19,8 +21,10 @@ def text(results, counts):
 
 
 def as_json(results, counts):
+    """Every finding, and the deadline list (dated provider changes by file, soonest first)."""
     del counts
-    return json.dumps([f.as_dict() for _path, findings in results for f in findings], indent=2, ensure_ascii=False) + "\n"
+    document = {"findings": [f.as_dict() for _path, findings in results for f in findings], "deadlines": deadlines(results)}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def junit(results, counts, strict=False):

@@ -26,6 +26,7 @@ class Finding:
     file: str = ""
     line: int = 0
     column: int = 0
+    deadline: tuple = ()  # (ISO date, provider key) of the provider change the finding is about (MC302, MC303)
 
     def located(self, file, marks):
         """Return a copy placed at the line and column of its field path (which is then made safe to show)."""
@@ -33,7 +34,13 @@ class Finding:
         return dataclasses.replace(self, file=file, line=line, column=column, path=safe_path(self.path))
 
     def as_dict(self):
-        return dataclasses.asdict(self)
+        """The finding as plain data; ``deadline`` ({date, provider}) only when the finding has one."""
+        data = dataclasses.asdict(self)
+        if self.deadline:
+            data["deadline"] = dict(zip(("date", "provider"), self.deadline))
+        else:
+            del data["deadline"]
+        return data
 
     def text(self):
         where = self.file or "<declaration>"
@@ -44,17 +51,29 @@ class Finding:
         return "%s:%s %s %s: %s%s" % (where, field, self.severity, self.code, self.message, hint)
 
 
+SECRET_FIELDS = ("auth.password", "auth.oauth2.client_secret", "auth.oauth2.refresh_token")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A Gmail, Yahoo or Apple app password is 16 letters; typed as a bare key, it parses as a field name.
+_APP_PASSWORD = re.compile(r"[A-Za-z]{16}")
 UNREADABLE_NAME = "<unreadable name>"
+
+
+def _looks_secret(name):
+    """An app password, or a name with the mixed case and digits of a generated secret rather than a snake_case field."""
+    if _APP_PASSWORD.fullmatch(name):
+        return True
+    classes = sum(1 for test in (str.islower, str.isupper, str.isdigit) if any(test(c) for c in name))
+    return len(name) >= 10 and classes >= 3 or len(name) >= 20 and "_" not in name and "-" not in name
 
 
 def safe_name(name):
     """``name`` if it looks like a field name, else a placeholder.
 
-    A key such as ``password=Secr3t`` (a value typed into the key) would otherwise
-    put the secret into the finding's path and message.
+    A key such as ``password=Secr3t`` (a value typed into the key), or a bare app
+    password typed as a key, would otherwise put the secret into the finding's path and message.
     """
-    return name if _FIELD_NAME.fullmatch(str(name)) else UNREADABLE_NAME
+    name = str(name)
+    return name if _FIELD_NAME.fullmatch(name) and not _looks_secret(name) else UNREADABLE_NAME
 
 
 def safe_path(path):

@@ -4,7 +4,9 @@
 """Lint rules: the semantic checks a JSON Schema cannot express.
 
 Each rule has a stable code and name (documented in docs/rules.md) and yields
-``(path, message, hint)``. Rules marked ``raw`` also run on a declaration that
+``(path, message, hint)``, or ``(path, message, hint, date)`` when the finding is about a
+dated change at the provider: the finding then carries that date and the provider key
+(``Finding.deadline``), from which the fleet-wide deadline list is built. Rules marked ``raw`` also run on a declaration that
 failed the schema, so the most specific explanation wins (a display name in the
 address says more than "does not match the pattern"); the others see the
 normalised declaration too.
@@ -17,8 +19,10 @@ import datetime
 import email.utils
 import re
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import SECURITY_FOR_PORT
+from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import control_character_fields
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import rule_codes as application_rule_codes
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, SECRET_FIELDS
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._normalise import DEFAULT_RATE_PER_MINUTE, SECURITY_FOR_PORT
 
 Rule = collections.namedtuple("Rule", "code name severity raw reads check")
 RULES = []
@@ -84,11 +88,41 @@ def _display_name_in_address(ctx):
         yield "address", what, "Write the bare address only, like name@example.co.uk."
 
 
+@rule("MC014", "control-character", "error", raw=True)
+def _control_character(ctx):
+    for path, found in control_character_fields(ctx.raw):
+        yield (path, "the value contains the control character %s" % found,
+               "Remove it: a line break, NUL or other control character in a value sent to a mail server would end "
+               "the command and start another.")
+
+
+# Masking replaces a secret wherever it appears in returned text; a short one also
+# matches ordinary words, so masking can neither hide it nor keep results readable.
+SHORT_SECRET = 8
+
+
+@rule("MC311", "short-secret", "warning", reads=tuple(SECRET_FIELDS))
+def _short_secret(ctx):
+    for path in SECRET_FIELDS:
+        value = _get(ctx.raw, path)
+        if isinstance(value, str) and 0 < len(value) < SHORT_SECRET:
+            yield (path, "the secret is shorter than %d characters" % SHORT_SECRET,
+                   "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide it "
+                   "because it matches ordinary words. Silence MC311 only where the provider imposes it.")
+
+
 @rule("MC301", "provider-unsupported", "error", raw=True)
 def _provider_unsupported(ctx):
-    if ctx.entry.get("unsupported_since"):
-        yield ("provider", "provider '%s' is no longer supported (since %s)" % (ctx.raw.get("provider"), ctx.entry["unsupported_since"]),
+    if ctx.entry.get("unsupported"):
+        yield ("provider", "provider '%s' can no longer be used from an application" % ctx.raw.get("provider"),
                ctx.entry.get("unsupported_hint", "Declare the practice's current provider."))
+
+
+@rule("MC309", "provider-key-regional", "warning", raw=True)
+def _provider_key_regional(ctx):
+    if ctx.entry.get("alias_of"):
+        yield ("provider", "provider '%s' is an old key; it now means %s" % (ctx.raw.get("provider"), ctx.entry["alias_of"]),
+               ctx.entry.get("alias_hint") or "Write provider: %s." % ctx.entry["alias_of"])
 
 
 @rule("MC201", "pop3-removes-mail", "error", reads=("provider", "incoming"))
@@ -166,25 +200,32 @@ def _services(norm):
 
 
 def _basic_auth(ctx, retired):
+    """Password logins the provider has retired (``retired``), or will retire or turns off by default: ``(path, message, hint, date)``.
+
+    ``retired``: gone for good, nothing brings it back (MC303). ``default_off``: off from the
+    date unless an administrator turns it back on, until the provider removes it (MC302).
+    """
     if ctx.norm["auth"]["method"] != "password":
         return
-    for service, side in _services(ctx.norm):
+    for service, _side in _services(ctx.norm):
         plan = (ctx.entry.get("basic_auth") or {}).get(service)
         if not plan:
             continue
-        date = datetime.date.fromisoformat(plan["date"])
-        passed = date <= ctx.today
+        when = plan.get("when") or plan["date"]
+        passed = datetime.date.fromisoformat(plan["date"]) <= ctx.today
         if (plan["status"] == "retired" and passed) != retired:
             continue
-        if retired:
-            what = "retired password login to %s on %s" % (service.upper(), plan["date"])
-        elif passed:
-            what = "switched password login to %s off by default on %s; it works only where an administrator turned it back on" % (
-                service.upper(), plan["date"])
+        name, protocol = ctx.entry["name"], service.upper()
+        if plan["status"] == "retired":
+            what = "%s %s password login to %s (basic authentication) %s %s (%s)" % (
+                name, "retired" if passed else "retires", protocol, "for good since" if passed else "on", when, plan["date"])
+            hint = "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", "")
         else:
-            what = "retires password login to %s on %s" % (service.upper(), plan["date"])
-        yield ("auth.method", "%s %s" % (ctx.entry["name"], what),
-               "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", ""))
+            what = "%s %s password login to %s (basic authentication) by default %s %s (%s)" % (
+                name, "has disabled" if passed else "disables", protocol, "since" if passed else "from", when, plan["date"])
+            hint = ("%s your tenant admin can re-enable it until %s removes it; move to OAuth: auth.method: oauth2 "
+                    "(see docs/oauth.md)." % ("Where it is off, only" if passed else "After that,", name))
+        yield "auth.method", what, hint, plan["date"]
 
 
 @rule("MC303", "basic-auth-retired", "error", reads=("provider", "auth.method", "incoming"))
@@ -229,13 +270,21 @@ def _oauth2_grant_missing(ctx):
                "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from the vault.")
 
 
+@rule("MC310", "provider-note", "info", reads=("provider", "incoming"))
+def _provider_note(ctx):
+    """What the catalogue says a practice manager must know about this provider (NHSmail Application Accounts ...)."""
+    hint = ctx.entry.get("hint")
+    if hint and not (ctx.entry.get("incoming_off_by_default") and not ctx.norm["incoming"]["enabled"]):
+        yield "provider", "%s needs something done outside this declaration (see the hint)" % ctx.entry["name"], hint
+
+
 @rule("MC401", "rate-above-provider-limit", "warning", reads=("provider", "sending"))
 def _rate_above_limit(ctx):
     rate = _get(ctx.raw, "sending.rate_per_minute")
-    limit = ctx.entry.get("rate_per_minute_max") or 3
+    limit = ctx.entry.get("rate_per_minute_max") or DEFAULT_RATE_PER_MINUTE
     if rate is not None and rate > limit:
         known = "%s allows at most %d messages a minute" % (ctx.entry["name"], limit) if ctx.entry.get("rate_per_minute_max") \
-            else "the provider is not known to allow more than 3 messages a minute"
+            else "the provider publishes no per-minute limit, and 3 a minute is mailconfig's conservative default"
         yield "sending.rate_per_minute", "send rate %d is above the limit: %s" % (rate, known), \
             "Lower it to %d, or silence MC401 if the provider confirmed a higher limit." % limit
 
@@ -299,8 +348,9 @@ def _pop3_options_on_imap(ctx):
 
 @rule("MC005", "unsilenceable-code", "warning", raw=True)
 def _unsilenceable(ctx):
-    errors = {r.code for r in RULES if r.severity == "error"}.union(PIPELINE_ERRORS)
-    known = {r.code for r in RULES}
+    applications = application_rule_codes()
+    errors = {r.code for r in RULES if r.severity == "error"}.union(PIPELINE_ERRORS, (c for c, s in applications.items() if s == "error"))
+    known = {r.code for r in RULES}.union(applications)
     for index, code in _ignore_list(ctx.raw):
         if code in errors:
             yield "lint.ignore.%d" % index, "%s is an error and cannot be silenced" % code, "Fix the declaration instead."
@@ -324,18 +374,24 @@ def reads(code):
     return ()
 
 
+def ignored_codes(raw):
+    """The codes a declaration's ``lint.ignore`` names."""
+    return {code for _index, code in _ignore_list(raw)}
+
+
 def lint(raw, norm, entry, today=None, raw_only=False):
     """Run the raw rules (``raw_only``), which need no valid schema, or the others on ``norm``."""
     ctx = _Context(raw, norm, entry, today or datetime.date.today())
-    if not raw_only and entry.get("unsupported_since"):
+    if not raw_only and entry.get("unsupported"):
         return []  # MC301 already says the provider is gone; its missing servers are no news
-    ignored = {code for _index, code in _ignore_list(raw)}
+    ignored = ignored_codes(raw)
     findings = []
     for item in RULES:
         if item.raw != raw_only:
             continue
         if item.severity != "error" and item.code in ignored:
             continue
-        for path, message, hint in item.check(ctx) or ():
-            findings.append(Finding(item.code, item.severity, message, hint, path=path))
+        for path, message, hint, *date in item.check(ctx) or ():
+            deadline = (date[0], raw.get("provider")) if date else ()
+            findings.append(Finding(item.code, item.severity, message, hint, path=path, deadline=deadline))
     return findings

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Sender checks: does the sending domain's DNS let receivers trust its mail?
 
-Since February 2024 Gmail and Yahoo junk or refuse mail from domains without
-SPF, DKIM and DMARC, which looks exactly like "the application stopped sending".
+Since February 2024 Gmail and Yahoo junk or refuse mail that fails their sender
+rules (SPF or DKIM for everyone; SPF, DKIM and an aligned DMARC record for bulk
+senders), which looks exactly like "the application stopped sending".
 These checks read what a receiver reads (MX, SPF, DMARC, DKIM for the provider's
 selectors) and report findings with stable MC6xx codes, in the same shape as the
 declaration's lint findings. DNS data is public: messages may quote it.
@@ -213,7 +214,8 @@ def parse_spf(record):
     return terms, errors
 
 
-def _spf_records(records):
+def spf_records(records):
+    """The SPF records (v=spf1) among TXT ``records``."""
     return [r for r in records if r.lower() == "v=spf1" or r.lower().startswith("v=spf1 ")]
 
 
@@ -222,7 +224,7 @@ def _check_spf(report, resolver, provider, includes):
     records = report.lookup(resolver.txt, domain)
     if records is None:
         return
-    spf = _spf_records(records)
+    spf = spf_records(records)
     if not spf:
         report.add("MC610", "%s has no SPF record" % domain,
                    "Publish one TXT record like \"v=spf1 include:%s -all\"." % (includes[0] if includes else "<the provider's SPF domain>"))
@@ -264,7 +266,7 @@ def _reaches(resolver, terms, includes):
             continue
         seen.add(name)
         try:
-            records = _spf_records(resolver.txt(name))
+            records = spf_records(resolver.txt(name))
         except _dns.DNSLookupError:
             unread.append(name)
             continue

@@ -25,6 +25,10 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 20000
 MAX_DEPTH = 32  # a declaration nests four levels (auth.oauth2.scopes.0); recursive aliases nest forever
+# A number, date or boolean is a few characters. Longer ones are refused before PyYAML builds
+# them: a sexagesimal integer (1:59:59:...) costs quadratic time, and an integer of more than
+# 4,300 digits cannot even be printed back.
+MAX_NON_TEXT_SCALAR = 64
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -88,6 +92,9 @@ class _Builder:
             return node.value
         if node.tag == VAULT_TAG and isinstance(node, yaml.ScalarNode):
             return VAULT_STAND_IN
+        if len(node.value) > MAX_NON_TEXT_SCALAR:
+            _fail("MC004", "a value read as %s is longer than %d characters" % (_tag_words(node.tag), MAX_NON_TEXT_SCALAR),
+                  "Put the value in quotes if it is text; a number or date is a few characters.", *_where(node), path=path)
         try:
             return self._scalars.construct_object(node, deep=True)
         except _SCALAR_ERRORS:

@@ -13,8 +13,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The plain-text demo secrets, as in examples/inventory/group_vars/practices/vault.yml.
 SECRETS = ("Alice-Verify-7Qz!pw", "Zahnärztin-Pässwört-€9", "Keeper-Pop3-Msgs-8Lm", "colon:in:the:pass-4Kd",
-           "Stale-Password-From-2019", "mailconfig-demo-only")
-PRACTICES = ("bright-teeth", "canine-corner", "incisor-clinic", "molar-care", "smiles-dental", "wisdom-works")
+           "Stale-Password-From-2019", "mailconfig-demo-only", "OpenDental-Db-Demo-5vQ")
+PRACTICES = ("bright-teeth", "canine-corner", "incisor-clinic", "molar-care", "smiles-dental", "wisdom-works", "open-smiles")
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,14 @@ def test_second_run_changes_nothing(demo):
     assert sorted(rerun) == sorted(PRACTICES)
     assert set(rerun.values()) == {"0"}
     assert set(changed_by_host(sections(result.stdout)[2]).values()) == {"1"}
+
+
+def test_the_open_dental_practice_is_written_into_its_database(demo):
+    result = demo[1]
+    assert re.search(r"Open Dental database opendental_smiles after: default address row 1: SMTPserver=(localhost|127\.0\.0\.1) "
+                     r"ServerPort=\d+ UseSSL=1 SenderAddress=reception@open-smiles\.example\.test Pop3ServerIncoming=\S+; 2 reload signals",
+                     result.stdout), result.stdout[-3000:]
+    assert "open-smiles -> localhost" in sections(result.stdout)[2]
 
 
 def test_summary_rows_and_json_report(demo):

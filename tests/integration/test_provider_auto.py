@@ -27,7 +27,7 @@ def lint(text, env):
     result = subprocess.run([sys.executable, LINT, "--format", "json", "-"], input=text, capture_output=True, text=True,
                             env=dict(os.environ, **env), check=False)
     assert "Auto-Detect-Secret-31" not in result.stdout + result.stderr
-    return result.returncode, json.loads(result.stdout)
+    return result.returncode, json.loads(result.stdout)["findings"]
 
 
 def test_mx_decides_and_provider_rules_then_apply(knot):

@@ -30,6 +30,8 @@ def codes(findings):
     ("nested.test", "office365", []),
     ("workspace.test", "gmail", ["MC622"]),
     ("godaddy.test", "godaddy", ["MC620", "MC632"]),
+    ("godaddy365.test", "godaddy_m365", ["MC622", "MC630"]),  # GoDaddy's include is the right one: no MC613
+    ("godaddy365.test", "office365", ["MC613", "MC622", "MC630"]),  # what declaring plain office365 would wrongly say
     ("nomx.test", None, ["MC602", "MC615", "MC620", "MC632"]),
     ("nullmx.test", None, ["MC602", "MC610", "MC620", "MC632"]),
     ("twospf.test", "office365", ["MC611", "MC621", "MC630"]),

@@ -1,5 +1,6 @@
 """playbooks/validate.yml and the mail_provider lookup through real ansible-playbook."""
 
+import json
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -9,7 +10,7 @@ GOOD = """\
 mail_account:
   schema_version: 1
   address: reception@smiles.example.co.uk
-  provider: ionos
+  provider: ionos_uk
   auth: {method: password, password: "Vault-Good-7781"}
   sending: {rate_per_minute: 3}
 """
@@ -111,7 +112,7 @@ def test_fleet_summary_has_a_row_per_host_after_validate(playbook):
                           env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"})
     rows = {line.split()[0]: line.split() for line in result.stdout.split("MAIL ACCOUNTS")[1].splitlines()
             if line.split() and line.split()[0] in ("alpha", "beta", "gamma")}
-    assert rows["alpha"][1:3] == ["ionos", "yes"] and rows["beta"][1:3] == ["office365", "no"] and rows["gamma"][2] == "no"
+    assert rows["alpha"][1:3] == ["ionos_uk", "yes"] and rows["beta"][1:3] == ["office365", "no"] and rows["gamma"][2] == "no"
     assert "MC" in " ".join(rows["beta"])
     assert "no_declaration" in rows["gamma"]
     assert "3 practices: 1 validated, 0 changed, 0 verified ok, 2 need attention" in result.stdout
@@ -131,3 +132,28 @@ def test_strict_typo_and_a_non_mapping_declaration_are_clear_failures(playbook):
         """)
     assert result.returncode == 2
     assert result.stdout.count("MC002") >= 2 and "Traceback" not in result.stdout
+
+
+def test_fleet_summary_lists_the_deadlines_by_date_in_the_table_and_the_json(playbook):
+    """A month before Microsoft turns SMTP AUTH password login off by default: which practices are hit, soonest first."""
+    playbook.write("inv/host_vars/alpha.yml", GOOD)
+    playbook.write("inv/host_vars/delta.yml", GOOD.replace("ionos_uk", "office365").replace("smiles", "delta"))
+    playbook.write("inv/host_vars/epsilon.yml", GOOD.replace("ionos_uk", "nhsmail").replace("Vault-Good-7781", "Vault-Nhs-5512")
+                   + "  incoming: {protocol: imap}\n")
+    report = os.path.join(str(playbook.tmp_path), "reports", "fleet")
+    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["alpha", "delta", "epsilon"]),
+                          env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary", "MAILCONFIG_REPORT": report})
+    summary = result.stdout.split("MAIL ACCOUNTS")[1]
+    lines = [line for line in summary.splitlines() if line.startswith("deadline ")]
+    assert [line.split()[1:5] for line in lines] == [
+        ["2023-05-25", "epsilon", "nhsmail", "MC303:"], ["2026-12-31", "delta", "office365", "MC302:"],
+        ["2026-12-31", "epsilon", "nhsmail", "MC302:"]]
+    assert "to do:" in summary and "tenant admin can re-enable it" in summary
+    with open(report + ".json", encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert [(r["date"], r["practice"], r["provider"], r["code"]) for r in data["deadlines"]] == [
+        ("2023-05-25", "epsilon", "nhsmail", "MC303"), ("2026-12-31", "delta", "office365", "MC302"),
+        ("2026-12-31", "epsilon", "nhsmail", "MC302")]
+    assert all(r["what"] and r["to_do"] for r in data["deadlines"])
+    for secret in ("Vault-Good-7781", "Vault-Nhs-5512"):
+        assert secret not in result.stdout and secret not in json.dumps(data)

@@ -27,7 +27,7 @@ NOBODY = 65534
 RAW = {
     "schema_version": 1,
     "address": "reception@smiles-dental.co.uk",
-    "provider": "ionos",
+    "provider": "ionos_uk",
     "auth": {"method": "password", "password": PASSWORD_A},
     "incoming": {"protocol": "imap"},
     "sending": {"rate_per_minute": 3},

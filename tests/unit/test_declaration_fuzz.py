@@ -191,7 +191,7 @@ PATHS = sorted(_leaf_paths(_schema.schema())) + ["outgoing.prot", "auth.passwrd"
 PLAUSIBLE = list({json.dumps(v, sort_keys=True): v for path in PATHS  # the schema's own enums and examples, once each
                   for v in _schema._property(path).get("enum", []) + _schema._property(path).get("examples", [])}.values())  # pylint: disable=protected-access
 BASES = [
-    {"schema_version": 1, "address": "reception@castlegate-dental.co.uk", "provider": "ionos",
+    {"schema_version": 1, "address": "reception@castlegate-dental.co.uk", "provider": "ionos_uk",
      "auth": {"method": "password", "password": "Fuzz-Pw-1"}, "sending": {"rate_per_minute": 3}},
     {"schema_version": 1, "address": "hello@parksidesmiles.co.uk", "provider": "office365", "display_name": "Parkside",
      "auth": {"method": "oauth2", "oauth2": {"tenant": "parkside.onmicrosoft.com", "client_id": "c", "refresh_token": "Fuzz-Rt-1"}},

@@ -95,7 +95,11 @@ SMTP = [
     ("m365-wrong", "authenticate", 535, "5.7.3", "Authentication unsuccessful", False, "auth_failed"),
     ("gmail-app-password", "authenticate", 534, "5.7.9", "Application-specific password required.", False, "app_password_required"),
     ("gmail-web-login", "authenticate", 534, "5.7.14", "<https://accounts.google.com/signin/continue> Please log in via your "
-     "web browser", False, "app_password_required"),
+     "web browser and then try again.", False, "signin_challenge"),
+    ("m365-not-authenticated-mail", "send", 530, "5.7.57", "Client not authenticated to send mail. [BN1P110CA0052.NAMP110.PROD.OUTLOOK.COM]",
+     False, "smtp_client_not_authenticated"),
+    ("m365-not-authenticated-auth", "authenticate", 530, "5.7.57", "Client not authenticated to send mail.", False,
+     "smtp_client_not_authenticated"),
     ("gmail-wrong", "authenticate", 535, "5.7.8", "Username and Password not accepted.", False, "auth_failed"),
     ("gmail-too-many", "authenticate", 454, "4.7.0", "Too many login attempts, please try again later.", False, "rate_limited"),
     ("yahoo-auth005", "authenticate", 535, "5.7.0", "(#AUTH005) Too many bad auth attempts.", False, "rate_limited"),
@@ -135,7 +139,8 @@ IMAP = [
     ("expired-password", "authenticate", "NO", "[EXPIRED] Password expired", "auth_failed"),
     ("gmail-app-password", "authenticate", "NO", "[ALERT] Application-specific password required: "
      "https://support.google.com/accounts/answer/185833 (Failure)", "app_password_required"),
-    ("gmail-web-login", "authenticate", "NO", "[ALERT] Please log in via your web browser (Failure)", "app_password_required"),
+    ("gmail-web-login", "authenticate", "NO", "[ALERT] Please log in via your web browser (Failure)", "signin_challenge"),
+    ("imap-switched-off", "authenticate", "NO", "[ALERT] IMAP access is disabled for this account.", "protocol_disabled"),
     ("inuse", "authenticate", "NO", "[INUSE] Mailbox in use", "mailbox_in_use"),
     ("in-use", "command", "NO", "[IN-USE] Mailbox locked", "mailbox_in_use"),
     ("limit", "authenticate", "NO", "[LIMIT] Too many connections", "rate_limited"),
@@ -162,6 +167,9 @@ POP3 = [
     ("auth-code", "authenticate", "[AUTH] Authentication failed.", "auth_failed"),
     ("no-code", "authenticate", "Authentication failure: unknown user name or bad password.", "auth_failed"),
     ("gmail-app-password", "authenticate", "[AUTH] Application-specific password required.", "app_password_required"),
+    ("gmail-web-login", "authenticate", "[AUTH] Web login required: https://support.google.com/mail/answer/78754 (WebLoginRequired)",
+     "signin_challenge"),
+    ("pop-switched-off", "authenticate", "POP3 is not enabled for this account.", "protocol_disabled"),
     ("in-use", "authenticate", "[IN-USE] Unable to lock maildrop", "mailbox_in_use"),
     ("login-delay", "authenticate", "[LOGIN-DELAY] Minimum time between mail checks violation", "rate_limited"),
     ("sys-temp", "authenticate", "[SYS/TEMP] Temporary failure", "server_error"),
@@ -179,8 +187,21 @@ def test_pop3(stage, text, expected):
     assert failure.server_response == "-ERR " + text
 
 
-# Raised by the probes themselves (no server answer to classify); the integration tests name them.
-RAISED_BY_PROBES = {"auth_unavailable"}
+# Raised by the probes themselves (no server answer to classify); the integration and adversarial tests name them.
+RAISED_BY_PROBES = {"auth_unavailable", "protocol_violation", "control_character_refused"}
+
+
+def test_plain_text_after_starttls_is_not_told_to_use_implicit_tls():
+    failure = _diagnosis.from_exception(_ssl_error("WRONG_VERSION_NUMBER"), "starttls", WHERE)
+    assert failure.code == "starttls_unavailable"
+    assert "agreed to STARTTLS" in failure.message and "Match security to the port" not in failure.hint
+    assert "firewall or antivirus proxy" in failure.hint and failure.hint != CODES["tls_protocol_mismatch"][1]
+
+
+def test_the_checks_deadline_is_told_apart_from_a_stage_timeout():
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import DeadlineExceeded
+    failure = _diagnosis.from_exception(DeadlineExceeded("deadline"), "authenticate", WHERE)
+    assert failure.code == "timeout" and "deadline" in failure.message and "deadline" in failure.hint
 
 
 # Raised by the token request; tests/integration/test_oauth_token.py reaches each one against a real endpoint.

@@ -5,6 +5,7 @@ import glob
 import os
 import subprocess
 import sys
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -20,17 +21,29 @@ DATA = os.path.join(ROOT, "tests", "data", "ispdb")
 DECLARATIONS = os.path.join(ROOT, "tests", "data", "declarations")
 COMMAND = os.path.join(ROOT, "bin", "mailconfig-ispdb")
 REAL = sorted(f for f in glob.glob(os.path.join(DATA, "*.xml")) if not os.path.basename(f).startswith(("bad-", "ok-")))
+ISPDB_COMMIT_URL = "https://github.com/thunderbird/autoconfig/blob/c6ad79659b5fc321d1593ec4c277815b83e5dec5/ispdb/"
+HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 
 # file: (catalogue key it maps to, first SMTP (host, port, security), first IMAP (host, port, security))
 EXPECTED = {
-    "1und1.de.xml": ("1und1_de", ("smtp.1und1.de", 465, "tls"), ("imap.1und1.de", 993, "tls")),
-    "btinternet.com.xml": ("btinternet_com", ("mail.btinternet.com", 465, "tls"), ("mail.btinternet.com", 993, "tls")),
+    "1und1.de.xml": ("ionos_de", ("smtp.1und1.de", 465, "tls"), ("imap.1und1.de", 993, "tls")),
+    "btinternet.com.xml": ("btinternet", ("mail.btinternet.com", 465, "tls"), ("mail.btinternet.com", 993, "tls")),
     "googlemail.com.xml": ("gmail", ("smtp.gmail.com", 465, "tls"), ("imap.gmail.com", 993, "tls")),
     "hotmail.com.xml": ("outlook", ("smtp-mail.outlook.com", 587, "starttls"), ("outlook.office365.com", 993, "tls")),
     "office365.com.xml": ("office365", ("smtp.office365.com", 587, "starttls"), ("outlook.office365.com", 993, "tls")),
     "wildwestdomains.com.xml": ("godaddy", ("smtpout.secureserver.net", 465, "tls"), ("imap.secureserver.net", 993, "tls")),
     "yahoo.com.xml": ("yahoo", ("smtp.mail.yahoo.com", 465, "tls"), ("imap.mail.yahoo.com", 993, "tls")),
+    "aol.com.xml": ("aol", ("smtp.aol.com", 465, "tls"), ("imap.aol.com", 993, "tls")),
+    "me.com.xml": ("icloud", ("smtp.mail.me.com", 587, "starttls"), ("imap.mail.me.com", 993, "tls")),
+    "zoho.eu.xml": ("zoho_eu", ("smtp.zoho.eu", 465, "tls"), ("imap.zoho.eu", 993, "tls")),
+    "zoho.com.xml": ("zoho_us", ("smtp.zoho.com", 465, "tls"), ("imap.zoho.com", 993, "tls")),
+    "zoho.in.xml": ("zoho_in", ("smtp.zoho.in", 465, "tls"), ("imap.zoho.in", 993, "tls")),
+    "umich.edu.xml": ("umich_edu", ("smtp.gmail.com", 465, "tls"), ("imap.gmail.com", 993, "tls")),
+    "messagingengine.com.xml": ("fastmail", ("smtp.fastmail.com", 465, "tls"), ("imap.fastmail.com", 993, "tls")),
 }
+
+# ISPDB files whose host names are templates of the address's domain: no catalogue entry, a declaration with --address.
+TEMPLATE_HOSTS = {"inbox.lv.xml", "mail.ee.xml", "mx1.tiki.ne.jp.xml", "pop.shibata.ne.jp.xml"}
 
 # file: (line, words the message must contain)
 BAD = {
@@ -52,36 +65,136 @@ def servers(config):
     return [dataclasses.replace(s, line=0) for s in config.incoming + config.outgoing]
 
 
-def test_the_real_files_are_all_here():
-    assert sorted(EXPECTED) == [os.path.basename(f) for f in REAL]
+def test_the_whole_ispdb_is_here():
+    assert len(REAL) == 163
+    assert set(EXPECTED) <= {os.path.basename(f) for f in REAL}
     assert os.path.exists(os.path.join(DATA, "LICENSE"))
 
 
-@pytest.mark.parametrize("path", REAL, ids=os.path.basename)
-def test_real_file_imports(path):
-    key, smtp, imap = EXPECTED[os.path.basename(path)]
-    config = _ispdb.load(path)
+def test_every_ispdb_file_imports_or_is_refused_with_a_reason():
+    """All 163 files: usable hosts and ports, unique keys, a stable export/import round trip; refusals name why."""
+    keys, refused = {}, {}
+    for path in REAL:
+        name = os.path.basename(path)
+        config = _ispdb.load(path)
+        for server in config.incoming + config.outgoing:
+            assert HOST.fullmatch(server.host.replace("%EMAILDOMAIN%", "example.org")), (name, server.host)
+            assert 0 < server.port < 65536 and server.security in ("tls", "starttls", "none")
+            assert not re.search(r"\s", server.username), (name, server.username)
+        key = _ispdb.catalogue_key(config)
+        assert re.fullmatch(r"[a-z0-9_]+", key) and key not in keys, (name, key, keys.get(key))
+        keys[key] = name
+        try:
+            entry = _ispdb.to_catalogue_entry(config)
+        except _ispdb.ISPDBError as exc:
+            refused[name] = str(exc)
+            assert "template" in str(exc) and exc.hint
+            continue
+        assert "leave_copy_available" not in str(entry)
+        text = _ispdb.to_xml(config)
+        ET.fromstring(text.encode("utf-8"))  # well-formed for any XML reader
+        again = _ispdb.parse(text, "exported")
+        assert servers(again) == servers(config), name
+        assert _ispdb.to_xml(again) == text, name
+        assert _ispdb.catalogue_key(again) in (key, _ispdb.catalogue_key(dataclasses.replace(config, name=""))), name
+    assert set(refused) == TEMPLATE_HOSTS
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_known_file_imports(name):
+    key, smtp, imap = EXPECTED[name]
+    config = _ispdb.load(os.path.join(DATA, name))
     assert _ispdb.catalogue_key(config) == key
     assert (config.outgoing[0].host, config.outgoing[0].port, config.outgoing[0].security) == smtp
     first_imap = next(s for s in config.incoming if s.protocol == "imap")
     assert (first_imap.host, first_imap.port, first_imap.security) == imap
-    assert all(s.username == "%EMAILADDRESS%" for s in config.incoming + config.outgoing)
     entry = _ispdb.to_catalogue_entry(config)
     assert entry["outgoing"] == dict(zip(("host", "port", "security"), smtp))
-    assert entry["sources"] and entry["checked"]
+    assert entry["sources"][0]["title"].startswith("Thunderbird ISPDB %s" % name) and entry["checked"]
+    assert not _catalogue.unsourced(entry)
 
 
-@pytest.mark.parametrize("path", [p for p in REAL if EXPECTED[os.path.basename(p)][0] in _catalogue.providers()], ids=os.path.basename)
-def test_real_file_agrees_with_our_catalogue(path):
-    """Our catalogue's published servers match the ISPDB's, for every provider both describe."""
-    config = _ispdb.load(path)
-    key = _ispdb.catalogue_key(config)
+def _read_from_ispdb(key, field):
+    """The ISPDB file our catalogue read ``field`` of ``key`` from, if it did."""
+    for source in _catalogue.providers()[key]["sources"]:
+        if source["url"].startswith(ISPDB_COMMIT_URL) and field in source["values"]:
+            return source["url"][len(ISPDB_COMMIT_URL):]
+    return None
+
+
+READ_FROM_ISPDB = sorted((key, field, _read_from_ispdb(key, field)) for key in _catalogue.live_keys()
+                         for field in ("outgoing", "incoming.imap", "incoming.pop3") if _read_from_ispdb(key, field))
+
+
+@pytest.mark.parametrize("key, field, name", READ_FROM_ISPDB, ids=["%s-%s" % case[:2] for case in READ_FROM_ISPDB])
+def test_catalogue_agrees_with_the_ispdb_file_it_cites(key, field, name):
+    """Every server our catalogue says it read from an ISPDB file is that file's first server of the kind."""
+    imported = _ispdb.to_catalogue_entry(_ispdb.load(os.path.join(DATA, name)))
     ours = _catalogue.provider(key)
-    imported = _ispdb.to_catalogue_entry(config)
-    assert imported["outgoing"] == ours["outgoing"]
-    assert imported["incoming"]["imap"] == ours["incoming"]["imap"]
-    assert {k: v for k, v in imported["incoming"]["pop3"].items() if k != "leave_copy_available"} == \
-        {k: v for k, v in ours["incoming"]["pop3"].items() if k != "leave_copy_available"}
+    if field == "outgoing":
+        assert imported["outgoing"] == ours["outgoing"]
+    else:
+        protocol = field.split(".")[1]
+        assert imported["incoming"][protocol] == {k: v for k, v in ours["incoming"][protocol].items() if k != "leave_copy_available"}
+
+
+def test_template_host_names_need_the_address():
+    config = _ispdb.load(os.path.join(DATA, "inbox.lv.xml"))
+    assert {s.host for s in config.incoming + config.outgoing} == {"mail.%EMAILDOMAIN%"}
+    with pytest.raises(_ispdb.ISPDBError, match="template") as caught:
+        _ispdb.to_server_settings(config)
+    assert "--address" in caught.value.hint
+    settings = _ispdb.to_server_settings(config, address="reception@Smiles-Dental.example")
+    assert settings["outgoing"]["host"] == "mail.smiles-dental.example"
+    assert settings["incoming"]["host"] == "mail.smiles-dental.example"
+    with pytest.raises(_ispdb.ISPDBError, match="not a bare email address"):
+        _ispdb.to_server_settings(config, address="Smiles <reception@smiles.example>")
+
+
+def test_cram_md5_servers_are_explained():
+    config = _ispdb.load(os.path.join(DATA, "naver.com.xml"))
+    assert any("password-encrypted" in w and "PLAIN or LOGIN inside TLS" in w and "auth_mechanism_unavailable" in w
+               for w in config.warnings)
+
+
+def test_exported_providers_import_under_their_own_key():
+    """nhsmail shares Exchange Online's servers and godaddy_m365 its MX hosts: both come back as themselves."""
+    for key in _catalogue.live_keys():
+        config = _ispdb.parse(_ispdb.to_xml(_ispdb.from_catalogue(key, _catalogue.provider(key))), "exported")
+        assert _ispdb.catalogue_key(config) == key
+
+
+HOSTILE = {
+    "utf7.xml": ('<?xml version="1.0" encoding="UTF-7"?><clientConfig/>', 1, "encoding"),
+    "superscript-port.xml": (None, 5, "port '\u00b2', not a number"),
+    "huge-port.xml": (None, 5, "not a number from 1 to 65535"),
+    "space-host.xml": (None, 6, "host name 'smtp.example.com evil', which is not a usable host name"),
+    "newline-host.xml": (None, 6, "host name 'smtp.example.com\\nX-Injected: 1'"),
+    "newline-username.xml": (None, 9, "user name template '%EMAILADDRESS%\\nDELE 1' has spaces, control characters"),
+    "http-token-url.xml": (None, 12, "not a usable https:// URL"),
+}
+SERVER = ('<?xml version="1.0" encoding="UTF-8"?>\n<clientConfig version="1.1">\n <emailProvider id="example.com">\n'
+          '  <domain>example.com</domain>\n  <outgoingServer type="smtp">\n   <hostname>{host}</hostname>\n'
+          '   <port>{port}</port>\n   <socketType>SSL</socketType>\n   <username>{user}</username>\n'
+          '  </outgoingServer>\n </emailProvider>\n <oAuth2><tokenURL>{token}</tokenURL></oAuth2>\n</clientConfig>\n')
+
+
+def _hostile(name):
+    fields = {"host": "smtp.example.com", "port": "465", "user": "%EMAILADDRESS%", "token": "https://login.example.com/token"}
+    fields.update({"superscript-port.xml": {"port": "\u00b2"}, "huge-port.xml": {"port": "9" * 100000},
+                   "space-host.xml": {"host": "smtp.example.com evil"}, "newline-host.xml": {"host": "smtp.example.com\nX-Injected: 1"},
+                   "newline-username.xml": {"user": "%EMAILADDRESS%\nDELE 1"},
+                   "http-token-url.xml": {"token": "http://login.example.com/token"}}.get(name, {}))
+    return SERVER.format(**fields)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_files_are_one_clear_error(name):
+    text, line, words = HOSTILE[name]
+    with pytest.raises(_ispdb.ISPDBError) as caught:
+        _ispdb.parse((text or _hostile(name)).encode("utf-8"), name)
+    assert words in str(caught.value) and caught.value.line == line and caught.value.hint
+    assert len(str(caught.value)) < 400
 
 
 def test_malformed_placeholder_survives_with_a_warning():
@@ -94,9 +207,9 @@ def test_malformed_placeholder_survives_with_a_warning():
     assert config.oauth2["token_endpoint"].endswith("/oauth2/v2.0/token")
 
 
-def test_pop3_leave_messages_on_server():
+def test_pop3_leave_messages_on_server_is_a_client_setting():
     config = _ispdb.load(os.path.join(DATA, "googlemail.com.xml"))
-    assert _ispdb.to_catalogue_entry(config)["incoming"]["pop3"]["leave_copy_available"] is True
+    assert _ispdb.to_catalogue_entry(config)["incoming"]["pop3"] == {"host": "pop.gmail.com", "port": 995, "security": "tls"}
     settings = _ispdb.to_server_settings(config, protocol="pop3")
     assert settings["incoming"] == {"host": "pop.gmail.com", "port": 995, "security": "tls", "enabled": True,
                                     "protocol": "pop3", "leave_copy_on_server": True}
@@ -148,31 +261,19 @@ def test_oversized_and_unreadable_inputs(tmp_path):
         _ispdb.load(str(tmp_path))
 
 
-@pytest.mark.parametrize("path", REAL, ids=os.path.basename)
-def test_round_trip_through_export(path):
-    config = _ispdb.load(path)
-    text = _ispdb.to_xml(config)
-    ET.fromstring(text.encode("utf-8"))  # well-formed for any XML reader
-    again = _ispdb.parse(text, "exported")
-    assert servers(again) == servers(config)
-    assert again.domains == config.domains and again.provider_id == config.provider_id
-    assert again.warnings == []
-    assert _ispdb.to_xml(again) == text
-
-
 @pytest.mark.parametrize("key", sorted(k for k, v in _catalogue.providers().items() if v.get("outgoing")))
 def test_catalogue_provider_exports_and_reimports(key):
     entry = _catalogue.provider(key)
     config = _ispdb.parse(_ispdb.to_xml(_ispdb.from_catalogue(key, entry)), key)
     imported = _ispdb.to_catalogue_entry(config)
     assert imported["outgoing"] == entry["outgoing"]
-    assert imported["incoming"] == entry["incoming"]
+    assert imported["incoming"] == {p: {k: v for k, v in server.items() if k != "leave_copy_available"} for p, server in entry["incoming"].items()}
     assert set(imported["auth_methods"]) == {"password" if m == "app_password" else m for m in entry["auth_methods"]}
     assert config.domains and config.warnings == []
 
 
 def test_unsupported_provider_does_not_export():
-    with pytest.raises(_ispdb.ISPDBError, match="no longer supported since 2023-01-01"):
+    with pytest.raises(_ispdb.ISPDBError, match="no longer usable from applications"):
         _ispdb.from_catalogue("btconnect", _catalogue.provider("btconnect"))
 
 
@@ -235,7 +336,22 @@ def test_command_import_as_declaration_settings():
     assert document["provider"] == "other"
     assert document["incoming"]["protocol"] == "pop3" and document["incoming"]["host"] == "pop.1und1.de"
     done = run_command("import", os.path.join(DATA, "googlemail.com.xml"), "--as", "declaration")
-    assert "'provider: gmail' fills these in" in done.stdout
+    assert "'provider: gmail' fills them in" in done.stdout
+    done = run_command("import", os.path.join(DATA, "umich.edu.xml"), "--as", "declaration")
+    assert "catalogue provider gmail's servers" in done.stdout
+
+
+def test_command_import_quotes_the_file_name_and_needs_the_address_for_templates(tmp_path):
+    odd = tmp_path / "evil\nproviders:\n  x: 1 #.xml"
+    odd.write_bytes(open(os.path.join(DATA, "yahoo.com.xml"), "rb").read())
+    done = run_command("import", str(odd))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith('# Imported from "evil\\nproviders')
+    assert list(yaml.safe_load(done.stdout)["providers"]) == ["yahoo"]
+    done = run_command("import", os.path.join(DATA, "mail.ee.xml"), "--as", "declaration")
+    assert done.returncode == 1 and "template" in done.stderr and "--address" in done.stderr and done.stdout == ""
+    done = run_command("import", os.path.join(DATA, "mail.ee.xml"), "--as", "declaration", "--address", "kliinik@hambaarst.ee")
+    assert done.returncode == 0 and yaml.safe_load(done.stdout)["outgoing"]["host"] == "hambaarst.ee"
 
 
 def test_command_export_provider_and_declaration(tmp_path):
@@ -256,7 +372,7 @@ def test_command_export_provider_and_declaration(tmp_path):
     (("import", os.path.join(DATA, "bad-xml-bomb.xml")), "refused: the file declares a DTD"),
     (("import", os.path.join(DATA, "bad-socket-type.xml")), "unknown socketType"),
     (("import", "/nonexistent/file.xml"), "cannot read the file"),
-    (("export", "btconnect"), "no longer supported"),
+    (("export", "btconnect"), "no longer usable"),
     (("export", "no-such-provider"), "neither a provider key nor a declaration file"),
     (("export", os.path.join(DECLARATIONS, "bad-btconnect.yml")), "MC301"),
 ])

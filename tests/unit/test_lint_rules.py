@@ -26,7 +26,7 @@ def declaration(**changes):
     data = {
         "schema_version": 1,
         "address": "reception@castlegate-dental.co.uk",
-        "provider": "ionos",
+        "provider": "ionos_uk",
         "auth": {"method": "password", "password": PASSWORD},
         "sending": {"rate_per_minute": 3},
     }
@@ -53,6 +53,8 @@ def seen(data, today=TODAY):
 # code -> (a declaration that triggers it, the path it points at)
 TRIGGERS = {
     "MC005": (declaration(lint={"ignore": ["MC201"]}), "lint.ignore.0"),
+    "MC014": (declaration(display_name="Castlegate Dental\r\nBcc: everyone@example.test"), "display_name"),
+    "MC311": (declaration(auth={"method": "password", "password": "smtp"}), "auth.password"),
     "MC101": (declaration(address='"Castlegate Dental" <reception@castlegate-dental.co.uk>'), "address"),
     "MC201": (declaration(provider="godaddy", incoming={"protocol": "pop3"}), "incoming.protocol"),
     "MC202": (declaration(provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"}),
@@ -69,6 +71,8 @@ TRIGGERS = {
     "MC302": (declaration(provider="office365"), "auth.method"),
     "MC303": (declaration(provider="outlook"), "auth.method"),
     "MC304": (declaration(provider="gmail"), "auth.password"),
+    "MC309": (declaration(provider="ionos"), "provider"),
+    "MC310": (declaration(provider="zoho_eu"), "provider"),
     "MC306": (declaration(provider="office365", auth=oauth2()), "auth.oauth2"),
     "MC307": (declaration(provider="gmail", auth={"method": "oauth2", "oauth2": {"client_id": "corpus-client"}}), "auth.oauth2"),
     "MC401": (declaration(sending={"rate_per_minute": 4}), "sending.rate_per_minute"),
@@ -264,24 +268,30 @@ def test_mc204_is_silent_where_465_is_published():
 
 def test_mc301_btconnect_is_one_error_with_the_catalogue_hint():
     [finding] = findings(TRIGGERS["MC301"][0])
-    assert finding.code == "MC301" and "2023" in finding.message
-    assert "declare that provider instead" in finding.hint
+    assert finding.code == "MC301" and "can no longer be used from an application" in finding.message
+    assert "2023" not in finding.message + finding.hint  # BT gives no date, so the catalogue gives none
+    assert "browser" in finding.hint and "declare that one" in finding.hint
 
 
 # MC302 / MC303 basic-auth-retiring / basic-auth-retired (date-aware)
 
 def test_mc302_office365_password_before_the_cutoff_names_the_date():
     [finding] = findings(declaration(provider="office365"), today=datetime.date(2026, 12, 30))
-    assert finding.code == "MC302" and "retires password login to SMTP on 2026-12-31" in finding.message
+    assert finding.code == "MC302"
+    assert "disables password login to SMTP (basic authentication) by default from the end of December 2026" in finding.message
+    assert "your tenant admin can re-enable it until" in finding.hint and "move to OAuth" in finding.hint
+    assert finding.deadline == ("2026-12-31", "office365")
+    assert "5.7.30" not in finding.message + finding.hint  # that is the answer after the final removal, not now
 
 
 def test_mc302_office365_password_after_the_cutoff_stays_a_warning_worded_as_past():
     [finding] = findings(declaration(provider="office365"), today=datetime.date(2026, 12, 31))
-    assert finding.code == "MC302" and "off by default on 2026-12-31" in finding.message
+    assert finding.code == "MC302" and "has disabled password login to SMTP" in finding.message and "since" in finding.message
+    assert "Where it is off, only your tenant admin can re-enable it" in finding.hint
 
 
 def test_mc303_outlook_password_is_an_error_once_retired():
-    hits = findings(declaration(provider="outlook", incoming={"protocol": "imap"}), today=datetime.date(2024, 9, 16))
+    hits = findings(declaration(provider="outlook", incoming={"protocol": "imap"}, lint={"ignore": ["MC310"]}), today=datetime.date(2024, 9, 16))
     assert [(f.code, f.severity) for f in hits] == [("MC303", "error"), ("MC303", "error")]
     assert {m.split(" login to ")[1].split()[0] for m in (f.message for f in hits)} == {"SMTP", "IMAP"}
 
@@ -289,32 +299,53 @@ def test_mc303_outlook_password_is_an_error_once_retired():
 def test_mc302_outlook_password_before_retirement_is_a_warning():
     hits = findings(declaration(provider="outlook"), today=datetime.date(2024, 9, 15))
     assert [(f.code, f.severity) for f in hits] == [("MC302", "warning")]
-    assert "on 2024-09-16" in hits[0].message
+    assert "retires password login to SMTP (basic authentication) on 16 September 2024 (2024-09-16)" in hits[0].message
 
 
 @pytest.mark.parametrize("today, expected", [
-    (datetime.date(2023, 5, 30), ["MC302", "MC302"]),
-    (datetime.date(2023, 5, 31), ["MC302", "MC303"]),
+    (datetime.date(2023, 5, 24), ["MC302", "MC302"]),
+    (datetime.date(2023, 5, 25), ["MC302", "MC303"]),
     (datetime.date(2027, 6, 1), ["MC302", "MC303"]),
 ])
-def test_nhsmail_imap_retired_in_2023_smtp_later(today, expected):
+def test_nhsmail_imap_retired_on_25_may_2023_smtp_later(today, expected):
     data = declaration(provider="nhsmail", incoming={"protocol": "imap"})
-    assert sorted(f.code for f in findings(data, today=today)) == expected
+    assert sorted(f.code for f in findings(data, today=today) if f.code != "MC310") == expected
 
 
-def test_nhsmail_without_incoming_only_hears_about_smtp():
-    assert seen(declaration(provider="nhsmail")) == [("MC302", "auth.method")]
+def test_nhsmail_without_incoming_only_hears_about_smtp_and_application_accounts():
+    assert seen(declaration(provider="nhsmail")) == [("MC302", "auth.method"), ("MC310", "provider")]
+    [note] = findings(declaration(provider="nhsmail"), code="MC310")
+    assert "Application Account" in note.hint and "Local Administrator" in note.hint
 
 
-@pytest.mark.parametrize("provider", ["office365", "outlook", "nhsmail"])
+@pytest.mark.parametrize("provider", ["office365", "outlook", "nhsmail", "godaddy_m365"])
 def test_oauth2_is_never_told_about_basic_auth(provider):
     data = declaration(provider=provider, auth=oauth2(tenant="castlegate.onmicrosoft.com"), incoming={"protocol": "imap"})
-    assert findings(data) == []
+    assert [f.code for f in findings(data)] in ([], ["MC310"])
+
+
+def test_outlook_note_only_when_incoming_is_used():
+    assert "POP and IMAP are off by default" in findings(declaration(provider="outlook", incoming={"protocol": "imap"}), code="MC310")[0].hint
+    assert findings(declaration(provider="outlook", auth=oauth2()), code="MC310") == []
+
+
+def test_deadlines_are_sorted_by_date_with_provider_and_what_to_do():
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines  # pylint: disable=import-outside-toplevel
+    named = [(name, findings(data, today=datetime.date(2026, 11, 1))) for name, data in (
+        ("smiles", declaration(provider="office365")),
+        ("molars", declaration(provider="nhsmail", incoming={"protocol": "imap"})),
+        ("gums", declaration(provider="gmail")),
+    )]
+    rows = deadlines(named)
+    assert [(r["date"], r["practice"], r["provider"], r["code"]) for r in rows] == [
+        ("2023-05-25", "molars", "nhsmail", "MC303"), ("2026-12-31", "molars", "nhsmail", "MC302"),
+        ("2026-12-31", "smiles", "office365", "MC302")]
+    assert all(r["to_do"] and r["what"] for r in rows)
 
 
 # MC304 app-password-needed
 
-@pytest.mark.parametrize("provider, fires", [("gmail", True), ("yahoo", True), ("ionos", False), ("godaddy", False)])
+@pytest.mark.parametrize("provider, fires", [("gmail", True), ("yahoo", True), ("ionos_uk", False), ("godaddy", False)])
 def test_mc304_app_password_reminder(provider, fires):
     assert bool(findings(declaration(provider=provider), code="MC304")) == fires
 
@@ -356,7 +387,8 @@ def test_mc307_needs_a_refresh_token_or_a_client_secret(grant, fires):
 # MC401 rate-above-provider-limit / MC402 rate-default
 
 @pytest.mark.parametrize("provider, rate, fires", [
-    ("ionos", 3, False), ("ionos", 4, True), ("gmail", 20, False), ("gmail", 21, True), ("other", 4, True),
+    ("ionos_uk", 3, False), ("ionos_uk", 4, True), ("gmail", 3, False), ("gmail", 4, True),
+    ("office365", 30, False), ("office365", 31, True), ("other", 4, True),
 ])
 def test_mc401_rate_against_the_provider_limit(provider, rate, fires):
     data = declaration(provider=provider, sending={"rate_per_minute": rate})

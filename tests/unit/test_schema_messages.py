@@ -168,7 +168,7 @@ def test_every_schema_finding_names_file_line_column_and_path():
 
 
 def test_a_missing_field_points_at_the_mapping_that_should_hold_it():
-    text = "schema_version: 1\naddress: reception@castlegate-dental.co.uk\nprovider: ionos\nauth:\n  method: password\n"
+    text = "schema_version: 1\naddress: reception@castlegate-dental.co.uk\nprovider: ionos_uk\nauth:\n  method: password\n"
     [finding] = [f for f in check_text(text, "practice.yml").findings if f.code == "MC011"]
     assert (finding.path, finding.line, finding.column) == ("auth.password", 4, 1)
     assert "The account password" in finding.hint
@@ -193,7 +193,8 @@ def test_a_value_of_the_wrong_type_is_one_finding_not_two():
 
 def test_non_secret_values_are_quoted_and_shortened():
     [finding] = [f for f in check(dict(declaration(), provider="p" * 200)).findings if f.path == "provider"]
-    assert '"ppp' in finding.message and "..." in finding.message and len(finding.message) < 200
+    shown = finding.message.split(" is not allowed")[0]  # then the list of allowed values, which grows with the catalogue
+    assert shown.startswith('"ppp') and shown.endswith("...") and len(shown) < 100
 
 
 @pytest.mark.parametrize("line", ["  password=Keyed-Secret-77: x", "  password:Keyed-Secret-77: x",

@@ -150,3 +150,43 @@ def test_lines_that_are_not_entries_are_kept_verbatim(tmp_path):
     path = write(tmp_path, text)
     apply(IniStore, plain_plan({"email.address": "new"}), store("ini", path))
     assert path.read_text() == text.replace("address = old", "address = new")
+
+
+CASED = """\
+[Email]
+Address = old@example.org
+Auth.Password = Old-Pw-In-Caps-5522
+  continued-on-a-second-line
+Outgoing.Port = 25
+"""
+
+
+def test_windows_rule_matches_sections_and_keys_whatever_their_case_and_replaces_in_place(tmp_path):
+    path = write(tmp_path, CASED)
+    outcome = apply(IniStore, plan(), store("ini", path))
+    text = path.read_text()
+    assert text.startswith("[Email]\nAddress = reception@smiles-dental.co.uk\nAuth.Password = %s\nOutgoing.Port = 465\n" % PASSWORD_A)
+    assert "[email]" not in text and text.lower().count("auth.password") == 1 and text.lower().count("[email]") == 1
+    assert "continued-on-a-second-line" not in text  # the old value's continuation line went with it
+    assert "Old-Pw" not in outcome.before + outcome.after and "email.auth.password = ********\n" in outcome.before
+    assert not apply(IniStore, plan(), store("ini", path)).changed
+
+
+def test_configparser_rule_folds_key_names_only(tmp_path):
+    import configparser
+    path = write(tmp_path, CASED)
+    apply(IniStore, plan(), store("ini", path, ini_case="configparser"))
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(str(path))  # one value per key: configparser accepts the file
+    assert parser["email"]["auth.password"] == PASSWORD_A
+    assert parser["Email"]["auth.password"] == "Old-Pw-In-Caps-5522\ncontinued-on-a-second-line"  # not ours there
+
+
+def test_an_indented_key_under_ours_is_a_continuation_only_for_configparser(tmp_path):
+    text = "[email]\naddress = old@example.org\n  theme = dark\n"
+    windows = write(tmp_path, text, "w.ini")
+    apply(IniStore, plan(), store("ini", windows))
+    assert "  theme = dark\n" in windows.read_text()
+    parser_style = write(tmp_path, text, "c.ini")
+    apply(IniStore, plan(), store("ini", parser_style, ini_case="configparser"))
+    assert "theme" not in parser_style.read_text()

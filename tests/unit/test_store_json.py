@@ -85,13 +85,19 @@ def test_key_map_without_a_dot_is_a_top_level_key(tmp_path):
     assert data["SMTP_HOST"] == "smtp.ionos.co.uk" and data["email"]["outgoing"]["host"] == "old.example.org"
 
 
-def test_diff_is_the_masked_file_and_marks_the_changed_secret(tmp_path):
-    path = write(tmp_path)
+def test_diff_shows_our_keys_only_and_marks_the_changed_secret(tmp_path):
+    """The application's own keys (here a database password) never reach --diff."""
+    app = json.loads(APP)
+    app["database"] = {"password": "Db-Password-Of-The-App-4411"}
+    path = write(tmp_path, json.dumps(app, indent=4) + "\n")
     apply(JsonStore, plan(), store("json", path))
     outcome = apply(JsonStore, plan(raw_declaration(password=PASSWORD_B)), store("json", path))
-    assert '"password": "********"' in outcome.before
-    assert '"password": "******** (changed)"' in outcome.after
-    assert outcome.after.count("\n") == path.read_text().count("\n")
+    assert "email.auth.password = ********\n" in outcome.before
+    assert "email.auth.password = ******** (changed)\n" in outcome.after
+    assert 'email.outgoing.port = 465\n' in outcome.after and 'email.incoming.security = "tls"\n' in outcome.after
+    for other in ("theme", "dark", "signature", "zeta", "database", "Db-Password"):
+        assert other not in outcome.before + outcome.after
+    assert outcome.after.count("\n") == len(plan().values)
     assert not no_secret_in(outcome.before + outcome.after)
 
 
@@ -100,7 +106,7 @@ def test_a_secret_spelled_with_json_escapes_is_scrubbed_too(tmp_path):
     path = write(tmp_path, json.dumps({"email": {"auth": {"password": secret}}, "copy": secret}) + "\n")
     outcome = apply(JsonStore, plan(raw_declaration(password=PASSWORD_B)), store("json", path))
     assert "Q\\\\uote" not in outcome.before and "uote" not in outcome.before
-    assert outcome.before.count("********") == 2
+    assert outcome.before == "email.auth.password = ********\n"  # the copy under "copy" is not ours: not shown
 
 
 @pytest.mark.parametrize("text, cause", [

@@ -49,12 +49,58 @@ def test_closed_connection_and_endless_line_are_errors(pair):
     stages = Stages(2)
     channel = Channel(ours, stages, "peer")
     theirs.sendall(b"x" * (_transport.MAX_LINE + 10))
-    with stages("greeting"), pytest.raises(EOFError):
+    with stages("greeting"), pytest.raises(Failure) as raised:
         channel.readline()
+    assert raised.value.code == "protocol_violation"
     theirs.close()
     channel = Channel(ours, stages, "peer")
     with stages("greeting"), pytest.raises(EOFError):
-        channel.read_exactly(10 ** 6)
+        channel.read_exactly(10)
+
+
+def test_a_reply_is_bounded_in_lines_and_the_budget_restarts_with_each_command(pair):
+    ours, theirs = pair
+    stages = Stages(5)
+    channel = Channel(ours, stages, "peer")
+    theirs.sendall(b"250-x\r\n" * _transport.MAX_REPLY_LINES)
+    with stages("capabilities"):
+        for _line in range(_transport.MAX_REPLY_LINES):
+            channel.readline()
+        channel.send_line("NOOP")
+        theirs.sendall(b"250-x\r\n" * (_transport.MAX_REPLY_LINES + 1))
+        with pytest.raises(Failure) as raised:
+            for _line in range(_transport.MAX_REPLY_LINES + 1):
+                channel.readline()
+    assert raised.value.code == "protocol_violation" and "lines" in raised.value.message
+
+
+def test_a_huge_literal_is_refused_before_it_is_read(pair):
+    ours, _theirs = pair
+    stages = Stages(5)
+    with stages("command"), pytest.raises(Failure) as raised:
+        Channel(ours, stages, "peer").read_exactly(_transport.MAX_LITERAL + 1)
+    assert raised.value.code == "protocol_violation"
+
+
+@pytest.mark.parametrize("line", ["USER a\r\nDELE 1", "RCPT TO:<a@b\n>", "X\x00", "X\u2028", "X\x85", b"PASS a\rb"])
+def test_no_line_with_a_control_character_is_sent(pair, line):
+    ours, theirs = pair
+    stages = Stages(2)
+    with stages("authenticate"), pytest.raises(Failure) as raised:
+        Channel(ours, stages, "peer").send_line(line)
+    assert raised.value.code == "control_character_refused"
+    theirs.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        theirs.recv(10)  # nothing reached the peer
+
+
+def test_the_checks_deadline_cuts_a_stage_short(pair):
+    ours, _theirs = pair
+    stages = Stages(5, _transport.Deadline(0.3))
+    started = time.monotonic()
+    with pytest.raises(_transport.DeadlineExceeded), stages("greeting"):
+        Channel(ours, stages, "peer").readline()
+    assert time.monotonic() - started < 1.0
 
 
 def test_timeout_bounds_the_whole_stage_not_each_read(pair):

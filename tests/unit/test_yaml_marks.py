@@ -175,11 +175,22 @@ def test_standard_tags_keep_their_types():
 
 
 @pytest.mark.parametrize("text, what", [
+    ("secret: %s\n" % ("9" * 5000), "a whole number"),  # more digits than int() may print back
+    ("secret: 1%s\n" % (":59" * 300000), "a whole number"),  # sexagesimal: quadratic to build
+    ("secret: 0x%s\n" % ("f" * 100), "a whole number"),
+    ("secret: %s.5\n" % ("9" * 400), "a decimal number"),
+])
+def test_an_oversized_number_is_refused_before_it_is_built(text, what):
+    finding = refused(text)
+    assert where(finding) == ("MC004", "secret", 1, 9)
+    assert what in finding.message and "59" not in finding.message and "99" not in finding.message
+
+
+@pytest.mark.parametrize("text, what", [
     ("secret: 2024-13-01\n", "a date"),
     ("secret: !!bool maybe\n", "true or false"),
     ("secret: !!float abc\n", "a decimal number"),
     ("secret: !!int 0xZZ\n", "a whole number"),
-    ("secret: %s\n" % ("9" * 5000), "a whole number"),
     ("secret: !!timestamp soon\n", "a date"),
     ("secret: !custom Zq9-hidden\n", "an unknown YAML tag"),
     ("secret: !!python/object:os.system ls\n", "an unknown YAML tag"),

@@ -19,9 +19,10 @@ import re
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import MAX_LITERAL, open_channel, sign_off
 
 _LITERAL = re.compile(rb"\{(\d+)\+?\}$")
+_LITERAL_DIGITS = 9  # a longer size is beyond any literal we read (and int() of a huge one is slow)
 _CAPABILITY = re.compile(r"\[CAPABILITY ([^\]]*)\]", re.I)
 _MAX_SASL_ROUNDS = 5
 
@@ -38,7 +39,9 @@ class Session:
         line = self.channel.readline()
         match = _LITERAL.search(line)
         while match:
-            line += b"\r\n" + self.channel.read_exactly(int(match.group(1))) + self.channel.readline()
+            digits = match.group(1)
+            size = int(digits) if len(digits) <= _LITERAL_DIGITS else MAX_LITERAL + 1
+            line += b"\r\n" + self.channel.read_exactly(size) + self.channel.readline()
             match = _LITERAL.search(line)
         return line.decode("utf-8", "replace")
 
@@ -46,7 +49,7 @@ class Session:
         """Send ``text``; return (status, rest, untagged lines). ``continue_with`` answers "+" lines."""
         self._counter += 1
         tag = "mc%d" % self._counter
-        self.channel.send(("%s %s\r\n" % (tag, text)).encode("utf-8"))
+        self.channel.send_line("%s %s" % (tag, text))
         untagged, rounds = [], 0
         while True:
             line = self.read_line()
@@ -61,7 +64,7 @@ class Session:
                 answer = continue_with(line[1:].strip())
                 if answer is None:
                     raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line[:200])
-                self.channel.send((answer if isinstance(answer, bytes) else answer.encode("ascii")) + b"\r\n")
+                self.channel.send_line(answer)
                 continue
             untagged.append(line)
 

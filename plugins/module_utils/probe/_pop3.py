@@ -39,7 +39,7 @@ class Session:
         raise Failure("server_error", "%s sent something that is not a POP3 answer" % self.channel.peer, line[:200])
 
     def command(self, text):
-        self.channel.send(text.encode("utf-8") + b"\r\n")
+        self.channel.send_line(text)
         return self.answer()
 
     def lines(self):

@@ -59,7 +59,7 @@ def read_reply(channel):
 
 
 def _command(channel, line, report):
-    channel.send(line.encode("utf-8") + b"\r\n")
+    channel.send_line(line)
     reply = read_reply(channel)
     report["server_response"] = str(reply)
     return reply
@@ -137,7 +137,7 @@ def _send(channel, settings, server, report, where):
 def _quit(channel):
     """QUIT, best effort: the verdict is in by now, and some servers just close."""
     try:
-        channel.send(b"QUIT\r\n")
+        channel.send_line("QUIT")
         read_reply(channel)
     except (OSError, EOFError, Failure):
         pass

@@ -3,9 +3,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The byte stream under every probe: resolve, connect (IPv6 or IPv4), TLS, timed stages.
 
-``timeout`` bounds each stage as a whole (a deadline), not each recv, so a server
-that dribbles bytes cannot stretch a stage. Certificates are verified with
-``ssl.create_default_context`` unless the caller explicitly asked not to.
+``timeout`` bounds each stage as a whole, not each recv, and the check's ``deadline``
+bounds every stage of every side together, so a server that dribbles bytes can
+stretch neither. What a server sends between two of our commands is bounded too (its
+lines, bytes and IMAP literal sizes): a reply beyond any real server's is a
+``protocol_violation``, so a hostile peer cannot fill the site machine's memory. No
+line we send may carry a control character: a value with CR or LF in it would inject
+a command. Certificates are verified with ``ssl.create_default_context`` unless the
+caller explicitly asked not to.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,9 +24,32 @@ import ssl
 import threading
 import time
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import first_control_character
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 
-MAX_LINE = 65536
+# What a server may send in answer to one command (or as its greeting). Real servers
+# stay far below: an EHLO or CAPA answer is a few dozen short lines, a greeting one line.
+MAX_LINE = 16384
+MAX_REPLY_LINES = 500
+MAX_REPLY_BYTES = 256 * 1024
+MAX_LITERAL = 64 * 1024
+
+
+class DeadlineExceeded(socket.timeout):
+    """The whole check's ``deadline`` passed (rather than one stage's ``timeout``)."""
+
+    deadline = True
+
+
+class Deadline:
+    """The moment by which the whole check must be over; shared by both sides and the token request."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def left(self):
+        return self.at - time.monotonic()
 
 _NAME_FIELDS = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU", "countryName": "C",
                 "localityName": "L", "stateOrProvinceName": "ST"}
@@ -30,8 +58,9 @@ _NAME_FIELDS = {"commonName": "CN", "organizationName": "O", "organizationalUnit
 class Stages:
     """Names and times the stages of one probe; the last one entered is where a failure happened."""
 
-    def __init__(self, timeout):
+    def __init__(self, timeout, deadline=None):
         self.timeout = timeout
+        self.deadline = deadline
         self.records = []
         self.current = None
         self._deadline = None
@@ -45,11 +74,23 @@ class Stages:
         try:
             yield
             record["status"] = "ok"
+        except socket.timeout as exc:
+            if not isinstance(exc, DeadlineExceeded) and self._deadline_binding():
+                raise DeadlineExceeded("the check's deadline passed during stage %s" % name) from exc
+            raise
         finally:
             record["elapsed_ms"] = round((time.monotonic() - started) * 1000, 1)
 
+    def _deadline_binding(self):
+        return self.deadline is not None and self.deadline.at <= self._deadline
+
     def remaining(self):
-        """Seconds left in the current stage; raises socket.timeout when none are."""
+        """Seconds left in the current stage and the check; raises socket.timeout when none are."""
+        if self._deadline_binding():
+            left = self.deadline.left()
+            if left <= 0:
+                raise DeadlineExceeded("the check's deadline passed during stage %s" % self.current)
+            return left
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise socket.timeout("stage %s timed out" % self.current)
@@ -57,7 +98,11 @@ class Stages:
 
 
 class Channel:
-    """A line-oriented connection that can switch to TLS in place (STARTTLS)."""
+    """A line-oriented connection that can switch to TLS in place (STARTTLS).
+
+    Each line we send starts a new reply budget; what the server sends until our next
+    line must fit in it.
+    """
 
     def __init__(self, sock, stages, peer):
         self.sock = sock
@@ -65,28 +110,54 @@ class Channel:
         self.peer = peer
         self.tls = None
         self._buffer = b""
+        self._lines = self._bytes = 0
+
+    def _violation(self, what):
+        return Failure("protocol_violation", "%s sent %s, more than any mail server sends in one reply" % (self.peer, what))
 
     def send(self, data):
+        """Send raw bytes (a message body); lines go through send_line."""
         self.sock.settimeout(self.stages.remaining())
         self.sock.sendall(data)
+        self._lines = self._bytes = 0
+
+    def send_line(self, line):
+        """Send one command line (str or bytes) with CRLF; refuse one carrying a control character."""
+        text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+        found = first_control_character(text)
+        if found is not None:
+            raise Failure("control_character_refused", "a command for %s contains the control character %s; it was not "
+                          "sent" % (self.peer, found))
+        self.send((line if isinstance(line, bytes) else line.encode("utf-8")) + b"\r\n")
 
     def _fill(self):
         self.sock.settimeout(self.stages.remaining())
         chunk = self.sock.recv(16384)
         if not chunk:
             raise EOFError("connection closed by the server")
+        self._bytes += len(chunk)
+        if self._bytes > MAX_REPLY_BYTES:
+            raise self._violation("more than %d bytes" % MAX_REPLY_BYTES)
         self._buffer += chunk
 
     def readline(self):
         """One line without its line ending."""
         while b"\n" not in self._buffer:
             if len(self._buffer) > MAX_LINE:
-                raise EOFError("line longer than %d bytes" % MAX_LINE)
+                raise self._violation("a line longer than %d bytes" % MAX_LINE)
             self._fill()
         line, self._buffer = self._buffer.split(b"\n", 1)
+        if len(line) > MAX_LINE:
+            raise self._violation("a line longer than %d bytes" % MAX_LINE)
+        self._lines += 1
+        if self._lines > MAX_REPLY_LINES:
+            raise self._violation("more than %d lines" % MAX_REPLY_LINES)
         return line.rstrip(b"\r")
 
     def read_exactly(self, size):
+        """``size`` bytes (an IMAP literal), refused before reading when larger than MAX_LITERAL."""
+        if size > MAX_LITERAL:
+            raise self._violation("a literal of %d bytes" % size)
         while len(self._buffer) < size:
             self._fill()
         data, self._buffer = self._buffer[:size], self._buffer[size:]
@@ -99,6 +170,7 @@ class Channel:
         self.sock.settimeout(self.stages.remaining())
         self.sock = context.wrap_socket(self.sock, server_hostname=_host(host))
         self.tls = tls_details(self.sock)
+        self._lines = self._bytes = 0
 
     def close(self):
         try:
@@ -207,6 +279,8 @@ def open_channel(host, port, implicit_tls, context, stages, report):
 
 def speaks_tls(address, port, context, timeout):
     """Whether ``address``:``port`` completes (or fails only on the certificate) a TLS handshake."""
+    if timeout <= 0:
+        return False
     try:
         with socket.create_connection((address, port), timeout=timeout) as raw:
             with context.wrap_socket(raw, server_hostname=address):

@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import typing
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
 
 
 class Plan(typing.NamedTuple):
@@ -52,6 +52,11 @@ class Store:
 
     def __init__(self, options: dict) -> None:
         self.options = options
+        self.notes: typing.List[str] = []  # what the run should tell the user (module warnings), never a value
+
+    def contact_target(self):
+        """What holds the practice contact record (truthy), or None when the options name none."""
+        return self.options.get("contact")
 
     @property
     def location(self) -> str:
@@ -116,3 +121,25 @@ def secret_texts(plan: Plan, current: dict) -> set:
             if text:
                 texts.add(text)
     return texts
+
+
+def key_lines(plan: Plan, current: dict, todo: dict, display=text_value) -> tuple:
+    """``key = value`` lines of our keys before and after, secrets masked: all any store's diff shows.
+
+    Only the keys this collection manages appear, never the rest of the store, which
+    may hold the application's other secrets (a database password, a licence key).
+    """
+    before, after = [], []
+    for key in plan.values:
+        secret = key in plan.secrets
+        if key in current:
+            before.append("%s = %s" % (key, shown(display(current[key]), secret) or ""))
+        value = todo.get(key, current.get(key, ABSENT))
+        if value is not ABSENT:
+            after.append("%s = %s" % (key, shown(display(value), secret, key in todo) or ""))
+    return before, after
+
+
+def diff_text(lines) -> str:
+    """The lines of key_lines as --diff text."""
+    return "".join(line.rstrip() + "\n" for line in lines)

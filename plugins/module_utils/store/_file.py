@@ -14,13 +14,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import errno
 import os
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, Store, StoreError, changes, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError, changes, diff_text, key_lines, secret_texts
 
 
 def _cause(exc):
@@ -30,13 +32,15 @@ def _cause(exc):
 def read_text(kind, path):
     """The file's text, or None when it does not exist."""
     try:
-        with open(path, "rb") as handle:
+        with os.fdopen(_atomic_file.open_no_follow(path), "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise StoreError(kind, path, "is a directory, not a file")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(kind, path, "became a symbolic link during the run; it is not followed")
         raise StoreError(kind, path, "cannot read it: %s" % _cause(exc))
     try:
         return data.decode("utf-8")
@@ -71,13 +75,17 @@ class FileStore(Store):
         """Every way ``secret`` can be spelled in the file, for scrubbing."""
         raise NotImplementedError
 
+    def display(self, value):
+        """A stored value as the diff shows it."""
+        return text_value(value)
+
     def apply(self, plan, attributes, backup, check_mode):
         """Bring the file to ``plan``; return an Outcome.
 
-        A symlinked store is followed: the file it points to is replaced (and locked),
-        never the link itself.
+        A symlinked store is refused (store/_path.py) unless ``store.follow``; then the
+        file it points to is replaced (and locked), never the link itself.
         """
-        return _apply(self, plan, dict(self.options, path=os.path.realpath(self.location)), attributes, backup, check_mode)
+        return _apply(self, plan, dict(self.options, path=store_path(self.KIND, self.options)), attributes, backup, check_mode)
 
 
 def _apply(fmt, plan, store, attributes, backup, check_mode):
@@ -108,28 +116,25 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode):
         current = fmt.current(document, plan.values)
         todo = changes(plan, current, fmt.encode, fmt.same)
         new_text = fmt.edit(document, todo) if todo else text
-        # What the diff shows is rendered by the format itself with every stored secret
-        # replaced by the mask, so no spelling of an old secret (escaped, repeated key)
-        # can survive in the text; scrub() below is the second line of defence.
-        stored_secrets = {key: shown(current[key], True) for key in plan.secrets
-                          if current.get(key, ABSENT) not in (ABSENT, None, "")}
-        shown_before = fmt.edit(document, stored_secrets) if text is not None and stored_secrets else text
-        masked = dict(stored_secrets)
-        masked.update((key, shown(value, True, True) if key in plan.secrets and value is not ABSENT else value)
-                      for key, value in todo.items())
-        shown_after = fmt.edit(document, masked) if todo or stored_secrets else text
     except ValueError as exc:
         raise StoreError(fmt.KIND, path, str(exc))
 
     existing = _atomic_file.existing_stat(path) if text is not None else None
     changed = bool(todo) or (existing is not None and _file_attributes.differ(attributes, existing))
-    forms = set(form for secret in secret_texts(plan, current) for form in fmt.escaped(secret))
-    outcome = Outcome(changed, scrub(shown_before or "", forms), scrub(shown_after or "", forms), None)
+    # The diff shows our keys only, each secret as the mask; scrub() is the second line of defence.
+    secrets = secret_texts(plan, current)
+    forms = set(form for secret in secrets for form in fmt.escaped(secret))
+    before, after = key_lines(plan, current, todo, fmt.display)
+    outcome = Outcome(changed, scrub(diff_text(before), secrets, forms), scrub(diff_text(after), secrets, forms), None)
     if not changed or check_mode:
         return outcome
     try:
         if not todo:
-            _file_attributes.apply(path, attributes)
+            fd = _atomic_file.open_no_follow(path)
+            try:
+                _file_attributes.apply(fd, attributes)
+            finally:
+                os.close(fd)
             return outcome
         backup_file = _atomic_file.backup(path) if backup and text is not None else None
         _atomic_file.remove_stale_temps(path)

@@ -9,6 +9,15 @@ and ``=``/``:`` spacing; a new key goes after the last entry of its section; a n
 section goes at the end. Comments, blank lines, other sections and the order of keys
 stay as they were. A key ``email.outgoing.host`` is ``outgoing.host`` under
 ``[email]``, unless ``store.ini_section`` puts every key, full name, under one section.
+
+Names match the way the application's INI reader matches them (``store.ini_case``):
+Windows' INI API (GetPrivateProfileString) ignores case in section and key names,
+Python's configparser in key names only, so ``Auth.Password`` under ``[Email]`` is
+our ``auth.password`` under ``[email]`` for the first, and a different section for the
+second. A found key keeps its spelling and its line; only the value changes. Lines
+indented under a key that are not keys themselves are the value's continuation
+lines (configparser reads them as part of the value; under configparser's rule an
+indented ``x = y`` is one too); they go with the key when it is replaced or removed.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,6 +40,10 @@ _SECTION = re.compile(r"^\s*\[([^\]]*)\]")
 _ENTRY = re.compile(r"^(\s*)([^\s=:#;\[][^=:]*?)(\s*[=:]\s*)(.*?)\s*$")
 
 
+WINDOWS, CONFIGPARSER = "windows", "configparser"
+_COMMENT = ("#", ";")
+
+
 def _place(key, store):
     """``(section, name)`` of a key in the file."""
     if store.get("ini_section"):
@@ -38,6 +51,15 @@ def _place(key, store):
     if "." not in key:
         raise ValueError("key %s has no section part: set store.ini_section, or key_map it to section.name" % key)
     return tuple(key.split(".", 1))
+
+
+def _folded(section, name, case):
+    """The identity of a key as the reader sees it: key names fold in both rules, section names only in Windows'."""
+    return (section.lower() if case == WINDOWS and section is not None else section), name.strip().lower()
+
+
+def _indent(text):
+    return len(text) - len(text.lstrip())
 
 
 def _blocks(lines):
@@ -51,14 +73,26 @@ def _blocks(lines):
     return blocks
 
 
-def _entries(lines, blocks):
-    """``(section, name) -> [line index, ...]`` for every key line, in file order."""
+def _entries(lines, blocks, case):
+    """``folded (section, name) -> [[key line, continuation line, ...], ...]`` for every key, in file order."""
     found = collections.OrderedDict()
     for block in blocks:
+        owner = None  # (indentation, lines) of the key whose continuation lines may follow
         for index in block.body:
-            entry = _ENTRY.match(lines[index][0])
+            text = lines[index][0]
+            stripped = text.strip()
+            if not stripped or stripped.startswith(_COMMENT):
+                owner = None
+                continue
+            entry = _ENTRY.match(text)
+            if owner and _indent(text) > owner[0] and (case == CONFIGPARSER or not entry):
+                owner[1].append(index)
+                continue
+            owner = None
             if entry:
-                found.setdefault((block.section, entry.group(2)), []).append(index)
+                occurrence = [index]
+                found.setdefault(_folded(block.section, entry.group(2), case), []).append(occurrence)
+                owner = (_indent(text), occurrence)
     return found
 
 
@@ -99,7 +133,13 @@ class IniStore(FileStore):
     NAME = "ini"
     KIND = "INI"
     DESCRIPTION = "key lines of an INI file"
-    OPTIONS = dict(ini_section=dict(type="str"))
+    OPTIONS = dict(ini_section=dict(type="str"), ini_case=dict(type="str", choices=[WINDOWS, CONFIGPARSER], default=WINDOWS))
+
+    def _case(self):
+        return self.options.get("ini_case") or WINDOWS
+
+    def _key(self, key):
+        return _folded(*_place(key, self.options), case=self._case())
 
     def parse(self, text):
         """Split ``text`` (None: a new, empty file) into lines, keeping each line's ending."""
@@ -112,13 +152,15 @@ class IniStore(FileStore):
         return Document(lines, lines[0][1] if lines and lines[0][1] else "\n")
 
     def current(self, document, keys):
-        """Our keys present in the file, with the value of their first line."""
-        entries = _entries(document.lines, _blocks(document.lines))
+        """Our keys present in the file, with the value of their first occurrence (continuation lines joined by newlines)."""
+        entries = _entries(document.lines, _blocks(document.lines), self._case())
         found = {}
         for key in keys:
-            at = entries.get(_place(key, self.options))
+            at = entries.get(self._key(key))
             if at:
-                found[key] = _ENTRY.match(document.lines[at[0]][0]).group(4)
+                first, continued = at[0][0], at[0][1:]
+                found[key] = "\n".join([_ENTRY.match(document.lines[first][0]).group(4)] +
+                                       [document.lines[index][0].strip() for index in continued])
         return found
 
     def encode(self, value):
@@ -131,39 +173,43 @@ class IniStore(FileStore):
         """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
         lines = [list(line) for line in document.lines]
         blocks = _blocks(document.lines)
-        entries = _entries(document.lines, blocks)
+        case = self._case()
+        entries = _entries(document.lines, blocks, case)
         drop, new_entries = set(), collections.OrderedDict()
         for key, value in todo.items():
             section, name = _place(key, self.options)
-            at = entries.get((section, name), [])
+            at = entries.get(self._key(key), [])
             if value is ABSENT:
-                drop.update(at)
+                drop.update(index for occurrence in at for index in occurrence)
                 continue
             _check_value(key, value)
             if at:
-                entry = _ENTRY.match(lines[at[0]][0])
-                lines[at[0]][0] = entry.group(1) + entry.group(2) + entry.group(3) + value
-                drop.update(at[1:])  # one line per key, so every reader sees the same value
+                entry = _ENTRY.match(lines[at[0][0]][0])
+                lines[at[0][0]][0] = entry.group(1) + entry.group(2) + entry.group(3) + value
+                # one line per key, so every reader sees the same value
+                drop.update(index for occurrence in at for index in occurrence if index != at[0][0])
             else:
-                new_entries.setdefault(section, []).append(("%s = %s" % (name, value)).rstrip())
+                new_entries.setdefault(_folded(section, "", case)[0], []).append((section, ("%s = %s" % (name, value)).rstrip()))
         _drop_emptied_sections(lines, blocks, drop)
 
+        settled = set(index for found in entries.values() for occurrence in found for index in occurrence)
         insert_after = {}
         for block in blocks:
-            if block.section in new_entries and block.header is not None:
-                kept = [i for i in block.body if i not in drop and _ENTRY.match(lines[i][0])]
-                insert_after[kept[-1] if kept else block.header] = new_entries.pop(block.section)
+            folded = _folded(block.section, "", case)[0]
+            if folded in new_entries and block.header is not None:
+                kept = [i for i in block.body if i not in drop and i in settled]
+                insert_after[kept[-1] if kept else block.header] = [line for _section, line in new_entries.pop(folded)]
         out = []
         for index, (text, ending) in enumerate(lines):
             if index not in drop:
                 out.append(text + ending)
             for added in insert_after.get(index, ()):
                 _append(out, added, document.newline)
-        for section, added in new_entries.items():
+        for added in new_entries.values():
             if out and out[-1].strip():
                 _append(out, "", document.newline)
-            _append(out, "[%s]" % section, document.newline)
-            for line in added:
+            _append(out, "[%s]" % added[0][0], document.newline)
+            for _section, line in added:
                 _append(out, line, document.newline)
         return "".join(out)
 

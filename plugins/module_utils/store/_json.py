@@ -103,6 +103,10 @@ class JsonStore(FileStore):
         text = json.dumps(data, indent=document.indent, ensure_ascii=False)
         return text + "\n" if document.final_newline else text
 
+    def display(self, value):
+        """JSON, so the diff tells ``587`` from ``"587"``."""
+        return json.dumps(value, ensure_ascii=False)
+
     def escaped(self, secret):
         """The ways ``secret`` can be spelled inside a JSON string."""
         return {json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]}

@@ -13,9 +13,10 @@ __metaclass__ = type
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite import SqliteStore
 
-STORES = dict((cls.NAME, cls) for cls in (SqliteStore, JsonStore, IniStore))
+STORES = dict((cls.NAME, cls) for cls in (SqliteStore, JsonStore, IniStore, MysqlStore))
 DEFAULT = SqliteStore.NAME
 
 # Options every store type takes.
@@ -23,6 +24,7 @@ _COMMON = dict(
     path=dict(type="path"),
     create=dict(type="bool", default=False),
     lock_timeout=dict(type="float", default=30),
+    follow=dict(type="bool", default=False),
 )
 
 

@@ -7,8 +7,9 @@ A key ``email.outgoing.host`` is the row ``section='email', key='outgoing.host'`
 Everything happens in one ``BEGIN IMMEDIATE`` transaction (the busy timeout waits for
 other writers): read our rows, compute the change, write only the rows whose value
 changes (so only they get a new ``updated_at``), update the practice contact record
-when asked, then COMMIT, or ROLLBACK in check mode. Rows that are not ours are never
-read into the change nor touched.
+when asked, then COMMIT. Check mode opens the database read-only and computes the same
+change in a read transaction, so it needs no write permission and never blocks a writer.
+Rows that are not ours are never read into the change nor touched.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,8 +23,10 @@ from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, Store, StoreError, changes, secret_texts
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (ABSENT, Outcome, Store, StoreError, changes, diff_text,
+                                                                                    key_lines, secret_texts)
 
 KIND = "SQLite"
 
@@ -63,7 +66,10 @@ def _cause(exc, store):
 
 
 def _connect(path, store, attributes, exists, check_mode):
-    """Open the database (a scratch one in check mode when there is no file yet); returns ``(connection, created)``."""
+    """Open the database (a scratch one in check mode when there is no file yet); returns ``(connection, created)``.
+
+    Check mode opens it read-only: it needs no write permission and takes no write lock.
+    """
     if not exists and check_mode:
         return sqlite3.connect(":memory:", isolation_level=None), False
     created = False
@@ -72,12 +78,14 @@ def _connect(path, store, attributes, exists, check_mode):
         created = True
     else:
         try:
-            os.close(os.open(path, os.O_RDWR))  # a clear errno, which sqlite3 would turn into "unable to open"
+            # a clear errno, which sqlite3 would turn into "unable to open"; never through a swapped-in link
+            os.close(_atomic_file.open_no_follow(path, os.O_RDONLY if check_mode else os.O_RDWR))
         except IsADirectoryError:
             raise StoreError(KIND, path, "is a directory, not a database file")
         except OSError as exc:
-            raise StoreError(KIND, path, "cannot open it for writing: %s" % (exc.strerror or exc).lower())
-    uri = "file:%s?mode=rw" % quote(os.path.abspath(path))
+            raise StoreError(KIND, path, "cannot open it for %s: %s" % ("reading" if check_mode else "writing",
+                                                                       (exc.strerror or exc).lower()))
+    uri = "file:%s?mode=%s" % (quote(os.path.abspath(path)), "ro" if check_mode else "rw")
     return sqlite3.connect(uri, uri=True, timeout=store["lock_timeout"], isolation_level=None), created
 
 
@@ -116,8 +124,12 @@ class SqliteStore(Store):
 
 
 def _apply(plan, store, attributes, backup, check_mode):
-    path = store["path"]
-    existing = _atomic_file.existing_stat(path)
+    path = store_path(KIND, store)
+    store = dict(store, path=path)
+    try:
+        existing = _atomic_file.existing_stat(path)
+    except OSError as exc:
+        raise StoreError(KIND, path, "cannot open it: %s" % (exc.strerror or exc).lower())
     if existing is None:
         if plan.state == "absent":
             return Outcome(False, "", "", None)
@@ -141,14 +153,18 @@ def _apply(plan, store, attributes, backup, check_mode):
             os.unlink(path)  # a failed first run leaves no empty database behind
     if existing is not None and _file_attributes.differ(attributes, existing):
         if not check_mode:
-            _file_attributes.apply(path, attributes)
+            fd = _atomic_file.open_no_follow(path)
+            try:
+                _file_attributes.apply(fd, attributes)
+            finally:
+                os.close(fd)
         outcome = outcome._replace(changed=True)
     return outcome
 
 
 def _transaction(db, plan, store, backup, check_mode):
     path, table, columns = store["path"], store["table"], store["columns"]
-    db.execute("BEGIN IMMEDIATE")
+    db.execute("BEGIN" if check_mode else "BEGIN IMMEDIATE")  # check mode: a read transaction
     try:
         has_table = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
         if not has_table and plan.state == "present" and not store["create"]:
@@ -160,12 +176,13 @@ def _transaction(db, plan, store, backup, check_mode):
         backup_file = None
         if changed and backup and not check_mode:
             backup_file = _backup(path)
-        if todo and not has_table:
+        if todo and not has_table and not check_mode:
             db.execute("CREATE TABLE %s (%s TEXT NOT NULL, %s TEXT NOT NULL, %s TEXT, %s TEXT, PRIMARY KEY (%s, %s))" % (
                 _name(table), _name(columns["section"]), _name(columns["key"]), _name(columns["value"]),
                 _name(columns["updated_at"]), _name(columns["section"]), _name(columns["key"])))
-        _write(db, table, columns, todo, current)
-        if contact is not None and contact.needed:
+        if not check_mode:
+            _write(db, table, columns, todo, current)
+        if contact is not None and contact.needed and not check_mode:
             options = contact.options
             db.execute("UPDATE %s SET %s = ? WHERE %s = ?" % (_name(options["table"]), _name(options["email_column"]), _name(options["key_column"])),
                        (contact.new, options["key_value"]))
@@ -221,21 +238,14 @@ def _contact(db, store, email):
 
 def _diff_text(plan, current, todo, contact):
     """``section.key = value`` lines of our keys before and after, secrets masked."""
-    before, after = [], []
-    for key in plan.values:
-        secret = key in plan.secrets
-        if key in current:
-            before.append("%s = %s" % (key, shown(text_value(current[key]), secret) or ""))
-        value = todo.get(key, current.get(key, ABSENT))
-        if value is not ABSENT:
-            after.append("%s = %s" % (key, shown(text_value(value), secret, key in todo) or ""))
+    before, after = key_lines(plan, current, todo)
     if contact is not None:
         options = contact.options
         label = "%s[%s=%s].%s" % (options["table"], options["key_column"], options["key_value"], options["email_column"])
         before.append("%s = %s" % (label, contact.stored or ""))
         after.append("%s = %s" % (label, contact.new))
     secrets = secret_texts(plan, current)
-    return tuple(scrub("".join(line.rstrip() + "\n" for line in lines), secrets) for lines in (before, after))
+    return tuple(scrub(diff_text(lines), secrets) for lines in (before, after))
 
 
 def _backup(path):

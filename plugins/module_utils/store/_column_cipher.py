@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cipher an application applies to a password column, as its profile describes it.
+
+Open Dental's is AES-128-CBC with PKCS7 padding, a fixed public key and a zero IV, stored
+as Base64: obfuscation that any reader of its source can undo, not protection. We store
+what the application can read. ``cryptography`` is imported only here, when a store needs
+it (it runs where the driver does: the controller or a jump host).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+
+_KEY_BITS = {"AES-128-CBC": 128, "AES-192-CBC": 192, "AES-256-CBC": 256}
+
+
+class Unreadable(Exception):
+    """A stored value that does not decrypt (never carries the value)."""
+
+
+class ColumnCipher:
+    """Encrypt and decrypt one column's text the way the application does."""
+
+    def __init__(self, spec):
+        algorithm = spec.get("algorithm")
+        if algorithm not in _KEY_BITS or spec.get("iv") != "zero" or spec.get("padding") != "PKCS7" or spec.get("output") != "base64":
+            raise ValueError("the profile's cipher is not one this store knows (AES-128/192/256-CBC, PKCS7, zero IV, base64)")
+        self.key = spec["key"].encode("utf-8")
+        if len(self.key) * 8 != _KEY_BITS[algorithm]:
+            raise ValueError("the profile's %s key is %d bytes, not %d" % (algorithm, len(self.key), _KEY_BITS[algorithm] // 8))
+        self.encoding = spec.get("text", "utf-8")
+        from cryptography.hazmat.primitives import padding  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # pylint: disable=import-outside-toplevel
+        self._padding = padding.PKCS7(128)
+        self._cipher = Cipher(algorithms.AES(self.key), modes.CBC(bytes(16)))
+
+    def encrypt(self, text):
+        padder = self._padding.padder()
+        data = padder.update(text.encode(self.encoding)) + padder.finalize()
+        encryptor = self._cipher.encryptor()
+        return base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode("ascii")
+
+    def decrypt(self, stored):
+        """The plain text of a stored value; ``Unreadable`` when it is not this cipher's output."""
+        try:
+            data = base64.b64decode(stored or "", validate=True)
+            if not data or len(data) % 16:
+                raise Unreadable()
+            decryptor = self._cipher.decryptor()
+            unpadder = self._padding.unpadder()
+            plain = decryptor.update(data) + decryptor.finalize()
+            return (unpadder.update(plain) + unpadder.finalize()).decode(self.encoding)
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise Unreadable()

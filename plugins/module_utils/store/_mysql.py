@@ -1,0 +1,466 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The MySQL/MariaDB store: an application's own account row, reached over the network.
+
+Which tables and columns hold the settings, how values are encoded and how the row is
+chosen come from the application profile (``store.profile``, read on the controller from
+data/applications/<name>.yml); this file knows no application.
+
+Unlike the other stores this one needs a driver: PyMySQL (pure Python) and ``cryptography``,
+imported only here. It runs where those are installed, on the controller or a jump host
+(``delegate_to``), as community.mysql's modules do; practice servers need nothing.
+
+One apply is one transaction under a named lock per database and row pointer: read the
+pointer and the row ``FOR UPDATE``, compare column by column (the password by decrypting
+the stored value), write only changed columns (or a new row and the pointer), add one
+``signalod``-style reload signal per changed table, COMMIT. Check mode only reads.
+Other users' rows and other clinics' rows are never written.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import ssl
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Store, StoreError
+
+KIND = "MySQL"
+DRIVERS = "PyMySQL and cryptography"
+_DEADLOCK, _LOCK_WAIT = 1213, 1205
+_RETRIES = 3
+_NEW = "new"
+_BACKUP_DIR = "~/.mailconfig/backups"
+
+
+def _name(identifier):
+    """A quoted SQL identifier (table and column names come from the profile)."""
+    return "`%s`" % str(identifier).replace("`", "``")
+
+
+def _drivers(location):
+    """Import PyMySQL and cryptography, or say where they must be installed."""
+    try:
+        import pymysql  # pylint: disable=import-outside-toplevel
+        import cryptography  # noqa: F401 pylint: disable=import-outside-toplevel,unused-import
+    except ImportError as exc:
+        raise StoreError(KIND, location, "needs %s on the host that runs the module (missing: %s); install them there "
+                         "(pip install PyMySQL cryptography), or run the apply from the controller or a jump host that has "
+                         "them (mail_account_apply_from)" % (DRIVERS, exc.name))
+    return pymysql
+
+
+def _cause(exc, options):
+    """A user's sentence for a driver error; never a value we sent."""
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    where = "%s:%s" % (options["host"], options["port"])
+    if code == 1045:
+        return "access denied for user %s (check store.user and the database password in the vault)" % options["user"]
+    if code == 1044:
+        return "user %s may not use database %s (it does not exist, or the user has no rights on it)" % (options["user"], options["database"])
+    if code == 1049:
+        return "the server has no database %s (check store.database)" % options["database"]
+    if code in (1142, 1143):
+        return "user %s lacks a privilege it needs (SELECT, INSERT and UPDATE on the database): %s" % (options["user"], text)
+    if code == _LOCK_WAIT:
+        return "another writer held the rows for more than %g s (store.lock_timeout)" % options["lock_timeout"]
+    lowered = text.lower()
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        if "doesn't support" in lowered or "does not support" in lowered:
+            return "the server at %s offers no TLS (set store.tls: false only on a trusted network such as the site VPN)" % where
+        return "TLS to %s failed: %s (store.ca_path names the CA that signed the server's certificate)" % (where, text)
+    if code in (2003, 2013) and ("timed out" in lowered or "timeout" in lowered):
+        return "no answer from %s within %g s (server down, firewall or VPN)" % (where, options["connect_timeout"])
+    if code == 2003:
+        return "cannot connect to %s: %s (is the database server running and reachable?)" % (where, text)
+    if code in (2006, 2013):
+        return "the connection to %s was lost (%s)" % (where, text)
+    return text
+
+
+def _tls(options):
+    """The SSL context for the connection, or None with store.tls false."""
+    if not options["tls"]:
+        return None
+    context = ssl.create_default_context(cafile=options.get("ca_path") or None)
+    if not options["tls_verify"]:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class MysqlStore(Store):
+    """An application's tables in MySQL or MariaDB, through its profile (Open Dental's database)."""
+
+    NAME = "mysql"
+    KIND = KIND
+    DESCRIPTION = ("an application's own tables in a MySQL or MariaDB database reached over the network, as its application "
+                   "profile maps them (Open Dental); needs PyMySQL and cryptography where the module runs")
+    REQUIRED = ("host", "user", "database", "application")
+    CONTACT = True
+    OPTIONS = dict(
+        application=dict(type="str"),
+        host=dict(type="str"),
+        port=dict(type="int", default=3306),
+        user=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        database=dict(type="str"),
+        clinic=dict(type="int"),
+        tls=dict(type="bool", default=True),
+        tls_verify=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        connect_timeout=dict(type="float", default=10),
+        backup_dir=dict(type="path"),
+        profile=dict(type="dict"),
+    )
+
+    @property
+    def location(self):
+        where = "%s@%s:%s/%s" % (self.options.get("user"), self.options.get("host"), self.options.get("port"), self.options.get("database"))
+        return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
+
+    def summary(self):
+        return dict(type=self.NAME, application=self.options.get("application"), host=self.options.get("host"),
+                    port=self.options.get("port"), database=self.options.get("database"), clinic=self.options.get("clinic"))
+
+    def diff_header(self):
+        return "%s (%s)" % (self.location, self.options.get("application"))
+
+    def contact_target(self):
+        return (self.options.get("profile") or {}).get("contact")
+
+    def apply(self, plan, attributes, backup, check_mode):
+        """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
+        profile = self.options.get("profile")
+        if not profile:
+            raise StoreError(KIND, self.location, "store.profile is missing: the mail_account action plugin fills it in from "
+                             "data/applications/%s.yml" % self.options.get("application"))
+        if plan.state == "absent":
+            raise StoreError(KIND, self.location, "state absent is not supported: remove the address in the application itself")
+        pymysql = _drivers(self.location)
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher  # pylint: disable=import-outside-toplevel
+        try:
+            wanted = _sql_profile.desired(profile["columns"], plan.values)
+            cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
+            if cipher is None and any(spec.get("encoding") == "cipher" for spec in profile["columns"].values()):
+                raise ValueError("the profile has a cipher column but no cipher")
+        except ValueError as exc:
+            raise StoreError(KIND, self.location, str(exc))
+        secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
+        secrets.add(self.options.get("password") or "")
+        try:
+            connection = pymysql.connect(
+                host=self.options["host"], port=self.options["port"], user=self.options["user"],
+                password=self.options.get("password") or "", database=self.options["database"],
+                connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
+                write_timeout=self.options["connect_timeout"], ssl=_tls(self.options), ssl_disabled=not self.options["tls"],
+                charset="utf8mb4", autocommit=False)
+        except pymysql.MySQLError as exc:
+            raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        except (OSError, ssl.SSLError) as exc:  # a bad ca_path
+            raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
+        # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
+        # PyMySQL reads this attribute before every read and has no public setter for it.
+        connection._read_timeout = self.options["lock_timeout"] + self.options["connect_timeout"]  # pylint: disable=protected-access
+        try:
+            _check_schema(connection, profile, self.location)
+            attempt = 1
+            while True:  # InnoDB may pick this transaction as a deadlock victim: it was rolled back whole, so retry
+                try:
+                    return _Run(self, connection, profile, plan, wanted, cipher, secrets).once(backup, check_mode)
+                except pymysql.MySQLError as exc:
+                    connection.rollback()
+                    if not (exc.args and exc.args[0] == _DEADLOCK and attempt < _RETRIES):
+                        raise
+                    attempt += 1
+        except pymysql.MySQLError as exc:
+            raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        finally:
+            connection.close()
+
+
+def _check_schema(connection, profile, location):
+    """Refuse a database without the profile's tables (not this application) or columns (too old)."""
+    schema = profile["schema"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                       "AND TABLE_NAME IN (%s)" % ", ".join(["%s"] * len(schema["tables"])), list(schema["tables"]))
+        found = {}
+        for table, column in cursor.fetchall():
+            found.setdefault(table.lower(), set()).add(column.lower())
+    missing_tables = sorted(table for table in schema["tables"] if table.lower() not in found)
+    if missing_tables:
+        raise StoreError(KIND, location, "is not a database of %s: it has no table %s" % (profile.get("title", profile["name"]), ", ".join(missing_tables)))
+    missing = ["%s.%s" % (table, column) for table, columns in schema["tables"].items()
+               for column in columns if column.lower() not in found[table.lower()]]
+    if missing:
+        version = _version(connection, schema.get("version"))
+        raise StoreError(KIND, location, "%s version %s is too old: it lacks %s; mail_account needs %s %s or later (update %s first)" % (
+            profile.get("title"), version or "(unknown)", ", ".join(missing), profile.get("title"), schema["minimum"], profile.get("title")))
+
+
+def _version(connection, where):
+    if not where:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (_name(where["value_column"]), _name(where["table"]), _name(where["key_column"])),
+                       (where["key"],))
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+class _Run:
+    """One apply: the transaction and what it found, for the diff and the backup."""
+
+    def __init__(self, store, connection, profile, plan, wanted, cipher, secrets):
+        self.store, self.db, self.profile, self.plan = store, connection, profile, plan
+        self.wanted, self.cipher, self.secrets = wanted, cipher, secrets
+        self.account = profile["account"]
+        self.clinic = store.options.get("clinic")
+
+    def _rows(self, query, args=()):
+        with self.db.cursor() as cursor:
+            cursor.execute(query, args)
+            return cursor.fetchall()
+
+    def _lock(self, check_mode):
+        """A named lock per database and pointer: concurrent applies to one row queue instead of racing."""
+        if check_mode:
+            return None
+        name = "mailconfig/%s/%s" % (self.store.options["database"], "clinic-%s" % self.clinic if self.clinic is not None else "default")
+        got = self._rows("SELECT GET_LOCK(%s, %s)", (name[:64], self.store.options["lock_timeout"]))[0][0]
+        if got != 1:
+            raise StoreError(KIND, self.store.location, "another apply held the lock %s for more than %g s (store.lock_timeout)" % (
+                name, self.store.options["lock_timeout"]))
+        return name
+
+    def once(self, backup, check_mode):
+        lock = self._lock(check_mode)
+        try:
+            self._rows("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.store.options["lock_timeout"])),))
+            self.db.begin()
+            outcome = self._transaction(backup, check_mode)
+            if check_mode:
+                self.db.rollback()
+            else:
+                self.db.commit()
+            return outcome
+        finally:
+            if lock:
+                self._rows("SELECT RELEASE_LOCK(%s)", (lock[:64],))
+
+    def _select_pointer(self, spec, key, lock):
+        return self._rows("SELECT %s FROM %s WHERE %s = %%s ORDER BY 1%s" % (
+            _name(spec["value_column"]), _name(spec["table"]), _name(spec["key_column"]), lock), (key,))
+
+    def _pointer(self, check_mode):
+        """``(spec, label, present, number)`` of the pointer that chooses the row, locked for update."""
+        lock = "" if check_mode else " FOR UPDATE"
+        if self.clinic is not None:
+            spec = self.account["pointers"]["clinic"]
+            rows = self._select_pointer(spec, self.clinic, lock)
+            if not rows:
+                raise StoreError(KIND, self.store.location, "has no %s row with %s = %s (check store.clinic)" % (
+                    spec["table"], spec["key_column"], self.clinic))
+            return spec, "%s[%s=%s].%s" % (spec["table"], spec["key_column"], self.clinic, spec["value_column"]), True, int(rows[0][0] or 0)
+        spec = self.account["pointers"]["default"]
+        rows = self._select_pointer(spec, spec["key"], lock)
+        label = "%s[%s=%s].%s" % (spec["table"], spec["key_column"], spec["key"], spec["value_column"])
+        if not rows:
+            return spec, label, False, 0
+        try:
+            return spec, label, True, _sql_profile.pointer_number(rows[0][0])
+        except ValueError as exc:
+            raise StoreError(KIND, self.store.location, "%s %s" % (label, exc))
+
+    def _shared(self, number):
+        """Whether another pointer of the profile names row ``number`` (a clinic then gets a row of its own)."""
+        for spec in self.account.get("shared_with", ()):
+            if "key" in spec:
+                rows = self._select_pointer(spec, spec["key"], "")
+                if any(_sql_profile.pointer_number(row[0]) == number for row in rows if str(row[0] or "").strip().isdigit()):
+                    return True
+            else:
+                rows = self._rows("SELECT COUNT(*) FROM %s WHERE %s = %%s AND %s <> %%s" % (
+                    _name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])), (number, self.clinic))
+                if rows[0][0]:
+                    return True
+        return False
+
+    def _current(self, number, label, check_mode):
+        """The row the pointer names, locked; StoreError when it is missing or a user's own."""
+        table, key, owner = self.account["table"], self.account["key"], self.account["owner"]
+        with self.db.cursor() as cursor:
+            cursor.execute("SELECT * FROM %s WHERE %s = %%s%s" % (_name(table), _name(key), "" if check_mode else " FOR UPDATE"), (number,))
+            row = cursor.fetchone()
+            names = [column[0] for column in cursor.description or ()]
+        if row is None:
+            raise StoreError(KIND, self.store.location, "%s points at %s row %s = %d, which does not exist; choose the address again in %s "
+                             "(or set the pointer to 0 so a new row is made)" % (label, table, key, number, self.profile.get("title")))
+        current = dict(zip(names, row))
+        if current[owner["column"]] != owner["value"]:
+            raise StoreError(KIND, self.store.location, "%s points at %s row %d, which is one user's own address (%s = %s), not the practice's; "
+                             "it is left alone: choose a practice address in %s" % (label, table, number, owner["column"], current[owner["column"]],
+                                                                                    self.profile.get("title")))
+        return current
+
+    def _changes(self, current):
+        """``column -> new stored value`` for columns that differ (password compared decrypted)."""
+        todo = {}
+        for column, value in self.wanted.items():
+            spec = self.profile["columns"][column]
+            encoding = spec.get("encoding", "text")
+            stored = None if current is None else current.get(column)
+            if encoding == "cipher":
+                if current is not None and self.plan.update_password == "on_create" and stored:
+                    continue
+                if stored:
+                    self.secrets.add(str(stored))  # the key is public: the stored text is as secret as the password
+                plain = self._decrypted(column, stored)
+                if plain is None or plain != value:
+                    todo[column] = self.cipher.encrypt(value)
+                    self.secrets.add(todo[column])
+            elif current is None or not _sql_profile.same(encoding, stored, value):
+                todo[column] = value
+        return todo
+
+    def _new_row(self):
+        """Every column of a new row, the cipher columns encrypted."""
+        todo = {}
+        for column, value in self.wanted.items():
+            if self.profile["columns"][column].get("encoding") == "cipher":
+                value = self.cipher.encrypt(value)
+                self.secrets.add(value)
+            todo[column] = value
+        return todo
+
+    def _decrypted(self, column, stored):
+        if stored in (None, ""):
+            return "" if stored == "" else None
+        try:
+            return self.cipher.decrypt(stored)
+        except Exception:  # pylint: disable=broad-except  # Unreadable, whatever shape the stored text has
+            self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
+                self.account["table"], column))
+            return None
+
+    def _transaction(self, backup, check_mode):
+        table, key = self.account["table"], self.account["key"]
+        spec, label, present, number = self._pointer(check_mode)
+        current = self._current(number, label, check_mode) if number else None
+        new_row = current is None or (self.clinic is not None and self._shared(number))
+        if new_row and current is not None:
+            self.store.notes.append("%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own" % (
+                table, number, self.clinic))
+        todo = self._new_row() if new_row else self._changes(current)
+        for column in self.wanted:
+            if current is not None and current.get(column) and self.profile["columns"][column].get("encoding") == "cipher":
+                self.secrets.add(str(current[column]))
+        changed = bool(todo)
+        backup_file = None
+        if changed and backup and current is not None and not check_mode:
+            backup_file = self._backup(current, label, number)
+        before, after = self._diff(current, todo, new_row, label, present, number)
+        if changed and not check_mode:
+            touched = set()
+            if new_row:
+                number = self._insert(todo)
+                self._point(spec, present, number)
+                touched.update((table, spec["table"]))
+            else:
+                self._update(todo, number)
+                touched.add(table)
+            self._signal(touched)
+        return Outcome(changed, before, after, backup_file)
+
+    def _insert(self, todo):
+        row = dict(self.account.get("insert", {}))
+        row.update(todo)
+        with self.db.cursor() as cursor:
+            cursor.execute("INSERT INTO %s (%s) VALUES (%s)" % (_name(self.account["table"]), ", ".join(_name(c) for c in row),
+                                                                ", ".join(["%s"] * len(row))), list(row.values()))
+            return cursor.lastrowid
+
+    def _point(self, spec, present, number):
+        if "key" not in spec:
+            self._rows("UPDATE %s SET %s = %%s WHERE %s = %%s" % (_name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])),
+                       (number, self.clinic))
+            return
+        value = str(number) if spec.get("text") else number
+        if present:
+            self._rows("UPDATE %s SET %s = %%s WHERE %s = %%s" % (_name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])),
+                       (value, spec["key"]))
+        else:
+            self._rows("INSERT INTO %s (%s, %s) VALUES (%%s, %%s)" % (_name(spec["table"]), _name(spec["key_column"]), _name(spec["value_column"])),
+                       (spec["key"], value))
+
+    def _update(self, todo, number):
+        owner = self.account["owner"]
+        self._rows("UPDATE %s SET %s WHERE %s = %%s AND %s = %%s" % (
+            _name(self.account["table"]), ", ".join("%s = %%s" % _name(c) for c in todo), _name(self.account["key"]), _name(owner["column"])),
+            list(todo.values()) + [number, owner["value"]])
+
+    def _signal(self, tables):
+        """One reload signal per changed table the profile names, so the application's clients refresh their caches."""
+        signal = self.profile.get("signal")
+        if not signal:
+            return
+        for table in sorted(tables):
+            kind = signal["kinds"].get(table)
+            if kind is None:
+                continue
+            row = dict(signal.get("columns", {}))
+            row[signal["kind_column"]] = kind
+            columns = list(row) + ([signal["now"]] if signal.get("now") else [])
+            values = ", ".join(["%s"] * len(row)) + (", NOW()" if signal.get("now") else "")
+            self._rows("INSERT INTO %s (%s) VALUES (%s)" % (_name(signal["table"]), ", ".join(_name(c) for c in columns), values), list(row.values()))
+
+    def _shown(self, column, value, changed=False):
+        if self.profile["columns"].get(column, {}).get("secret") and value not in (None, ""):
+            return MASK + (CHANGED_MARK if changed else "")
+        return "" if value is None else str(value)
+
+    def _diff(self, current, todo, new_row, label, present, number):
+        """``table[key=n].column = value`` lines before and after, secrets masked."""
+        table, key = self.account["table"], self.account["key"]
+        before, after = [], []
+        if present:
+            before.append("%s = %s" % (label, number))
+        if current is not None:
+            where = "%s[%s=%s]" % (table, key, number)
+            before.extend("%s.%s = %s" % (where, column, self._shown(column, current.get(column))) for column in self.wanted)
+        if new_row:
+            after.append("%s = (the new row)" % label)
+            where = "%s[%s=%s]" % (table, key, _NEW)
+            after.extend("%s.%s = %s" % (where, column, self._shown(column, todo[column], True)) for column in self.wanted)
+        else:
+            after.append("%s = %s" % (label, number))
+            where = "%s[%s=%s]" % (table, key, number)
+            after.extend("%s.%s = %s" % (where, column, self._shown(column, todo.get(column, current.get(column)), column in todo))
+                         for column in self.wanted)
+        return tuple(scrub("".join(line.rstrip() + "\n" for line in lines), self.secrets) for lines in (before, after))
+
+    def _backup(self, current, label, number):
+        """The previous row as JSON (password still encrypted), mode 0600, on the host that runs the module."""
+        folder = os.path.expanduser(self.store.options.get("backup_dir") or _BACKUP_DIR)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        options = self.store.options
+        name = os.path.join(folder, "%s_%s_%s_%s_%d.%s.json" % (options["host"], options["port"], options["database"],
+                                                                self.account["table"], number, stamp))
+        record = {"store": self.store.summary(), "pointer": label, "table": self.account["table"],
+                  "row": dict((column, value if isinstance(value, (int, str)) or value is None else str(value)) for column, value in current.items())}
+        descriptor = _atomic_file.create_new(name, _file_attributes.for_file(_file_attributes.resolve(None, None, "0600"), None))
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return name

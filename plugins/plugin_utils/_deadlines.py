@@ -1,0 +1,25 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet-wide deadline list: which practices a dated provider change hits, soonest first.
+
+A month before Microsoft turns SMTP AUTH password login off by default, an MSP needs
+one list, not a warning buried in each practice's output. Every finding that carries
+a deadline (MC302, MC303 ...) becomes one row: practice, provider, date, what happens,
+what to do.
+"""
+
+from __future__ import annotations
+
+
+def deadlines(named_findings):
+    """Rows for ``[(practice, findings)]`` (Finding objects or their dicts), sorted by date then practice."""
+    rows = []
+    for practice, findings in named_findings:
+        for finding in findings:
+            data = finding if isinstance(finding, dict) else finding.as_dict()
+            deadline = data.get("deadline")
+            if deadline:
+                rows.append({"practice": practice, "provider": deadline["provider"], "date": deadline["date"], "code": data["code"],
+                             "severity": data["severity"], "what": data["message"], "to_do": data["hint"]})
+    return sorted(rows, key=lambda row: (row["date"], row["practice"], row["code"], row["what"]))
