@@ -57,7 +57,7 @@ def verify_many(declarations, ca_path=None, validate_certs=True, timeout=15, sen
 
     def one(declaration):
         try:
-                result, warnings = verify(declaration, ca_path=ca_path, validate_certs=validate_certs, timeout=timeout,
+            result, warnings = verify(declaration, ca_path=ca_path, validate_certs=validate_certs, timeout=timeout,
                                       send_test_to=send_test_to, plaintext_allowed_hosts=plaintext_allowed_hosts,
                                       check_mode=check_mode, gate=gates, context=context)
         except ControlCharacterError as exc:  # refused before any connection, as the module refuses it
