@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in turn, each with its baseline measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [NAME ...]   # names: lint_throughput rollout verify fleet
+    .venv/bin/python benchmarks/run.py [NAME ...]   # names: lint_throughput rollout verify verify_batch fleet
 
 Each prints a markdown table; docs/performance.md records the figures and how to read them.
 The whole set takes several minutes on two cores (rollout and fleet run hundreds of hosts).
@@ -11,14 +11,16 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ORDER = ("lint_throughput", "rollout", "verify", "fleet")
+ORDER = ("lint_throughput", "rollout", "verify", "verify_batch", "fleet")
+SCRIPTS = {"verify_batch": os.path.join("verify", "batch.py")}  # every other NAME is NAME/run.py
 
 
 def main(names):
     failed = []
     for name in names or ORDER:
         print("\n## %s\n" % name, flush=True)
-        if subprocess.run([sys.executable, os.path.join(HERE, name, "run.py")], check=False).returncode:
+        script = SCRIPTS.get(name, os.path.join(name, "run.py"))
+        if subprocess.run([sys.executable, os.path.join(HERE, script)], check=False).returncode:
             failed.append(name)
     if failed:
         print("failed: %s" % ", ".join(failed))

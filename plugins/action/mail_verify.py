@@ -6,6 +6,10 @@
 A secret that was already rejected for this practice is not tried again until it changes
 (or ``retry_failed_secret``): the check then fails at stage ``lockout_guard`` without
 connecting. A rejection is remembered, a login that works forgets it.
+
+Given ``batch_result`` (this host's entry of a mail_verify_batch run), report that
+instead: no second check and no module run, so the host's own task costs only
+Ansible's per-host bookkeeping.
 """
 
 from __future__ import annotations
@@ -21,6 +25,25 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard 
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_verify"
     FROM_VARIABLE = "mail_account_verify_from"
+
+    def run(self, tmp=None, task_vars=None):
+        if "batch_result" not in self._task.args:
+            return super().run(tmp, task_vars)
+        outcome = super(DeclarationAction, self).run(tmp, task_vars)  # pylint: disable=bad-super-call
+        checked = self._task.args["batch_result"]
+        if not isinstance(checked, dict) or "ok" not in checked:
+            outcome.update(failed=True, msg="batch_result must be this host's entry of a mail_verify_batch result (results[host])")
+            return outcome
+        try:
+            fail_on_error = boolean(self._task.args.get("fail_on_error", True), strict=True)
+        except TypeError:
+            outcome.update(failed=True, msg="fail_on_error must be true or false")
+            return outcome
+        outcome.update(checked)
+        outcome["changed"] = bool(checked.get("changed"))
+        if not checked["ok"] and (fail_on_error or "outgoing" not in checked):  # a refused declaration always fails
+            outcome["failed"] = True
+        return outcome
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         if module_name != self.MODULE or module_args.get("access_token"):

@@ -11,38 +11,33 @@ short_description: One table at the end of a rollout, which practices are fine a
 version_added: 0.1.0
 description:
   - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify) and C(mail_sender_check) tasks
-    of every host and prints, when the playbook ends, one row per practice with its provider, whether its declaration
-    validated, whether its settings changed, the outgoing and incoming check results, the sender DNS check, and the
-    diagnosis code and hint of the first problem; then totals.
+    of every host and prints, when the playbook ends, one row per practice with its
+    provider, whether its declaration validated, whether its settings changed (and the apply outcome and where it was
+    tested from, when the module reports them), the outgoing and incoming check results, the sender DNS check, and
+    the diagnosis code and hint of the first problem; then totals.
+  - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page, with
+    C(report_version), the run (C(run_id), start and end, operator, inventory git commit), counts by diagnosis and
+    provider, and with O(previous) what changed since then.
   - After the table, the deadline list of the C(validate) playbook, soonest first; every practice a dated provider
     change hits (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login), with the
     provider, the date and what to do. The JSON report has it as C(deadlines).
-  - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page.
-  - Reads only values that the modules already return masked; no secret reaches the table or the reports.
+  - Appends every settings change to the audit log (O(audit_log)).
+  - Reads only values that the modules already return masked; no secret reaches the table, the reports or the log.
 requirements:
-  - enable it in C(ansible.cfg) (C(callbacks_enabled = mailops.mailconfig.fleet_summary)); the collection's playbooks
-    ship an C(ansible.cfg) that does.
-options:
-  report:
-    description: Path prefix of the JSON and HTML reports; no report when unset.
-    type: path
-    env:
-      - name: MAILCONFIG_REPORT
-    ini:
-      - section: mailconfig
-        key: report
+  - The collection's playbooks load it themselves (C(playbooks/callback_plugins)); for other playbooks enable it in
+    C(ansible.cfg) (C(callbacks_enabled = mailops.mailconfig.fleet_summary)) or with C(ANSIBLE_CALLBACKS_ENABLED).
+extends_documentation_fragment:
+  - mailops.mailconfig.fleet_summary
 author:
   - mailconfig contributors (@mailops)
 '''
 
-import datetime
-import html
-import json
 import os
 
 from ansible.plugins.callback import CallbackBase
 
-COLUMNS = ("practice", "provider", "validated", "changed", "outgoing", "incoming", "sender", "diagnosis", "hint")
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _audit_log, _report, _run_info
+
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
 # Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
 _ATTENTION = ("MC711",)
@@ -62,14 +57,25 @@ class CallbackModule(CallbackBase):
     def __init__(self):
         super().__init__()
         self.rows = {}
+        self.run = None
         self.deadlines = []  # dated provider changes per practice (validate), soonest first
 
     def _row(self, host):
-        return self.rows.setdefault(host, dict.fromkeys(COLUMNS, "-") | {"practice": host, "diagnosis": "", "hint": ""})
+        return self.rows.setdefault(host, _report.new_row(host))
 
     def _note(self, row, code, hint):
         if not row["diagnosis"]:
             row["diagnosis"], row["hint"] = code or "", hint or ""
+
+    # ---- the run -------------------------------------------------------------------------------------------------
+
+    def v2_playbook_on_play_start(self, play):
+        if self.run is None:
+            manager = play.get_variable_manager()
+            inventory = getattr(manager, "_inventory", None)
+            self.run = _run_info.start(dict(manager.extra_vars), list(getattr(inventory, "_sources", None) or ()))
+
+    # ---- results -------------------------------------------------------------------------------------------------
 
     def _attention(self, row, findings):
         for finding in findings or ():
@@ -87,8 +93,8 @@ class CallbackModule(CallbackBase):
             return
         row = self._row(result._host.get_name())
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
-        if declaration.get("provider"):
-            row["provider"] = declaration["provider"]
+        if declaration.get("provider") or data.get("provider"):
+            row["provider"] = declaration.get("provider") or data["provider"]
         # Declaration findings; a sender check that ran (it names its domain) reports DNS findings instead.
         ran_dns = step == "sender" and "domain" in data
         errors = [] if ran_dns else [f for f in data.get("findings") or () if f.get("severity") == "error"]
@@ -100,22 +106,33 @@ class CallbackModule(CallbackBase):
         if step in ("apply", "verify") and not errors and row["validated"] == "-":
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
         if step == "apply":
-            row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
-            if failed and not errors and not data.get("tested"):
-                self._note(row, "apply_failed", data.get("msg", ""))
+            self._applied(row, result, data, failed, errors)
         if step == "verify" or data.get("tested"):  # mail_account's test before the save has the same sides
-            for side in ("outgoing", "incoming"):
-                check = data.get(side) or {}
-                if check.get("status"):
-                    row[side] = check["status"]
-                if check.get("status") == "failed":
-                    self._note(row, check.get("code"), check.get("hint") or check.get("message"))
-            if failed and not errors and row["outgoing"] == "-":
-                self._note(row, "verify_failed", data.get("msg", ""))
+            self._verified(row, data, failed, errors)
         if ran_dns:
             self._sender(row, data, failed)
         elif step == "sender":
             row["sender"] = "failed"  # refused before any DNS question
+
+    def _applied(self, row, result, data, failed, errors):
+        """The apply step: changed or not, the module's outcome and test vantage when it reports them, the audit line."""
+        row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
+        if data.get("outcome"):
+            row["outcome"] = data["outcome"] + (" (tested from %s)" % data["tested_from"] if data.get("tested_from") else "")
+        if failed and not errors and not data.get("tested"):  # a failed test is noted with its diagnosis
+            self._note(row, "apply_failed", data.get("msg", ""))
+        if (data.get("changed") or failed) and not result._task.check_mode:
+            self._audit(row["practice"], data, failed)
+
+    def _verified(self, row, data, failed, errors):
+        for side in ("outgoing", "incoming"):
+            check = data.get(side) or {}
+            if check.get("status"):
+                row[side] = check["status"]
+            if check.get("status") == "failed":
+                self._note(row, check.get("code"), check.get("hint") or check.get("message"))
+        if failed and not errors and row["outgoing"] == "-":
+            self._note(row, "verify_failed", data.get("msg", ""))
 
     def _validated_many(self, declarations):
         """One mail_declaration task that checked many hosts (validate.yml): a row for each."""
@@ -151,79 +168,51 @@ class CallbackModule(CallbackBase):
         row = self._row(result._host.get_name())
         self._note(row, "unreachable", "Ansible could not reach the site: %s" % result._result.get("msg", ""))
 
-    def totals(self):
-        rows = self.rows.values()
-        return {
-            "practices": len(self.rows),
-            "validated": sum(1 for r in rows if r["validated"] == "yes"),
-            "changed": sum(1 for r in rows if r["changed"] == "yes"),
-            "verified_ok": sum(1 for r in rows if r["outgoing"] == "ok" and r["incoming"] in ("ok", "skipped", "-")),
-            "need_attention": sum(1 for r in rows if r["diagnosis"]),
-        }
+    # ---- the audit log ---------------------------------------------------------------------------------------------
 
-    def table(self):
-        rows = [COLUMNS] + [tuple(str(r[c]) for c in COLUMNS) for _host, r in sorted(self.rows.items())]
-        widths = [min(max(len(row[i]) for row in rows), 60) for i in range(len(COLUMNS))]
-        lines = ["  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        totals = self.totals()
-        lines.append("")
-        lines.append("%(practices)d practices: %(validated)d validated, %(changed)d changed, "
-                     "%(verified_ok)d verified ok, %(need_attention)d need attention" % totals)
-        return "\n".join(lines)
+    def _audit_path(self):
+        if self.get_option("audit_log"):
+            return self.get_option("audit_log")
+        report = self.get_option("report")
+        return os.path.join(os.path.dirname(os.path.abspath(report)), "audit.jsonl") if report else None
+
+    def _audit(self, practice, data, failed):
+        path = self._audit_path()
+        if not path:
+            return
+        run = self.run or {}
+        store = data.get("store") or {}
+        _audit_log.append(path, {
+            "time": _run_info.now(), "run_id": run.get("run_id"), "operator": run.get("operator"), "practice": practice,
+            "store": {k: store.get(k) for k in ("type", "path", "table") if store.get(k)},
+            "keys": _audit_log.changed_keys(data), "changed": bool(data.get("changed")),
+            "outcome": data.get("outcome") or ("failed" if failed else "written"),
+            "tested_from": data.get("tested_from"), "inventory_commit": run.get("inventory_commit")})
+
+    # ---- the end ---------------------------------------------------------------------------------------------------
+
+    def report(self):
+        """The report of this run (compared with the previous one when given)."""
+        run = dict(self.run or _run_info.start({}, ()))
+        run["ended"] = _run_info.now()
+        previous = _report.load(self.get_option("previous")) if self.get_option("previous") else None
+        built = _report.build(self.rows.values(), run, previous)
+        built["deadlines"] = self.deadlines
+        return built
 
     def v2_playbook_on_stats(self, stats):
         if not self.rows:
             return
+        try:
+            report = self.report()
+        except _report.ReportError as exc:
+            self._display.warning("fleet summary: %s; no comparison with the previous report" % exc)
+            report = _report.build(self.rows.values(), dict(self.run or {}, ended=_run_info.now()))
         self._display.display("\nMAIL ACCOUNTS " + "*" * 66)
-        self._display.display(self.table())
+        self._display.display(_report.table(report))
         for row in self.deadlines:
             self._display.display("deadline %(date)s  %(practice)s  %(provider)s  %(code)s: %(what)s\n    to do: %(to_do)s" % row)
         prefix = self.get_option("report")
+        _report.write(report, prefix, self.get_option("prometheus"))
         if prefix:
-            self.write_reports(prefix)
             self._display.display("report: %s.html (and %s.json)" % (prefix, prefix))
-
-    def write_reports(self, prefix):
-        folder = os.path.dirname(os.path.abspath(prefix))
-        os.makedirs(folder, exist_ok=True)
-        generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        data = {"generated": generated, "totals": self.totals(), "practices": [r for _host, r in sorted(self.rows.items())],
-                "deadlines": self.deadlines}
-        with open(prefix + ".json", "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-        with open(prefix + ".html", "w", encoding="utf-8") as handle:
-            handle.write(_html(data))
-
-
-_STATUS_CLASS = {"ok": "ok", "yes": "ok", "no": "", "failed": "bad", "error": "bad", "warning": "", "skipped": "", "-": ""}
-
-
-def _html(data):
-    head = "".join("<th>%s</th>" % html.escape(c) for c in COLUMNS)
-    body = []
-    for row in data["practices"]:
-        cells = []
-        for column in COLUMNS:
-            value = str(row[column])
-            css = _STATUS_CLASS.get(value, "") if column in ("validated", "changed", "outgoing", "incoming", "sender") else ""
-            if column == "validated" and value == "no":
-                css = "bad"
-            cells.append('<td class="%s">%s</td>' % (css, html.escape(value)))
-        body.append('<tr class="%s">%s</tr>' % ("attention" if row["diagnosis"] else "", "".join(cells)))
-    totals = data["totals"]
-    return """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Mail accounts: fleet summary</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%%}th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td:first-child,td:nth-child(8){white-space:nowrap}
-.ok{color:#176c2c;font-weight:600}.bad{color:#a40000;font-weight:600}tr.attention{background:#fff6e5}
-</style></head><body>
-<h1>Mail accounts: fleet summary</h1>
-<p>Generated %s. %d practices: %d validated, %d changed, %d verified ok, <strong>%d need attention</strong>.</p>
-<table><thead><tr>%s</tr></thead><tbody>
-%s
-</tbody></table></body></html>
-""" % (html.escape(data["generated"]), totals["practices"], totals["validated"], totals["changed"],
-       totals["verified_ok"], totals["need_attention"], head, "\n".join(body))

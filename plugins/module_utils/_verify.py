@@ -13,6 +13,7 @@ Ansible's no_log masking.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import threading
 import time
 
@@ -40,8 +41,10 @@ class Settings:
     """The module options as the probes need them."""
 
     def __init__(self, context, timeout, plaintext_allowed_hosts=(), send_test_to=None, sender=None,
-                 display_name=None, check_mode=False, deadline=None):
+                 display_name=None, check_mode=False, deadline=None, gate=None):
         self.context = context
+        # gate(host, port): a context manager held around every connection to that server (a batch bounds them).
+        self.gate = gate or _ungated
         self.timeout = timeout
         self.deadline = deadline
         self.plaintext_allowed_hosts = {host.lower() for host in plaintext_allowed_hosts}
@@ -58,6 +61,11 @@ class Settings:
             return
         why = " (security: none, and the host is not in plaintext_allowed_hosts)" if server["security"] == "none" else ""
         raise Failure("plaintext_refused", "logging in to %s would send the credentials unencrypted%s" % (where, why))
+
+
+def _ungated(host, port):
+    del host, port
+    return contextlib.nullcontext()
 
 
 def credential_for(declaration, access_token=None):
@@ -83,13 +91,14 @@ def check(protocol, server, credential, settings):
     where = "%s:%d" % (server["host"], server["port"])
     started = time.monotonic()
     failure = None
-    try:
-        PROBES[protocol](server, credential, settings, stages, report)
-    except (Failure, OSError, EOFError, ValueError) as exc:
-        failure = _diagnosis.from_exception(exc, stages.current, where)
-        if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
-                and speaks_tls(report["address"], server["port"], settings.context, _sniff_seconds(settings)):
-            failure = _diagnosis.plaintext_on_tls_port(where)
+    with settings.gate(server["host"], server["port"]):
+        try:
+            PROBES[protocol](server, credential, settings, stages, report)
+        except (Failure, OSError, EOFError, ValueError) as exc:
+            failure = _diagnosis.from_exception(exc, stages.current, where)
+            if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
+                    and speaks_tls(report["address"], server["port"], settings.context, _sniff_seconds(settings)):
+                failure = _diagnosis.plaintext_on_tls_port(where)
     result = side(failure, protocol, server["host"], server["port"], server["security"], stages.current,
                   None if failure else _success_message(protocol, server, report), started, stages.records,
                   report["address"], report["tls"], report["auth_mechanisms"], report["auth_mechanism"], report["server_response"])
@@ -126,6 +135,18 @@ def _warnings(result, validate_certs):
     return warnings
 
 
+def summary(result):
+    """One line per side for the task's ``msg``: the status, or the diagnosis and its hint."""
+    parts = []
+    for name in ("outgoing", "incoming"):
+        checked = result[name]
+        if checked["status"] == "failed":
+            parts.append("%s %s at %s: %s. Hint: %s" % (name, checked["code"], checked["stage"], checked["message"], checked["hint"]))
+        else:
+            parts.append("%s %s: %s" % (name, checked["status"], checked["message"]))
+    return " | ".join(parts)
+
+
 def _token_failed(declaration, token_result):
     """Both sides fail at the token stage: without an access token there is nothing to log in with."""
     incoming = dict(token_result) if declaration["incoming"]["enabled"] else skipped()
@@ -155,7 +176,7 @@ def summary(result):
 
 
 def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
-           access_token=None, check_mode=False, deadline=None):
+           access_token=None, check_mode=False, deadline=None, gate=None, context=None):
     """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets.
 
     For OAuth 2.0 without a given ``access_token``, first get one from the token
@@ -163,7 +184,8 @@ def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test
     default DEADLINE_TIMEOUTS stage timeouts) bounds everything together: DNS,
     connections, TLS, every exchange of both sides and the token request.
     Raises ControlCharacterError, before any connection, for a value that would
-    carry a control character onto the wire.
+    carry a control character onto the wire. A batch passes ``gate`` (see Settings)
+    and one TLS ``context`` built from the same ``ca_path`` for all its checks.
     """
     refuse_control_characters({"declaration": declaration, "send_test_to": send_test_to,
                                "plaintext_allowed_hosts": list(plaintext_allowed_hosts), "access_token": access_token})
@@ -178,8 +200,8 @@ def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test
                     scrub_result(_warnings(None, validate_certs), secrets, keep=keep))
         access_token = token.access_token
         secrets = secrets + [token.refresh_token]
-    settings = Settings(tls_context(ca_path, validate_certs), timeout, plaintext_allowed_hosts, send_test_to,
-                        declaration["address"], declaration.get("display_name"), check_mode, deadline)
+    settings = Settings(context or tls_context(ca_path, validate_certs), timeout, plaintext_allowed_hosts, send_test_to,
+                        declaration["address"], declaration.get("display_name"), check_mode, deadline, gate)
     credential = credential_for(declaration, access_token)
     incoming = declaration["incoming"]
     answers = {}

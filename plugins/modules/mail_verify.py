@@ -88,6 +88,15 @@ options:
         on both sides at stage C(token) with an C(oauth_*) code.
       - Never printed.
     type: str
+  batch_result:
+    description:
+      - This host's entry of a M(mailops.mailconfig.mail_verify_batch) result (C(results[inventory_hostname])). The
+        action plugin then reports it as this host's result, with O(fail_on_error) applied, instead of checking again;
+        nothing connects and the module does not run. The other options are ignored.
+      - The C(mail_account) role uses it with C(mail_account_verify_from=controller), so that every host ends ok or
+        failed on its own after one batch.
+    type: dict
+    version_added: 0.2.0
 attributes:
   check_mode:
     support: full
@@ -222,6 +231,10 @@ incoming:
       reported). C(status) is V(skipped) when the declaration enables no incoming server.
   returned: always
   type: dict
+provider:
+  description: The declaration's provider key.
+  returned: when O(batch_result) is given and the declaration validated
+  type: str
 token:
   description:
     - The OAuth 2.0 token request (stage C(token)), with the same fields as RV(outgoing) and C(protocol=oauth2).
@@ -251,6 +264,7 @@ def main():
             plaintext_allowed_hosts=dict(type="list", elements="str", default=[]),
             access_token=dict(type="str", no_log=True),
             retry_failed_secret=dict(type="bool", default=False, no_log=False),
+            batch_result=dict(type="dict"),  # handled by the action plugin; the module never receives it
         ),
         supports_check_mode=True,
     )

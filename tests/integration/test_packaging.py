@@ -12,7 +12,7 @@ BIN = os.path.join(ROOT, ".venv", "bin")
 ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"), ANSIBLE_NOCOLOR="1")
 
 PLUGINS = {
-    "module": ["mail_account", "mail_verify", "mail_declaration", "mail_sender_check"],
+    "module": ["mail_account", "mail_verify", "mail_verify_batch", "mail_declaration", "mail_sender_check"],
     "lookup": ["mail_provider"],
     "callback": ["fleet_summary"],
 }

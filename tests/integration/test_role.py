@@ -43,6 +43,9 @@ def recap(output):
     return dict((k, int(v)) for k, v in re.findall(r"(ok|changed|failed|skipped)=(\d+)", output.split("PLAY RECAP")[-1]))
 
 
+VERIFY_TASKS = ["Verify every practice's credentials from the controller, in one batch", "Verify the mail account credentials"]
+
+
 def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers):
     inv = inventory(playbook, mail_servers)
     first = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
@@ -63,18 +66,19 @@ def test_tags_run_one_step(playbook, mail_servers):
     result = playbook.run(role_play(), "--tags", "verify", inventory=inv)
     assert result.returncode == 0, result.stdout[-3000:]
     assert [t for t in tasks_run(result.stdout) if not t.startswith("Validating arguments")] == [
-        "Verify from the controller, and the sender check, when asked", "Verify the mail account credentials"]
+        "Verify from the controller, and the sender check, when asked"] + VERIFY_TASKS
     assert not os.path.exists(str(playbook.tmp_path / "app" / "settings.db"))
 
 
 def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
     inv = inventory(playbook, mail_servers, mail_account_verify_from="controller")
-    delegated = playbook.run(role_play(), "-v", inventory=inv)
-    assert delegated.returncode == 0, delegated.stdout[-3000:]
-    assert re.search(r"ok: \[practice-a -> localhost\]", delegated.stdout)
+    batch = playbook.run(role_play(), "-v", inventory=inv)
+    assert batch.returncode == 0, batch.stdout[-3000:]
+    assert re.search(r"in one batch\][^\n]*\n+ok: \[practice-a\] => .*\"counts\": \{\"checked\": 1, \"failed\": 0, \"ok\": 1\}", batch.stdout)
+    assert re.search(r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"", batch.stdout)
     off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False,
                                                          mail_account_verify_from="controller"))
-    assert recap(off.stdout)["skipped"] == 2  # verify, and the sender check (off by default)
+    assert recap(off.stdout)["skipped"] == 3  # the batch (no practice to check), the per-host verify, and the sender check (off by default)
     assert re.search(r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: \[practice-a\]",
                      off.stdout)
 

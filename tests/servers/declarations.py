@@ -14,6 +14,13 @@ def _server(state, endpoint):
     return {"host": host, "port": state["ports"][name], "security": security}
 
 
+def virtual(state, number, password=None, **servers):
+    """``raw`` for virtual practice ``number`` (tests/servers/dovecot.py VIRTUAL_USERS)."""
+    users = state["virtual_users"]
+    account = {"username": users["username"] % number, "password": users["password"] % number}
+    return raw(dict(state, users={"virtual": account}), user="virtual", password=password, **servers)
+
+
 def raw(state, user="alice", outgoing=("submission", "starttls"), incoming=("imaps", "tls"), protocol="imap",
         password=None, **extra):
     """A declaration as written in inventory; ``incoming=None`` leaves incoming mail out."""

@@ -15,7 +15,8 @@ Choices that keep the tests fast and independent of the machine:
   offered before TLS); the same listeners reached at 127.0.0.2 are not secured, so
   there Dovecot offers no AUTH before STARTTLS, as a real server on the internet does.
 
-Passwords live in a passwd-file: one non-ASCII, one with ':' (stored as {PLAIN.b64}).
+Passwords live in a passwd-file: one non-ASCII, one with ':' (stored as {PLAIN.b64}), and
+VIRTUAL_USERS numbered practices for batch checks.
 OAuth 2.0 access tokens (XOAUTH2, OAUTHBEARER) go to ``passdb { driver = oauth2 }`` with
 ``introspection_mode = local``: Dovecot checks an HS256 JWT's signature with OAUTH2_KEY
 (stored as ``keys/<azp>/<alg>/<kid>``, all "default" here), its exp/nbf/iat, and takes the
@@ -48,6 +49,11 @@ USERS = {
     "colon": ("colon@example.test", "colon:in:the:pass-4Kd"),
     "keeper": ("keeper@example.test", "Keeper-Pop3-Msgs-8Lm"),
 }
+
+# Virtual practices for batch checks and benchmarks: practice0000@fleet.example.test ... with their own passwords.
+VIRTUAL_USERS = 1000
+VIRTUAL_LOGIN = "practice%04d@fleet.example.test"
+VIRTUAL_PASSWORD = "Fleet-Practice-%04d-Pw"
 
 # Messages in keeper's mailbox: the POP3 check must leave every one of them there.
 KEEPER_MESSAGES = 3
@@ -189,6 +195,7 @@ def start(folder, ports, tls, relay_port):
         os.chmod(os.path.dirname(tls["ca"]), 0o755)
     with open(os.path.join(folder, "users"), "w", encoding="utf-8") as handle:
         handle.writelines(_passwd_line(login, password) for login, password in USERS.values())
+        handle.writelines(_passwd_line(VIRTUAL_LOGIN % n, VIRTUAL_PASSWORD % n) for n in range(VIRTUAL_USERS))
     os.chmod(os.path.join(folder, "users"), 0o644)
     _seed_keeper(folder, internal.pw_uid, internal.pw_gid)
     _write_oauth2(folder)

@@ -73,6 +73,8 @@ def start(folder):
     state = {"dir": folder, "hosts": {"ipv4": "127.0.0.1", "ipv6": "::1", "unsecured": "127.0.0.2"},
              "ports": ports, "ca": tls["ca"], "tls": tls,
              "users": {name: {"username": login, "password": password} for name, (login, password) in dovecot.USERS.items()},
+             "virtual_users": {"count": dovecot.VIRTUAL_USERS, "username": dovecot.VIRTUAL_LOGIN,
+                               "password": dovecot.VIRTUAL_PASSWORD},
              "keeper_messages": dovecot.KEEPER_MESSAGES,
              "oauth2": {"hs256_key": dovecot.OAUTH2_KEY.decode("ascii"), "keys": os.path.join(folder, "dovecot", "keys")},
              "servers": {}}

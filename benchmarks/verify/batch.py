@@ -1,0 +1,77 @@
+"""verify.yml over many practices: per-host checks from the site vs one controller-side batch, same run.
+
+    .venv/bin/python benchmarks/verify/batch.py [--practices 200 1000] [--forks 10] [--per-server 4]
+
+Every practice is a virtual user of the local Dovecot (SMTP submission with STARTTLS
+and IMAPS, certificates verified). Both modes run the collection's own verify.yml with
+the same inventory and forks; the batch's own duration (its ``elapsed_ms``) is read from
+the JSON callback, so the rest of the wall time is what Ansible spends per host (argument
+checks, the skipped task, each host's result task) that no batching removes.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from xml.etree import ElementTree
+
+import _local
+
+from _timing import timed  # noqa: E402  pylint: disable=wrong-import-order
+from tests.servers import fleet  # noqa: E402
+
+VERIFY = os.path.join(_local.ROOT, "playbooks", "verify.yml")
+
+
+def _run(state, folder, practices, forks, mode, per_server):
+    inventory = fleet.write(folder, state, practices, extra_vars={"mail_account_verify_from": mode,
+                                                                  "mail_account_verify_per_server": per_server})
+    report, junit = os.path.join(folder, "report", "mail"), os.path.join(folder, "junit")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_local.COLLECTIONS, ANSIBLE_HOST_KEY_CHECKING="0",
+               ANSIBLE_LOCAL_TEMP=os.path.join(folder, "tmp"), ANSIBLE_CONFIG=os.path.join(folder, "none.cfg"),
+               ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_OUTPUT_DIR=junit, MAILCONFIG_REPORT=report)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, "--forks", str(forks), VERIFY]
+    wall, _cpu, result = timed(command, env=env)
+    with open(report + ".json", encoding="utf-8") as handle:
+        rows = json.load(handle)["practices"]
+    good = sum(1 for row in rows if row["outgoing"] == "ok" and row["incoming"] == "ok")
+    if result.returncode or good != practices:
+        raise SystemExit("%s run: exit %d, %d of %d practices ok: %s" % (mode, result.returncode, good, practices,
+                                                                         result.stdout.decode("utf-8", "replace")[-2000:]))
+    return wall, _batch_seconds(junit)
+
+
+def _batch_seconds(junit):
+    """The batch task's own time, from ansible's junit callback (None in the per-host mode)."""
+    for name in os.listdir(junit):
+        for case in ElementTree.parse(os.path.join(junit, name)).iter("testcase"):
+            if "in one batch" in case.get("name", "") and case.find("skipped") is None:
+                return float(case.get("time"))
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--practices", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument("--per-server", type=int, default=4)
+    args = parser.parse_args()
+    rows = []
+    with _local.servers() as state, tempfile.TemporaryDirectory() as folder:
+        for practices in args.practices:
+            site = _run(state, os.path.join(folder, "site%d" % practices), practices, args.forks, "site", args.per_server)
+            batch = _run(state, os.path.join(folder, "batch%d" % practices), practices, args.forks, "controller", args.per_server)
+            rows.append((practices, site, batch))
+    print("verify.yml, --forks %d, per_server %d, every practice ok; same run:\n" % (args.forks, args.per_server))
+    print("| practices | per host from the site: wall s | controller batch: wall s | speed-up | batch task s "
+          "| Ansible per-host rest s | ms per practice (site / batch) |")
+    print("|---|---|---|---|---|---|---|")
+    for practices, site, batch in rows:
+        print("| %d | %.1f | %.1f | %.1fx | %.1f | %.1f | %.0f / %.0f |" % (
+            practices, site[0], batch[0], site[0] / batch[0], batch[1], batch[0] - batch[1],
+            site[0] * 1000 / practices, batch[0] * 1000 / practices))
+
+
+if __name__ == "__main__":
+    main()

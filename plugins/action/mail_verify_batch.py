@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Check every listed host's mail account from the controller, in one task and one process."""
+
+from __future__ import annotations
+
+import time
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
+from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _batch_verify
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, failure
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
+
+ARGUMENT_SPEC = {
+    "hosts": {"type": "list", "elements": "str", "required": True},
+    "variable": {"type": "str", "default": "mail_account"},
+    "ca_path": {"type": "path"},
+    "validate_certs": {"type": "bool", "default": True},
+    "timeout": {"type": "float", "default": 15},
+    "send_test_to": {"type": "str"},
+    "plaintext_allowed_hosts": {"type": "list", "elements": "str", "default": []},
+    "max_connections": {"type": "int", "default": _batch_verify.DEFAULT_MAX_CONNECTIONS},
+    "per_server": {"type": "int", "default": _batch_verify.DEFAULT_PER_SERVER},
+    "retry_failed_secret": {"type": "bool", "default": False},
+}
+
+
+def _counts(results):
+    return {"checked": len(results), "ok": sum(1 for r in results.values() if r.get("ok")),
+            "failed": sum(1 for r in results.values() if not r.get("ok"))}
+
+
+class ActionModule(ActionBase):
+    """Validate each host's declaration, then run mail_verify's checks for all of them at once, bounded."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validated.error_messages:
+            result.update(failed=True, msg="; ".join(validated.error_messages))
+            return result
+        args = validated.validated_parameters
+        if args["max_connections"] < 1 or args["per_server"] < 1:
+            result.update(failed=True, msg="max_connections and per_server must be at least 1")
+            return result
+        started = time.monotonic()
+        refused, normalised = self._declarations(args["hosts"], args["variable"], task_vars or {})
+        if not refused and not normalised:
+            result.update(changed=False, skipped=True, results={}, counts=_counts({}),
+                          msg="no practice to check from the controller (verification off or state absent for every host)")
+            return result
+        guard = Guard()
+        fingerprints = {host: guard.fingerprint(host, declaration) for host, declaration in normalised.items()}
+        if not args["retry_failed_secret"]:
+            refused.update(self._guarded(guard, fingerprints, normalised))
+        try:
+            checked = _batch_verify.verify_many(
+                normalised, ca_path=args["ca_path"], validate_certs=args["validate_certs"], timeout=args["timeout"],
+                send_test_to=args["send_test_to"], plaintext_allowed_hosts=args["plaintext_allowed_hosts"],
+                check_mode=bool(self._task.check_mode), max_connections=args["max_connections"], per_server=args["per_server"])
+        except CAPathError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        for name, entry in checked.items():
+            entry["provider"] = normalised[name]["provider"]
+            if rejected(entry):
+                guard.remember(name, fingerprints[name])
+            elif accepted(entry):
+                guard.forget(name, fingerprints[name])
+        results = dict(sorted((refused | checked).items()))
+        counts = _counts(results)
+        result.update(changed=False, results=results, counts=counts, elapsed_ms=round((time.monotonic() - started) * 1000, 1),
+                      msg="%(checked)d practices checked from the controller: %(ok)d ok, %(failed)d failed" % counts)
+        return result
+
+    @staticmethod
+    def _guarded(guard, fingerprints, normalised):
+        """Results for the hosts whose secret a server already rejected: not tried again (mail_verify's lockout guard)."""
+        guarded = {}
+        for host, fingerprint in fingerprints.items():
+            at = guard.rejected_at(host, fingerprint)
+            if at:
+                guarded[host] = refused(normalised.pop(host), refusal(at))
+                guarded[host]["msg"] = summary(guarded[host])
+        return guarded
+
+    @staticmethod
+    def _declarations(hosts, variable, task_vars):
+        """(refused, normalised): hosts whose declaration fails validation, with the failure; the rest, normalised.
+
+        Hosts the role would not verify (mail_account_verify false, mail_account_state absent) are left out.
+        """
+        hostvars = task_vars["hostvars"]
+        refused, normalised = {}, {}
+        for host in hosts:
+            values = hostvars[host]
+            if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
+                continue
+            if variable not in values:
+                refused[host] = {"ok": False, "msg": "%s has no %s variable" % (host, variable), "findings": []}
+                continue
+            checked = check_declaration(values[variable])
+            bad = failure(checked, {"inventory_hostname": host})
+            if bad:
+                refused[host] = dict(bad, ok=False)
+                del refused[host]["failed"]
+            else:
+                normalised[host] = checked.normalised
+        return refused, normalised

@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Options of the fleet summary, shared by the callback and the playbooks' own copy of it."""
+
+    DOCUMENTATION = r'''
+options:
+  report:
+    description:
+      - Path prefix of the reports, C(<report>.json) and a self-contained C(<report>.html); no report when unset.
+      - A relative path is relative to the directory ansible-playbook runs in.
+    type: path
+    env:
+      - name: MAILCONFIG_REPORT
+    ini:
+      - section: mailconfig
+        key: report
+  previous:
+    description:
+      - The previous run's JSON report. The summary and reports then list first the practices whose status changed
+        (newly failing, new diagnosis, recovered), with the change.
+    type: path
+    env:
+      - name: MAILCONFIG_REPORT_PREVIOUS
+    ini:
+      - section: mailconfig
+        key: previous
+  audit_log:
+    description:
+      - JSON-lines file every settings change (and failed apply) is appended to, with the practice, store, names of
+        the keys changed, outcome and run. Defaults to C(audit.jsonl) beside O(report); no log without either.
+    type: path
+    env:
+      - name: MAILCONFIG_AUDIT_LOG
+    ini:
+      - section: mailconfig
+        key: audit_log
+  prometheus:
+    description: Also write the results in Prometheus text format to this file (for node_exporter's textfile collector).
+    type: path
+    env:
+      - name: MAILCONFIG_PROMETHEUS
+    ini:
+      - section: mailconfig
+        key: prometheus
+'''

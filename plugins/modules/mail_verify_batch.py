@@ -1,0 +1,116 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mail_verify_batch
+short_description: Check many practices' mail accounts from the controller in one task
+version_added: 0.2.0
+description:
+  - Runs the checks of M(mailops.mailconfig.mail_verify) for every host in O(hosts), on the controller, in one process
+    and concurrently, and returns each host's result under its name. Use it with C(run_once), then give each host its
+    share with M(mailops.mailconfig.mail_verify)'s C(batch_result) so that every host still ends ok or failed on its own.
+  - Each host's declaration (its O(variable)) is validated and normalised first; a host whose declaration has errors
+    gets those findings as its result and is not checked.
+  - "Concurrency is bounded twice: at most O(per_server) connections to one mail server (host and port) at a time,
+    because providers throttle many logins from one address, and at most O(max_connections) in all."
+  - Hosts whose C(mail_account_verify) is false or whose C(mail_account_state) is V(absent) are left out, as the
+    C(mail_account) role's per-host verify step would skip them.
+  - Checking from the controller proves the credentials and the servers; only a check from the site proves that the
+    site itself can reach them (a firewall blocking port 465 there goes unnoticed from the controller).
+author:
+  - mailconfig contributors (@mailops)
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; in check mode no test message is sent.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to diff.
+  action:
+    support: full
+    description: Implemented entirely by the action plugin on the controller.
+options:
+  hosts:
+    description: Inventory host names to check, usually C({{ ansible_play_batch }}).
+    type: list
+    elements: str
+    required: true
+  variable:
+    description: The host variable that holds each declaration.
+    type: str
+    default: mail_account
+  ca_path:
+    description: As M(mailops.mailconfig.mail_verify)'s C(ca_path), for every host.
+    type: path
+  validate_certs:
+    description: As M(mailops.mailconfig.mail_verify)'s C(validate_certs).
+    type: bool
+    default: true
+  timeout:
+    description: Seconds each stage of each check may take.
+    type: float
+    default: 15
+  send_test_to:
+    description: Recipient of one test message per host after its successful outgoing check.
+    type: str
+  plaintext_allowed_hosts:
+    description: As M(mailops.mailconfig.mail_verify)'s C(plaintext_allowed_hosts).
+    type: list
+    elements: str
+    default: []
+  max_connections:
+    description: Connections open at once across the whole batch (also the number of practices checked at once).
+    type: int
+    default: 32
+  per_server:
+    description:
+      - Connections open at once to one mail server (host and port). Keep it small for the big providers.
+    type: int
+    default: 4
+  retry_failed_secret:
+    description: As M(mailops.mailconfig.mail_verify)'s C(retry_failed_secret), for every host of the batch.
+    type: bool
+    default: false
+seealso:
+  - module: mailops.mailconfig.mail_verify
+notes:
+  - OAuth 2.0 token requests are not counted against O(per_server).
+'''
+
+EXAMPLES = r'''
+- name: Check every practice of the play from the controller
+  mailops.mailconfig.mail_verify_batch:
+    hosts: "{{ ansible_play_batch }}"
+    per_server: 4
+  run_once: true
+  register: mail_batch
+
+- name: Each practice ends ok or failed on its own
+  mailops.mailconfig.mail_verify:
+    declaration: "{{ mail_account }}"
+    batch_result: "{{ mail_batch.results[inventory_hostname] }}"
+'''
+
+RETURN = r'''
+results:
+  description:
+    - Per host, what M(mailops.mailconfig.mail_verify) returns (C(ok), C(outgoing), C(incoming), C(token), C(msg),
+      C(changed)), plus C(warnings), C(provider) and C(findings). A host with declaration errors has C(ok=false),
+      C(msg) and C(findings) only.
+  returned: always
+  type: dict
+counts:
+  description: How many hosts were checked, and how many passed and failed.
+  returned: always
+  type: dict
+  sample: {checked: 1000, ok: 996, failed: 4}
+elapsed_ms:
+  description: Wall time of the whole batch, validation included.
+  returned: always
+  type: float
+'''
