@@ -43,6 +43,7 @@ def test_the_minimum_is_stated_alike_everywhere():
 # when those land. No supported ansible-core needs it: tests/config.yml states Python 3.8+ for the target
 # code, so ansible-test 2.16 skips its boilerplate checks, and 2.17+ have none.
 BOILERPLATE_PENDING = {
+    "plugins/doc_fragments/fleet_summary.py",
     "plugins/module_utils/_atomic_file.py",
     "plugins/module_utils/_mail_account.py",
     "plugins/module_utils/_settings.py",
@@ -57,6 +58,7 @@ BOILERPLATE_PENDING = {
     "plugins/modules/mail_account.py",
     "plugins/modules/mail_declaration.py",
     "plugins/modules/mail_verify.py",
+    "plugins/modules/mail_verify_batch.py",
 }
 BOILERPLATE = "from __future__ import absolute_import, division, print_function"
 
