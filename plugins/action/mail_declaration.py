@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller-only check of one declaration, or of many at once (CI over an inventory)."""
+"""Controller-only check of one declaration, or of many at once (CI over an inventory, a playbook's batch)."""
 
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _role_arguments, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
     CONTEXT_SPEC, FACT, check_declaration, context_of, remembered, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import to_plain
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
@@ -22,9 +24,27 @@ ARGUMENT_SPEC = dict(
     store_variable=dict(type="str", default="mail_account_store"),
     application=dict(type="str"),
     strict=dict(type="bool", default=False),
+    role_entry_point=dict(type="str"),
     **CONTEXT_SPEC,
 )
 ONE_OF = ("declaration", "declarations", "hosts")
+# With role_entry_point: the role's own variables for the declaration, its store and strictness.
+ROLE_DECLARATION, ROLE_STORE, ROLE_STRICT = "mail_account", "mail_account_store", "mail_account_validate_strict"
+
+
+def _plural(count, word):
+    return "%d %s%s" % (count, word, "" if count == 1 else "s")
+
+
+def _secrets(declaration, store):
+    """The secret values of a host's declaration and store, to keep out of role variable messages."""
+    plain, found = to_plain(declaration) if isinstance(declaration, dict) else {}, []
+    for path in _schema.secret_paths():
+        node = plain
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        found.append(node)
+    return found + [to_plain(store).get("password") if isinstance(store, dict) else None]
 
 
 class ActionModule(ActionBase):
@@ -37,21 +57,28 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_declaration",
-                                  mutually_exclusive=[ONE_OF], required_one_of=[ONE_OF])
+        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_declaration", mutually_exclusive=[ONE_OF],
+                                  required_one_of=[ONE_OF], required_by={"role_entry_point": "hosts"})
         if refused:
             result.update(refused)
             return result
-        named, stores, unresolved = self._named(args, task_vars)
-        failing = ("error", "warning") if args["strict"] else ("error",)
-        checked, messages = {}, []
+        try:
+            named, stores, unresolved, roles = self._named(args, task_vars)
+        except _role_arguments.UnknownEntryPoint as exc:
+            result.update(failed=True, msg="mail_declaration: %s" % exc)
+            return result
+        checked, messages, entries = {}, {}, {}
         for name in sorted(named):
+            strict, argument_errors = roles.get(name, (args["strict"], []))
+            failing = ("error", "warning") if strict else ("error",)
             if name in unresolved:
                 findings = unresolved[name]
                 normalised = None
+                entries[name] = {}
             elif named[name] is None:
-                messages.append("%s: no mail_account declaration" % name)
+                messages[name] = "%s: no mail_account declaration" % name
                 checked[name] = {"ok": False, "findings": []}
+                entries[name] = self._refused(name, messages[name], [], argument_errors)
                 continue
             else:
                 store = stores.get(name) if isinstance(stores.get(name), dict) else None
@@ -59,49 +86,94 @@ class ActionModule(ActionBase):
                 try:
                     result_of = check_declaration(named[name], context)
                 except UnknownApplication as exc:
-                    result.update(failed=True, msg="%s: %s" % (name, exc))
-                    return result
+                    if not args["role_entry_point"]:
+                        result.update(failed=True, msg="%s: %s" % (name, exc))
+                        return result
+                    messages[name] = "%s: %s" % (name, exc)
+                    checked[name] = {"ok": False, "findings": []}
+                    entries[name] = self._refused(name, messages[name], [], argument_errors)
+                    continue
                 findings, normalised = result_of.findings, result_of.normalised
-                if args["declaration"] is not None:
-                    fact = remembered(named[name], context, result_of)
-                    if fact:
-                        result["ansible_facts"] = {FACT: fact}
+                fact = remembered(named[name], context, result_of) if args["declaration"] is not None or args["role_entry_point"] else None
+                if fact and args["declaration"] is not None:
+                    result["ansible_facts"] = {FACT: fact}
+                entries[name] = fact or {}
             bad = [f for f in findings if f.severity in failing]
             if bad:
-                messages.append(report(bad, name))
+                messages[name] = report(bad, name)
             provider = (normalised or {}).get("provider") or (
                 named[name].get("provider") if isinstance(named[name], dict) else None)
-            checked[name] = {"ok": not bad, "provider": provider if isinstance(provider, str) else None,
+            checked[name] = {"ok": not bad and not argument_errors, "provider": provider if isinstance(provider, str) else None,
                              "findings": [f.as_dict() for f in findings]}
+            if argument_errors:
+                checked[name]["argument_errors"] = argument_errors
+            if bad or argument_errors:
+                entries[name] = self._refused(name, messages.get(name), checked[name]["findings"], argument_errors)
         result["declarations"] = checked
         result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
-        result["ok"] = not messages
         result["changed"] = False
-        warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"])
-                    for name, item in checked.items() for f in item["findings"] if f["severity"] == "warning"]
-        if warnings and not args["strict"]:
+        warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checked.items()
+                    for f in item["findings"] if f["severity"] == "warning" and not roles.get(name, (args["strict"],))[0]]
+        if warnings:
             result["warnings"] = warnings
-        if messages:
+        refused_count = sum(1 for item in checked.values() if not item["ok"])
+        result["ok"] = not refused_count
+        if args["role_entry_point"]:  # a run_once task must not fail the batch: each refused host fails at its own next step
+            result["checked"] = entries
+            result["msg"] = "%s checked, %d refused%s" % (
+                _plural(len(checked), "practice"), refused_count,
+                " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
+                if refused_count else "")
+        elif messages:
             result["failed"] = True
-            bad_count = sum(1 for item in checked.values() if not item["ok"])
-            result["msg"] = "%d of %d declaration%s failed validation:\n%s" % (
-                bad_count, len(checked), "" if len(checked) == 1 else "s", "\n".join(messages))
+            result["msg"] = "%d of %s failed validation:\n%s" % (refused_count, _plural(len(checked), "declaration"),
+                                                                  "\n".join(messages[n] for n in sorted(messages)))
         else:
-            result["msg"] = "%d declaration%s valid" % (len(checked), "" if len(checked) == 1 else "s")
+            result["msg"] = "%s valid" % _plural(len(checked), "declaration")
         return result
 
+    @staticmethod
+    def _refused(name, message, findings, argument_errors):
+        """A host's entry when the batch refuses it: the message its next step fails with, as the per-host check words it."""
+        parts = []
+        if argument_errors:
+            parts.append("%s: the mail_account role's variables are wrong:\n%s" % (name, "\n".join("  " + e for e in argument_errors)))
+        if message:
+            parts.append("1 of 1 declaration failed validation:\n%s" % message)
+        entry = {"failed": True, "msg": "\n".join(parts), "findings": findings}
+        if argument_errors:
+            entry["argument_errors"] = argument_errors
+        return entry
+
     def _named(self, args, task_vars):
-        """``(name -> declaration, name -> store option, name -> findings of values that could not be resolved)``."""
+        """``(name -> declaration, name -> store option, name -> findings of values that could not be resolved,
+        name -> (strict, role variable errors) when the hosts' role variables are checked too)``."""
         if args["declaration"] is not None:
             host = task_vars.get("inventory_hostname", "")
-            return {host: args["declaration"]}, {host: args["store"]}, {}
+            return {host: args["declaration"]}, {host: args["store"]}, {}, {}
         if args["declarations"] is not None:
-            return args["declarations"], {}, {}
-        named, stores, unresolved = {}, {}, {}
+            return args["declarations"], {}, {}, {}
+        named, stores, unresolved, roles = {}, {}, {}, {}
         hostvars = task_vars["hostvars"]
+        entry_point = args["role_entry_point"]
+        variable = ROLE_DECLARATION if entry_point else args["variable"]
+        store_variable = args["store_variable"]
+        if entry_point:  # an entry point that writes nothing (verify) checks the declaration without a store, as its steps do
+            store_variable = ROLE_STORE if ROLE_STORE in _role_arguments.options(entry_point) else None
         for host in args["hosts"]:
-            named[host], problems = host_value(hostvars, host, args["variable"])
-            stores[host], store_problems = host_value(hostvars, host, args["store_variable"])
+            named[host], problems = host_value(hostvars, host, variable)
+            stores[host], store_problems = host_value(hostvars, host, store_variable) if store_variable else (None, [])
             if problems or store_problems:
                 unresolved[host] = problems + store_problems
-        return named, stores, unresolved
+            if entry_point:
+                given = {} if problems or named[host] is None else {ROLE_DECLARATION: named[host]}
+                if not store_problems and stores[host] is not None:
+                    given[ROLE_STORE] = stores[host]
+                params, errors = _role_arguments.check(
+                    hostvars[host], entry_point, given, unchecked=[name for name, bad in ((ROLE_DECLARATION, problems or named[host] is None),
+                                                                                         (ROLE_STORE, store_problems)) if bad],
+                    secrets=_secrets(named[host], stores[host]))
+                if store_variable and not errors:
+                    stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
+                roles[host] = (params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors)
+        return named, stores, unresolved, roles

@@ -12,7 +12,8 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns, _sender_checks
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import CONTEXT_SPEC, checked_for_host, context_of, failure, validated
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
+    CONTEXT_SPEC, checked_for_host, context_of, failure, refused_earlier, validated)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import has_errors
 
@@ -61,6 +62,10 @@ class ActionModule(ActionBase):
         source, marks, path = "", {}, "domain"
         if args["declaration"] is not None:
             # The same resolver settings decide a provider: auto declaration (offline means no DNS at all).
+            refused = refused_earlier(task_vars)
+            if refused:
+                result.update(refused)
+                return result
             checked, _reused = checked_for_host(args["declaration"], context, task_vars)
             refused = failure(checked, task_vars)
             if refused:

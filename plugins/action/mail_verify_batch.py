@@ -15,7 +15,8 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _batch_verify
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, failure
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import checked_for_host, failure, refused_earlier
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import Context
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
 ARGUMENT_SPEC = {
@@ -99,18 +100,25 @@ class ActionModule(ActionBase):
     def _declarations(hosts, variable, task_vars):
         """(refused, normalised): hosts whose declaration fails validation, with the failure; the rest, normalised.
 
-        Hosts the role would not verify (mail_account_verify false, mail_account_state absent) are left out.
+        Hosts the role would not verify (mail_account_verify false, mail_account_state absent) are left out. A
+        declaration a batch check (mail_declaration with role_entry_point) already checked is not checked again,
+        and a host it refused is refused here with its message.
         """
         hostvars = task_vars["hostvars"]
         refused, normalised = {}, {}
         for host in hosts:
             values = hostvars[host]
+            before = refused_earlier(task_vars, host)
+            if before:
+                refused[host] = dict(before, ok=False)
+                del refused[host]["failed"]
+                continue
             if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
                 continue
             if variable not in values:
                 refused[host] = {"ok": False, "msg": "%s has no %s variable" % (host, variable), "findings": []}
                 continue
-            checked = check_declaration(values[variable])
+            checked, _reused = checked_for_host(values[variable], Context(), task_vars, host)
             bad = failure(checked, {"inventory_hostname": host})
             if bad:
                 refused[host] = dict(bad, ok=False)

@@ -36,7 +36,7 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _audit_log, _report, _run_info
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _audit_log, _deadlines, _report, _run_info
 
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
 # Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
@@ -89,7 +89,7 @@ class CallbackModule(CallbackBase):
         data = result._result
         if step == "validate" and isinstance(data.get("declarations"), dict):
             self._validated_many(data["declarations"])
-            self.deadlines = list(data.get("deadlines") or ())
+            self.deadlines = _deadlines.merged(self.deadlines, data.get("deadlines") or (), data["declarations"])
             return
         row = self._row(result._host.get_name())
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
@@ -98,6 +98,9 @@ class CallbackModule(CallbackBase):
         # Declaration findings; a sender check that ran (it names its domain) reports DNS findings instead.
         ran_dns = step == "sender" and "domain" in data
         errors = [] if ran_dns else [f for f in data.get("findings") or () if f.get("severity") == "error"]
+        if data.get("argument_errors"):  # refused by the batch check for its role variables (playbooks/site.yml, verify.yml)
+            row["validated"] = "no"
+            self._note(row, "role_variables", data["argument_errors"][0])
         if step == "validate" or errors:
             row["validated"] = "no" if errors or (failed and step == "validate") else "yes"
             if errors:
@@ -105,7 +108,7 @@ class CallbackModule(CallbackBase):
         self._attention(row, data.get("findings"))
         if step in ("apply", "verify") and not errors and row["validated"] == "-":
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
-        if step == "apply":
+        if step == "apply" and not (errors or data.get("argument_errors")):  # refused ones never reached the store
             self._applied(row, result, data, failed, errors)
         if step == "verify" or data.get("tested"):  # mail_account's test before the save has the same sides
             self._verified(row, data, failed, errors)
@@ -144,7 +147,9 @@ class CallbackModule(CallbackBase):
             self._attention(row, findings)
             problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
             if not checked.get("ok"):
-                if problems:
+                if checked.get("argument_errors"):
+                    self._note(row, "role_variables", checked["argument_errors"][0])
+                elif problems:
                     self._note(row, problems[0]["code"], "%s: %s" % (problems[0]["path"], problems[0]["message"]))
                 else:
                     self._note(row, "no_declaration", "the host has no mail_account variable")

@@ -72,6 +72,21 @@ options:
     description: Fail on warnings too.
     type: bool
     default: false
+  role_entry_point:
+    description:
+      - With O(hosts), check each host as it is about to run this entry point of the C(mailops.mailconfig.mail_account) role,
+        for example V(main) (the rollout) or V(verify), in one task for the whole batch (C(run_once)).
+      - Each host's role variables are checked against that entry point of the role's C(meta/argument_specs.yml), as Ansible's
+        own per-host argument check would (the collection's playbooks turn that off with C(rolespec_validate=false)); the
+        variables are read from each host's C(hostvars) (inventory, extra vars, facts), unset ones take the spec's default.
+      - The declaration is the host's C(mail_account), checked with its C(mail_account_store) (when the entry point has it) and
+        C(mail_account_validate_strict); O(variable), O(store_variable) and O(strict) are not used for them.
+      - The task does not fail for a host's problems (a failed C(run_once) task would fail every host of the batch). Register
+        its result as C(mail_account_checked), and each host's next step (M(mailops.mailconfig.mail_account),
+        M(mailops.mailconfig.mail_verify), M(mailops.mailconfig.mail_sender_check), M(mailops.mailconfig.mail_verify_batch))
+        reuses its check; a host refused here fails there, without connecting, with the message listed in RV(checked).
+    type: str
+    version_added: 0.2.0
 extends_documentation_fragment:
   - mailops.mailconfig.dns
 seealso:
@@ -94,6 +109,13 @@ EXAMPLES = r'''
   mailops.mailconfig.mail_declaration:
     declaration: "{{ mail_account }}"
     application: opendental
+
+- name: Check every practice of this batch once, role variables included; each fails at its own next step
+  mailops.mailconfig.mail_declaration:
+    hosts: "{{ ansible_play_batch }}"
+    role_entry_point: main
+  run_once: true
+  register: mail_account_checked
 
 - name: Check declarations kept outside the inventory
   mailops.mailconfig.mail_declaration:
@@ -133,6 +155,24 @@ declarations:
           file: inventory/host_vars/practice-01.yml
           line: 12
           column: 5
+checked:
+  description:
+    - With O(role_entry_point), per host what its next step needs; no secret in it.
+    - For a host that passed, the checked declaration (as the C(mail_account_checked) fact holds it).
+    - For a host refused, C(failed), the C(msg) its next step fails with, its C(findings) and, when its role variables are wrong,
+      C(argument_errors).
+  returned: with O(role_entry_point)
+  type: dict
+  version_added: 0.2.0
+  sample:
+    practice-02:
+      failed: true
+      msg: |-
+        practice-02: the mail_account role's variables are wrong:
+          value of mail_account_state must be one of: present, absent, restored, got: gone
+      findings: []
+      argument_errors:
+        - "value of mail_account_state must be one of: present, absent, restored, got: gone"
 deadlines:
   description:
     - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by date.

@@ -10,7 +10,9 @@ and the target module receives the normalised mapping (standard library only the
 A host's declaration is checked once per run: the validate step (``mail_declaration``
 with one declaration) leaves the checked value in the host fact ``mail_account_checked``,
 and later tasks with the same declaration and context reuse it instead of checking
-(and warning) again. The fact holds no secret: the normalised declaration without its
+(and warning) again. The playbooks check a whole batch in one task instead and register
+its result under the same name: each host's entry is in its ``checked``, and a host the
+batch refused fails at its own next step with the batch's message for it. The fact holds no secret: the normalised declaration without its
 secret values (taken from the task's own declaration when reused) and a fingerprint
 keyed with a secret that stays in the run's local temp dir.
 """
@@ -148,10 +150,30 @@ def remembered(value: Any, context: Context, checked: Checked) -> Optional[dict]
             "application": context.application, "declaration": shown, "secrets": secrets, "findings": [f.as_dict() for f in checked.findings]}
 
 
-def reused(value: Any, context: Context, task_vars: Optional[dict]) -> Optional[Checked]:
-    """The checked declaration the validate step left for this host, if it checked this one the same way."""
-    fact = (task_vars or {}).get(FACT)
-    key = _key() if isinstance(fact, dict) else None
+def earlier(task_vars: Optional[dict], host: Optional[str] = None) -> Optional[dict]:
+    """A host's entry from the validate step (this host's unless ``host`` is given), or None.
+
+    Either the host fact, or the host's share of a batch check registered under the same name.
+    """
+    task_vars = task_vars or {}
+    fact = task_vars.get(FACT)
+    if isinstance(fact, dict) and isinstance(fact.get("checked"), dict):
+        fact = fact["checked"].get(host or task_vars.get("inventory_hostname"))
+    return fact if isinstance(fact, dict) else None
+
+
+def refused_earlier(task_vars: Optional[dict], host: Optional[str] = None) -> Optional[dict]:
+    """The failed task result for a host the batch check refused (role variables or declaration), else None."""
+    entry = earlier(task_vars, host)
+    if not entry or not entry.get("failed"):
+        return None
+    return to_plain({name: entry[name] for name in ("failed", "msg", "findings", "argument_errors") if name in entry})
+
+
+def reused(value: Any, context: Context, task_vars: Optional[dict], host: Optional[str] = None) -> Optional[Checked]:
+    """The checked declaration the validate step left for the host, if it checked this one the same way."""
+    fact = earlier(task_vars, host)
+    key = _key() if fact is not None else None
     if not key or fact.get("fingerprint") != _fingerprint(key, value, context._replace(store=None, application=None)):
         return None
     if context.store is not None and fact.get("store") != _fingerprint(key, context.store):
@@ -165,11 +187,11 @@ def reused(value: Any, context: Context, task_vars: Optional[dict]) -> Optional[
     return Checked([Finding(**f) for f in fact["findings"]], normalised)
 
 
-def checked_for_host(value: Any, context: Context, task_vars: Optional[dict]) -> Tuple[Checked, bool]:
+def checked_for_host(value: Any, context: Context, task_vars: Optional[dict], host: Optional[str] = None) -> Tuple[Checked, bool]:
     """``(checked declaration, whether the validate step's check was reused)``."""
-    earlier = reused(value, context, task_vars)
-    if earlier is not None:
-        return earlier, True
+    before = reused(value, context, task_vars, host)
+    if before is not None:
+        return before, True
     return check_declaration(value, context), False
 
 
@@ -213,6 +235,10 @@ class DeclarationAction(ActionBase):
         del tmp
         args = dict(self._task.args)
         params, refused = validated(self.ARGUMENT_SPEC, {k: args[k] for k in self.ARGUMENT_SPEC if k in args}, self.MODULE)
+        if refused:
+            result.update(refused)
+            return result
+        refused = refused_earlier(task_vars)
         if refused:
             result.update(refused)
             return result

@@ -22,4 +22,13 @@ def deadlines(named_findings):
             if deadline:
                 rows.append({"practice": practice, "provider": deadline["provider"], "date": deadline["date"], "code": data["code"],
                              "severity": data["severity"], "what": data["message"], "to_do": data["hint"]})
-    return sorted(rows, key=lambda row: (row["date"], row["practice"], row["code"], row["what"]))
+    return sorted(rows, key=_order)
+
+
+def merged(earlier, later, practices):
+    """``earlier`` rows, those of ``practices`` replaced by ``later`` (a rollout checks one batch at a time), sorted."""
+    return sorted([row for row in earlier if row["practice"] not in practices] + list(later), key=_order)
+
+
+def _order(row):
+    return (row["date"], row["practice"], row["code"], row["what"])
