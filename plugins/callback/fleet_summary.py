@@ -10,8 +10,8 @@ type: aggregate
 short_description: One table at the end of a rollout, which practices are fine and which need attention
 version_added: 0.1.0
 description:
-  - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify) and C(mail_sender_check) tasks
-    of every host and prints, when the playbook ends, one row per practice with its
+  - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify), C(mail_verify_batch) and
+    C(mail_sender_check) tasks of every host (a batch task's result gives each practice it checked its row) and prints, when the playbook ends, one row per practice with its
     provider, whether its declaration validated, whether its settings changed (and the apply outcome and where it was
     tested from, when the module reports them), the outgoing and incoming check results, the sender DNS check, and
     the diagnosis code and hint of the first problem; then totals.
@@ -38,7 +38,8 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _audit_log, _deadlines, _report, _run_info
 
-_ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_sender_check": "sender"}
+_ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_verify_batch": "verify_batch",
+            "mail_sender_check": "sender"}
 # Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
 _ATTENTION = ("MC711",)
 
@@ -91,7 +92,15 @@ class CallbackModule(CallbackBase):
             self._validated_many(data["declarations"])
             self.deadlines = _deadlines.merged(self.deadlines, data.get("deadlines") or (), data["declarations"])
             return
-        row = self._row(result._host.get_name())
+        if step == "verify_batch":  # verify from the controller: every practice's row from the one task
+            for host, entry in (data.get("results") or {}).items():
+                self._practice("verify", host, entry, not entry.get("ok"), result)
+            return
+        self._practice(step, result._host.get_name(), data, failed, result)
+
+    def _practice(self, step, host, data, failed, result):
+        """One practice's result of one step into its row."""
+        row = self._row(host)
         declaration = ((data.get("invocation") or {}).get("module_args") or {}).get("declaration") or {}
         if declaration.get("provider") or data.get("provider"):
             row["provider"] = declaration.get("provider") or data["provider"]

@@ -5,6 +5,7 @@ costs a worker per host; the playbooks turn that check off and do it for the who
 and a practice the batch refused fails at its own step, with its own message, unwritten.
 """
 
+import json
 import os
 import re
 
@@ -102,3 +103,25 @@ def test_verify_checks_the_role_variables_once_and_fails_only_the_wrong_practice
         assert "role_variables" in summary_row(result.stdout, "practice-b")
         assert summary_row(result.stdout, "practice-a").split()[4:6] == ["ok", "ok"], summary_row(result.stdout, "practice-a")
         assert_no_secrets(result.stdout, mail_servers)
+
+
+def test_verify_from_the_controller_can_keep_a_task_only_for_the_practices_that_failed(playbook, mail_servers):
+    wrong = "Wrong-Only-Failed-2718"
+    inv = inventory(playbook, mail_servers, {
+        name: {"mail_account": declarations.raw(mail_servers, password=wrong if name == "practice-c" else None),
+               "mail_account_verify_from": "controller", "mail_account_verify_host_results": "failed"}
+        for name in ("practice-a", "practice-b", "practice-c")})
+    report = str(playbook.tmp_path / "report" / "mail")
+    result = playbook.run(VERIFY, "-v", inventory=inv, env=dict(SUMMARY, MAILCONFIG_REPORT=report))
+    assert result.returncode == 2, result.stdout[-4000:]
+    counts = per_host(result.stdout)
+    # practice-a ran the two batch tasks (run once) and then ended, like practice-b; only practice-c has a check task
+    assert counts == {"practice-a": {"ok": 2, "changed": 0, "failed": 0, "skipped": 0},
+                      "practice-c": {"ok": 0, "changed": 0, "failed": 1, "skipped": 0}}, counts
+    assert "auth_failed" in failure(result.stdout, "practice-c")
+    with open(report + ".json", encoding="utf-8") as handle:
+        rows = {row["practice"]: row for row in json.load(handle)["practices"]}
+    assert {name: (row["outgoing"], row["incoming"]) for name, row in rows.items()} == {
+        "practice-a": ("ok", "ok"), "practice-b": ("ok", "ok"), "practice-c": ("failed", "failed")}
+    assert rows["practice-c"]["diagnosis"] == "auth_failed"
+    assert_no_secrets(result.stdout, mail_servers, wrong)
