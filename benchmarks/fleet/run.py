@@ -2,20 +2,23 @@
 is saved, against two floors in the same run: one ansible.builtin.copy task per host and
 one ansible.builtin.ping per host.
 
-    .venv/bin/python benchmarks/fleet/run.py [--hosts 200] [--forks 10]
+    .venv/bin/python benchmarks/fleet/run.py [--hosts 200] [--forks 10] [--repeats 1]
 
 Each practice tests its own declaration (SMTP submission with STARTTLS + IMAPS login,
 against the local Dovecot started for the run) and saves it to its own SQLite store.
 Two rollouts are timed: the first (every store new: one login per side per practice)
 and the idempotent one (nothing changes: no login). The floors are a play that copies
 a file of the store's size to each host and a play that pings each host, with the same
-forks; each rollout is followed by its two floors.
+forks; each rollout is followed by its two floors. With ``--repeats N`` the whole sequence
+runs N times from empty stores and each ratio is the median of the N ratios (each taken
+within its own repeat, minutes apart at most).
 """
 
 import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,23 +105,28 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="mailconfig-fleet-")
-    os.makedirs(os.path.join(work, "sites"))
-    os.makedirs(os.path.join(work, "copies"))
-    try:
-        with suite.running("mailconfig-fleet-servers-") as state:
-            rows = rollouts(work, state, args)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    copies = {"first": rows[1][1], "idempotent": rows[4][1]}
-    pings = {"first": rows[2][1], "idempotent": rows[5][1]}
+    repeats = []
+    with suite.running("mailconfig-fleet-servers-") as state:
+        for _ in range(args.repeats):
+            work = tempfile.mkdtemp(prefix="mailconfig-fleet-")
+            os.makedirs(os.path.join(work, "sites"))
+            os.makedirs(os.path.join(work, "copies"))
+            try:
+                repeats.append(rollouts(work, state, args))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
     print("| run | wall s | per host ms | vs copy floor | vs ping floor |")
     print("|---|---|---|---|---|")
-    for name, wall in rows:
+    for index, (name, _wall) in enumerate(repeats[0]):
         which = "first" if "first" in name else "idempotent"
-        print("| %s | %.1f | %.0f | %.2fx | %.2fx |" % (name, wall, wall * 1000 / args.hosts, wall / copies[which], wall / pings[which]))
-    print(json.dumps({"hosts": args.hosts, "forks": args.forks, "results": dict(rows)}))
+        copy, ping = (1, 2) if which == "first" else (4, 5)
+        wall = statistics.median(rows[index][1] for rows in repeats)
+        print("| %s | %.1f | %.0f | %.2fx | %.2fx |" % (
+            name, wall, wall * 1000 / args.hosts, statistics.median(rows[index][1] / rows[copy][1] for rows in repeats),
+            statistics.median(rows[index][1] / rows[ping][1] for rows in repeats)))
+    print(json.dumps({"hosts": args.hosts, "forks": args.forks, "repeats": [dict(rows) for rows in repeats]}))
 
 
 if __name__ == "__main__":
