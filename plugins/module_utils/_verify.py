@@ -163,18 +163,6 @@ def _our_names(declaration, token_result):
     return names
 
 
-def summary(result):
-    """One line per side: what failed where, with the hint, or what succeeded."""
-    parts = []
-    for name in ("outgoing", "incoming"):
-        check = result[name]
-        if check["status"] == "failed":
-            parts.append("%s %s at %s: %s. Hint: %s" % (name, check["code"], check["stage"], check["message"], check["hint"]))
-        else:
-            parts.append("%s %s: %s" % (name, check["status"], check["message"]))
-    return " | ".join(parts)
-
-
 def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
            access_token=None, check_mode=False, deadline=None, gate=None, context=None):
     """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets.

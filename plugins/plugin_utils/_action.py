@@ -150,6 +150,10 @@ def remembered(value: Any, context: Context, checked: Checked) -> Optional[dict]
             "application": context.application, "declaration": shown, "secrets": secrets, "findings": [f.as_dict() for f in checked.findings]}
 
 
+def _batch(fact: Any) -> bool:
+    return isinstance(fact, dict) and isinstance(fact.get("checked"), dict)
+
+
 def earlier(task_vars: Optional[dict], host: Optional[str] = None) -> Optional[dict]:
     """A host's entry from the validate step (this host's unless ``host`` is given), or None.
 
@@ -157,9 +161,15 @@ def earlier(task_vars: Optional[dict], host: Optional[str] = None) -> Optional[d
     """
     task_vars = task_vars or {}
     fact = task_vars.get(FACT)
-    if isinstance(fact, dict) and isinstance(fact.get("checked"), dict):
+    if _batch(fact):
         fact = fact["checked"].get(host or task_vars.get("inventory_hostname"))
     return fact if isinstance(fact, dict) else None
+
+
+def checks_for(task_vars: Optional[dict], host_vars: Any) -> Any:
+    """Where to find another host's earlier check: the batch check this task's host holds for its whole batch,
+    else that host's own variables (its validate fact); never every host's copy of a batch's result."""
+    return task_vars if _batch((task_vars or {}).get(FACT)) else host_vars
 
 
 def refused_earlier(task_vars: Optional[dict], host: Optional[str] = None) -> Optional[dict]:
