@@ -11,10 +11,11 @@ short_description: One table at the end of a rollout, which practices are fine a
 version_added: 0.1.0
 description:
   - Collects the results of the C(mail_declaration), C(mail_account), C(mail_verify), C(mail_verify_batch) and
-    C(mail_sender_check) tasks of every host (a batch task's result gives each practice it checked its row) and prints, when the playbook ends, one row per practice with its
-    provider, whether its declaration validated, whether its settings changed (and the apply outcome and where it was
-    tested from, when the module reports them), the outgoing and incoming check results, the sender DNS check, and
-    the diagnosis code and hint of the first problem; then totals.
+    C(mail_sender_check) tasks of every host (a batch task's result gives each practice it checked its row) and
+    prints, when the playbook ends, one row per practice with its provider, whether its declaration validated,
+    whether its settings changed (and the apply outcome and where it was tested from, when the module reports
+    them), the outgoing and incoming check results, the sender DNS check, and the diagnosis code and hint of the
+    first problem; then totals.
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page, with
     C(report_version), the run (C(run_id), start and end, operator, inventory git commit), counts by diagnosis and
     provider, and with O(previous) what changed since then.
