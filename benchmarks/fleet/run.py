@@ -109,7 +109,7 @@ def main():
     args = parser.parse_args()
     repeats = []
     with suite.running("mailconfig-fleet-servers-") as state:
-        for _ in range(args.repeats):
+        for _repeat in range(args.repeats):
             work = tempfile.mkdtemp(prefix="mailconfig-fleet-")
             os.makedirs(os.path.join(work, "sites"))
             os.makedirs(os.path.join(work, "copies"))

@@ -120,14 +120,16 @@ class ActionModule(ActionBase):
         result["ok"] = not refused_count
         if args["role_entry_point"]:  # a run_once task must not fail the batch: each refused host fails at its own next step
             result["checked"] = entries
+            # a short list for the playbooks' conditions: indexing the whole map costs Ansible time per host
+            result["refused"] = sorted(name for name, entry in entries.items() if entry.get("failed"))
             result["msg"] = "%s checked, %d refused%s" % (
                 _plural(len(checked), "practice"), refused_count,
                 " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
                 if refused_count else "")
         elif messages:
             result["failed"] = True
-            result["msg"] = "%d of %s failed validation:\n%s" % (refused_count, _plural(len(checked), "declaration"),
-                                                                  "\n".join(messages[n] for n in sorted(messages)))
+            listed = "\n".join(messages[n] for n in sorted(messages))
+            result["msg"] = "%d of %s failed validation:\n%s" % (refused_count, _plural(len(checked), "declaration"), listed)
         else:
             result["msg"] = "%s valid" % _plural(len(checked), "declaration")
         return result
@@ -169,10 +171,9 @@ class ActionModule(ActionBase):
                 given = {} if problems or named[host] is None else {ROLE_DECLARATION: named[host]}
                 if not store_problems and stores[host] is not None:
                     given[ROLE_STORE] = stores[host]
-                params, errors = _role_arguments.check(
-                    hostvars[host], entry_point, given, unchecked=[name for name, bad in ((ROLE_DECLARATION, problems or named[host] is None),
-                                                                                         (ROLE_STORE, store_problems)) if bad],
-                    secrets=_secrets(named[host], stores[host]))
+                unchecked = [name for name, bad in ((ROLE_DECLARATION, problems or named[host] is None), (ROLE_STORE, store_problems)) if bad]
+                params, errors = _role_arguments.check(hostvars[host], entry_point, given, unchecked=unchecked,
+                                                       secrets=_secrets(named[host], stores[host]))
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
                 roles[host] = (params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors)

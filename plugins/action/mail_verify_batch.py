@@ -57,7 +57,7 @@ class ActionModule(ActionBase):
         started = time.monotonic()
         refused, normalised = self._declarations(args["hosts"], args["variable"], task_vars or {})
         if not refused and not normalised:
-            result.update(changed=False, skipped=True, results={}, counts=_counts({}),
+            result.update(changed=False, skipped=True, results={}, counts=_counts({}), failed_practices=[],
                           msg="no practice to check from the controller (verification off or state absent for every host)")
             return result
         guard = Guard()
@@ -81,6 +81,7 @@ class ActionModule(ActionBase):
         results = dict(sorted((refused | checked).items()))
         counts = _counts(results)
         result.update(changed=False, results=results, counts=counts, elapsed_ms=round((time.monotonic() - started) * 1000, 1),
+                      failed_practices=[name for name, entry in results.items() if not entry.get("ok")],
                       msg="%(checked)d practices checked from the controller: %(ok)d ok, %(failed)d failed" % counts)
         return result
 

@@ -173,6 +173,16 @@ checked:
       findings: []
       argument_errors:
         - "value of mail_account_state must be one of: present, absent, restored, got: gone"
+refused:
+  description:
+    - With O(role_entry_point), the hosts refused (each with C(failed) in RV(checked)), sorted.
+    - Conditions should test this list (C(inventory_hostname in mail_account_checked.refused)) rather than index RV(checked):
+      Ansible copies a registered dictionary each time a host's condition indexes it.
+  returned: with O(role_entry_point)
+  type: list
+  elements: str
+  version_added: 0.2.0
+  sample: [practice-02]
 deadlines:
   description:
     - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by date.

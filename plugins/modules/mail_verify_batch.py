@@ -109,8 +109,17 @@ counts:
   returned: always
   type: dict
   sample: {checked: 1000, ok: 996, failed: 4}
+failed_practices:
+  description:
+    - The hosts of RV(results) whose check failed or was refused, sorted.
+    - Per-host conditions should test this list rather than index RV(results) (Ansible copies a registered dictionary each
+      time a host's condition indexes it); the role's verify step does so.
+  returned: always
+  type: list
+  elements: str
+  sample: [practice-0007, practice-0093]
 elapsed_ms:
   description: Wall time of the whole batch, validation included.
-  returned: always
+  returned: when the batch ran
   type: float
 '''
