@@ -176,8 +176,8 @@ checked:
 refused:
   description:
     - With O(role_entry_point), the hosts refused (each with C(failed) in RV(checked)), sorted.
-    - Conditions should test this list (C(inventory_hostname in mail_account_checked.refused)) rather than index RV(checked):
-      Ansible copies a registered dictionary each time a host's condition indexes it.
+    - Conditions should test this list (C(inventory_hostname in mail_account_checked.refused)) rather than index RV(checked),
+      because Ansible copies a registered dictionary each time a host's condition indexes it.
   returned: with O(role_entry_point)
   type: list
   elements: str
