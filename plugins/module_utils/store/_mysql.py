@@ -18,19 +18,17 @@ the stored value), write only changed columns (or a new row and the pointer), ad
 Other users' rows and other clinics' rows are never written.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import json
 import os
 import ssl
+from typing import Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Snapshot, Store, StoreError, diff_text
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Plan, Snapshot, Store, StoreError, diff_text
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -123,21 +121,21 @@ class MysqlStore(Store):
     )
 
     @property
-    def location(self):
+    def location(self) -> str:
         where = "%s@%s:%s/%s" % (self.options.get("user"), self.options.get("host"), self.options.get("port"), self.options.get("database"))
         return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
 
-    def summary(self):
+    def summary(self) -> dict:
         return dict(type=self.NAME, application=self.options.get("application"), host=self.options.get("host"),
                     port=self.options.get("port"), database=self.options.get("database"), clinic=self.options.get("clinic"))
 
-    def diff_header(self):
+    def diff_header(self) -> str:
         return "%s (%s)" % (self.location, self.options.get("application"))
 
-    def contact_target(self):
+    def contact_target(self) -> Optional[dict]:
         return (self.options.get("profile") or {}).get("contact")
 
-    def read(self, plan):
+    def read(self, plan: Plan) -> Snapshot:
         """What ``apply`` would change, from a run that only reads.
 
         The profile maps our keys onto columns (one encrypted), so the change is not told key
@@ -149,7 +147,8 @@ class MysqlStore(Store):
         del self.notes[:]  # the real run says them again
         return Snapshot(True, {}, dict(plan.values) if changed else {})
 
-    def apply(self, plan, attributes, backup, check_mode, expected=None):
+    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
+              expected: Optional[Snapshot] = None) -> Outcome:
         """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
         del expected  # see read()
         profile = self.options.get("profile")

@@ -14,6 +14,7 @@ between this check and the write is not followed either.
 
 import os
 import stat
+from typing import Any, Dict
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 
@@ -31,7 +32,7 @@ def _replaceable(directory, link_uid, trusted):
     return bool(others_write) and not protected
 
 
-def refuse_redirectable(kind, path, follow):
+def refuse_redirectable(kind: str, path: str, follow: bool) -> None:
     """Raise StoreError when ``path`` goes through a symlink that is not safe to follow; nothing when ``follow``."""
     if follow:
         return
@@ -62,7 +63,7 @@ def refuse_redirectable(kind, path, follow):
         reached = candidate
 
 
-def store_path(kind, options):
+def store_path(kind: str, options: Dict[str, Any]) -> str:
     """The path to work on: the link's target with ``store.follow``, else the path itself once it passed the check."""
     if options.get("follow"):
         return os.path.realpath(options["path"])

@@ -15,13 +15,11 @@ transaction, so it needs no write permission and never blocks a writer. Rows tha
 not ours are never read into the change nor touched.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import datetime
 import os
 import sqlite3
+from typing import Optional
 from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
@@ -29,7 +27,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import s
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,
+    ABSENT, Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,
     secret_texts, unexpected)
 
 KIND = "SQLite"
@@ -116,13 +114,13 @@ class SqliteStore(Store):
         )),
     )
 
-    def summary(self):
+    def summary(self) -> dict:
         return dict(super().summary(), table=self.options["table"])
 
-    def diff_header(self):
+    def diff_header(self) -> str:
         return "%s (table %s)" % (self.location, self.options["table"])
 
-    def read(self, plan):
+    def read(self, plan: Plan) -> Snapshot:
         """Our rows as the table holds them now, read without a write lock."""
         path, table, columns = store_path(KIND, self.options), self.options["table"], self.options["columns"]
         if _atomic_file.existing_stat(path) is None:
@@ -140,7 +138,8 @@ class SqliteStore(Store):
             raise StoreError(KIND, path, str(exc))
         return Snapshot(bool(has_table), current, changes(plan, current, text_value, _same))
 
-    def apply(self, plan, attributes, backup, check_mode, expected=None):
+    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
+              expected: Optional[Snapshot] = None) -> Outcome:
         """Bring the settings table to ``plan`` in one transaction (rolled back in check mode)."""
         return _apply(plan, self.options, attributes, backup, check_mode, expected)
 
