@@ -121,7 +121,7 @@ def _typed(key, value):
     return value
 
 
-def with_settings(declaration: Mapping[str, Any], stored: Mapping[str, Any]) -> Dict[str, Any]:
+def with_settings(declaration: Dict[str, Any], stored: Mapping[str, Any]) -> Dict[str, Any]:
     """A copy of a normalised declaration with some canonical keys replaced by stored values (canonical key -> value)."""
     result = copy.deepcopy(declaration)
     paths = dict(_SOURCES)

@@ -12,7 +12,7 @@ proves too little.
 """
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
@@ -147,7 +147,7 @@ def _examine(session, report, where):
             report["messages"] = int(match.group(1))
 
 
-def probe(server: Dict[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
+def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

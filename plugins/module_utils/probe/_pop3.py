@@ -9,7 +9,7 @@ SASL (PLAIN, else LOGIN; XOAUTH2/OAUTHBEARER for tokens) when the server lists
 mechanisms, else the classic USER/PASS for a password, still one attempt.
 """
 
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
@@ -117,7 +117,7 @@ def _stat(session, report, where):
         report["messages"] = int(count[0])
 
 
-def probe(server: Dict[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
+def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

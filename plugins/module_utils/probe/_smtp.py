@@ -14,7 +14,7 @@ import email.message
 import email.policy
 import email.utils
 import re
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
@@ -144,7 +144,7 @@ def _quit(channel):
         pass
 
 
-def probe(server: Dict[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
+def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's outgoing block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)
