@@ -136,6 +136,18 @@ def _warnings(result, validate_certs):
     return warnings
 
 
+def summary(result: Mapping[str, Any]) -> str:
+    """One line per side for the task's ``msg``: the status, or the diagnosis and its hint."""
+    parts = []
+    for name in ("outgoing", "incoming"):
+        checked = result[name]
+        if checked["status"] == "failed":
+            parts.append("%s %s at %s: %s. Hint: %s" % (name, checked["code"], checked["stage"], checked["message"], checked["hint"]))
+        else:
+            parts.append("%s %s: %s" % (name, checked["status"], checked["message"]))
+    return " | ".join(parts)
+
+
 def _token_failed(declaration, token_result):
     """Both sides fail at the token stage: without an access token there is nothing to log in with."""
     incoming = dict(token_result) if declaration["incoming"]["enabled"] else skipped()
@@ -150,18 +162,6 @@ def _our_names(declaration, token_result):
         if server.get("host"):
             names += [server["host"], "%s:%s" % (server["host"], server.get("port"))]
     return names
-
-
-def summary(result: Mapping[str, Any]) -> str:
-    """One line per side: what failed where, with the hint, or what succeeded."""
-    parts = []
-    for name in ("outgoing", "incoming"):
-        check = result[name]
-        if check["status"] == "failed":
-            parts.append("%s %s at %s: %s. Hint: %s" % (name, check["code"], check["stage"], check["message"], check["hint"]))
-        else:
-            parts.append("%s %s: %s" % (name, check["status"], check["message"]))
-    return " | ".join(parts)
 
 
 def verify(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,

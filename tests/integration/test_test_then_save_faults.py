@@ -33,7 +33,6 @@ def save(kind, path, declaration, ca, timeout=15):
 
     def probe(candidate):
         return verify(candidate, ca_path=ca, timeout=timeout)
-
     return _test_then_save.run(STORES[kind](store(kind, path)), plan, declaration, {}, probe, OPTIONS)
 
 
