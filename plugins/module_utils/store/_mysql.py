@@ -410,7 +410,7 @@ class _Run:
         except Exception:  # pylint: disable=broad-except  # Unreadable, whatever shape the stored text has
             if note:
                 self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
-                self.account["table"], column))
+                    self.account["table"], column))
             return None
 
     def _transaction(self, backup, check_mode, expected):
