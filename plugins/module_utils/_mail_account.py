@@ -9,12 +9,14 @@ store by ``store.type`` from the registry, tests and saves (_test_then_save) and
 the outcome with every secret masked.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from typing import TYPE_CHECKING, NoReturn
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings, _test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
+
+if TYPE_CHECKING:
+    from ansible.module_utils.basic import AnsibleModule
 
 
 def _contact_email(params, store):
@@ -88,7 +90,7 @@ def _result(decision, plan, store, restored):
     return result
 
 
-def run(module):
+def run(module: "AnsibleModule") -> NoReturn:
     """Test and save the declaration (or a backup) in the store and exit the module."""
     params = module.params
     store = store_for(params["store"])

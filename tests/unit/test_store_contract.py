@@ -141,3 +141,8 @@ def test_backups_are_bounded(tmp_path):
     assert _atomic_file.backups(path) == made
     assert _atomic_file.prune_backups(path, 2) == made[:2]
     assert _atomic_file.backups(path) == made[2:] and os.path.exists(str(tmp_path / "app.ini.notes.bak"))
+
+
+def test_an_os_error_without_a_reason_is_still_told():
+    assert _base.os_cause(PermissionError(13, "Permission denied")) == "permission denied"
+    assert _base.os_cause(OSError("no errno here")) == "no errno here"  # strerror None: not an AttributeError

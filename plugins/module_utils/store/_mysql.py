@@ -18,22 +18,19 @@ the stored value), write only changed columns (or a new row and the pointer), ad
 only reads. Other users' rows and other clinics' rows are never written.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import json
 import os
 import re
 import ssl
-import typing
+from typing import Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK, CONNECTION_KEYS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
+    Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -128,21 +125,21 @@ class MysqlStore(Store):
     )
 
     @property
-    def location(self):
+    def location(self) -> str:
         where = "%s@%s:%s/%s" % (self.options.get("user"), self.options.get("host"), self.options.get("port"), self.options.get("database"))
         return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
 
-    def summary(self):
+    def summary(self) -> dict:
         return dict(type=self.NAME, application=self.options.get("application"), host=self.options.get("host"),
                     port=self.options.get("port"), database=self.options.get("database"), clinic=self.options.get("clinic"))
 
-    def diff_header(self):
+    def diff_header(self) -> str:
         return "%s (%s)" % (self.location, self.options.get("application"))
 
-    def contact_target(self):
+    def contact_target(self) -> Optional[dict]:
         return (self.options.get("profile") or {}).get("contact")
 
-    def read(self, plan):
+    def read(self, plan: Plan) -> Snapshot:
         """Our settings as the account row holds them, and what ``apply`` would change, from a read-only transaction.
 
         ``current`` has each setting a column holds (the password decrypted, so a test under
@@ -152,12 +149,13 @@ class MysqlStore(Store):
         """
         return self._session(plan, lambda run: run.snapshot())
 
-    def apply(self, plan, attributes, backup, check_mode, expected=None):
+    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
+              expected: Optional[Snapshot] = None) -> Outcome:
         """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
         del attributes  # a database row has no owner or mode
         return self._session(plan, lambda run: run.once(backup, check_mode, expected))
 
-    def restored(self, values: dict, secrets: frozenset) -> typing.Tuple[dict, str]:
+    def restored(self, values: dict, secrets: frozenset) -> Tuple[dict, str]:
         """The settings of the newest row backup of this store's account (the password decrypted), and its path."""
         del secrets  # a row backup keeps the password encrypted, as the column does
         found = self._backups()
@@ -460,7 +458,7 @@ class _Run:
         except Exception:  # pylint: disable=broad-except  # Unreadable, whatever shape the stored text has
             if note:
                 self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
-                self.account["table"], column))
+                    self.account["table"], column))
             return None
 
     def _transaction(self, backup, check_mode, expected):

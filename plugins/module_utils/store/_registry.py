@@ -8,9 +8,6 @@ module's choices, its argument spec, the role's argument spec and docs/store-key
 follow from here (tests/unit/test_store_registry.py fails when one of them is missed).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Store
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore

@@ -8,13 +8,11 @@ an application. ``matches`` is also what the controller's lint uses for the prof
 so a rule and the column it protects read the settings the same way.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import itertools
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 
-def matches(when, values):
+def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> bool:
     """Whether every condition of ``when`` holds for the flat ``values``.
 
     A condition is ``name: value`` (equal), ``name: {not: value}``, ``name: {in: [...]}``
@@ -34,7 +32,7 @@ def matches(when, values):
     return True
 
 
-def encode(encoding, value):
+def encode(encoding: str, value: Any) -> Union[int, str]:
     """A value as a column of that encoding holds it (cipher columns stay plain text here)."""
     if encoding == "integer":
         return 0 if value in (None, "") else int(value)
@@ -43,7 +41,7 @@ def encode(encoding, value):
     raise ValueError("the profile names an unknown encoding %r (text, integer, cipher)" % (encoding,))
 
 
-def desired(columns, settings):
+def desired(columns: Mapping[str, Dict[str, Any]], settings: Mapping[str, Any]) -> Dict[str, Union[int, str]]:
     """``column -> value`` the account row must hold, in the profile's order.
 
     ``settings`` are the canonical settings; a column takes one setting, the first of its
@@ -68,7 +66,8 @@ def _column_value(column, spec, settings):
     return encode(spec.get("encoding", "text"), value)
 
 
-def settings_of(profile, row, declared, decrypt):
+def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Mapping[str, Any],
+                decrypt: Callable[[Any], Optional[str]]) -> Dict[str, Any]:
     """The canonical settings that give the stored account ``row`` (a backup, for a restore).
 
     A column's own setting comes from the row (``decrypt`` reads a cipher column). A setting
@@ -125,7 +124,7 @@ def _alternatives(conditions, settings, held):
         yield dict(settings, **dict(zip(named, combination)))
 
 
-def same(encoding, stored, wanted):
+def same(encoding: str, stored: Any, wanted: Union[int, str]) -> bool:
     """Whether a stored column value already reads as ``wanted`` (cipher columns: compare decrypted)."""
     if encoding == "integer":
         try:
@@ -135,7 +134,7 @@ def same(encoding, stored, wanted):
     return stored is not None and str(stored) == wanted
 
 
-def pointer_number(text):
+def pointer_number(text: Optional[Union[str, int]]) -> int:
     """The row number a pointer's text holds ('' means 0); ValueError for anything else."""
     text = "" if text is None else str(text).strip()
     if not text:
