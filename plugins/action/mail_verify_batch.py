@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
@@ -15,7 +14,8 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _batch_verify
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import check_declaration, failure
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import checked_for_host, context_of, failure, report, validated
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
 ARGUMENT_SPEC = {
@@ -46,11 +46,10 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validated.error_messages:
-            result.update(failed=True, msg="; ".join(validated.error_messages))
+        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_verify_batch")
+        if refused:
+            result.update(refused)
             return result
-        args = validated.validated_parameters
         if args["max_connections"] < 1 or args["per_server"] < 1:
             result.update(failed=True, msg="max_connections and per_server must be at least 1")
             return result
@@ -107,10 +106,14 @@ class ActionModule(ActionBase):
             values = hostvars[host]
             if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
                 continue
-            if variable not in values:
+            value, problems = host_value(hostvars, host, variable)
+            if problems:
+                refused[host] = {"ok": False, "msg": report(problems, host), "findings": [f.as_dict() for f in problems]}
+                continue
+            if value is None:
                 refused[host] = {"ok": False, "msg": "%s has no %s variable" % (host, variable), "findings": []}
                 continue
-            checked = check_declaration(values[variable])
+            checked, _reused = checked_for_host(value, context_of({}), values)
             bad = failure(checked, {"inventory_hostname": host})
             if bad:
                 refused[host] = dict(bad, ok=False)

@@ -77,7 +77,7 @@ def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
     assert re.search(r"in one batch\][^\n]*\n+ok: \[practice-a\] => .*\"counts\": \{\"checked\": 1, \"failed\": 0, \"ok\": 1\}", batch.stdout)
     assert re.search(r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"", batch.stdout)
     off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False,
-                                                         mail_account_verify_from="controller"))
+                                                        mail_account_verify_from="controller"))
     assert recap(off.stdout)["skipped"] == 3  # the batch (no practice to check), the per-host verify, and the sender check (off by default)
     assert re.search(r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: \[practice-a\]",
                      off.stdout)

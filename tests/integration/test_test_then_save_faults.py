@@ -30,7 +30,9 @@ def save(kind, path, declaration, ca, timeout=15):
     """What the module does with a normalised declaration: test, then save."""
     values, secrets = _settings.mapped(_settings.canonical(declaration), {})
     plan = Plan(values, secrets, "present", "always", None)
-    probe = lambda candidate: verify(candidate, ca_path=ca, timeout=timeout)  # noqa: E731
+
+    def probe(candidate):
+        return verify(candidate, ca_path=ca, timeout=timeout)
     return _test_then_save.run(STORES[kind](store(kind, path)), plan, declaration, {}, probe, OPTIONS)
 
 

@@ -116,3 +116,32 @@ def test_no_password_in_output_or_report(batch):
     for secret in fleet.passwords(batch["state"], COUNT) + list(WRONG.values()):
         for text in texts:
             assert secret not in text
+
+
+def test_the_batch_keeps_the_lockout_guard_and_an_undefined_variable_fails_its_host_only(mail_servers, tmp_path):
+    """A secret a server rejected is not tried again by the next batch; a host whose declaration names an undefined
+    variable fails alone, naming it, and the others are checked."""
+    counter = proxy.Counter()
+    relay = proxy.Relay(("127.0.0.1", mail_servers["ports"]["submission"]), (counter,))
+    relayed = dict(mail_servers, ports=dict(mail_servers["ports"], submission=relay.port))
+    overrides = {0: declarations.virtual(relayed, 0, incoming=None),
+                 1: declarations.virtual(relayed, 1, password="Wrong-Guarded-Pass-1", incoming=None),
+                 2: declarations.virtual(relayed, 2, password="{{ vault_practice0002_password }}", incoming=None)}
+    inventory = fleet.write(tmp_path, mail_servers, 3, overrides, {"mail_account_verify_from": "controller"})
+    from tests.conftest import PlaybookRunner  # pylint: disable=import-outside-toplevel
+    runner = PlaybookRunner(tmp_path)
+    try:
+        first = runner.run(VERIFY, "-v", inventory=inventory)
+        connections = counter.total
+        second = runner.run(VERIFY, "-v", inventory=inventory)
+        again = counter.total - connections
+    finally:
+        relay.close()
+    for result in (first, second):
+        hosts = recap(result.stdout)
+        assert {host for host, counts in hosts.items() if counts["failed"]} == {fleet.name(1), fleet.name(2)}, result.stdout[-3000:]
+        assert "vault_practice0002_password" in result.stdout and "is undefined" in result.stdout
+        assert "Wrong-Guarded-Pass-1" not in result.stdout
+    assert "lockout_guard" not in first.stdout and "auth_failed" in first.stdout
+    assert "lockout_guard" in second.stdout and "not tried again" in second.stdout
+    assert again == 1  # the second batch logged in for the good practice only

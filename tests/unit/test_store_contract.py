@@ -142,7 +142,7 @@ def test_backups_are_bounded(tmp_path):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("[general]\n")
     made = []
-    for _ in range(4):
+    for _copy in range(4):
         made.append(_atomic_file.backup(path))
     (tmp_path / "app.ini.notes.bak").write_text("not ours")
     assert _atomic_file.backups(path) == made

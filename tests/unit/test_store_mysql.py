@@ -20,7 +20,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ReadBackMismatch, StoreChanged, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher, Unreadable
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
 from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
@@ -164,6 +164,44 @@ def test_update_password_on_create_keeps_a_stored_password(database):
     outcome, _store = apply(database, gmail(password=PASSWORD_B), update_password="on_create")
     assert not outcome.changed
     assert CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
+
+
+def test_read_gives_the_stored_settings_and_the_change_and_writes_nothing(database):
+    before = checksums(database)
+    store = MysqlStore(options(database))
+    first = store.read(plan(gmail()))
+    assert checksums(database) == before
+    assert first.current["email.outgoing.host"] == "smtp.old-host.example"
+    assert first.current["email.auth.password"] == SEEDED_PASSWORDS[1]  # decrypted, for a test under on_create
+    assert {"email.outgoing.host", "email.outgoing.port", "email.auth.password"} <= set(first.todo)
+    apply(database)
+    assert MysqlStore(options(database)).read(plan(gmail())).todo == {}
+    changed = MysqlStore(options(database)).read(plan(gmail(password=PASSWORD_B)))
+    assert list(changed.todo) == ["email.auth.password"]
+    kept = MysqlStore(options(database)).read(plan(gmail(password=PASSWORD_B), update_password="on_create"))
+    assert kept.todo == {} and kept.current["email.auth.password"] == PASSWORD_A
+
+
+def test_apply_refuses_when_another_writer_changed_the_row_since_read(database):
+    store = MysqlStore(options(database))
+    snapshot = store.read(plan(gmail()))
+    mariadb.sql(database["server"], "UPDATE emailaddress SET SMTPserver = 'smtp.someone-else.example' WHERE EmailAddressNum = 1;", database["name"])
+    before = checksums(database)
+    with pytest.raises(StoreChanged):
+        MysqlStore(options(database)).apply(plan(gmail()), KEEP, False, False, snapshot)
+    assert checksums(database) == before
+    assert account(database, 1)["SMTPserver"] == "smtp.someone-else.example"
+
+
+def test_a_trigger_that_rewrites_a_column_fails_the_read_back_and_nothing_stays_written(database, tmp_path):
+    mariadb.sql(database["server"], "CREATE TRIGGER rewrite_host BEFORE UPDATE ON emailaddress FOR EACH ROW "
+                                    "SET NEW.SMTPserver = 'smtp.rewritten.example';", database["name"])
+    before = checksums(database)
+    with pytest.raises(ReadBackMismatch) as failure:
+        apply(database, backup=True, backup_dir=str(tmp_path / "backups"))
+    assert "emailaddress.SMTPserver" in str(failure.value) and "put back" in str(failure.value)
+    assert checksums(database) == before  # the row, the pointer and the reload signals: all rolled back
+    assert not no_secret_in(str(failure.value), SECRETS_ALL)
 
 
 def test_a_clinic_apply_changes_that_clinic_s_row_only(database):

@@ -14,8 +14,8 @@ imported only here. It runs where those are installed, on the controller or a ju
 One apply is one transaction under a named lock per database and row pointer: read the
 pointer and the row ``FOR UPDATE``, compare column by column (the password by decrypting
 the stored value), write only changed columns (or a new row and the pointer), add one
-``signalod``-style reload signal per changed table, COMMIT. Check mode only reads.
-Other users' rows and other clinics' rows are never written.
+``signalod``-style reload signal per changed table, read the row back, COMMIT. Check mode
+only reads. Other users' rows and other clinics' rows are never written.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,9 +28,10 @@ import ssl
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK
+from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK, CONNECTION_KEYS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Outcome, Snapshot, Store, StoreError, diff_text
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
+    Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -138,20 +139,22 @@ class MysqlStore(Store):
         return (self.options.get("profile") or {}).get("contact")
 
     def read(self, plan):
-        """What ``apply`` would change, from a run that only reads.
+        """Our settings as the account row holds them, and what ``apply`` would change, from a read-only transaction.
 
-        The profile maps our keys onto columns (one encrypted), so the change is not told key
-        by key: when anything differs every key counts as changing, and a change is always
-        tested with the declared settings; ``apply`` does not compare with ``expected``: its
-        named lock and ``FOR UPDATE`` row lock serialise writers, and it has no read-back yet.
+        ``current`` has each setting a column holds (the password decrypted, so a test under
+        ``update_password: on_create`` logs in with the stored one), the settings no column
+        holds as the plan has them, and every column and the pointer as stored, which ``apply``
+        compares with ``expected`` under its lock.
         """
-        changed = self.apply(plan, _file_attributes.KEEP, False, True).changed
-        del self.notes[:]  # the real run says them again
-        return Snapshot(True, {}, dict(plan.values) if changed else {})
+        return self._session(plan, lambda run: run.snapshot())
 
     def apply(self, plan, attributes, backup, check_mode, expected=None):
         """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
-        del expected  # see read()
+        del attributes  # a database row has no owner or mode
+        return self._session(plan, lambda run: run.once(backup, check_mode, expected))
+
+    def _session(self, plan, work):
+        """Connect, check the schema, and run ``work(_Run)``; a deadlock victim is run again."""
         profile = self.options.get("profile")
         if not profile:
             raise StoreError(KIND, self.location, "store.profile is missing: the mail_account action plugin fills it in from "
@@ -188,9 +191,8 @@ class MysqlStore(Store):
             attempt = 1
             while True:  # InnoDB may pick this transaction as a deadlock victim: it was rolled back whole, so retry
                 try:
-                    return _Run(self, connection, profile, plan, wanted, cipher, secrets).once(backup, check_mode)
+                    return work(_Run(self, connection, profile, plan, wanted, cipher, secrets))
                 except pymysql.MySQLError as exc:
-                    connection.rollback()
                     if not (exc.args and exc.args[0] == _DEADLOCK and attempt < _RETRIES):
                         raise
                     attempt += 1
@@ -255,20 +257,66 @@ class _Run:
                 name, self.store.options["lock_timeout"]))
         return name
 
-    def once(self, backup, check_mode):
+    def _transact(self, check_mode, work):
+        """``work()`` in one transaction under the named lock; rolled back in check mode and on any error."""
         lock = self._lock(check_mode)
         try:
             self._rows("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.store.options["lock_timeout"])),))
             self.db.begin()
-            outcome = self._transaction(backup, check_mode)
+            try:
+                result = work()
+            except BaseException:
+                self.db.rollback()
+                raise
             if check_mode:
                 self.db.rollback()
             else:
                 self.db.commit()
-            return outcome
+            return result
         finally:
             if lock:
                 self._rows("SELECT RELEASE_LOCK(%s)", (lock[:64],))
+
+    def once(self, backup, check_mode, expected):
+        return self._transact(check_mode, lambda: self._transaction(backup, check_mode, expected))
+
+    def snapshot(self):
+        """The Snapshot of ``MysqlStore.read``, from a transaction that only reads."""
+        def look():
+            _spec, label, _present, number = self._pointer(True)
+            current = self._current(number, label, True) if number else None
+            todo = self._new_row() if current is None else self._changes(current)
+            return Snapshot(True, self._view(label, number, current), self._changed_settings(todo, current is None))
+        return self._transact(True, look)
+
+    def _view(self, label, number, current):
+        """Our settings as stored (see ``MysqlStore.read``), each wanted column as stored, and the pointer."""
+        view = dict(self.plan.values)
+        view[label] = number
+        for column in self.wanted:
+            stored = None if current is None else current.get(column)
+            view["%s.%s" % (self.account["table"], column)] = stored
+            spec = self.profile["columns"][column]
+            if "setting" in spec:
+                if current is None:
+                    view.pop(spec["setting"], None)
+                elif spec.get("encoding") == "cipher":
+                    view[spec["setting"]] = self._decrypted(column, stored, note=False)
+                else:
+                    view[spec["setting"]] = stored
+        return view
+
+    def _changed_settings(self, todo, new_row):
+        """The settings a change of ``todo``'s columns stands for: a column's own setting; for a column that a rule or
+        a fixed value fills (UseSSL, AuthenticationType), every connection setting, so the change is tested."""
+        if new_row:
+            return dict(self.plan.values)
+        changed = {}
+        for column in todo:
+            spec = self.profile["columns"][column]
+            keys = [spec["setting"]] if "setting" in spec else [key for key in self.plan.values if key in CONNECTION_KEYS]
+            changed.update((key, self.plan.values[key]) for key in keys)
+        return changed
 
     def _select_pointer(self, spec, key, lock):
         return self._rows("SELECT %s FROM %s WHERE %s = %%s ORDER BY 1%s" % (
@@ -355,20 +403,23 @@ class _Run:
             todo[column] = value
         return todo
 
-    def _decrypted(self, column, stored):
+    def _decrypted(self, column, stored, note=True):
         if stored in (None, ""):
             return "" if stored == "" else None
         try:
             return self.cipher.decrypt(stored)
         except Exception:  # pylint: disable=broad-except  # Unreadable, whatever shape the stored text has
-            self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
+            if note:
+                self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
                 self.account["table"], column))
             return None
 
-    def _transaction(self, backup, check_mode):
+    def _transaction(self, backup, check_mode, expected):
         table = self.account["table"]
         spec, label, present, number = self._pointer(check_mode)
         current = self._current(number, label, check_mode) if number else None
+        if unexpected(expected, self._view(label, number, current)):
+            raise StoreChanged(KIND, self.store.location)
         new_row = current is None or (self.clinic is not None and self._shared(number))
         if new_row and current is not None:
             self.store.notes.append("%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own" % (
@@ -392,7 +443,29 @@ class _Run:
                 self._update(todo, number)
                 touched.add(table)
             self._signal(touched)
+            self._read_back(spec, number, todo, current)
         return Outcome(changed, before, after, backup_file)
+
+    def _read_back(self, spec, number, todo, before):
+        """Read the pointer and the row again in the transaction: each written column must hold what was written, each
+        other one what it held before; else ReadBackMismatch (then ROLLBACK), for a trigger or a writer that ignores our lock."""
+        call_before_read_back(self.store.location)
+        _spec, _label, _present, pointed = self._pointer(False)
+        wrong = [] if pointed == number else ["%s.%s" % (spec["table"], spec["value_column"])]
+        row = self._current(number, "the new row", False) if pointed == number else {}
+        for column, value in self.wanted.items():
+            encoding = self.profile["columns"][column].get("encoding", "text")
+            stored = row.get(column)
+            if column not in todo:
+                held = before is not None and stored == before.get(column)
+            elif encoding == "cipher":
+                held = self._decrypted(column, stored, note=False) == value
+            else:
+                held = _sql_profile.same(encoding, stored, value)
+            if not held:
+                wrong.append("%s.%s" % (self.account["table"], column))
+        if wrong:
+            raise ReadBackMismatch(KIND, self.store.location, wrong)
 
     def _insert(self, todo):
         row = dict(self.account.get("insert", {}))
