@@ -12,9 +12,7 @@ the outcome with every secret masked.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes, _settings, _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings, _test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
 
@@ -34,12 +32,8 @@ def _contact_email(params, store):
 
 def _restored_plan(store, values, secrets):
     """A plan that puts back our keys as the store's newest backup holds them (absent there: removed)."""
-    found = _atomic_file.backups(os.path.realpath(store.location)) or _atomic_file.backups(store.location)
-    if not found:
-        raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % store.location)
-    backup = store_for(dict(store.options, path=found[-1], create=False))
-    held = backup.read(Plan(values, secrets, "present", "always", None)).current
-    return Plan(dict((key, held.get(key, ABSENT)) for key in values), secrets, "present", "always", None), found[-1]
+    held, name = store.restored(values, secrets)
+    return Plan(dict((key, held.get(key, ABSENT)) for key in values), secrets, "present", "always", None), name
 
 
 def _plan(params, store):
@@ -123,8 +117,7 @@ def run(module):
     if applied is not None:
         if applied.backup_file:
             result["backup_file"] = applied.backup_file
-            if params["backup_keep"] and _atomic_file.backed_up(applied.backup_file):  # a file beside the store (not mysql's rows)
-                _atomic_file.prune_backups(_atomic_file.backed_up(applied.backup_file), params["backup_keep"])
+            store.prune_backups(applied.backup_file, params["backup_keep"])
         if module._diff:
             header = store.diff_header()
             result["diff"] = dict(before=applied.before, after=applied.after, before_header=header, after_header=header)

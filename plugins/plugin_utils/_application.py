@@ -22,7 +22,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import C
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
 # What the store needs; the rest (rules, settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact")
+_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules")  # rules: a restore keeps to them
 
 
 class UnknownApplication(ValueError):

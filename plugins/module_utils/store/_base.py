@@ -24,8 +24,10 @@ never a value.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
 import typing
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
 
 
@@ -101,6 +103,22 @@ class Store:
         hold ``expected.current``. After a write, check it with ``read_back_mismatch``.
         """
         raise NotImplementedError
+
+    def restored(self, values: dict, secrets: frozenset) -> typing.Tuple[dict, str]:
+        """Our keys as the store's newest backup holds them (key -> stored value), and that backup's path.
+
+        A file store's backups are copies beside it (``_atomic_file.backup``), read by a store of the same kind.
+        """
+        found = _atomic_file.backups(os.path.realpath(self.location)) or _atomic_file.backups(self.location)
+        if not found:
+            raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % self.location)
+        backup = type(self)(dict(self.options, path=found[-1], create=False))
+        return backup.read(Plan(values, secrets, "present", "always", None)).current, found[-1]
+
+    def prune_backups(self, backup_file: str, keep: int) -> None:
+        """Delete all but the newest ``keep`` backups of this store (0 keeps all); ``backup_file`` is the one just made."""
+        if keep and _atomic_file.backed_up(backup_file):
+            _atomic_file.prune_backups(_atomic_file.backed_up(backup_file), keep)
 
 
 class StoreError(Exception):
