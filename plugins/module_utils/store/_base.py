@@ -65,7 +65,7 @@ class Store:
 
     NAME = ""  # the value of store.type
     KIND = ""  # how messages name it ("SQLite", "JSON" ...)
-    DESCRIPTION = ""  # one sentence for the module docs and docs/store-keys.md
+    DESCRIPTION = ""  # what the store writes, for store.type in the module docs (docs/generate.py)
     OPTIONS: typing.Dict[str, dict] = {}  # this store's own suboptions of ``store`` (argument spec entries)
     REQUIRED: typing.Tuple[str, ...] = ("path",)  # options this store needs
     CONTACT = False  # can update the practice contact record (declaration.practice.update_contact_email)
