@@ -118,10 +118,8 @@ def _alternatives(conditions, settings, held):
                           [condition.get("not")] + list(condition.get("in", ())) + list(condition.get("not_in", ()))):
                 if value is not None and value not in values:
                     values.append(value)
-    combinations = sorted(itertools.product(*named.values()), key=lambda values: sum(1 for value, name in zip(values, named)
-                                                                                       if value != settings.get(name)))
-    for combination in combinations:
-        yield dict(settings, **dict(zip(named, combination)))
+    candidates = [dict(settings, **dict(zip(named, combination))) for combination in itertools.product(*named.values())]
+    return sorted(candidates, key=lambda candidate: sum(1 for name in named if candidate[name] != settings.get(name)))
 
 
 def same(encoding: str, stored: Any, wanted: Union[int, str]) -> bool:
