@@ -2,9 +2,6 @@
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 
 class ModuleDocFragment(object):
     """Options of the fleet summary, shared by the callback and the playbooks' own copy of it."""

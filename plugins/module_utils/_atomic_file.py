@@ -9,15 +9,13 @@ the old file, and the directory is fsynced so the rename itself survives a power
 The file it replaces keeps its SELinux context (``_security_context``).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import errno
 import os
 import re
 import stat
 import tempfile
+from typing import List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _security_context
 
@@ -30,7 +28,7 @@ def _temp_prefix(path):
     return "." + os.path.basename(path) + "."
 
 
-def fsync_directory(directory):
+def fsync_directory(directory: str) -> None:
     """Make a rename or a new entry in ``directory`` durable."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -39,7 +37,7 @@ def fsync_directory(directory):
         os.close(fd)
 
 
-def existing_stat(path):
+def existing_stat(path: str) -> Optional[os.stat_result]:
     """The file's ``os.lstat``, or None when there is no file yet; ELOOP for a symlink (never followed here)."""
     try:
         info = os.lstat(path)
@@ -50,12 +48,12 @@ def existing_stat(path):
     return info
 
 
-def open_no_follow(path, flags=os.O_RDONLY):
+def open_no_follow(path: str, flags: int = os.O_RDONLY) -> int:
     """A descriptor for ``path`` that is never a symlink's target (O_NOFOLLOW): a link swapped in fails with ELOOP."""
     return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
-def write(path, data, attributes, like=None):
+def write(path: str, data: bytes, attributes: _file_attributes.Attributes, like: Optional[str] = None) -> None:
     """Atomically replace ``path`` with the bytes ``data``; see _file_attributes for owner/group/mode.
 
     The new file gets the SELinux context of ``like`` (default: the file it replaces).
@@ -81,7 +79,7 @@ def write(path, data, attributes, like=None):
     fsync_directory(directory)
 
 
-def remove_stale_temps(path):
+def remove_stale_temps(path: str) -> None:
     """Delete temp files a killed writer left beside ``path``; call only while holding the store lock."""
     directory = os.path.dirname(os.path.abspath(path))
     prefix = _temp_prefix(path)
@@ -90,31 +88,31 @@ def remove_stale_temps(path):
             os.unlink(os.path.join(directory, name))
 
 
-def backup_name(path):
+def backup_name(path: str) -> str:
     """A new timestamped name beside ``path`` for a backup copy."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     return "%s.%s.bak" % (path, stamp)
 
 
-def create_new(name, attributes):
+def create_new(name: str, attributes: _file_attributes.Attributes) -> int:
     """Create the empty file ``name`` (never an existing one) with final ``attributes``; return its descriptor."""
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     _file_attributes.apply(fd, attributes)
     return fd
 
 
-def backup_attributes(original):
+def backup_attributes(original: os.stat_result) -> _file_attributes.Attributes:
     """A backup keeps the store's owner and group, with mode 0600."""
     return _file_attributes.Attributes(original.st_uid, original.st_gid, BACKUP_MODE)
 
 
-def backed_up(name):
+def backed_up(name: str) -> Optional[str]:
     """The store path a backup ``name`` (from ``backup_name``) was made of; None for a backup named otherwise."""
     stamp = _BACKUP_STAMP.search(name)
     return name[:stamp.start()] if stamp else None
 
 
-def backups(path):
+def backups(path: str) -> List[str]:
     """The backups of ``path`` made by ``backup``, oldest first (none when its folder does not exist)."""
     directory, base = os.path.split(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -123,7 +121,7 @@ def backups(path):
     return [os.path.join(directory, name) for name in sorted(names)]
 
 
-def prune_backups(path, keep):
+def prune_backups(path: str, keep: int) -> List[str]:
     """Delete the oldest backups of ``path`` beyond the newest ``keep``; return the names deleted."""
     old = backups(path)[:-keep] if keep > 0 else []
     for name in old:
@@ -131,7 +129,7 @@ def prune_backups(path, keep):
     return old
 
 
-def backup(path):
+def backup(path: str) -> str:
     """Copy ``path`` to a timestamped file beside it with the same owner and group, mode 0600; return its name.
 
     Written like the store itself (temp file, rename), so a crash never leaves a

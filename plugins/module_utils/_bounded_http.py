@@ -13,10 +13,12 @@ is read up to ``max_body`` bytes, plus one to tell that there was more.
 
 import http.client
 import socket
+import ssl
 import threading
 import urllib.parse
+from typing import Dict, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import connect, resolve
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages, connect, resolve
 
 
 class _Connection(http.client.HTTPConnection):
@@ -36,7 +38,8 @@ class _Connection(http.client.HTTPConnection):
         self.sock = sock
 
 
-def post(url, body, headers, context, stages, max_body):
+def post(url: str, body: bytes, headers: Dict[str, str], context: ssl.SSLContext, stages: Stages,
+         max_body: int) -> Tuple[int, bytes]:
     """``(status, body bytes)`` of a POST to the http(s) ``url``; socket.timeout when the stage's time runs out."""
     parts = urllib.parse.urlsplit(url)
     https = parts.scheme == "https"

@@ -10,17 +10,18 @@ that reaches a server, and the probes in every line they send.
 """
 
 import re
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 _CONTROL = re.compile(u"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
-def first_control_character(text):
+def first_control_character(text: Any) -> Optional[str]:
     """``U+000D``-style name of the first control character in ``text``, or None."""
     match = _CONTROL.search(text) if isinstance(text, str) else None
     return "U+%04X" % ord(match.group(0)) if match else None
 
 
-def control_character_fields(value, path=""):
+def control_character_fields(value: Any, path: str = "") -> Iterator[Tuple[str, str]]:
     """``(dotted path, character name)`` for every string in ``value`` (nested dicts and lists) holding one."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -38,7 +39,7 @@ class ControlCharacterError(ValueError):
     """A module option bound for the wire holds a control character; the message names the option, never the value."""
 
 
-def refuse_control_characters(options):
+def refuse_control_characters(options: Dict[str, Any]) -> None:
     """Raise ControlCharacterError for the first option (dotted path) in ``options`` holding a control character."""
     for path, found in control_character_fields(options):
         raise ControlCharacterError("%s contains the control character %s; refusing to send it to a server (it could "

@@ -13,6 +13,7 @@ import errno
 import re
 import socket
 import ssl
+from typing import Optional
 
 # code -> (what it means, what to do). The keys are a public, documented contract.
 CODES = {
@@ -199,12 +200,12 @@ class Failure(Exception):
         self.hint = hint or CODES[code][1]
 
 
-def from_exception(exc, stage, where):
+def from_exception(exc: BaseException, stage: Optional[str], where: str) -> Failure:
     """Classify an exception raised during ``stage`` while talking to ``where`` (host:port)."""
     if isinstance(exc, Failure):
         return exc
     if isinstance(exc, socket.gaierror) or stage == "resolve":
-        reason = "timed out" if isinstance(exc, socket.timeout) else (exc.strerror or str(exc))
+        reason = "timed out" if isinstance(exc, socket.timeout) else (getattr(exc, "strerror", None) or str(exc))
         return Failure("dns_failure", "cannot resolve %s: %s" % (where, reason))
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = _VERIFY_CODES.get(exc.verify_code, "certificate_untrusted")
@@ -224,13 +225,13 @@ def from_exception(exc, stage, where):
     if isinstance(exc, ConnectionRefusedError):
         return Failure("connection_refused", "%s refused the connection" % where)
     if isinstance(exc, OSError) and exc.errno in _UNREACHABLE:
-        return Failure("network_unreachable", "cannot reach %s: %s" % (where, exc.strerror))
+        return Failure("network_unreachable", "cannot reach %s: %s" % (where, exc.strerror or exc))
     if isinstance(exc, (ConnectionError, EOFError)):
         return Failure("server_error", "%s closed the connection during %s" % (where, stage))
     return Failure("server_error", "unexpected failure talking to %s during %s: %s" % (where, stage, exc))
 
 
-def plaintext_on_tls_port(where):
+def plaintext_on_tls_port(where: str) -> Failure:
     """The diagnosis when a plaintext greeting never came but the port completes a TLS handshake."""
     return Failure("tls_protocol_mismatch", "%s sent no greeting to a plaintext client but speaks TLS: "
                    "the port uses implicit TLS" % where)
@@ -246,7 +247,7 @@ _POLICY = re.compile(r"did not meet the criteria to be authenticated", re.I)
 _LOCKED = re.compile(r"account (?:is )?locked|locked out", re.I)
 
 
-def smtp(stage, code, enhanced, text, where, token=False):
+def smtp(stage: str, code: int, enhanced: Optional[str], text: str, where: str, token: bool = False) -> Failure:
     """Classify an SMTP reply ``code`` (int) / ``enhanced`` ("5.7.8" or None) at ``stage``."""
     answer = "%d %s" % (code, text) if not enhanced else "%d %s %s" % (code, enhanced, text)
     said = "%s answered %d%s" % (where, code, " " + enhanced if enhanced else "")
@@ -312,7 +313,7 @@ def _response_code(text):
     return match.group(1).upper() if match else ""
 
 
-def imap(stage, status, text, where, token=False):
+def imap(stage: str, status: str, text: str, where: str, token: bool = False) -> Failure:
     """Classify a tagged IMAP answer (``status`` NO or BAD, or an untagged BYE) at ``stage``."""
     code = _response_code(text)
     answer = ("%s %s" % (status, text)).strip()
@@ -340,7 +341,7 @@ def imap(stage, status, text, where, token=False):
     return Failure("server_error", "%s during %s" % (said, stage), answer)
 
 
-def pop3(stage, text, where, token=False):
+def pop3(stage: str, text: str, where: str, token: bool = False) -> Failure:
     """Classify a POP3 ``-ERR`` answer (``text`` follows -ERR) at ``stage``."""
     code = _response_code(text)
     answer = ("-ERR %s" % text).strip()

@@ -9,14 +9,14 @@ store by ``store.type`` from the registry, tests and saves (_test_then_save) and
 the outcome with every secret masked.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from typing import TYPE_CHECKING, NoReturn
 
-import os
-
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes, _settings, _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings, _test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
+
+if TYPE_CHECKING:
+    from ansible.module_utils.basic import AnsibleModule
 
 
 def _contact_email(params, store):
@@ -34,12 +34,8 @@ def _contact_email(params, store):
 
 def _restored_plan(store, values, secrets):
     """A plan that puts back our keys as the store's newest backup holds them (absent there: removed)."""
-    found = _atomic_file.backups(os.path.realpath(store.location)) or _atomic_file.backups(store.location)
-    if not found:
-        raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % store.location)
-    backup = store_for(dict(store.options, path=found[-1], create=False))
-    held = backup.read(Plan(values, secrets, "present", "always", None)).current
-    return Plan(dict((key, held.get(key, ABSENT)) for key in values), secrets, "present", "always", None), found[-1]
+    held, name = store.restored(values, secrets)
+    return Plan(dict((key, held.get(key, ABSENT)) for key in values), secrets, "present", "always", None), name
 
 
 def _plan(params, store):
@@ -94,7 +90,7 @@ def _result(decision, plan, store, restored):
     return result
 
 
-def run(module):
+def run(module: "AnsibleModule") -> NoReturn:
     """Test and save the declaration (or a backup) in the store and exit the module."""
     params = module.params
     store = store_for(params["store"])
@@ -123,8 +119,7 @@ def run(module):
     if applied is not None:
         if applied.backup_file:
             result["backup_file"] = applied.backup_file
-            if params["backup_keep"] and _atomic_file.backed_up(applied.backup_file):  # a file beside the store (not mysql's rows)
-                _atomic_file.prune_backups(_atomic_file.backed_up(applied.backup_file), params["backup_keep"])
+            store.prune_backups(applied.backup_file, params["backup_keep"])
         if module._diff:
             header = store.diff_header()
             result["diff"] = dict(before=applied.before, after=applied.after, before_header=header, after_header=header)

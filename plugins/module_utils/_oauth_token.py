@@ -19,13 +19,14 @@ import json
 import re
 import time
 import urllib.parse
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _bounded_http, _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Deadline, Stages, tls_context
 
 
 MAX_BODY = 256 * 1024  # a token response is a few kilobytes
@@ -197,7 +198,8 @@ def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
         raise Failure("oauth_bad_response", "the token endpoint %s broke the HTTP protocol (%s)" % (where, type(error).__name__))
 
 
-def acquire(declaration, ca_path=None, validate_certs=True, timeout=15, plaintext_allowed_hosts=(), deadline=None):
+def acquire(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,
+            plaintext_allowed_hosts: Iterable[str] = (), deadline: Optional[Deadline] = None) -> Tuple[Optional[Token], Dict[str, Any]]:
     """(Token or None, result): the result has the shape of a verify probe's, with protocol "oauth2".
 
     The request, DNS included, takes at most ``timeout`` seconds and ends by ``deadline``

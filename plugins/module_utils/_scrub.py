@@ -16,6 +16,7 @@ names) are never masked: a short secret such as ``ok`` would otherwise rewrite t
 import base64
 import json
 import re
+from typing import AbstractSet, Any, Iterable, Optional, Set
 from urllib.parse import quote, quote_plus
 
 MASK = "********"
@@ -46,7 +47,7 @@ def _base64_forms(raw):
     return found
 
 
-def secret_forms(secret):
+def secret_forms(secret: str) -> Set[str]:
     """Every spelling of ``secret`` we mask: as is, URL- and form-encoded, JSON-escaped, and base64."""
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
              json.dumps(secret, ensure_ascii=False)[1:-1]}
@@ -58,7 +59,7 @@ def secret_forms(secret):
 class Masker:
     """Masks the forms of some secrets in text, except inside the ``keep`` strings (our own names)."""
 
-    def __init__(self, secrets, extra_forms=(), keep=()):
+    def __init__(self, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
         forms = set(form for form in extra_forms if form)
         for secret in secrets:
             if secret:
@@ -84,7 +85,7 @@ class Masker:
             spans += [(origin[start], origin[end - 1] + 1) for form in self._split_forms for start, end in _find(joined, form)]
         return spans
 
-    def text(self, value):
+    def text(self, value: str) -> str:
         if not self._forms or not value:
             return value
         kept = [span for k in self._keep for span in _find(value, k)]
@@ -103,7 +104,7 @@ class Masker:
         out.append(value[at:])
         return "".join(out)
 
-    def masked(self, value, cut=None, skip=frozenset()):
+    def masked(self, value: Any, cut: Optional[int] = None, skip: AbstractSet[str] = frozenset()) -> Any:
         """``value`` with every nested string masked (and cut to ``cut``), except dict fields named in ``skip``."""
         if isinstance(value, dict):
             return dict((key, item if key in skip else self.masked(item, cut, skip)) for key, item in value.items())
@@ -125,11 +126,11 @@ def _find(text, part):
     return found
 
 
-def scrub(value, secrets, extra_forms=(), keep=()):
+def scrub(value: Any, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
     """``value`` with every form of each secret (and each of ``extra_forms``) masked, in all nested strings."""
     return Masker(secrets, extra_forms, keep).masked(value)
 
 
-def scrub_result(value, secrets, extra_forms=(), keep=()):
+def scrub_result(value: Any, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
     """A verify result masked in its free text only (GENERATED_FIELDS stay as they are), then cut to CUT."""
     return Masker(secrets, extra_forms, keep).masked(value, CUT, GENERATED_FIELDS)

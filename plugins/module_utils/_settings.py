@@ -10,10 +10,8 @@ not apply, so switching from a password to OAuth 2.0 clears the old password.
 secret values out of diffs and return values. docs/store-keys.md lists every key.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import copy
+from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import SECRET_FIELDS
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK
@@ -57,7 +55,7 @@ _INTEGERS = frozenset(("email.outgoing.port", "email.incoming.port", "email.send
 _BOOLEANS = frozenset(("email.outgoing.authenticate", "email.incoming.enabled", "email.incoming.leave_copy_on_server"))
 
 
-def canonical(declaration):
+def canonical(declaration: Mapping[str, Any]) -> Dict[str, Any]:
     """The ordered canonical settings of a normalised declaration."""
     settings = {}
     for key, path in _SOURCES:
@@ -68,7 +66,7 @@ def canonical(declaration):
     return settings
 
 
-def mapped(settings, key_map):
+def mapped(settings: Mapping[str, Any], key_map: Optional[Mapping[str, str]]) -> Tuple[Dict[str, Any], FrozenSet[str]]:
     """``(values, secrets)`` under the application's key names.
 
     Raises ValueError for a key_map that names an unknown key or gives two keys one name.
@@ -90,19 +88,19 @@ def mapped(settings, key_map):
     return values, frozenset(secrets)
 
 
-def canonical_names(key_map):
+def canonical_names(key_map: Optional[Mapping[str, str]]) -> Dict[str, str]:
     """Store key name -> canonical key, undoing ``key_map``."""
     key_map = key_map or {}
     return dict((key_map.get(key, key), key) for key in CANONICAL_KEYS)
 
 
-def touches_connection(store_keys, key_map):
+def touches_connection(store_keys: Iterable[str], key_map: Optional[Mapping[str, str]]) -> bool:
     """Whether any of these store keys is one a login depends on."""
     names = canonical_names(key_map)
     return any(names.get(key) in CONNECTION_KEYS for key in store_keys)
 
 
-def connection_of(declaration):
+def connection_of(declaration: Mapping[str, Any]) -> Dict[str, Any]:
     """The login-relevant settings of a normalised declaration (to tell whether two need one test)."""
     settings = canonical(declaration)
     return dict((key, settings[key]) for key in CONNECTION_KEYS)
@@ -123,7 +121,7 @@ def _typed(key, value):
     return value
 
 
-def with_settings(declaration, stored):
+def with_settings(declaration: Dict[str, Any], stored: Mapping[str, Any]) -> Dict[str, Any]:
     """A copy of a normalised declaration with some canonical keys replaced by stored values (canonical key -> value)."""
     result = copy.deepcopy(declaration)
     paths = dict(_SOURCES)
@@ -138,7 +136,7 @@ def with_settings(declaration, stored):
     return result
 
 
-def text_value(value):
+def text_value(value: Any) -> Optional[str]:
     """A setting as stored in a text column or line: ``true``/``false``, decimal, space-separated list."""
     if value is None or isinstance(value, str):
         return value
@@ -149,7 +147,7 @@ def text_value(value):
     return str(value)
 
 
-def shown(value, secret, changed=False):
+def shown(value: Any, secret: bool, changed: bool = False) -> Any:
     """``value`` fit for output: a non-empty secret becomes the mask, marked when it changes."""
     if not secret or value in (None, "", []):
         return value

@@ -10,12 +10,11 @@ access token, and the SASL messages we sent) as a second line of defence behind
 Ansible's no_log masking.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import contextlib
+import ssl
 import threading
 import time
+from typing import Any, Callable, ContextManager, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token
@@ -26,7 +25,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_sp
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Deadline, Stages, speaks_tls, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Deadline, Stages, speaks_tls, tls_context
 
 PROBES = {"smtp": _smtp.probe, "imap": _imap.probe, "pop3": _pop3.probe}
 PROVED = {"smtp": "NOOP accepted", "imap": "INBOX opened read-only", "pop3": "STAT answered"}
@@ -35,13 +34,15 @@ EXPIRY_WARNING_DAYS = 30
 _TLS_SNIFF_SECONDS = 5
 # The whole check's default deadline, in stage timeouts: a check runs about ten short stages per side.
 DEADLINE_TIMEOUTS = 3
+Gate = Callable[[str, int], ContextManager[Any]]  # see Settings.gate
 
 
 class Settings:
     """The module options as the probes need them."""
 
-    def __init__(self, context, timeout, plaintext_allowed_hosts=(), send_test_to=None, sender=None,
-                 display_name=None, check_mode=False, deadline=None, gate=None):
+    def __init__(self, context: ssl.SSLContext, timeout: float, plaintext_allowed_hosts: Iterable[str] = (), send_test_to: Optional[str] = None,
+                 sender: Optional[str] = None, display_name: Optional[str] = None, check_mode: bool = False,
+                 deadline: Optional[Deadline] = None, gate: Optional[Gate] = None) -> None:
         self.context = context
         # gate(host, port): a context manager held around every connection to that server (a batch bounds them).
         self.gate = gate or _ungated
@@ -53,7 +54,7 @@ class Settings:
         self.display_name = display_name
         self.check_mode = check_mode
 
-    def refuse_plaintext(self, channel, server, where):
+    def refuse_plaintext(self, channel: Channel, server: Mapping[str, Any], where: str) -> None:
         """Raise plaintext_refused unless the channel is encrypted or plaintext is explicitly allowed."""
         if channel.tls is not None:
             return
@@ -63,12 +64,12 @@ class Settings:
         raise Failure("plaintext_refused", "logging in to %s would send the credentials unencrypted%s" % (where, why))
 
 
-def _ungated(host, port):
+def _ungated(host: str, port: int) -> ContextManager[None]:
     del host, port
     return contextlib.nullcontext()
 
 
-def credential_for(declaration, access_token=None):
+def credential_for(declaration: Mapping[str, Any], access_token: Optional[str] = None) -> Credential:
     """The credential to log in with: the password, or for OAuth 2.0 the access token."""
     username = declaration["username"] or declaration["address"]
     if declaration["auth"]["method"] == "oauth2":
@@ -84,7 +85,7 @@ def _success_message(protocol, server, report):
     return "%s %s: %s, %s; %s%s" % (protocol.upper(), where, security, login, PROVED[protocol], counted)
 
 
-def check(protocol, server, credential, settings):
+def check(protocol: str, server: Mapping[str, Any], credential: Credential, settings: Settings) -> Tuple[Dict[str, Any], List[str]]:
     """Probe one server; the side's result and the SASL strings sent (to scrub)."""
     stages = Stages(settings.timeout, settings.deadline)
     report = {"address": None, "tls": None, "auth_mechanisms": [], "auth_mechanism": None, "server_response": None, "sent": []}
@@ -114,7 +115,7 @@ def _sniff_seconds(settings):
     return min(settings.timeout, _TLS_SNIFF_SECONDS, left)
 
 
-def skipped():
+def skipped() -> Dict[str, Any]:
     """The incoming side when the declaration has no incoming server."""
     result = side(None, None, None, None, None, None, "incoming mail is not enabled in the declaration", None)
     result.update(status="skipped", messages=None)
@@ -135,7 +136,7 @@ def _warnings(result, validate_certs):
     return warnings
 
 
-def summary(result):
+def summary(result: Mapping[str, Any]) -> str:
     """One line per side for the task's ``msg``: the status, or the diagnosis and its hint."""
     parts = []
     for name in ("outgoing", "incoming"):
@@ -163,8 +164,10 @@ def _our_names(declaration, token_result):
     return names
 
 
-def verify(declaration, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
-           access_token=None, check_mode=False, deadline=None, gate=None, context=None):
+def verify(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,
+           send_test_to: Optional[str] = None, plaintext_allowed_hosts: Sequence[str] = (), access_token: Optional[str] = None,
+           check_mode: bool = False, deadline: Optional[float] = None, gate: Optional[Gate] = None,
+           context: Optional[ssl.SSLContext] = None) -> Tuple[Dict[str, Any], List[str]]:
     """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets.
 
     For OAuth 2.0 without a given ``access_token``, first get one from the token

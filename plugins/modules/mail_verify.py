@@ -3,9 +3,6 @@
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: mail_verify
 short_description: Test a mail account's credentials and TLS against its real servers

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Optional
+from typing import Any, Collection, Dict, List, Mapping, Optional
 
 import yaml
 
@@ -22,20 +22,20 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import C
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
 # What the store needs; the rest (rules, settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact")
+_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules")  # rules: a restore keeps to them
 
 
 class UnknownApplication(ValueError):
     """No profile of that name."""
 
 
-def names():
+def names() -> List[str]:
     """Every application with a profile, sorted."""
     return sorted(name[:-4] for name in os.listdir(APPLICATIONS_DIR) if name.endswith(".yml"))
 
 
 @functools.lru_cache(maxsize=None)
-def profile(name):
+def profile(name: str) -> Dict[str, Any]:
     """The profile of application ``name``; UnknownApplication when there is none."""
     if name not in names():
         raise UnknownApplication("no application profile %r (known: %s; see data/applications/)" % (name, ", ".join(names())))
@@ -43,20 +43,20 @@ def profile(name):
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def of_store(store) -> Optional[str]:
+def of_store(store: Any) -> Optional[str]:
     """The application a store option names (a mysql store's ``application``), or None."""
     if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
         return str(store["application"])
     return None
 
 
-def for_store(name):
+def for_store(name: str) -> Dict[str, Any]:
     """The part of the profile the store needs, as plain data for the module's ``store.profile``."""
     data = profile(name)
     return dict((key, data[key]) for key in _FOR_STORE if key in data)
 
 
-def rule_codes():
+def rule_codes() -> Dict[str, str]:
     """``code -> severity`` of every application rule (lint.ignore accepts the non-errors)."""
     return dict((rule["code"], rule["severity"]) for name in names() for rule in profile(name)["rules"])
 
@@ -70,7 +70,7 @@ def _declared(raw, path):
     return True
 
 
-def lint(name, raw, normalised, ignored=()):
+def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignored: Collection[str] = ()) -> List[Finding]:
     """The findings of application ``name``'s rules for one normalised declaration."""
     values = dict(canonical(normalised), provider=normalised.get("provider"))
     findings = []

@@ -14,9 +14,10 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from typing import Any, List, Mapping, Optional
 
 
-def append(path, entry):
+def append(path: str, entry: Mapping[str, Any]) -> None:
     """Append ``entry`` as one line to the log at ``path`` (created 0640 with its folder)."""
     line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     folder = os.path.dirname(os.path.abspath(path))
@@ -32,7 +33,7 @@ def append(path, entry):
         os.close(descriptor)
 
 
-def changed_keys(result):
+def changed_keys(result: Mapping[str, Any]) -> Optional[List[str]]:
     """Names of the settings keys an apply result changed: its own list, else read off the diff, else None."""
     if isinstance(result.get("changed_keys"), list):
         return sorted(str(key) for key in result["changed_keys"])

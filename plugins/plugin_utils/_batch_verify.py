@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import threading
+from typing import Any, Dict, Iterator, Mapping, Optional, Sequence
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import ControlCharacterError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import tls_context
@@ -29,14 +30,14 @@ class Gates:
     busy server does not hold a batch slot that a check of another server could use.
     """
 
-    def __init__(self, overall, per_server):
+    def __init__(self, overall: int, per_server: int) -> None:
         self._overall = threading.BoundedSemaphore(overall)
         self._per_server = per_server
         self._servers = {}
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def __call__(self, host, port):
+    def __call__(self, host: str, port: int) -> Iterator[None]:
         key = ("%s" % host).lower(), int(port)
         with self._lock:
             server = self._servers.setdefault(key, threading.BoundedSemaphore(self._per_server))
@@ -44,8 +45,10 @@ class Gates:
             yield
 
 
-def verify_many(declarations, ca_path=None, validate_certs=True, timeout=15, send_test_to=None, plaintext_allowed_hosts=(),
-                check_mode=False, max_connections=DEFAULT_MAX_CONNECTIONS, per_server=DEFAULT_PER_SERVER):
+def verify_many(declarations: Mapping[str, Dict[str, Any]], ca_path: Optional[str] = None, validate_certs: bool = True,
+                timeout: float = 15, send_test_to: Optional[str] = None, plaintext_allowed_hosts: Sequence[str] = (),
+                check_mode: bool = False, max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                per_server: int = DEFAULT_PER_SERVER) -> Dict[str, Dict[str, Any]]:
     """Check every normalised declaration of ``declarations`` (name -> declaration).
 
     Returns name -> the result mail_verify would return for it (``msg`` and

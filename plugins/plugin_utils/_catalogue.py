@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import functools
 import os
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import yaml
 
@@ -24,14 +25,14 @@ STALE_AFTER_DAYS = 365
 
 
 @functools.lru_cache(maxsize=1)
-def providers():
+def providers() -> Dict[str, Dict[str, Any]]:
     """Every catalogue entry by key, as written (an alias is not resolved here)."""
     with open(CATALOGUE_PATH, encoding="utf-8") as handle:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return yaml.load(handle, Loader=loader)["providers"]
 
 
-def provider(key):
+def provider(key: str) -> Dict[str, Any]:
     """The catalogue entry for ``key``, an old key's target merged in, or an empty mapping (``other``, unknown)."""
     entry = providers().get(key) or {}
     if entry.get("alias_of"):
@@ -39,12 +40,12 @@ def provider(key):
     return entry
 
 
-def live_keys():
+def live_keys() -> List[str]:
     """Keys a declaration should name today: neither unsupported nor an old alias."""
     return [key for key, entry in providers().items() if not entry.get("unsupported") and not entry.get("alias_of")]
 
 
-def provider_for_domain(domain):
+def provider_for_domain(domain: str) -> Optional[str]:
     """The provider key whose known address domains include ``domain``, or None."""
     domain = domain.lower().rstrip(".")
     for key, entry in providers().items():
@@ -53,7 +54,7 @@ def provider_for_domain(domain):
     return None
 
 
-def providers_for_mx(mx_host):
+def providers_for_mx(mx_host: str) -> List[str]:
     """Provider keys whose MX patterns match ``mx_host`` (a suffix match), the most specific pattern first.
 
     Several products can share MX hosts (Microsoft 365 and Microsoft 365 from GoDaddy;
@@ -69,20 +70,20 @@ def providers_for_mx(mx_host):
     return [key for _length, _order, key in sorted(matches)]
 
 
-def provider_for_mx(mx_host):
+def provider_for_mx(mx_host: str) -> Optional[str]:
     """The provider key whose MX patterns match ``mx_host`` most specifically, or None."""
     keys = providers_for_mx(mx_host)
     return keys[0] if keys else None
 
 
-def published_hosts(key):
+def published_hosts(key: str) -> Set[str]:
     """Every server host name the catalogue publishes for provider ``key`` (lower case)."""
     entry = provider(key)
     servers = [entry.get("outgoing") or {}] + list((entry.get("incoming") or {}).values())
     return {server["host"].lower() for server in servers if server.get("host")}
 
 
-def fact_paths(entry):
+def fact_paths(entry: Mapping[str, Any]) -> List[str]:
     """The fact fields ``entry`` states, as dotted paths (``outgoing``, ``incoming.imap``, ``basic_auth.smtp`` ...).
 
     An empty list (``domains: []``) states nothing, so it needs no source.
@@ -93,14 +94,14 @@ def fact_paths(entry):
     return paths
 
 
-def unsourced(entry):
+def unsourced(entry: Mapping[str, Any]) -> List[str]:
     """Fact paths of ``entry`` that no source names and ``ours`` does not explain."""
     named = {value for source in entry.get("sources") or () if isinstance(source, dict) for value in source.get("values") or ()}
     ours = {field for field, why in (entry.get("ours") or {}).items() if why}
     return [path for path in fact_paths(entry) if path not in named and path not in ours]
 
 
-def stale(today=None, days=STALE_AFTER_DAYS):
+def stale(today: Optional[datetime.date] = None, days: int = STALE_AFTER_DAYS) -> List[Tuple[str, str]]:
     """``(key, checked)`` of the entries last checked more than ``days`` before ``today``, oldest first."""
     limit = (today or datetime.date.today()) - datetime.timedelta(days=days)
     old = [(entry["checked"], key) for key, entry in providers().items() if datetime.date.fromisoformat(entry["checked"]) < limit]

@@ -11,8 +11,12 @@ what to do.
 
 from __future__ import annotations
 
+from typing import Any, Dict, Iterable, List, Sequence, Tuple, Union
 
-def deadlines(named_findings):
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+
+
+def deadlines(named_findings: Iterable[Tuple[str, Sequence[Union[Finding, Dict[str, Any]]]]]) -> List[Dict[str, Any]]:
     """Rows for ``[(practice, findings)]`` (Finding objects or their dicts), sorted by date then practice."""
     rows = []
     for practice, findings in named_findings:

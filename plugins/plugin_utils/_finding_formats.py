@@ -6,12 +6,17 @@
 from __future__ import annotations
 
 import json
+from typing import List, Mapping, Sequence, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding
+
+# (file, its findings) for every file checked
+Results = Sequence[Tuple[str, List[Finding]]]
 
 
-def text(results, counts):
+def text(results: Results, counts: Mapping[str, int]) -> str:
     lines = [f.text() for _path, findings in results for f in findings]
     lines.append("%d file%s checked: %d error%s, %d warning%s, %d info" % (
         counts["files"], "" if counts["files"] == 1 else "s",
@@ -20,14 +25,14 @@ def text(results, counts):
     return "\n".join(lines) + "\n"
 
 
-def as_json(results, counts):
+def as_json(results: Results, counts: Mapping[str, int]) -> str:
     """Every finding, and the deadline list (dated provider changes by file, soonest first)."""
     del counts
     document = {"findings": [f.as_dict() for _path, findings in results for f in findings], "deadlines": deadlines(results)}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def junit(results, counts, strict=False):
+def junit(results: Results, counts: Mapping[str, int], strict: bool = False) -> str:
     failing = ("error", "warning") if strict else ("error",)
     cases = []
     for path, findings in results:
@@ -48,7 +53,7 @@ def _github_escape(value, prop=False):
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-def github(results, counts):
+def github(results: Results, counts: Mapping[str, int]) -> str:
     del counts
     lines = []
     for _path, findings in results:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -28,12 +29,12 @@ class Finding:
     column: int = 0
     deadline: tuple = ()  # (ISO date, provider key) of the provider change the finding is about (MC302, MC303)
 
-    def located(self, file, marks):
+    def located(self, file: str, marks: Optional[Mapping[str, Tuple[int, int]]]) -> Finding:
         """Return a copy placed at the line and column of its field path (which is then made safe to show)."""
         line, column = locate(marks, self.path)
         return dataclasses.replace(self, file=file, line=line, column=column, path=safe_path(self.path))
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
         """The finding as plain data; ``deadline`` ({date, provider}) only when the finding has one."""
         data = dataclasses.asdict(self)
         if self.deadline:
@@ -42,7 +43,7 @@ class Finding:
             del data["deadline"]
         return data
 
-    def text(self):
+    def text(self) -> str:
         where = self.file or "<declaration>"
         if self.line:
             where = "%s:%d:%d" % (where, self.line, self.column)
@@ -66,7 +67,7 @@ def _looks_secret(name):
     return len(name) >= 10 and classes >= 3 or len(name) >= 20 and "_" not in name and "-" not in name
 
 
-def safe_name(name):
+def safe_name(name: Any) -> str:
     """``name`` if it looks like a field name, else a placeholder.
 
     A key such as ``password=Secr3t`` (a value typed into the key), or a bare app
@@ -76,11 +77,11 @@ def safe_name(name):
     return name if _FIELD_NAME.fullmatch(name) and not _looks_secret(name) else UNREADABLE_NAME
 
 
-def safe_path(path):
+def safe_path(path: str) -> str:
     return ".".join(safe_name(part) for part in path.split(".")) if path else path
 
 
-def locate(marks, path):
+def locate(marks: Optional[Mapping[str, Tuple[int, int]]], path: str) -> Tuple[int, int]:
     """Line and column of ``path`` (dotted, list items as numbers), or of its nearest parent."""
     if not marks:
         return 0, 0
@@ -94,5 +95,5 @@ def locate(marks, path):
         parts.pop()
 
 
-def has_errors(findings):
+def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)

@@ -32,6 +32,7 @@ import datetime
 import os
 import re
 import xml.etree.ElementTree as ET
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 from xml.parsers import expat
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue, _schema
@@ -58,7 +59,7 @@ _DOMAIN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
 class ISPDBError(Exception):
     """A clientConfig file that cannot be used; the text names the file and line."""
 
-    def __init__(self, source, line, message, hint=""):
+    def __init__(self, source: str, line: int, message: str, hint: str = "") -> None:
         self.source, self.line, self.message, self.hint = source, line, message, hint
         super().__init__("%s%s: %s" % (source, (":%d" % line) if line else "", message))
 
@@ -71,13 +72,13 @@ class Server:
     host: str
     port: int
     security: str  # tls | starttls | none
-    auth: tuple = ("password",)  # password | oauth2 | none, in the file's order
+    auth: Tuple[str, ...] = ("password",)  # password | oauth2 | none, in the file's order
     username: str = "%EMAILADDRESS%"
-    leave_copy: bool = None  # POP3 leaveMessagesOnServer, when the file says: a client setting, not a capability
+    leave_copy: Optional[bool] = None  # POP3 leaveMessagesOnServer, when the file says: a client setting, not a capability
     line: int = 0
 
     @property
-    def host_is_template(self):
+    def host_is_template(self) -> bool:
         """Whether the host name depends on the address (``mail.%EMAILDOMAIN%``)."""
         return "%" in self.host
 
@@ -87,13 +88,13 @@ class ClientConfig:
     """What a clientConfig file says that a mail account needs."""
 
     provider_id: str
-    domains: list
+    domains: List[str]
     display_name: str
-    incoming: list
-    outgoing: list
-    oauth2: dict = None  # {token_endpoint, scopes} from <oAuth2>
-    warnings: list = dataclasses.field(default_factory=list)
-    skipped: list = dataclasses.field(default_factory=list)  # server types we do not configure (ews, owa, ...)
+    incoming: List[Server]
+    outgoing: List[Server]
+    oauth2: Optional[Dict[str, Any]] = None  # {token_endpoint, scopes} from <oAuth2>
+    warnings: List[str] = dataclasses.field(default_factory=list)
+    skipped: List[str] = dataclasses.field(default_factory=list)  # server types we do not configure (ews, owa, ...)
     name: str = ""  # the ISPDB file name without .xml (zoho.eu), which is unique in the ISPDB; "" for other input
 
 
@@ -229,7 +230,7 @@ def _server(element, protocol, lines, source, warnings):
                   {"true": True, "false": False}.get(leave), line)
 
 
-def parse(data, source="<clientConfig>"):
+def parse(data: Union[bytes, str], source: str = "<clientConfig>") -> ClientConfig:
     """Read clientConfig XML ``data`` (bytes or str) into a ClientConfig; ISPDBError when unusable."""
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -284,7 +285,7 @@ def parse(data, source="<clientConfig>"):
     return ClientConfig(provider_id, domains, display_name, incoming, outgoing, oauth2, warnings, skipped, name)
 
 
-def load(path):
+def load(path: str) -> ClientConfig:
     """Read and parse one clientConfig file; an unreadable file is an ISPDBError too."""
     try:
         with open(path, "rb") as handle:
@@ -308,7 +309,7 @@ def _key(text):
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def catalogue_key(config):
+def catalogue_key(config: ClientConfig) -> str:
     """The key the file's entry goes under: the catalogue provider it describes, else one of its own.
 
     The file describes a catalogue provider when they share an address domain (or, for
@@ -329,7 +330,7 @@ def catalogue_key(config):
     return key + "_imported" if key in _catalogue.providers() else key
 
 
-def servers_of(config):
+def servers_of(config: ClientConfig) -> Optional[str]:
     """The catalogue provider whose published servers these are (SMTP host first), or None."""
     for key in _catalogue.live_keys():
         if config.outgoing[0].host in _catalogue.published_hosts(key):
@@ -345,7 +346,7 @@ def _refuse_templates(config, why):
                              "Import it for one practice: --as declaration --address ADDRESS.")
 
 
-def to_catalogue_entry(config, today=None):
+def to_catalogue_entry(config: ClientConfig, today: Optional[datetime.date] = None) -> Dict[str, Any]:
     """A data/providers.yml entry (without its key) for ``config``.
 
     ``leaveMessagesOnServer`` is a client setting in the file, not a statement that the
@@ -378,7 +379,7 @@ def _expand(template, address):
     return (template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local).replace("%EMAILDOMAIN%", domain))
 
 
-def to_server_settings(config, protocol=None, address=None):
+def to_server_settings(config: ClientConfig, protocol: Optional[str] = None, address: Optional[str] = None) -> Dict[str, Any]:
     """The ``outgoing``/``incoming`` (and, when the file asks for another, ``username``) of a declaration.
 
     ``protocol`` picks the incoming server (default: IMAP when offered, else POP3);
@@ -407,7 +408,7 @@ def to_server_settings(config, protocol=None, address=None):
 
 # --- export: catalogue entries and declarations as clientConfig ---------------
 
-def from_catalogue(key, entry):
+def from_catalogue(key: str, entry: Mapping[str, Any]) -> ClientConfig:
     """The ClientConfig of catalogue provider ``key``."""
     if not entry.get("outgoing"):
         why = " (no longer usable from applications)" if entry.get("unsupported") else ""
@@ -433,7 +434,7 @@ def from_catalogue(key, entry):
     return ClientConfig(provider_id, domains or list(entry.get("mx_patterns") or []), entry.get("name", key), incoming, outgoing)
 
 
-def from_declaration(decl):
+def from_declaration(decl: Mapping[str, Any]) -> ClientConfig:
     """The ClientConfig of a normalised declaration: its servers, never its secrets."""
     local, domain = decl["address"].rpartition("@")[::2]
     username = {decl["address"]: "%EMAILADDRESS%", local: "%EMAILLOCALPART%"}.get(decl["username"], decl["username"])
@@ -462,7 +463,7 @@ def _server_element(parent, tag, server):
         ET.SubElement(pop3, "leaveMessagesOnServer").text = "true" if server.leave_copy else "false"
 
 
-def to_xml(config):
+def to_xml(config: ClientConfig) -> str:
     """``config`` as clientConfig 1.1 XML text (UTF-8 declaration, two-space indent).
 
     No ``<oAuth2>`` block: Thunderbird needs its authorisation URL, which the

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from typing import Any, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _report_html, _report_prometheus
 
@@ -26,11 +27,11 @@ class ReportError(Exception):
     """A report that cannot be read or merged; the message says which file and why."""
 
 
-def new_row(practice):
+def new_row(practice: str) -> Dict[str, str]:
     return dict.fromkeys(COLUMNS, "-") | {"practice": practice, "outcome": "", "diagnosis": "", "hint": "", "change": ""}
 
 
-def totals(rows):
+def totals(rows: Collection[Mapping[str, Any]]) -> Dict[str, int]:
     return {
         "practices": len(rows),
         "validated": sum(1 for r in rows if r["validated"] == "yes"),
@@ -41,7 +42,7 @@ def totals(rows):
     }
 
 
-def counts(rows):
+def counts(rows: Iterable[Mapping[str, Any]]) -> Dict[str, Dict[str, int]]:
     """Practices by diagnosis (those needing attention) and by provider."""
     by_diagnosis, by_provider = {}, {}
     for row in rows:
@@ -66,7 +67,7 @@ def _change(before, row):
     return ""
 
 
-def ordered(rows):
+def ordered(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Changed practices first (newly failing, new diagnosis, recovered), then those needing attention, then the rest."""
     def key(row):
         if row.get("change"):
@@ -75,7 +76,7 @@ def ordered(rows):
     return sorted(rows, key=key)
 
 
-def build(rows, run, previous=None):
+def build(rows: Iterable[Mapping[str, Any]], run: Dict[str, Any], previous: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """The report for ``rows`` of ``run``; with ``previous`` (an earlier report) each row says what changed."""
     rows = [dict(row) for row in rows]
     before = {row["practice"]: row for row in (previous or {}).get("practices", ())}
@@ -90,7 +91,7 @@ def build(rows, run, previous=None):
     return report
 
 
-def load(path):
+def load(path: str) -> Dict[str, Any]:
     """A JSON report, checked enough to merge or compare it."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -104,7 +105,7 @@ def load(path):
     return report
 
 
-def merge(reports, paths):
+def merge(reports: Sequence[Mapping[str, Any]], paths: Sequence[str]) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
     """One report from the slices of one run: their rows together, the run spanning all of them."""
     ids = sorted({str(report["run"].get("run_id")) for report in reports})
     if len(ids) > 1:
@@ -129,7 +130,7 @@ def merge(reports, paths):
     return rows, run
 
 
-def new_failures(report):
+def new_failures(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
     return [row for row in report["practices"] if row.get("change") in ("newly failing", "new diagnosis")]
 
 
@@ -150,7 +151,7 @@ def _atomic_write(path, text):
         raise
 
 
-def write(report, prefix=None, prometheus=None):
+def write(report: Mapping[str, Any], prefix: Optional[str] = None, prometheus: Optional[str] = None) -> None:
     """``prefix``.json and ``prefix``.html and the Prometheus text file, those asked for, each replaced atomically."""
     if prefix:
         _atomic_write(prefix + ".json", json.dumps(report, indent=1, ensure_ascii=False) + "\n")
@@ -159,7 +160,7 @@ def write(report, prefix=None, prometheus=None):
         _atomic_write(prometheus, _report_prometheus.render(report))
 
 
-def summary_line(report):
+def summary_line(report: Mapping[str, Any]) -> str:
     text = ("%(practices)d practices: %(validated)d validated, %(changed)d changed, %(verified_ok)d verified ok, "
             "%(need_attention)d need attention" % report["totals"])
     if report.get("previous_run_id") is not None or report["totals"]["changed_since_previous"]:
@@ -167,7 +168,7 @@ def summary_line(report):
     return text
 
 
-def table(report):
+def table(report: Mapping[str, Any]) -> str:
     """The plain-text table: changed practices first, the change in its own column when there is a previous report."""
     rows = report["practices"]
     columns = [c for c in COLUMNS if c != "outcome" or any(r.get("outcome") for r in rows)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Optional, Sequence, TextIO
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _report
 
@@ -34,7 +35,7 @@ def _parser():
     return parser
 
 
-def main(argv=None, out=None):
+def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
     out = out or sys.stdout
     args = _parser().parse_args(argv)
     try:

@@ -11,6 +11,7 @@ no external asset, so the file opens offline and attached to a ticket.
 from __future__ import annotations
 
 import html
+from typing import Any, Mapping
 
 _STATUS_CLASS = {"ok": "ok", "yes": "ok", "failed": "bad", "error": "bad"}
 _STATUS_COLUMNS = ("validated", "changed", "outgoing", "incoming", "sender")
@@ -71,7 +72,7 @@ def _row(row, columns):
     return '<tr%s data-key="%s">%s</tr>' % (' class="%s"' % " ".join(classes) if classes else "", html.escape(key), "".join(cells))
 
 
-def render(report):
+def render(report: Mapping[str, Any]) -> str:
     rows = report["practices"]
     columns = [c for c in _COLUMNS if c not in ("change", "outcome") or any(r.get(c) for r in rows)]
     totals, run = report["totals"], report.get("run") or {}

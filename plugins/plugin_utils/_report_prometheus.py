@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import calendar
 import time
+from typing import Any, Mapping
 
 
 def _label(value):
     return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-def render(report):
+def render(report: Mapping[str, Any]) -> str:
     lines = ["# HELP mailconfig_check_ok Whether the practice's last mail check on this side passed (1) or failed (0).",
              "# TYPE mailconfig_check_ok gauge"]
     for row in sorted(report["practices"], key=lambda r: r["practice"]):

@@ -16,13 +16,14 @@ import getpass
 import os
 import subprocess
 import uuid
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
 
-def now():
+def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def run_id(extra_vars, environ=None):
+def run_id(extra_vars: Mapping[str, Any], environ: Optional[Mapping[str, str]] = None) -> str:
     environ = os.environ if environ is None else environ
     if environ.get("MAILCONFIG_RUN_ID"):
         return environ["MAILCONFIG_RUN_ID"]
@@ -34,7 +35,7 @@ def run_id(extra_vars, environ=None):
     return "%s-%s" % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"), uuid.uuid4().hex[:8])
 
 
-def operator(extra_vars):
+def operator(extra_vars: Mapping[str, Any]) -> str:
     """AWX's launching user, else the local user."""
     if extra_vars.get("awx_user_name"):
         return "awx:%s" % extra_vars["awx_user_name"]
@@ -44,7 +45,7 @@ def operator(extra_vars):
         return "uid %d" % os.getuid()
 
 
-def git_commit(paths):
+def git_commit(paths: Iterable[str]) -> Optional[str]:
     """The commit of the first inventory source inside a git work tree (and whether it has local changes), else None."""
     for path in paths:
         folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
@@ -60,7 +61,7 @@ def git_commit(paths):
     return None
 
 
-def start(extra_vars, inventory_sources):
+def start(extra_vars: Mapping[str, Any], inventory_sources: Sequence[Any]) -> Dict[str, Any]:
     """The run block at the start of a playbook run; ``end`` is filled when it ends."""
     return {"run_id": run_id(extra_vars), "started": now(), "ended": None, "operator": operator(extra_vars),
             "inventory": [os.path.abspath(source) for source in inventory_sources if isinstance(source, str)],

@@ -19,6 +19,7 @@ import functools
 import ipaddress
 import os
 import re
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -51,7 +52,7 @@ SPF_LOOKUP_LIMIT = 10  # RFC 7208 4.6.4: DNS-querying terms per evaluation
 
 
 @functools.lru_cache(maxsize=1)
-def requirements():
+def requirements() -> Dict[str, Dict[str, Any]]:
     """Provider key -> {spf_includes, dkim_selectors, ...} from data/sender_requirements.yml."""
     with open(REQUIREMENTS_PATH, encoding="utf-8") as handle:
         return yaml.safe_load(handle)["providers"]
@@ -79,7 +80,8 @@ class _Report:
             return None
 
 
-def check_sender(domain, provider=None, dkim_selectors=None, resolver=None, path="domain"):
+def check_sender(domain: str, provider: Optional[str] = None, dkim_selectors: Optional[Sequence[str]] = None,
+                 resolver: Optional[_dns.Resolver] = None, path: str = "domain") -> List[Finding]:
     """Findings for the sending ``domain`` as mail from ``provider`` (a catalogue key, or None).
 
     ``dkim_selectors`` replaces the provider's usual selectors; ``path`` is the
@@ -182,7 +184,7 @@ def _mechanism_error(name, rest):
     return "unknown mechanism '%s'" % name
 
 
-def parse_spf(record):
+def parse_spf(record: str) -> Tuple[List[Tuple[str, str, str]], List[str]]:
     """``(terms, errors)`` for one SPF record: terms are ``(qualifier, name, value)``, lower-case names."""
     words = record.split(" ")
     terms, errors = [], []
@@ -214,7 +216,7 @@ def parse_spf(record):
     return terms, errors
 
 
-def spf_records(records):
+def spf_records(records: Iterable[str]) -> List[str]:
     """The SPF records (v=spf1) among TXT ``records``."""
     return [r for r in records if r.lower() == "v=spf1" or r.lower().startswith("v=spf1 ")]
 
@@ -290,7 +292,7 @@ def _tags(record):
     return pairs
 
 
-def dmarc_errors(record):
+def dmarc_errors(record: str) -> Tuple[List[str], Dict[str, str]]:
     """What is wrong with one DMARC record (empty when valid), and its tags."""
     tags = _tags(record)
     values = dict(tags)
@@ -332,7 +334,7 @@ def _check_dmarc(report, resolver):
 
 # --- DKIM (RFC 6376) ----------------------------------------------------------
 
-def dkim_key_error(record):
+def dkim_key_error(record: str) -> Optional[str]:
     """Why a DKIM key record is unusable, or None."""
     tags = _tags(record)
     values = dict(tags)

@@ -9,6 +9,12 @@ Ansible tries to run a Python module over WinRM/PSRP and fails with its own opaq
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from ansible.playbook.task import Task
+    from ansible.plugins.connection import ConnectionBase
+
 WINDOWS_CONNECTIONS = ("winrm", "psrp")
 
 
@@ -20,7 +26,7 @@ def _windows_connection(connection):
     return "%s, PowerShell" % name if shell == "powershell" else ""
 
 
-def windows_refusal(connection, task, task_vars, from_variable):
+def windows_refusal(connection: ConnectionBase, task: Task, task_vars: Mapping[str, Any], from_variable: str) -> str:
     """One line refusing a Windows host and naming the way that works, or "" for any other host."""
     why = _windows_connection(connection)
     delegated = bool(getattr(task, "delegate_to", None))

@@ -12,6 +12,7 @@ silently accepts (the later value wins), and bound alias expansion and nesting.
 from __future__ import annotations
 
 import re
+from typing import Any, Dict, Tuple, Union
 
 import yaml
 
@@ -157,7 +158,7 @@ def _reader_problem(text, exc):
           "Remove the character; a declaration is plain text.", *where)
 
 
-def load_declaration(text):
+def load_declaration(text: Union[str, bytes]) -> Tuple[Dict[str, Any], Dict[str, Tuple[int, int]]]:
     """Parse ``text`` (str or bytes) and return ``(mapping, marks)``.
 
     ``marks`` maps a dotted field path ('' for the document) to ``(line, column)``.

@@ -18,11 +18,14 @@ APP_CONTENT = {
     "ini": "; application settings\n[general]\ntheme = dark\n\n[email]\n; ours\nsignature = Kind regards\n",
 }
 
+# A store file the store must refuse to read (and say so without quoting it).
+BROKEN_CONTENT = {"json": b"{ not a store", "sqlite": b"not a database " * 300, "ini": b"[email]\naddress = \xff\n"}
+
 
 def known(kind):
     """Fail naming this file when a registered store type has no test helpers yet (CONTRIBUTING.md, "Add a store")."""
-    assert kind in ("sqlite",) + tuple(APP_CONTENT), (
-        "tests/integration/apply_helpers.py: teach APP_CONTENT, make_store and read_store the %s store "
+    assert kind in ("sqlite",) + tuple(APP_CONTENT) and kind in BROKEN_CONTENT, (
+        "tests/integration/apply_helpers.py: teach APP_CONTENT, BROKEN_CONTENT, make_store and read_store the %s store "
         "(and snapshot in tests/integration/test_apply_faults.py)" % kind)
 
 

@@ -164,3 +164,26 @@ def test_strict_and_empty_sql_mode_through_the_playbook(playbook, mail_servers, 
         assert result.returncode == 0, result.stdout[-3000:]
         assert mariadb.rows(mariadb_server, "SELECT ValueString FROM preference WHERE PrefName = 'EmailDefaultAddressNum'", database["name"]) == [["5"]]
     mariadb.sql(mariadb_server, "SET GLOBAL sql_mode = '%s';" % STRICT)
+
+
+def test_restore_puts_back_the_row_of_the_run_before_through_the_test(playbook, mail_servers, mariadb_server):
+    database = open_dental(mariadb_server)
+    play = playbook.write("play.yml", yaml.safe_dump(practice_play()))
+    assert playbook.run(play, inventory=inventory(playbook, mail_servers, database)).returncode == 0
+    alice = default_row(database)
+    jose = declarations.raw(mail_servers, user="jose", outgoing=("submission", "starttls"), incoming=("pop3s", "tls"), protocol="pop3")
+    moved = inventory(playbook, mail_servers, database, declaration=jose)
+    assert playbook.run(play, inventory=moved).returncode == 0
+    assert CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["jose"]["password"]
+    restore = os.path.join(ROOT, "playbooks", "restore.yml")
+    dry = playbook.run(restore, "-v", "--check", "--diff", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert dry.returncode == 0, dry.stdout[-3000:]
+    assert CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["jose"]["password"]
+    restored = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert restored.returncode == 0, restored.stdout[-3000:]
+    assert re.search(r'"restored_from": "[^"]*/backups/127\.0\.0\.1_\d+_od_\w+_emailaddress_default_1\.[0-9T.]+Z\.json"', restored.stdout)
+    assert '"outcome": "written"' in restored.stdout and '"tested": true' in restored.stdout
+    assert default_row(database)[:3] == alice[:3] and CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["alice"]["password"]
+    stored = [alice[3], default_row(database)[3]]
+    for output in (dry.stdout, restored.stdout):
+        assert_no_secrets(output, mail_servers, DB_PASSWORD, *stored)

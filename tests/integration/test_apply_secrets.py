@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.apply_helpers import STORE_TYPES, apply_task, assert_task, leaked, make_store, play, recap
+from tests.integration.apply_helpers import BROKEN_CONTENT, STORE_TYPES, apply_task, assert_task, leaked, make_store, play, recap
 from tests.unit.store_helpers import OAUTH2_RAW, PASSWORD_B, raw_declaration
 
 
@@ -10,7 +10,7 @@ from tests.unit.store_helpers import OAUTH2_RAW, PASSWORD_B, raw_declaration
 def test_diff_under_vvv_masks_every_secret(playbook, tmp_path, kind):
     path = make_store(kind, tmp_path / ("app." + kind))
     broken = tmp_path / ("broken." + kind)
-    broken.write_bytes({"json": b"{ not a store", "sqlite": b"not a database " * 300, "ini": b"[email]\naddress = \xff\n"}[kind])
+    broken.write_bytes(BROKEN_CONTENT[kind])
     oauth_path = str(tmp_path / ("oauth." + kind))
     store = {"type": kind, "path": path}
     tasks = [

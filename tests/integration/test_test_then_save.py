@@ -47,8 +47,8 @@ class Logins:
 
 
 def store_options(tmp_path, kind):
-    names = {"sqlite": "settings.db", "json": "settings.json", "ini": "settings.ini"}
-    return {"type": kind, "path": str(tmp_path / "app" / names[kind]), "create": True}
+    name = "settings.db" if kind == "sqlite" else "settings." + kind
+    return {"type": kind, "path": str(tmp_path / "app" / name), "create": True}
 
 
 def inventory(playbook, state, practices):

@@ -14,6 +14,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _base
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, StoreChanged, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file import FileStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.integration.apply_helpers import make_store, read_store
 from tests.unit.store_helpers import PASSWORD_B, apply, file_bytes, no_secret_in, plan, raw_declaration, store
@@ -84,9 +85,17 @@ def test_a_plan_value_absent_removes_that_key_only(tmp_path, kind):
     assert outcome.changed and "email.display_name" not in stored and "email.address" in stored
 
 
-@pytest.mark.parametrize("kind", ["json", "ini"])
+# How the application, as a second writer, spells its own change (theme) and one to our key (the outgoing host) in each file format.
+SECOND_WRITER = {
+    "json": (('"dark"', '"light"'), ('"smtp.ionos.co.uk"', '"smtp.elsewhere.test"')),
+    "ini": (("theme = dark", "theme = light"), ("host = smtp.ionos.co.uk", "host = smtp.elsewhere.test")),
+}
+
+
+@pytest.mark.parametrize("kind", [name for name, cls in STORES.items() if issubclass(cls, FileStore)])
 def test_a_second_writer_before_read_back_gets_our_keys_put_back_and_keeps_its_own(tmp_path, kind, monkeypatch):
     """The application rewrites the file (without our lock) between our write and our read-back."""
+    assert kind in SECOND_WRITER, "tests/unit/test_store_contract.py: teach SECOND_WRITER how a %s file spells the two changes" % kind
     path = make_store(kind, tmp_path / ("app." + kind))
     options = store(kind, path)
     apply(STORES[kind], plan(), options)
@@ -94,10 +103,8 @@ def test_a_second_writer_before_read_back_gets_our_keys_put_back_and_keeps_its_o
     def second_writer(written):
         with open(written, encoding="utf-8") as handle:
             text = handle.read()
-        if kind == "json":
-            text = text.replace('"dark"', '"light"').replace('"smtp.ionos.co.uk"', '"smtp.elsewhere.test"')
-        else:
-            text = text.replace("theme = dark", "theme = light").replace("host = smtp.ionos.co.uk", "host = smtp.elsewhere.test")
+        for old, new in SECOND_WRITER[kind]:
+            text = text.replace(old, new)
         with open(written, "w", encoding="utf-8") as handle:
             handle.write(text)
 
@@ -141,3 +148,8 @@ def test_backups_are_bounded(tmp_path):
     assert _atomic_file.backups(path) == made
     assert _atomic_file.prune_backups(path, 2) == made[:2]
     assert _atomic_file.backups(path) == made[2:] and os.path.exists(str(tmp_path / "app.ini.notes.bak"))
+
+
+def test_an_os_error_without_a_reason_is_still_told():
+    assert _base.os_cause(PermissionError(13, "Permission denied")) == "permission denied"
+    assert _base.os_cause(OSError("no errno here")) == "no errno here"  # strerror None: not an AttributeError

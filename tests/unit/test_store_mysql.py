@@ -204,6 +204,39 @@ def test_a_trigger_that_rewrites_a_column_fails_the_read_back_and_nothing_stays_
     assert not no_secret_in(str(failure.value), SECRETS_ALL)
 
 
+def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(database, tmp_path):
+    folder = str(tmp_path / "backups")
+    apply(database, backup=True, backup_dir=folder)  # backs up the seeded row
+    apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)  # backs up the row with PASSWORD_A
+    store = MysqlStore(options(database, backup_dir=folder))
+    assert len(os.listdir(folder)) == 2
+    values = plan(gmail(password=PASSWORD_B)).values
+    held, name = store.restored(values, frozenset())
+    assert name == sorted(os.path.join(folder, n) for n in os.listdir(folder))[-1]
+    assert held["email.auth.password"] == PASSWORD_A and held["email.outgoing.host"] == "smtp.gmail.com"
+    assert held["email.outgoing.port"] == 465 and held["email.outgoing.security"] == "tls"
+    outcome = store.apply(plan(gmail(password=PASSWORD_B))._replace(values=held), KEEP, True, False)
+    assert outcome.changed and CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
+    store.prune_backups(outcome.backup_file, 2)
+    assert len(os.listdir(folder)) == 2 and os.path.basename(outcome.backup_file) in os.listdir(folder)
+    other_clinic = MysqlStore(options(database, backup_dir=folder, clinic=1))
+    with pytest.raises(ValueError, match="has no row backup"):
+        other_clinic.restored(values, frozenset())
+
+
+def test_restored_finds_the_security_a_row_backup_implies(database, tmp_path):
+    """The seeded row: port 587 with UseSSL 1, which only STARTTLS gives; the declaration says 465/tls."""
+    folder = str(tmp_path / "backups")
+    apply(database, backup=True, backup_dir=folder)
+    held, _name = MysqlStore(options(database, backup_dir=folder)).restored(plan(gmail()).values, frozenset())
+    assert held["email.outgoing.host"] == "smtp.old-host.example" and held["email.outgoing.port"] == 587
+    assert held["email.outgoing.security"] == "starttls" and held["email.auth.password"] == SEEDED_PASSWORDS[1]
+    mariadb.sql(database["server"], "UPDATE emailaddress SET AuthenticationType = 2 WHERE EmailAddressNum = 1;", database["name"])
+    apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)
+    with pytest.raises(ValueError, match="AuthenticationType = 2"):
+        MysqlStore(options(database, backup_dir=folder)).restored(plan(gmail()).values, frozenset())
+
+
 def test_a_clinic_apply_changes_that_clinic_s_row_only(database):
     others = {number: account(database, number) for number in (1, 3, 4)}
     outcome, _store = apply(database, clinic=1)

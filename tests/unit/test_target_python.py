@@ -39,28 +39,9 @@ def test_the_minimum_is_stated_alike_everywhere():
             assert "Python %d.%d or later on the target" % (major, minor) in handle.read(), module
 
 
-# Files that still carry the Python 2 boilerplate; they are being reshaped on other branches and lose it
-# when those land. No supported ansible-core needs it: tests/config.yml states Python 3.8+ for the target
-# code, so ansible-test 2.16 skips its boilerplate checks, and 2.17+ have none.
-BOILERPLATE_PENDING = {
-    "plugins/doc_fragments/fleet_summary.py",
-    "plugins/module_utils/_atomic_file.py",
-    "plugins/module_utils/_mail_account.py",
-    "plugins/module_utils/_settings.py",
-    "plugins/module_utils/_verify.py",
-    "plugins/module_utils/store/_base.py",
-    "plugins/module_utils/store/_column_cipher.py",
-    "plugins/module_utils/store/_file.py",
-    "plugins/module_utils/store/_mysql.py",
-    "plugins/module_utils/store/_registry.py",
-    "plugins/module_utils/store/_sql_profile.py",
-    "plugins/module_utils/store/_sqlite.py",
-    "plugins/modules/mail_account.py",
-    "plugins/modules/mail_declaration.py",
-    "plugins/modules/mail_verify.py",
-    "plugins/modules/mail_verify_batch.py",
-}
-BOILERPLATE = "from __future__ import absolute_import, division, print_function"
+# No supported ansible-core needs the Python 2 boilerplate: tests/config.yml states Python 3.8+ for the
+# target code, so ansible-test 2.16 skips its boilerplate checks, and 2.17+ have none.
+BOILERPLATE = ("from __future__ import absolute_import, division, print_function", "__metaclass__ = type")
 
 
 def _plugin_files():
@@ -73,8 +54,5 @@ def _plugin_files():
 @pytest.mark.parametrize("path", sorted(_plugin_files()))
 def test_no_python2_boilerplate(path):
     with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
-        has = BOILERPLATE in handle.read()
-    if path in BOILERPLATE_PENDING:
-        assert has, "%s has lost its boilerplate: remove it from BOILERPLATE_PENDING" % path
-    else:
-        assert not has, "%s: drop the Python 2 boilerplate (from __future__ import ..., __metaclass__ = type)" % path
+        text = handle.read()
+    assert not any(line in text for line in BOILERPLATE), "%s: drop the Python 2 boilerplate (from __future__ import ..., __metaclass__ = type)" % path

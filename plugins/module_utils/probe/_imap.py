@@ -12,11 +12,15 @@ proves too little.
 """
 
 import re
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import MAX_LITERAL, open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import MAX_LITERAL, Channel, Stages, open_channel, sign_off
+
+if TYPE_CHECKING:  # _verify imports this module
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings
 
 _LITERAL = re.compile(rb"\{(\d+)\+?\}$")
 _LITERAL_DIGITS = 9  # a longer size is beyond any literal we read (and int() of a huge one is slow)
@@ -27,12 +31,12 @@ _MAX_SASL_ROUNDS = 5
 class Session:
     """Tagged commands over a channel, with literals and continuations handled."""
 
-    def __init__(self, channel, report):
+    def __init__(self, channel: Channel, report: Dict[str, Any]) -> None:
         self.channel = channel
         self.report = report
         self._counter = 0
 
-    def read_line(self):
+    def read_line(self) -> str:
         line = self.channel.readline()
         match = _LITERAL.search(line)
         while match:
@@ -42,7 +46,8 @@ class Session:
             match = _LITERAL.search(line)
         return line.decode("utf-8", "replace")
 
-    def command(self, text, continue_with=None):
+    def command(self, text: str,
+                continue_with: Optional[Callable[[str], Optional[Union[str, bytes]]]] = None) -> Tuple[str, str, List[str]]:
         """Send ``text``; return (status, rest, untagged lines). ``continue_with`` answers "+" lines."""
         self._counter += 1
         tag = "mc%d" % self._counter
@@ -142,7 +147,7 @@ def _examine(session, report, where):
             report["messages"] = int(match.group(1))
 
 
-def probe(server, credential, settings, stages, report):
+def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

@@ -9,10 +9,15 @@ SASL (PLAIN, else LOGIN; XOAUTH2/OAUTHBEARER for tokens) when the server lists
 mechanisms, else the classic USER/PASS for a password, still one attempt.
 """
 
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
+
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages, open_channel, sign_off
+
+if TYPE_CHECKING:  # _verify imports this module
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings
 
 # RFC 5034: an AUTH command with its initial response must fit in 255 octets.
 _MAX_COMMAND = 255
@@ -22,11 +27,11 @@ _MAX_SASL_ROUNDS = 5
 class Session:
     """POP3 commands and their +OK / -ERR / "+ challenge" answers."""
 
-    def __init__(self, channel, report):
+    def __init__(self, channel: Channel, report: Dict[str, Any]) -> None:
         self.channel = channel
         self.report = report
 
-    def answer(self):
+    def answer(self) -> Tuple[str, str]:
         """(kind, text): kind is "+OK", "-ERR" or "+" (a SASL challenge)."""
         line = self.channel.readline().decode("utf-8", "replace")
         self.report["server_response"] = line
@@ -35,11 +40,11 @@ class Session:
                 return kind, line[len(kind) + 1:]
         raise Failure("server_error", "%s sent something that is not a POP3 answer" % self.channel.peer, line[:200])
 
-    def command(self, text):
+    def command(self, text: str) -> Tuple[str, str]:
         self.channel.send_line(text)
         return self.answer()
 
-    def lines(self):
+    def lines(self) -> List[str]:
         """The rest of a multi-line answer, dot-unstuffed."""
         result = []
         while True:
@@ -112,7 +117,7 @@ def _stat(session, report, where):
         report["messages"] = int(count[0])
 
 
-def probe(server, credential, settings, stages, report):
+def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

@@ -13,6 +13,7 @@ import base64
 import binascii
 import collections
 import json
+from typing import Iterable, Optional
 
 Credential = collections.namedtuple("Credential", "kind username secret")
 """``kind`` is "password" or "token"; ``secret`` the password or the access token."""
@@ -20,7 +21,7 @@ Credential = collections.namedtuple("Credential", "kind username secret")
 PREFERENCE = {"password": ("PLAIN", "LOGIN"), "token": ("XOAUTH2", "OAUTHBEARER")}
 
 
-def choose(offered, credential):
+def choose(offered: Iterable[str], credential: Credential) -> Optional[str]:
     """The mechanism to use from ``offered`` (names as the server lists them), or None."""
     offered = {name.upper() for name in offered}
     for mechanism in PREFERENCE[credential.kind]:
@@ -62,13 +63,13 @@ class Exchange:
         self.sent.append(encoded)
         return encoded
 
-    def initial_response(self, limit=None):
+    def initial_response(self, limit: Optional[int] = None) -> Optional[str]:
         """The first message, to carry in the AUTH command; None for LOGIN or beyond ``limit`` characters."""
         if self.mechanism == "LOGIN" or limit is not None and 4 * ((len(self._pending[0]) + 2) // 3) > limit:
             return None
         return self._next()
 
-    def respond(self, challenge):
+    def respond(self, challenge: str) -> str:
         """The answer to a base64 ``challenge``.
 
         Once our messages are spent, a further challenge is the server's error report

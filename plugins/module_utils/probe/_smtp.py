@@ -14,11 +14,15 @@ import email.message
 import email.policy
 import email.utils
 import re
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import open_channel
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages, open_channel
+
+if TYPE_CHECKING:  # _verify imports this module
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)")
 _MAX_SASL_ROUNDS = 5
@@ -28,12 +32,12 @@ class Reply(collections.namedtuple("Reply", "code lines")):
     """One SMTP reply: the numeric code and the text of each line."""
 
     @property
-    def enhanced(self):
+    def enhanced(self) -> Optional[str]:
         match = _ENHANCED.match(self.lines[0]) if self.lines else None
         return match.group(1) if match else None
 
     @property
-    def text(self):
+    def text(self) -> str:
         """The reply text without the enhanced status code, lines joined."""
         enhanced = self.enhanced
         return " ".join(_ENHANCED.sub("", line, count=1) if enhanced else line for line in self.lines).strip()
@@ -43,7 +47,7 @@ class Reply(collections.namedtuple("Reply", "code lines")):
         return "\n".join("%d%s%s" % (self.code, " " if number == last else "-", line) for number, line in enumerate(self.lines))
 
 
-def read_reply(channel):
+def read_reply(channel: Channel) -> Reply:
     """Read one (possibly multi-line) reply."""
     lines = []
     while True:
@@ -97,7 +101,7 @@ def _authenticate(channel, features, credential, settings, server, report, where
         raise _diagnosis.smtp("authenticate", reply.code, reply.enhanced, reply.text, where, token=exchange.token)
 
 
-def test_message(sender, display_name, recipient, where):
+def test_message(sender: str, display_name: Optional[str], recipient: str, where: str) -> bytes:
     """The one message send_test_to asks for; its subject and body say what it is."""
     message = email.message.EmailMessage()
     message["From"] = email.utils.formataddr((display_name or "", sender))
@@ -140,7 +144,7 @@ def _quit(channel):
         pass
 
 
-def probe(server, credential, settings, stages, report):
+def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's outgoing block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

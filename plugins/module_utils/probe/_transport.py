@@ -20,6 +20,7 @@ import socket
 import ssl
 import threading
 import time
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import first_control_character
 from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
@@ -30,6 +31,8 @@ MAX_LINE = 16384
 MAX_REPLY_LINES = 500
 MAX_REPLY_BYTES = 256 * 1024
 MAX_LITERAL = 64 * 1024
+# One getaddrinfo answer: family, socket type, protocol, canonical name, socket address.
+AddressInfo = Tuple[int, int, int, str, Tuple[Any, ...]]
 
 
 class DeadlineExceeded(socket.timeout):
@@ -45,7 +48,7 @@ class Deadline:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
 
-    def left(self):
+    def left(self) -> float:
         return self.at - time.monotonic()
 
 
@@ -82,7 +85,7 @@ class Stages:
     def _deadline_binding(self):
         return self.deadline is not None and self.deadline.at <= self._deadline
 
-    def remaining(self):
+    def remaining(self) -> float:
         """Seconds left in the current stage and the check; raises socket.timeout when none are."""
         if self._deadline_binding():
             left = self.deadline.left()
@@ -113,13 +116,13 @@ class Channel:
     def _violation(self, what):
         return Failure("protocol_violation", "%s sent %s, more than any mail server sends in one reply" % (self.peer, what))
 
-    def send(self, data):
+    def send(self, data: bytes) -> None:
         """Send raw bytes (a message body); lines go through send_line."""
         self.sock.settimeout(self.stages.remaining())
         self.sock.sendall(data)
         self._lines = self._bytes = 0
 
-    def send_line(self, line):
+    def send_line(self, line: Union[str, bytes]) -> None:
         """Send one command line (str or bytes) with CRLF; refuse one carrying a control character."""
         text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
         found = first_control_character(text)
@@ -138,7 +141,7 @@ class Channel:
             raise self._violation("more than %d bytes" % MAX_REPLY_BYTES)
         self._buffer += chunk
 
-    def readline(self):
+    def readline(self) -> bytes:
         """One line without its line ending."""
         while b"\n" not in self._buffer:
             if len(self._buffer) > MAX_LINE:
@@ -152,7 +155,7 @@ class Channel:
             raise self._violation("more than %d lines" % MAX_REPLY_LINES)
         return line.rstrip(b"\r")
 
-    def read_exactly(self, size):
+    def read_exactly(self, size: int) -> bytes:
         """``size`` bytes (an IMAP literal), refused before reading when larger than MAX_LITERAL."""
         if size > MAX_LITERAL:
             raise self._violation("a literal of %d bytes" % size)
@@ -161,7 +164,7 @@ class Channel:
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
 
-    def start_tls(self, context, host):
+    def start_tls(self, context: ssl.SSLContext, host: str) -> None:
         """Upgrade in place. Bytes already received in clear would be an injection: refuse them."""
         if self._buffer:
             raise Failure("starttls_unavailable", "%s sent data after agreeing to start TLS (possible command injection)" % self.peer)
@@ -170,7 +173,7 @@ class Channel:
         self.tls = tls_details(self.sock)
         self._lines = self._bytes = 0
 
-    def close(self):
+    def close(self) -> None:
         try:
             self.sock.close()
         except OSError:
@@ -181,7 +184,7 @@ class CAPathError(ValueError):
     """``ca_path`` cannot be used: a configuration mistake, reported before any connection."""
 
 
-def tls_context(ca_path=None, validate_certs=True):
+def tls_context(ca_path: Optional[str] = None, validate_certs: bool = True) -> ssl.SSLContext:
     """The client context: system trust store, or ``ca_path`` (a PEM file or a hashed folder)."""
     try:
         if ca_path and os.path.isdir(ca_path):
@@ -200,7 +203,7 @@ def _name(parts):
     return ", ".join("%s=%s" % (_NAME_FIELDS.get(key, key), value) for rdn in parts for key, value in rdn) or None
 
 
-def tls_details(sock, now=None):
+def tls_details(sock: ssl.SSLSocket, now: Optional[float] = None) -> Dict[str, Optional[Union[str, int]]]:
     """Version, cipher and (when verified) the certificate's subject, issuer and expiry."""
     cert = sock.getpeercert() or {}
     details = {"version": sock.version(), "cipher": (sock.cipher() or (None,))[0],
@@ -218,7 +221,7 @@ def _host(host):
     return host[1:-1] if host.startswith("[") and host.endswith("]") else host
 
 
-def resolve(host, port, stages):
+def resolve(host: str, port: int, stages: Stages) -> List[AddressInfo]:
     """Addresses for ``host`` (IPv6 and IPv4), bounded by the stage deadline.
 
     getaddrinfo cannot be interrupted, so it runs in a daemon thread we stop waiting for.
@@ -243,7 +246,7 @@ def resolve(host, port, stages):
     return outcome["addresses"]
 
 
-def connect(addresses, stages):
+def connect(addresses: Sequence[AddressInfo], stages: Stages) -> Tuple[socket.socket, str]:
     """The first address that accepts; the first error if none does."""
     errors = []
     for family, kind, proto, _canonical, sockaddr in addresses:
@@ -260,7 +263,8 @@ def connect(addresses, stages):
     raise errors[0]
 
 
-def open_channel(host, port, implicit_tls, context, stages, report):
+def open_channel(host: str, port: int, implicit_tls: bool, context: ssl.SSLContext, stages: Stages,
+                 report: Dict[str, Any]) -> Channel:
     """Resolve, connect and (for implicit TLS) handshake; ``report`` gets address and tls as known."""
     with stages("resolve"):
         addresses = resolve(host, port, stages)
@@ -275,7 +279,7 @@ def open_channel(host, port, implicit_tls, context, stages, report):
     return channel
 
 
-def speaks_tls(address, port, context, timeout):
+def speaks_tls(address: str, port: int, context: ssl.SSLContext, timeout: float) -> bool:
     """Whether ``address``:``port`` completes (or fails only on the certificate) a TLS handshake."""
     if timeout <= 0:
         return False
@@ -289,7 +293,16 @@ def speaks_tls(address, port, context, timeout):
         return False
 
 
-def sign_off(session, command):
+class _Session(Protocol):
+    """What sign_off needs of an IMAP or POP3 session."""
+
+    report: Dict[str, Any]
+
+    def command(self, text: str) -> Any:
+        ...
+
+
+def sign_off(session: _Session, command: str) -> None:
     """Send LOGOUT or QUIT, best effort: the verdict is in, and the answer worth reporting came before it."""
     answer = session.report["server_response"]
     try:

@@ -21,11 +21,11 @@ Every failure is a ``StoreError`` whose message names the store and the cause an
 never a value.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
+import os
 import typing
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file
+from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import Attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
 
 
@@ -65,7 +65,7 @@ class Store:
 
     NAME = ""  # the value of store.type
     KIND = ""  # how messages name it ("SQLite", "JSON" ...)
-    DESCRIPTION = ""  # one sentence for the module docs and docs/store-keys.md
+    DESCRIPTION = ""  # what the store writes, for store.type in the module docs (docs/generate.py)
     OPTIONS: typing.Dict[str, dict] = {}  # this store's own suboptions of ``store`` (argument spec entries)
     REQUIRED: typing.Tuple[str, ...] = ("path",)  # options this store needs
     CONTACT = False  # can update the practice contact record (declaration.practice.update_contact_email)
@@ -74,7 +74,7 @@ class Store:
         self.options = options
         self.notes: typing.List[str] = []  # what the run should tell the user (module warnings), never a value
 
-    def contact_target(self):
+    def contact_target(self) -> typing.Optional[dict]:
         """What holds the practice contact record (truthy), or None when the options name none."""
         return self.options.get("contact")
 
@@ -94,13 +94,36 @@ class Store:
         """Our keys as stored now and what ``apply`` would change; writes nothing, keeps no lock."""
         raise NotImplementedError
 
-    def apply(self, plan: Plan, attributes, backup: bool, check_mode: bool, expected: typing.Optional[Snapshot] = None) -> Outcome:
+    def apply(self, plan: Plan, attributes: Attributes, backup: bool, check_mode: bool,
+              expected: typing.Optional[Snapshot] = None) -> Outcome:
         """Bring the store to ``plan``; in check mode only say what would change.
 
         With ``expected``, raise ``StoreChanged`` (writing nothing) when our keys no longer
         hold ``expected.current``. After a write, check it with ``read_back_mismatch``.
         """
         raise NotImplementedError
+
+    def restored(self, values: dict, secrets: frozenset) -> typing.Tuple[dict, str]:
+        """Our keys as the store's newest backup holds them (key -> stored value), and that backup's path.
+
+        A file store's backups are copies beside it (``_atomic_file.backup``), read by a store of the same kind.
+        """
+        found = _atomic_file.backups(os.path.realpath(self.location)) or _atomic_file.backups(self.location)
+        if not found:
+            raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % self.location)
+        backup = type(self)(dict(self.options, path=found[-1], create=False))
+        return backup.read(Plan(values, secrets, "present", "always", None)).current, found[-1]
+
+    def prune_backups(self, backup_file: str, keep: int) -> None:
+        """Delete all but the newest ``keep`` backups of this store (0 keeps all); ``backup_file`` is the one just made."""
+        if keep and _atomic_file.backed_up(backup_file):
+            _atomic_file.prune_backups(_atomic_file.backed_up(backup_file), keep)
+
+
+def os_cause(exc: BaseException) -> str:
+    """An OS error's reason in lower case ("permission denied"), or the exception's text when it has none."""
+    reason = getattr(exc, "strerror", None)
+    return reason.lower() if reason else str(exc)
 
 
 class StoreError(Exception):
@@ -119,10 +142,10 @@ class StoreChanged(StoreError):
 
 # Test hook: when set, called with the store's path after a store wrote and before it reads
 # back, so tests can play a second writer that does not take our lock (an application).
-before_read_back = None
+before_read_back: typing.Optional[typing.Callable[[str], None]] = None
 
 
-def call_before_read_back(path):
+def call_before_read_back(path: str) -> None:
     if before_read_back is not None:
         before_read_back(path)
 
@@ -139,7 +162,7 @@ def intended(plan: Plan, current: dict, todo: dict) -> dict:
     return result
 
 
-def read_back_mismatch(wanted: dict, found: dict, same) -> list:
+def read_back_mismatch(wanted: dict, found: dict, same: typing.Callable[[typing.Any, typing.Any], bool]) -> typing.List[str]:
     """The keys whose value read back differs from what was written (never their values)."""
     wrong = []
     for key, value in wanted.items():
@@ -176,7 +199,8 @@ class _Absent(object):
 ABSENT = _Absent()
 
 
-def changes(plan: Plan, current: dict, encode, same) -> dict:
+def changes(plan: Plan, current: dict, encode: typing.Callable[[typing.Any], typing.Any],
+            same: typing.Callable[[typing.Any, typing.Any], bool]) -> dict:
     """The keys whose stored value must change: ``key -> new stored value``, or ``ABSENT`` to remove it.
 
     ``current`` maps each of our keys found in the store to its stored value. A plan value
@@ -208,7 +232,8 @@ def secret_texts(plan: Plan, current: dict) -> set:
     return texts
 
 
-def key_lines(plan: Plan, current: dict, todo: dict, display=text_value) -> tuple:
+def key_lines(plan: Plan, current: dict, todo: dict,
+              display: typing.Callable[[typing.Any], typing.Optional[str]] = text_value) -> typing.Tuple[typing.List[str], typing.List[str]]:
     """``key = value`` lines of our keys before and after, secrets masked: all any store's diff shows.
 
     Only the keys this collection manages appear, never the rest of the store, which
@@ -225,6 +250,6 @@ def key_lines(plan: Plan, current: dict, todo: dict, display=text_value) -> tupl
     return before, after
 
 
-def diff_text(lines) -> str:
+def diff_text(lines: typing.Iterable[str]) -> str:
     """The lines of key_lines as --diff text."""
     return "".join(line.rstrip() + "\n" for line in lines)

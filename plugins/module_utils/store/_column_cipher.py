@@ -9,11 +9,9 @@ what the application can read. ``cryptography`` is imported only here, when a st
 it (it runs where the driver does: the controller or a jump host).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import base64
 import binascii
+from typing import Dict, Optional
 
 _KEY_BITS = {"AES-128-CBC": 128, "AES-192-CBC": 192, "AES-256-CBC": 256}
 
@@ -25,7 +23,7 @@ class Unreadable(Exception):
 class ColumnCipher:
     """Encrypt and decrypt one column's text the way the application does."""
 
-    def __init__(self, spec):
+    def __init__(self, spec: Dict[str, str]) -> None:
         algorithm = spec.get("algorithm")
         if algorithm not in _KEY_BITS or spec.get("iv") != "zero" or spec.get("padding") != "PKCS7" or spec.get("output") != "base64":
             raise ValueError("the profile's cipher is not one this store knows (AES-128/192/256-CBC, PKCS7, zero IV, base64)")
@@ -38,13 +36,13 @@ class ColumnCipher:
         self._padding = padding.PKCS7(128)
         self._cipher = Cipher(algorithms.AES(self.key), modes.CBC(bytes(16)))
 
-    def encrypt(self, text):
+    def encrypt(self, text: str) -> str:
         padder = self._padding.padder()
         data = padder.update(text.encode(self.encoding)) + padder.finalize()
         encryptor = self._cipher.encryptor()
         return base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode("ascii")
 
-    def decrypt(self, stored):
+    def decrypt(self, stored: Optional[str]) -> str:
         """The plain text of a stored value; ``Unreadable`` when it is not this cipher's output."""
         try:
             data = base64.b64decode(stored or "", validate=True)

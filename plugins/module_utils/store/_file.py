@@ -10,28 +10,23 @@ reader always sees a whole file because writers replace it by rename. A format
 parse/current/encode/same/edit/escaped.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import contextlib
 import errno
 import os
+from typing import Any, Iterable, Optional, Set
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+
 from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, diff_text, intended, key_lines,
-    read_back_mismatch, secret_texts, undo, unexpected)
+    Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, diff_text, intended, key_lines,
+    os_cause, read_back_mismatch, secret_texts, undo, unexpected)
 
 
-def _cause(exc):
-    return exc.strerror.lower() if getattr(exc, "strerror", None) else str(exc)
-
-
-def read_text(kind, path):
+def read_text(kind: str, path: str) -> Optional[str]:
     """The file's text, or None when it does not exist."""
     try:
         with os.fdopen(_atomic_file.open_no_follow(path), "rb") as handle:
@@ -43,7 +38,7 @@ def read_text(kind, path):
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise StoreError(kind, path, "became a symbolic link during the run; it is not followed")
-        raise StoreError(kind, path, "cannot read it: %s" % _cause(exc))
+        raise StoreError(kind, path, "cannot read it: %s" % os_cause(exc))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -53,35 +48,35 @@ def read_text(kind, path):
 class FileStore(Store):
     """A store kept in one text file; subclasses are the formats."""
 
-    def parse(self, text):
+    def parse(self, text: Optional[str]) -> Any:
         """The document in ``text`` (None: a new, empty one); ValueError when the format cannot read it."""
         raise NotImplementedError
 
-    def current(self, document, keys):
+    def current(self, document: Any, keys: Iterable[str]) -> dict:
         """Our keys present in the document, with their stored values."""
         raise NotImplementedError
 
-    def encode(self, value):
+    def encode(self, value: Any) -> Any:
         """A canonical value as this format stores it."""
         raise NotImplementedError
 
-    def same(self, old, new):
+    def same(self, old: Any, new: Any) -> bool:
         """The stored value ``old`` already reads as ``new``."""
         raise NotImplementedError
 
-    def edit(self, document, todo):
+    def edit(self, document: Any, todo: dict) -> str:
         """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
         raise NotImplementedError
 
-    def escaped(self, secret):
+    def escaped(self, secret: str) -> Set[str]:
         """Every way ``secret`` can be spelled in the file, for scrubbing."""
         raise NotImplementedError
 
-    def display(self, value):
+    def display(self, value: Any) -> Optional[str]:
         """A stored value as the diff shows it."""
         return text_value(value)
 
-    def read(self, plan):
+    def read(self, plan: Plan) -> Snapshot:
         """Our keys as the file holds them now; no lock is needed, since writers replace it by rename."""
         path = store_path(self.KIND, self.options)
         text = read_text(self.KIND, path)
@@ -91,7 +86,8 @@ class FileStore(Store):
             raise StoreError(self.KIND, path, str(exc))
         return Snapshot(text is not None, current, changes(plan, current, self.encode, self.same))
 
-    def apply(self, plan, attributes, backup, check_mode, expected=None):
+    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
+              expected: Optional[Snapshot] = None) -> Outcome:
         """Bring the file to ``plan``; return an Outcome.
 
         A symlinked store is refused (store/_path.py) unless ``store.follow``; then the
@@ -126,7 +122,7 @@ def _apply(fmt, plan, store, attributes, backup, check_mode, expected):
     except LockTimeout as exc:
         raise StoreError(fmt.KIND, path, str(exc))
     except PermissionError as exc:  # opening the directory for the lock
-        raise StoreError(fmt.KIND, path, "cannot lock its directory: %s" % _cause(exc))
+        raise StoreError(fmt.KIND, path, "cannot lock its directory: %s" % os_cause(exc))
 
 
 def _apply_locked(fmt, plan, store, attributes, backup, check_mode, expected):
@@ -169,5 +165,5 @@ def _apply_locked(fmt, plan, store, attributes, backup, check_mode, expected):
         _atomic_file.write(path, new_text.encode("utf-8"), attributes)
         _read_back(fmt, plan, path, attributes, current, todo)
     except OSError as exc:
-        raise StoreError(fmt.KIND, path, "cannot write it: %s" % _cause(exc))
+        raise StoreError(fmt.KIND, path, "cannot write it: %s" % os_cause(exc))
     return outcome._replace(backup_file=backup_file)

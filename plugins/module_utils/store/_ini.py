@@ -22,6 +22,7 @@ indented ``x = y`` is one too); they go with the key when it is replaced or remo
 
 import collections
 import re
+from typing import Any, Iterable, Optional, Set
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT
@@ -138,7 +139,7 @@ class IniStore(FileStore):
     def _key(self, key):
         return _folded(*_place(key, self.options), case=self._case())
 
-    def parse(self, text):
+    def parse(self, text: Optional[str]) -> Document:
         """Split ``text`` (None: a new, empty file) into lines, keeping each line's ending."""
         if text is None:
             return Document([], "\n")
@@ -148,7 +149,7 @@ class IniStore(FileStore):
             lines.append((pieces[-1], ""))
         return Document(lines, lines[0][1] if lines and lines[0][1] else "\n")
 
-    def current(self, document, keys):
+    def current(self, document: Document, keys: Iterable[str]) -> dict:
         """Our keys present in the file, with the value of their first occurrence (continuation lines joined by newlines)."""
         entries = _entries(document.lines, _blocks(document.lines), self._case())
         found = {}
@@ -160,13 +161,13 @@ class IniStore(FileStore):
                                        [document.lines[index][0].strip() for index in continued])
         return found
 
-    def encode(self, value):
+    def encode(self, value: Any) -> str:
         return "" if value is None else text_value(value)
 
-    def same(self, old, new):
+    def same(self, old: Any, new: Any) -> bool:
         return old == new
 
-    def edit(self, document, todo):
+    def edit(self, document: Document, todo: dict) -> str:
         """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
         lines = [list(line) for line in document.lines]
         blocks = _blocks(document.lines)
@@ -210,5 +211,5 @@ class IniStore(FileStore):
                 _append(out, line, document.newline)
         return "".join(out)
 
-    def escaped(self, secret):
+    def escaped(self, secret: str) -> Set[str]:
         return {secret}

@@ -13,6 +13,7 @@ import collections
 import copy
 import json
 import re
+from typing import Any, Iterable, Optional, Set
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file import FileStore
@@ -58,7 +59,7 @@ class JsonStore(FileStore):
     KIND = "JSON"
     DESCRIPTION = "nested keys of a JSON file"
 
-    def parse(self, text):
+    def parse(self, text: Optional[str]) -> Document:
         """The document in ``text`` (None: a new, empty one); ValueError when it is not a JSON object."""
         if text is None:
             return Document({}, NEW_FILE_INDENT, True)
@@ -72,7 +73,7 @@ class JsonStore(FileStore):
         match = _FIRST_INDENT.search(text)
         return Document(data, match.group(1) if match else None, text.endswith("\n"))
 
-    def current(self, document, keys):
+    def current(self, document: Document, keys: Iterable[str]) -> dict:
         """Our keys present in the document, with their values."""
         found = {}
         for key in keys:
@@ -82,14 +83,14 @@ class JsonStore(FileStore):
                 found[key] = parent[leaf]
         return found
 
-    def encode(self, value):
+    def encode(self, value: Any) -> Any:
         return list(value) if isinstance(value, list) else value
 
-    def same(self, old, new):
+    def same(self, old: Any, new: Any) -> bool:
         """Equal in value and JSON type (``1`` is not ``true``, ``"587"`` is not ``587``)."""
         return type(old) is type(new) and old == new
 
-    def edit(self, document, todo):
+    def edit(self, document: Document, todo: dict) -> str:
         """The file text after applying ``todo`` (key -> value or ABSENT); the document is not modified."""
         data = copy.deepcopy(document.data)
         for key, value in todo.items():
@@ -100,10 +101,10 @@ class JsonStore(FileStore):
         text = json.dumps(data, indent=document.indent, ensure_ascii=False)
         return text + "\n" if document.final_newline else text
 
-    def display(self, value):
+    def display(self, value: Any) -> str:
         """JSON, so the diff tells ``587`` from ``"587"``."""
         return json.dumps(value, ensure_ascii=False)
 
-    def escaped(self, secret):
+    def escaped(self, secret: str) -> Set[str]:
         """The ways ``secret`` can be spelled inside a JSON string."""
         return {json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]}

@@ -18,20 +18,19 @@ the stored value), write only changed columns (or a new row and the pointer), ad
 only reads. Other users' rows and other clinics' rows are never written.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import json
 import os
+import re
 import ssl
+from typing import Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK, CONNECTION_KEYS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
+    Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -39,6 +38,8 @@ _DEADLOCK, _LOCK_WAIT = 1213, 1205
 _RETRIES = 3
 _NEW = "new"
 _BACKUP_DIR = "~/.mailconfig/backups"
+_BACKUP_NAME = re.compile(r"\d+\.(\d{8}T\d{6}\.\d{6}Z)\.json")  # after the prefix: row number, UTC time
+_BACKUP_LIMIT = 1 << 20  # bytes read from a row backup
 
 
 def _name(identifier):
@@ -124,21 +125,21 @@ class MysqlStore(Store):
     )
 
     @property
-    def location(self):
+    def location(self) -> str:
         where = "%s@%s:%s/%s" % (self.options.get("user"), self.options.get("host"), self.options.get("port"), self.options.get("database"))
         return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
 
-    def summary(self):
+    def summary(self) -> dict:
         return dict(type=self.NAME, application=self.options.get("application"), host=self.options.get("host"),
                     port=self.options.get("port"), database=self.options.get("database"), clinic=self.options.get("clinic"))
 
-    def diff_header(self):
+    def diff_header(self) -> str:
         return "%s (%s)" % (self.location, self.options.get("application"))
 
-    def contact_target(self):
+    def contact_target(self) -> Optional[dict]:
         return (self.options.get("profile") or {}).get("contact")
 
-    def read(self, plan):
+    def read(self, plan: Plan) -> Snapshot:
         """Our settings as the account row holds them, and what ``apply`` would change, from a read-only transaction.
 
         ``current`` has each setting a column holds (the password decrypted, so a test under
@@ -148,17 +149,63 @@ class MysqlStore(Store):
         """
         return self._session(plan, lambda run: run.snapshot())
 
-    def apply(self, plan, attributes, backup, check_mode, expected=None):
+    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
+              expected: Optional[Snapshot] = None) -> Outcome:
         """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
         del attributes  # a database row has no owner or mode
         return self._session(plan, lambda run: run.once(backup, check_mode, expected))
 
-    def _session(self, plan, work):
-        """Connect, check the schema, and run ``work(_Run)``; a deadlock victim is run again."""
+    def restored(self, values: dict, secrets: frozenset) -> Tuple[dict, str]:
+        """The settings of the newest row backup of this store's account (the password decrypted), and its path."""
+        del secrets  # a row backup keeps the password encrypted, as the column does
+        found = self._backups()
+        if not found:
+            raise ValueError("state restored: %s has no row backup in %s (backups are made when backup is true)" % (
+                self.location, self.backup_folder()))
+        profile = self._profile()
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher  # pylint: disable=import-outside-toplevel
+        try:
+            with open(found[-1], encoding="utf-8") as handle:
+                row = json.loads(handle.read(_BACKUP_LIMIT))["row"]
+            cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
+            return _sql_profile.settings_of(profile, row, values, cipher.decrypt if cipher else str), found[-1]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError("state restored: %s cannot be restored from %s: %s" % (self.location, found[-1], exc))
+
+    def prune_backups(self, backup_file: str, keep: int) -> None:
+        """Delete all but the newest ``keep`` row backups of this store's account (0 keeps all)."""
+        del backup_file  # one of them: the prefix names them all
+        for name in (self._backups()[:-keep] if keep > 0 else []):
+            os.unlink(name)
+
+    def backup_folder(self) -> str:
+        """Where this store's row backups live, on the host that runs the module."""
+        return os.path.expanduser(self.options.get("backup_dir") or _BACKUP_DIR)
+
+    def backup_prefix(self) -> str:
+        """The start of this store's row backup names: server, database, table and which address (default or clinic)."""
+        options = self.options
+        scope = "clinic%s" % options["clinic"] if options.get("clinic") is not None else "default"
+        return "%s_%s_%s_%s_%s_" % (options["host"], options["port"], options["database"], (self._profile())["account"]["table"], scope)
+
+    def _backups(self):
+        """This store's row backups, oldest first."""
+        folder, prefix = self.backup_folder(), self.backup_prefix()
+        if not os.path.isdir(folder):
+            return []
+        found = [name for name in os.listdir(folder) if name.startswith(prefix) and _BACKUP_NAME.fullmatch(name[len(prefix):])]
+        return [os.path.join(folder, name) for name in sorted(found, key=lambda name: _BACKUP_NAME.fullmatch(name[len(prefix):]).group(1))]
+
+    def _profile(self):
         profile = self.options.get("profile")
         if not profile:
             raise StoreError(KIND, self.location, "store.profile is missing: the mail_account action plugin fills it in from "
                              "data/applications/%s.yml" % self.options.get("application"))
+        return profile
+
+    def _session(self, plan, work):
+        """Connect, check the schema, and run ``work(_Run)``; a deadlock victim is run again."""
+        profile = self._profile()
         if plan.state == "absent":
             raise StoreError(KIND, self.location, "state absent is not supported: remove the address in the application itself")
         pymysql = _drivers(self.location)
@@ -410,8 +457,8 @@ class _Run:
             return self.cipher.decrypt(stored)
         except Exception:  # pylint: disable=broad-except  # Unreadable, whatever shape the stored text has
             if note:
-                self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)"
-                                        % (self.account["table"], column))
+                self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
+                    self.account["table"], column))
             return None
 
     def _transaction(self, backup, check_mode, expected):
@@ -536,12 +583,10 @@ class _Run:
 
     def _backup(self, current, label, number):
         """The previous row as JSON (password still encrypted), mode 0600, on the host that runs the module."""
-        folder = os.path.expanduser(self.store.options.get("backup_dir") or _BACKUP_DIR)
+        folder = self.store.backup_folder()
         os.makedirs(folder, mode=0o700, exist_ok=True)
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-        options = self.store.options
-        name = os.path.join(folder, "%s_%s_%s_%s_%d.%s.json" % (options["host"], options["port"], options["database"],
-                                                                self.account["table"], number, stamp))
+        name = os.path.join(folder, "%s%d.%s.json" % (self.store.backup_prefix(), number, stamp))
         record = {"store": self.store.summary(), "pointer": label, "table": self.account["table"],
                   "row": dict((column, value if isinstance(value, (int, str)) or value is None else str(value)) for column, value in current.items())}
         descriptor = _atomic_file.create_new(name, _file_attributes.for_file(_file_attributes.resolve(None, None, "0600"), None))

@@ -14,8 +14,9 @@ between this check and the write is not followed either.
 
 import os
 import stat
+from typing import Any, Dict
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError, os_cause
 
 NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _HINT = " (set store.follow: true if the link is intended and only trusted users can change it)"
@@ -31,7 +32,7 @@ def _replaceable(directory, link_uid, trusted):
     return bool(others_write) and not protected
 
 
-def refuse_redirectable(kind, path, follow):
+def refuse_redirectable(kind: str, path: str, follow: bool) -> None:
     """Raise StoreError when ``path`` goes through a symlink that is not safe to follow; nothing when ``follow``."""
     if follow:
         return
@@ -41,7 +42,7 @@ def refuse_redirectable(kind, path, follow):
     except FileNotFoundError:
         last = None
     except OSError as exc:
-        raise StoreError(kind, path, "cannot inspect it: %s" % (exc.strerror or exc).lower())
+        raise StoreError(kind, path, "cannot inspect it: %s" % os_cause(exc))
     if last is not None and stat.S_ISLNK(last.st_mode):
         raise StoreError(kind, path, "is a symbolic link; it is not followed%s" % _HINT)
     trusted = {0, os.geteuid()} | ({last.st_uid} if last is not None else set())
@@ -62,7 +63,7 @@ def refuse_redirectable(kind, path, follow):
         reached = candidate
 
 
-def store_path(kind, options):
+def store_path(kind: str, options: Dict[str, Any]) -> str:
     """The path to work on: the link's target with ``store.follow``, else the path itself once it passed the check."""
     if options.get("follow"):
         return os.path.realpath(options["path"])

@@ -3,13 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every store type the module knows, and the ``store`` argument spec derived from them.
 
-Adding a store means writing its ``Store`` subclass and listing it in ``STORES``; the
-module's choices, its argument spec, the role's argument spec and docs/store-keys.md
-follow from here (tests/unit/test_store_registry.py fails when one of them is missed).
+Adding a store means writing its ``Store`` subclass and listing it in ``STORES``. The
+module's argument spec follows from here at run time; docs/generate.py writes ``store.type``
+in the module's documentation and the type list of the role's ``mail_account_store`` from
+here; tests/unit/test_store_registry.py names whatever else a new store still lacks
+(CONTRIBUTING.md, "Add a store").
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Store
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore

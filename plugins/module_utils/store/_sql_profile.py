@@ -8,11 +8,11 @@ an application. ``matches`` is also what the controller's lint uses for the prof
 so a rule and the column it protects read the settings the same way.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+import itertools
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 
-def matches(when, values):
+def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> bool:
     """Whether every condition of ``when`` holds for the flat ``values``.
 
     A condition is ``name: value`` (equal), ``name: {not: value}``, ``name: {in: [...]}``
@@ -32,7 +32,7 @@ def matches(when, values):
     return True
 
 
-def encode(encoding, value):
+def encode(encoding: str, value: Any) -> Union[int, str]:
     """A value as a column of that encoding holds it (cipher columns stay plain text here)."""
     if encoding == "integer":
         return 0 if value in (None, "") else int(value)
@@ -41,31 +41,88 @@ def encode(encoding, value):
     raise ValueError("the profile names an unknown encoding %r (text, integer, cipher)" % (encoding,))
 
 
-def desired(columns, settings):
+def desired(columns: Mapping[str, Dict[str, Any]], settings: Mapping[str, Any]) -> Dict[str, Union[int, str]]:
     """``column -> value`` the account row must hold, in the profile's order.
 
     ``settings`` are the canonical settings; a column takes one setting, the first of its
     rules whose ``when`` holds, or a fixed value.
     """
-    row = {}
+    return dict((column, _column_value(column, spec, settings)) for column, spec in columns.items())
+
+
+def _column_value(column, spec, settings):
+    if "setting" in spec:
+        if spec["setting"] not in settings:
+            raise ValueError("the profile maps %s to %s, which is not a canonical setting (key_map cannot rename keys "
+                             "for an application profile)" % (column, spec["setting"]))
+        value = settings[spec["setting"]]
+    elif "rules" in spec:
+        chosen = [rule for rule in spec["rules"] if matches(rule.get("when"), settings)]
+        if not chosen:
+            raise ValueError("no rule of the profile gives column %s a value" % column)
+        value = chosen[0]["value"]
+    else:
+        value = spec.get("value")
+    return encode(spec.get("encoding", "text"), value)
+
+
+def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Mapping[str, Any],
+                decrypt: Callable[[Any], Optional[str]]) -> Dict[str, Any]:
+    """The canonical settings that give the stored account ``row`` (a backup, for a restore).
+
+    A column's own setting comes from the row (``decrypt`` reads a cipher column). A setting
+    no column holds keeps its declared value unless then a column filled by rules (UseSSL)
+    reads otherwise than the row, or an error rule of the profile (implicit TLS only on 465)
+    would refuse the result: those settings are then searched, fewest changes first, among
+    the values the rules name. ValueError when no declaration gives the row (a fixed column
+    such as AuthenticationType holding another value).
+    """
+    columns = profile["columns"]
+    settings = dict(declared)
+    held = set(spec["setting"] for spec in columns.values() if "setting" in spec)
     for column, spec in columns.items():
         if "setting" in spec:
-            if spec["setting"] not in settings:
-                raise ValueError("the profile maps %s to %s, which is not a canonical setting (key_map cannot rename keys "
-                                 "for an application profile)" % (column, spec["setting"]))
-            value = settings[spec["setting"]]
-        elif "rules" in spec:
-            chosen = [rule for rule in spec["rules"] if matches(rule.get("when"), settings)]
-            if not chosen:
-                raise ValueError("no rule of the profile gives column %s a value" % column)
-            value = chosen[0]["value"]
-        else:
-            value = spec.get("value")
-        row[column] = encode(spec.get("encoding", "text"), value)
-    return row
+            stored = row.get(column)
+            encoding = spec.get("encoding", "text")
+            settings[spec["setting"]] = decrypt(stored) if encoding == "cipher" else encode(encoding, stored)
+    filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
+    refusing = [rule for rule in profile.get("rules", ()) if rule.get("severity") == "error"]
+
+    def differs(candidate):
+        return [column for column, spec in filled if not same(spec.get("encoding", "text"), row.get(column), _column_value(column, spec, candidate))]
+
+    def fits(candidate):
+        return not differs(candidate) and not any(matches(rule.get("when"), candidate) for rule in refusing)
+
+    conditions = [rule.get("when") or {} for _column, spec in filled for rule in spec.get("rules", ())] + [rule.get("when") or {} for rule in refusing]
+    for candidate in _alternatives(conditions, settings, held):
+        if fits(candidate):
+            return candidate
+    wrong = differs(settings)
+    if wrong:
+        raise ValueError("the backup's %s is not what mail_account writes for any declaration" % ", ".join(
+            "%s = %s" % (column, row.get(column)) for column in wrong))
+    raise ValueError("no declaration that the profile's rules accept gives the backup's row")
 
 
-def same(encoding, stored, wanted):
+def _alternatives(conditions, settings, held):
+    """``settings`` first, then with the settings ``conditions`` name (but no column ``held``) set to the values they
+    name, fewest changes first."""
+    named = {}
+    for when in conditions:
+        for name, condition in when.items():
+            if name in held:
+                continue
+            values = named.setdefault(name, [settings.get(name)])
+            for value in ([condition] if not isinstance(condition, dict) else
+                          [condition.get("not")] + list(condition.get("in", ())) + list(condition.get("not_in", ()))):
+                if value is not None and value not in values:
+                    values.append(value)
+    candidates = [dict(settings, **dict(zip(named, combination))) for combination in itertools.product(*named.values())]
+    return sorted(candidates, key=lambda candidate: sum(1 for name in named if candidate[name] != settings.get(name)))
+
+
+def same(encoding: str, stored: Any, wanted: Union[int, str]) -> bool:
     """Whether a stored column value already reads as ``wanted`` (cipher columns: compare decrypted)."""
     if encoding == "integer":
         try:
@@ -75,7 +132,7 @@ def same(encoding, stored, wanted):
     return stored is not None and str(stored) == wanted
 
 
-def pointer_number(text):
+def pointer_number(text: Optional[Union[str, int]]) -> int:
     """The row number a pointer's text holds ('' means 0); ValueError for anything else."""
     text = "" if text is None else str(text).strip()
     if not text:

@@ -15,13 +15,11 @@ transaction, so it needs no write permission and never blocks a writer. Rows tha
 not ours are never read into the change nor touched.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import datetime
 import os
 import sqlite3
+from typing import Optional
 from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
@@ -29,8 +27,8 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import s
 from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Outcome, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,
-    secret_texts, unexpected)
+    ABSENT, Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,
+    os_cause, secret_texts, unexpected)
 
 KIND = "SQLite"
 
@@ -88,7 +86,7 @@ def _connect(path, store, attributes, exists, check_mode):
             raise StoreError(KIND, path, "is a directory, not a database file")
         except OSError as exc:
             purpose = "reading" if check_mode else "writing"
-            raise StoreError(KIND, path, "cannot open it for %s: %s" % (purpose, (exc.strerror or exc).lower()))
+            raise StoreError(KIND, path, "cannot open it for %s: %s" % (purpose, os_cause(exc)))
     uri = "file:%s?mode=%s" % (quote(os.path.abspath(path)), "ro" if check_mode else "rw")
     return sqlite3.connect(uri, uri=True, timeout=store["lock_timeout"], isolation_level=None), created
 
@@ -116,13 +114,13 @@ class SqliteStore(Store):
         )),
     )
 
-    def summary(self):
+    def summary(self) -> dict:
         return dict(super().summary(), table=self.options["table"])
 
-    def diff_header(self):
+    def diff_header(self) -> str:
         return "%s (table %s)" % (self.location, self.options["table"])
 
-    def read(self, plan):
+    def read(self, plan: Plan) -> Snapshot:
         """Our rows as the table holds them now, read without a write lock."""
         path, table, columns = store_path(KIND, self.options), self.options["table"], self.options["columns"]
         if _atomic_file.existing_stat(path) is None:
@@ -140,7 +138,8 @@ class SqliteStore(Store):
             raise StoreError(KIND, path, str(exc))
         return Snapshot(bool(has_table), current, changes(plan, current, text_value, _same))
 
-    def apply(self, plan, attributes, backup, check_mode, expected=None):
+    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
+              expected: Optional[Snapshot] = None) -> Outcome:
         """Bring the settings table to ``plan`` in one transaction (rolled back in check mode)."""
         return _apply(plan, self.options, attributes, backup, check_mode, expected)
 
@@ -151,7 +150,7 @@ def _apply(plan, store, attributes, backup, check_mode, expected):
     try:
         existing = _atomic_file.existing_stat(path)
     except OSError as exc:
-        raise StoreError(KIND, path, "cannot open it: %s" % (exc.strerror or exc).lower())
+        raise StoreError(KIND, path, "cannot open it: %s" % os_cause(exc))
     if existing is None:
         if plan.state == "absent":
             return Outcome(False, "", "", None)
@@ -167,7 +166,7 @@ def _apply(plan, store, attributes, backup, check_mode, expected):
     except ValueError as exc:
         raise StoreError(KIND, path, str(exc))
     except OSError as exc:  # creating the file, or the backup beside it
-        raise StoreError(KIND, path, "cannot write it: %s" % (exc.strerror or exc).lower())
+        raise StoreError(KIND, path, "cannot write it: %s" % os_cause(exc))
     finally:
         if connection is not None:
             connection.close()
