@@ -29,10 +29,11 @@ def deadlines(named_findings: Iterable[Tuple[str, Sequence[Union[Finding, Dict[s
     return sorted(rows, key=_order)
 
 
-def merged(earlier, later, practices):
+def merged(earlier: Iterable[Dict[str, Any]], later: Iterable[Dict[str, Any]], practices: Iterable[str]) -> List[Dict[str, Any]]:
     """``earlier`` rows, those of ``practices`` replaced by ``later`` (a rollout checks one batch at a time), sorted."""
-    return sorted([row for row in earlier if row["practice"] not in practices] + list(later), key=_order)
+    replaced = set(practices)
+    return sorted([row for row in earlier if row["practice"] not in replaced] + list(later), key=_order)
 
 
-def _order(row):
+def _order(row: Dict[str, Any]) -> Tuple[str, str, str, str]:
     return (row["date"], row["practice"], row["code"], row["what"])
