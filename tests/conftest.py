@@ -84,6 +84,26 @@ class PlaybookRunner:
                               stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
 
 
+@pytest.fixture(scope="session")
+def installed_collection(tmp_path_factory):
+    """The collection built and installed with ansible-galaxy into a folder of its own, as a new user gets it: no
+    ANSIBLE_* settings inherited (make exports ANSIBLE_COLLECTIONS_PATH, where galaxy would find the repository's own
+    link already installed and install nothing)."""
+    folder = tmp_path_factory.mktemp("installed")
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith("ANSIBLE_"))
+    env.update(PATH=VENV_BIN + os.pathsep + os.environ["PATH"], HOME=str(folder))
+    built = subprocess.run([os.path.join(VENV_BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(folder), ROOT],
+                           capture_output=True, text=True, env=env, check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    [tarball] = [name for name in os.listdir(str(folder)) if name.endswith(".tar.gz")]
+    collections = folder / "collections"
+    done = subprocess.run([os.path.join(VENV_BIN, "ansible-galaxy"), "collection", "install", "-p", str(collections), str(folder / tarball)],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert os.path.isfile(str(collections / "ansible_collections" / "mailops" / "mailconfig" / "playbooks" / "verify.yml")), done.stdout
+    return collections
+
+
 @pytest.fixture
 def playbook(tmp_path):
     """A PlaybookRunner bound to this test's temp dir."""

@@ -4,35 +4,18 @@ import json
 import os
 import subprocess
 
-import pytest
-
 from tests.conftest import ROOT, VENV_BIN
 from tests.servers import fleet
 
 README_COMMAND = "MAILCONFIG_REPORT=reports/mail ansible-playbook mailops.mailconfig.verify -i inventory/"
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The collection built and installed with ansible-galaxy into a folder of its own."""
-    folder = tmp_path_factory.mktemp("installed")
-    env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ["PATH"])
-    built = subprocess.run(["ansible-galaxy", "collection", "build", "--output-path", str(folder), ROOT],
-                           capture_output=True, text=True, env=env, check=False)
-    assert built.returncode == 0, built.stdout + built.stderr
-    [tarball] = [name for name in os.listdir(str(folder)) if name.endswith(".tar.gz")]
-    done = subprocess.run(["ansible-galaxy", "collection", "install", "-p", str(folder / "collections"), str(folder / tarball)],
-                          capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return folder / "collections"
-
-
-def test_readme_verify_command_writes_report_and_summary(installed, mail_servers, tmp_path):
+def test_readme_verify_command_writes_report_and_summary(installed_collection, mail_servers, tmp_path):
     assert README_COMMAND in open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     work = tmp_path / "msp"
     fleet.write(work, mail_servers, 3)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "MAILCONFIG_"))}
-    env.update(PATH=VENV_BIN + os.pathsep + os.environ["PATH"], HOME=str(tmp_path), ANSIBLE_COLLECTIONS_PATH=str(installed))
+    env.update(PATH=VENV_BIN + os.pathsep + os.environ["PATH"], HOME=str(tmp_path), ANSIBLE_COLLECTIONS_PATH=str(installed_collection))
     result = subprocess.run(README_COMMAND, shell=True, cwd=str(work), env=env, capture_output=True, text=True, timeout=300,
                             check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -5,35 +5,20 @@ import os
 import re
 import subprocess
 
-import pytest
+from tests.conftest import ROOT, VENV_BIN
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, ".venv", "bin")
 VAULT_SECRETS = ("Smiles-App-Pass", "vault_mail_passwords['")  # no decrypted value or raw vault text in the output
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The collection built and installed as a user gets it (ansible-galaxy), in a folder of its own."""
-    folder = tmp_path_factory.mktemp("installed")
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(folder), ROOT],
-                   check=True, capture_output=True, env=env)
-    [artifact] = [p for p in os.listdir(str(folder)) if p.endswith(".tar.gz")]
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-p", str(folder / "collections"),
-                    str(folder / artifact)], check=True, capture_output=True, env=env)
-    return folder / "collections"
 
 
 def run_validate(collections, inventory, *extra):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR="1")
-    return subprocess.run([os.path.join(BIN, "ansible-playbook"), "mailops.mailconfig.validate", "-i", str(inventory)] + list(extra),
+    return subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "mailops.mailconfig.validate", "-i", str(inventory)] + list(extra),
                           capture_output=True, text=True, env=env, cwd=str(collections), check=False, timeout=300)
 
 
-def test_the_installed_example_inventory_validates_on_its_own(installed):
-    home = installed / "ansible_collections" / "mailops" / "mailconfig" / "examples"
-    done = run_validate(installed, home / "inventory", "--vault-password-file", str(home / "demo-vault-password"), "-v")
+def test_the_installed_example_inventory_validates_on_its_own(installed_collection):
+    home = installed_collection / "ansible_collections" / "mailops" / "mailconfig" / "examples"
+    done = run_validate(installed_collection, home / "inventory", "--vault-password-file", str(home / "demo-vault-password"), "-v")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     practices = len(os.listdir(str(home / "inventory" / "host_vars")))  # one declaration per practice
     assert '"msg": "%d declarations valid"' % practices in done.stdout, done.stdout[-3000:]
