@@ -12,6 +12,8 @@ that reaches a server, and the probes in every line they send.
 import re
 from typing import Any, Dict, Iterator, Optional, Tuple
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._leaves import leaves
+
 _CONTROL = re.compile(u"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
@@ -23,16 +25,10 @@ def first_control_character(text: Any) -> Optional[str]:
 
 def control_character_fields(value: Any, path: str = "") -> Iterator[Tuple[str, str]]:
     """``(dotted path, character name)`` for every string in ``value`` (nested dicts and lists) holding one."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from control_character_fields(item, "%s.%s" % (path, key) if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from control_character_fields(item, "%s.%d" % (path, index) if path else str(index))
-    else:
-        found = first_control_character(value)
+    for where, leaf in leaves(value, path):
+        found = first_control_character(leaf)
         if found is not None:
-            yield path, found
+            yield where, found
 
 
 class ControlCharacterError(ValueError):

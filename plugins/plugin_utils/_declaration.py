@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 from typing import Any, List, NamedTuple, Optional, Union
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._leaves import leaves
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _application, _catalogue, _lint, _normalise, _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, has_errors, safe_name, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
@@ -103,16 +104,9 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
 MAX_INT_BITS = 64
 
 
-def _oversized_integers(value, path=""):
+def _oversized_integers(value):
     """Dotted paths of the integers in ``value`` too large for any field (Ansible may pass any Python int)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _oversized_integers(item, "%s.%s" % (path, key) if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _oversized_integers(item, "%s.%d" % (path, index) if path else str(index))
-    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        yield path
+    return [path for path, leaf in leaves(value) if isinstance(leaf, int) and not isinstance(leaf, bool) and leaf.bit_length() > MAX_INT_BITS]
 
 
 def _overlaps(one, other):

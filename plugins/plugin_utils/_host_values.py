@@ -18,6 +18,7 @@ import jinja2.meta
 from ansible.errors import AnsibleError, AnsibleUndefinedVariable
 from ansible.utils.unsafe_proxy import AnsibleUnsafe
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._leaves import leaves
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import Origin, origin_of
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import Finding, safe_path
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._schema import secret_paths
@@ -38,22 +39,10 @@ def host_value(hostvars: Any, host: str, variable: str) -> Tuple[Optional[object
     except AnsibleError as exc:
         return None, [_finding(exc, _raw(hostvars, host, variable), variable)]
     if Origin is None:  # ansible-core < 2.19 leaves an unresolvable template in place as text instead of raising
-        left = [(path, text) for path, text in _leaves(value) if "{{" in text and not isinstance(text, AnsibleUnsafe)]
+        left = [(path, text) for path, text in leaves(value) if isinstance(text, str) and "{{" in text and not isinstance(text, AnsibleUnsafe)]
         if left:
             return None, [_left_over(path, text, values, _raw(hostvars, host, variable), variable) for path, text in left]
     return value, []
-
-
-def _leaves(node, prefix=""):
-    """``(dotted path, text)`` of every string leaf."""
-    if isinstance(node, dict):
-        for key, child in node.items():
-            yield from _leaves(child, "%s.%s" % (prefix, key) if prefix else str(key))
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            yield from _leaves(child, "%s.%d" % (prefix, index) if prefix else str(index))
-    elif isinstance(node, str):
-        yield prefix, node
 
 
 def _left_over(path, template, values, raw, variable):
