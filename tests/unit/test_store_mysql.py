@@ -224,6 +224,20 @@ def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(
         other_clinic.restored(values, frozenset())
 
 
+def test_restored_refuses_a_row_backup_whose_password_does_not_decrypt(database, tmp_path):
+    folder = str(tmp_path / "backups")
+    apply(database, backup=True, backup_dir=folder)
+    [name] = [os.path.join(folder, n) for n in os.listdir(folder)]
+    with open(name, encoding="utf-8") as handle:
+        record = json.load(handle)
+    record["row"]["EmailPassword"] = "not-this-cipher's-output"
+    with open(name, "w", encoding="utf-8") as handle:
+        json.dump(record, handle)
+    with pytest.raises(ValueError, match="does not decrypt") as failure:
+        MysqlStore(options(database, backup_dir=folder)).restored(plan(gmail()).values, frozenset())
+    assert "not-this-cipher" not in str(failure.value)
+
+
 def test_restored_finds_the_security_a_row_backup_implies(database, tmp_path):
     """The seeded row: port 587 with UseSSL 1, which only STARTTLS gives; the declaration says 465/tls."""
     folder = str(tmp_path / "backups")

@@ -163,12 +163,15 @@ class MysqlStore(Store):
             raise ValueError("state restored: %s has no row backup in %s (backups are made when backup is true)" % (
                 self.location, self.backup_folder()))
         profile = self._profile()
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher  # pylint: disable=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import (  # pylint: disable=import-outside-toplevel
+            ColumnCipher, Unreadable)
         try:
             with open(found[-1], encoding="utf-8") as handle:
                 row = json.loads(handle.read(_BACKUP_LIMIT))["row"]
             cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
-            return _sql_profile.settings_of(profile, row, values, cipher.decrypt if cipher else str), found[-1]
+            return _sql_profile.settings_of(profile, row, values, lambda stored: cipher.decrypt(stored) if stored else ""), found[-1]
+        except Unreadable:
+            raise ValueError("state restored: the password in %s does not decrypt; restore it in the application" % found[-1])
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError("state restored: %s cannot be restored from %s: %s" % (self.location, found[-1], exc))
 
