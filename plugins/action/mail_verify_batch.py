@@ -116,7 +116,7 @@ class ActionModule(ActionBase):
                 continue
             if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
                 continue
-            value, problems = host_value(hostvars, host, variable)
+            value, problems = host_value(hostvars, host, variable, values)
             if problems:
                 refused[host] = {"ok": False, "msg": report(problems, host), "findings": [f.as_dict() for f in problems]}
                 continue
