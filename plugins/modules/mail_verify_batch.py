@@ -41,6 +41,15 @@ options:
     description: The host variable that holds each declaration.
     type: str
     default: mail_account
+  verify_from:
+    description:
+      - When given, only the hosts of O(hosts) whose C(mail_account_verify_from) is V(controller) are checked; this value
+        stands for the hosts that do not set it (the C(mail_account) role passes its own default). The others are left
+        to check themselves from their site. When nothing is left, the result is skipped.
+      - Choosing here, where each host's variables are read anyway, spares a template that would gather every host's
+        variables once more.
+    type: str
+    version_added: 0.2.0
   ca_path:
     description: As M(mailops.mailconfig.mail_verify)'s C(ca_path), for every host.
     type: path

@@ -145,3 +145,18 @@ def test_when_every_practice_passes_from_the_controller_the_batch_ends_in_one_st
         rows = {row["practice"]: (row["outgoing"], row["incoming"]) for row in json.load(handle)["practices"]}
     assert rows == {name: ("ok", "ok") for name in ("practice-a", "practice-b", "practice-c")}
     assert_no_secrets(result.stdout, mail_servers)
+
+
+def test_an_inventory_may_mix_both_vantage_points(playbook, mail_servers):
+    """The batch takes only the practices set to verify from the controller; the others check from their site."""
+    inv = inventory(playbook, mail_servers, {
+        "practice-a": {"mail_account": declarations.raw(mail_servers)},
+        "practice-b": {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": "controller"},
+        "practice-c": {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": "controller"}})
+    result = playbook.run(VERIFY, "-v", inventory=inv, env=SUMMARY)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "2 practices checked from the controller: 2 ok, 0 failed" in result.stdout
+    assert {host: counts["failed"] for host, counts in per_host(result.stdout).items()} == {
+        "practice-a": 0, "practice-b": 0, "practice-c": 0}
+    for name in ("practice-a", "practice-b", "practice-c"):
+        assert summary_row(result.stdout, name).split()[4:6] == ["ok", "ok"], summary_row(result.stdout, name)
