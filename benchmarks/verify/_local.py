@@ -13,6 +13,9 @@ for path in (ROOT, COLLECTIONS, os.path.dirname(HERE)):
 from tests.servers import suite  # noqa: E402  pylint: disable=wrong-import-position
 
 
-def servers():
-    """The real test servers (Dovecot, sink, scripted) for the duration of a with-block."""
-    return suite.running("mailconfig-bench-")
+def servers(throughput=False):
+    """The real test servers (Dovecot, sink, scripted) for the duration of a with-block.
+
+    ``throughput``: Dovecot in its high-performance mode (tests/servers/dovecot.py).
+    """
+    return suite.running("mailconfig-bench-", throughput)

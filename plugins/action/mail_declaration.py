@@ -163,8 +163,9 @@ class ActionModule(ActionBase):
         if entry_point:  # an entry point that writes nothing (verify) checks the declaration without a store, as its steps do
             store_variable = ROLE_STORE if ROLE_STORE in _role_arguments.options(entry_point) else None
         for host in args["hosts"]:
-            named[host], problems = host_value(hostvars, host, variable)
-            stores[host], store_problems = host_value(hostvars, host, store_variable) if store_variable else (None, [])
+            values = hostvars[host]
+            named[host], problems = host_value(hostvars, host, variable, values)
+            stores[host], store_problems = host_value(hostvars, host, store_variable, values) if store_variable else (None, [])
             if problems or store_problems:
                 unresolved[host] = problems + store_problems
             if entry_point:
@@ -172,7 +173,7 @@ class ActionModule(ActionBase):
                 if not store_problems and stores[host] is not None:
                     given[ROLE_STORE] = stores[host]
                 unchecked = [name for name, bad in ((ROLE_DECLARATION, problems or named[host] is None), (ROLE_STORE, store_problems)) if bad]
-                params, errors = _role_arguments.check(hostvars[host], entry_point, given, unchecked=unchecked,
+                params, errors = _role_arguments.check(values, entry_point, given, unchecked=unchecked,
                                                        secrets=_secrets(named[host], stores[host]))
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none

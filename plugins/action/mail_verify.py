@@ -7,12 +7,14 @@ A secret that was already rejected for this practice is not tried again until it
 (or ``retry_failed_secret``): the check then fails at stage ``lockout_guard`` without
 connecting. A rejection is remembered, a login that works forgets it.
 
-Given ``batch_result`` (this host's entry of a mail_verify_batch run), report that
-instead: no second check and no module run, so the host's own task costs only
-Ansible's per-host bookkeeping.
+Given ``from_batch`` (the name of a registered mail_verify_batch result), report this
+host's entry of it instead: no second check and no module run, so the host's own task
+costs only Ansible's per-host bookkeeping.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -22,17 +24,30 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
 
 
+def _share(name, task_vars):
+    """``(this host's entry of the mail_verify_batch result registered as name, None)``, or ``(None, why not)``."""
+    host = task_vars.get("inventory_hostname", "")
+    registered = task_vars.get(name) if isinstance(name, str) else None
+    results = registered.get("results") if isinstance(registered, Mapping) else None
+    if not isinstance(results, Mapping):
+        return None, "from_batch must name a variable registered from a mail_verify_batch task of this play (%r is not one)" % (name,)
+    checked = results.get(host)
+    if not isinstance(checked, Mapping) or "ok" not in checked:
+        return None, "the mail_verify_batch result %s has no entry for %s (was it in the batch's hosts?)" % (name, host)
+    return dict(checked), None
+
+
 class ActionModule(DeclarationAction):
     MODULE = "mailops.mailconfig.mail_verify"
     FROM_VARIABLE = "mail_account_verify_from"
 
     def run(self, tmp=None, task_vars=None):
-        if "batch_result" not in self._task.args:
+        if "from_batch" not in self._task.args:
             return super().run(tmp, task_vars)
         outcome = super(DeclarationAction, self).run(tmp, task_vars)  # pylint: disable=bad-super-call
-        checked = self._task.args["batch_result"]
-        if not isinstance(checked, dict) or "ok" not in checked:
-            outcome.update(failed=True, msg="batch_result must be this host's entry of a mail_verify_batch result (results[host])")
+        checked, problem = _share(self._task.args["from_batch"], task_vars or {})
+        if problem:
+            outcome.update(failed=True, msg=problem)
             return outcome
         try:
             fail_on_error = boolean(self._task.args.get("fail_on_error", True), strict=True)

@@ -22,6 +22,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard 
 ARGUMENT_SPEC = {
     "hosts": {"type": "list", "elements": "str", "required": True},
     "variable": {"type": "str", "default": "mail_account"},
+    "verify_from": {"type": "str"},
     "ca_path": {"type": "path"},
     "validate_certs": {"type": "bool", "default": True},
     "timeout": {"type": "float", "default": 15},
@@ -55,7 +56,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="max_connections and per_server must be at least 1")
             return result
         started = time.monotonic()
-        refused, normalised = self._declarations(args["hosts"], args["variable"], task_vars or {})
+        refused, normalised = self._declarations(args["hosts"], args["variable"], args["verify_from"], task_vars or {})
         if not refused and not normalised:
             result.update(changed=False, skipped=True, results={}, counts=_counts({}), failed_practices=[],
                           msg="no practice to check from the controller (verification off or state absent for every host)")
@@ -97,10 +98,11 @@ class ActionModule(ActionBase):
         return guarded
 
     @staticmethod
-    def _declarations(hosts, variable, task_vars):
+    def _declarations(hosts, variable, verify_from, task_vars):
         """(refused, normalised): hosts whose declaration fails validation, with the failure; the rest, normalised.
 
-        Hosts the role would not verify (mail_account_verify false, mail_account_state absent) are left out. A
+        Hosts the role would not verify (mail_account_verify false, mail_account_state absent) are left out, and
+        with ``verify_from`` the hosts that verify from their site. A
         declaration a batch check (mail_declaration with role_entry_point) already checked is not checked again,
         and a host it refused is refused here with its message.
         """
@@ -108,6 +110,8 @@ class ActionModule(ActionBase):
         refused, normalised = {}, {}
         for host in hosts:
             values = hostvars[host]
+            if verify_from is not None and values.get("mail_account_verify_from", verify_from) != "controller":
+                continue
             checks = checks_for(task_vars, values)
             before = refused_earlier(checks, host)
             if before:
@@ -116,7 +120,7 @@ class ActionModule(ActionBase):
                 continue
             if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
                 continue
-            value, problems = host_value(hostvars, host, variable)
+            value, problems = host_value(hostvars, host, variable, values)
             if problems:
                 refused[host] = {"ok": False, "msg": report(problems, host), "findings": [f.as_dict() for f in problems]}
                 continue

@@ -85,14 +85,17 @@ options:
         on both sides at stage C(token) with an C(oauth_*) code.
       - Never printed.
     type: str
-  batch_result:
+  from_batch:
     description:
-      - This host's entry of a M(mailops.mailconfig.mail_verify_batch) result (C(results[inventory_hostname])). The
-        action plugin then reports it as this host's result, with O(fail_on_error) applied, instead of checking again;
-        nothing connects and the module does not run. The other options are ignored.
+      - The name of a variable registered from a M(mailops.mailconfig.mail_verify_batch) task of this play. The action
+        plugin then reports this host's entry of it (C(results[inventory_hostname])) as this host's result, with
+        O(fail_on_error) applied, instead of checking again; nothing connects and the module does not run. The other
+        options are ignored.
+      - A name, not the entry itself, so that the host's share is looked up in Python rather than by a template that
+        indexes the whole batch's result once per host (which costs time in proportion to the batch's size).
       - The C(mail_account) role uses it with C(mail_account_verify_from=controller), so that every host ends ok or
         failed on its own after one batch.
-    type: dict
+    type: str
     version_added: 0.2.0
 attributes:
   check_mode:
@@ -230,7 +233,7 @@ incoming:
   type: dict
 provider:
   description: The declaration's provider key.
-  returned: when O(batch_result) is given and the declaration validated
+  returned: when O(from_batch) is given and the declaration validated
   type: str
 token:
   description:
@@ -261,7 +264,7 @@ def main():
             plaintext_allowed_hosts=dict(type="list", elements="str", default=[]),
             access_token=dict(type="str", no_log=True),
             retry_failed_secret=dict(type="bool", default=False, no_log=False),
-            batch_result=dict(type="dict"),  # handled by the action plugin; the module never receives it
+            from_batch=dict(type="str"),  # handled by the action plugin; the module never receives it
         ),
         supports_check_mode=True,
     )

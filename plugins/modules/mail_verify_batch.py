@@ -10,7 +10,7 @@ version_added: 0.2.0
 description:
   - Runs the checks of M(mailops.mailconfig.mail_verify) for every host in O(hosts), on the controller, in one process
     and concurrently, and returns each host's result under its name. Use it with C(run_once), then give each host its
-    share with M(mailops.mailconfig.mail_verify)'s C(batch_result) so that every host still ends ok or failed on its own.
+    share with M(mailops.mailconfig.mail_verify)'s C(from_batch) so that every host still ends ok or failed on its own.
   - Each host's declaration (its O(variable)) is validated and normalised first; a host whose declaration has errors
     gets those findings as its result and is not checked.
   - "Concurrency is bounded twice: at most O(per_server) connections to one mail server (host and port) at a time,
@@ -41,6 +41,15 @@ options:
     description: The host variable that holds each declaration.
     type: str
     default: mail_account
+  verify_from:
+    description:
+      - When given, only the hosts of O(hosts) whose C(mail_account_verify_from) is V(controller) are checked; this value
+        stands for the hosts that do not set it (the C(mail_account) role passes its own default). The others are left
+        to check themselves from their site. When nothing is left, the result is skipped.
+      - Choosing here, where each host's variables are read anyway, spares a template that would gather every host's
+        variables once more.
+    type: str
+    version_added: 0.2.0
   ca_path:
     description: As M(mailops.mailconfig.mail_verify)'s C(ca_path), for every host.
     type: path
@@ -90,7 +99,7 @@ EXAMPLES = r'''
 - name: Each practice ends ok or failed on its own
   mailops.mailconfig.mail_verify:
     declaration: "{{ mail_account }}"
-    batch_result: "{{ mail_batch.results[inventory_hostname] }}"
+    from_batch: mail_batch
 '''
 
 RETURN = r'''

@@ -29,9 +29,13 @@ _UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
 _MISSING_ATTRIBUTE = re.compile(r"has no attribute '([^'\s]{1,64})'")
 
 
-def host_value(hostvars: Any, host: str, variable: str) -> Tuple[Optional[object], List[Finding]]:
-    """``(value, [])``, ``(None, [])`` when the host lacks ``variable``, or ``(None, [finding])``."""
-    values = hostvars[host]
+def host_value(hostvars: Any, host: str, variable: str, values: Any = None) -> Tuple[Optional[object], List[Finding]]:
+    """``(value, [])``, ``(None, [])`` when the host lacks ``variable``, or ``(None, [finding])``.
+
+    ``values`` is ``hostvars[host]`` when the caller already has it: each lookup of
+    ``hostvars[host]`` gathers all of that host's variables again.
+    """
+    values = hostvars[host] if values is None else values
     if variable not in values:
         return None, []
     try:

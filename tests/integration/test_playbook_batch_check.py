@@ -125,3 +125,38 @@ def test_verify_from_the_controller_can_keep_a_task_only_for_the_practices_that_
         "practice-a": ("ok", "ok"), "practice-b": ("ok", "ok"), "practice-c": ("failed", "failed")}
     assert rows["practice-c"]["diagnosis"] == "auth_failed"
     assert_no_secrets(result.stdout, mail_servers, wrong)
+
+
+def test_when_every_practice_passes_from_the_controller_the_batch_ends_in_one_step(playbook, mail_servers):
+    """Only the failures as tasks, and none failed: one end_batch, no end_host per practice (whose cost grows as N cubed)."""
+    inv = inventory(playbook, mail_servers, {
+        name: {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": "controller",
+               "mail_account_verify_host_results": "failed"}
+        for name in ("practice-a", "practice-b", "practice-c")})
+    report = str(playbook.tmp_path / "report" / "mail")
+    result = playbook.run(VERIFY, inventory=inv, env=dict(SUMMARY, MAILCONFIG_REPORT=report))
+    assert result.returncode == 0, result.stdout[-4000:]
+    run = tasks_run(result.stdout)
+    assert any(task.endswith("End the batch when every practice was checked from the controller and passed, when asked")
+               for task in run), run
+    assert not any("End here for the practices" in task or task.endswith("Verify the mail account credentials") for task in run), run
+    assert per_host(result.stdout) == {"practice-a": {"ok": 2, "changed": 0, "failed": 0, "skipped": 0}}
+    with open(report + ".json", encoding="utf-8") as handle:
+        rows = {row["practice"]: (row["outgoing"], row["incoming"]) for row in json.load(handle)["practices"]}
+    assert rows == {name: ("ok", "ok") for name in ("practice-a", "practice-b", "practice-c")}
+    assert_no_secrets(result.stdout, mail_servers)
+
+
+def test_an_inventory_may_mix_both_vantage_points(playbook, mail_servers):
+    """The batch takes only the practices set to verify from the controller; the others check from their site."""
+    inv = inventory(playbook, mail_servers, {
+        "practice-a": {"mail_account": declarations.raw(mail_servers)},
+        "practice-b": {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": "controller"},
+        "practice-c": {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": "controller"}})
+    result = playbook.run(VERIFY, "-v", inventory=inv, env=SUMMARY)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "2 practices checked from the controller: 2 ok, 0 failed" in result.stdout
+    assert {host: counts["failed"] for host, counts in per_host(result.stdout).items()} == {
+        "practice-a": 0, "practice-b": 0, "practice-c": 0}
+    for name in ("practice-a", "practice-b", "practice-c"):
+        assert summary_row(result.stdout, name).split()[4:6] == ["ok", "ok"], summary_row(result.stdout, name)

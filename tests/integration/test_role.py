@@ -44,6 +44,7 @@ def recap(output):
 
 
 VERIFY_TASKS = ["Verify every practice's credentials from the controller, in one batch",
+                "End the batch when every practice was checked from the controller and passed, when asked",
                 "End here for the practices whose check from the controller passed, when asked", "Verify the mail account credentials"]
 
 

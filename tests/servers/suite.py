@@ -63,8 +63,11 @@ def _insecure_context():
     return context
 
 
-def start(folder):
-    """Start every server under ``folder`` (created if needed) and return the state."""
+def start(folder, throughput=False):
+    """Start every server under ``folder`` (created if needed) and return the state.
+
+    ``throughput``: Dovecot in its high-performance mode (tests/servers/dovecot.py), for benchmarks.
+    """
     folder = os.path.abspath(folder)
     os.makedirs(folder, exist_ok=True)
     names = [listener[0] for listener in dovecot.LISTENERS] + [spec[0] for spec in SCRIPTED] + ["sink", "closed"]
@@ -81,7 +84,7 @@ def start(folder):
     try:
         state["servers"]["sink"] = sink.start(folder, ports["sink"])
         state["sink_maildir"] = state["servers"]["sink"]["maildir"]
-        state["servers"]["dovecot"] = dovecot.start(folder, ports, tls, ports["sink"])
+        state["servers"]["dovecot"] = dovecot.start(folder, ports, tls, ports["sink"], throughput)
         state["servers"]["scripted"] = _start_scripted(folder, ports, tls)
     except BaseException:
         stop(state)
@@ -106,13 +109,13 @@ def load(folder):
 
 
 @contextlib.contextmanager
-def running(prefix="mailconfig-servers-"):
+def running(prefix="mailconfig-servers-", throughput=False):
     """Every server, in a fresh folder under the system temp dir, for the duration of the block.
 
     Not under pytest's basetemp: as root, Dovecot's own users must traverse to the mail folders.
     """
     folder = tempfile.mkdtemp(prefix=prefix)
-    state = start(folder)
+    state = start(folder, throughput)
     try:
         yield state
     finally:
