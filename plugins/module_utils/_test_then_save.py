@@ -17,8 +17,6 @@ import typing
 from typing import Any, Callable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings
-from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
-from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, StoreChanged, StoreError, intended
 
 ATTEMPTS = 3  # reads of a store whose settings keep changing under us before giving up
@@ -64,7 +62,14 @@ def refusal(rejected_at: str) -> str:
 
 
 def refused(declaration: dict, reason: str) -> dict:
-    """The test result when the lockout guard does not let the declared secret be tried again."""
+    """The test result when the lockout guard does not let the declared secret be tried again.
+
+    The result's shape and the diagnosis (which loads ssl) are imported here, as the probes are: a run
+    that tests nothing does not load them (docs/performance.md, "Rollout").
+    """
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
+    from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+
     def not_tried(protocol, server):
         failure = Failure("auth_failed", reason)
         return side(failure, protocol, server.get("host"), server.get("port"), server.get("security"), "lockout_guard", None, None)

@@ -441,9 +441,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils._mail_account import run
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import store_argument
-
-STORE_ARGUMENT = store_argument()
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORE_ARGUMENT
 
 
 def main():

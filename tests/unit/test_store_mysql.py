@@ -54,7 +54,7 @@ def options(target, **changes):
     given = dict(type="mysql", application="opendental", host="127.0.0.1", port=target["server"]["port"], user=target["user"],
                  password=DB_PASSWORD, database=target["name"], ca_path=target["server"]["ca"], connect_timeout=5, lock_timeout=20)
     given.update(changes)
-    result = ArgumentSpecValidator({"store": STORE_ARGUMENT}).validate({"store": given})
+    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})  # as store_helpers.store
     assert not result.error_messages, result.error_messages
     validated = result.validated_parameters["store"]
     validated["profile"] = copy.deepcopy(PROFILE)

@@ -59,8 +59,9 @@ class Outcome(typing.NamedTuple):
 class Store:
     """One kind of settings store, chosen by the module's ``store.type``.
 
-    Subclasses set the class attributes and implement ``apply``; the registry derives the
-    module's ``store`` argument spec, the role's argument spec and the docs from them.
+    Subclasses set the class attributes and implement ``apply``; docs/generate.py derives the
+    module's ``store`` argument spec (written into the registry), the role's argument spec
+    and the docs from them.
     """
 
     NAME = ""  # the value of store.type
