@@ -59,7 +59,7 @@ class ActionModule(ActionBase):
         refused, normalised = self._declarations(args["hosts"], args["variable"], args["verify_from"], task_vars or {})
         if not refused and not normalised:
             result.update(changed=False, skipped=True, results={}, counts=_counts({}), failed_practices=[],
-                          msg="no practice to check from the controller (verification off or state absent for every host)")
+                          msg="no practice to check from the controller (each verifies from its site, or has verification off or state absent)")
             return result
         guard = Guard()
         fingerprints = {host: guard.fingerprint(host, declaration) for host, declaration in normalised.items()}
