@@ -88,6 +88,10 @@ class CallbackModule(CallbackBase):
         step = _step(result._task)
         if step is None:
             return
+        if step == "verify" and (result._task_fields.get("args") or {}).get("from_batch"):
+            # the batch task's result already gave this practice its row; reading the result again would cost
+            # ansible-core a conversion of it per practice, in the one process that runs the whole play
+            return
         data = result._result
         if step == "validate" and isinstance(data.get("declarations"), dict):
             self._validated_many(data["declarations"])
