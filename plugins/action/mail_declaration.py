@@ -29,7 +29,7 @@ ARGUMENT_SPEC = dict(
 )
 ONE_OF = ("declaration", "declarations", "hosts")
 # With role_entry_point: the role's own variables for the declaration, its store and strictness.
-ROLE_DECLARATION, ROLE_STORE, ROLE_STRICT = "mail_account", "mail_account_store", "mail_account_validate_strict"
+ROLE_DECLARATION, ROLE_STORE, ROLE_STRICT = "mail_account", _role_arguments.STORE, "mail_account_validate_strict"
 
 
 def _plural(count, word):
@@ -69,7 +69,7 @@ class ActionModule(ActionBase):
             return result
         checked, messages, entries = {}, {}, {}
         for name in sorted(named):
-            strict, argument_errors = roles.get(name, (args["strict"], []))
+            strict, argument_errors, _ = roles.get(name, (args["strict"], [], False))
             failing = ("error", "warning") if strict else ("error",)
             if name in unresolved:
                 findings = unresolved[name]
@@ -122,6 +122,8 @@ class ActionModule(ActionBase):
             result["checked"] = entries
             # a short list for the playbooks' conditions: indexing the whole map costs Ansible time per host
             result["refused"] = sorted(name for name, entry in entries.items() if entry.get("failed"))
+            if _role_arguments.runs_after_save(args["role_entry_point"]):
+                result["after_save"] = sorted(name for name, entry in entries.items() if not entry.get("failed") and roles[name][2])
             result["msg"] = "%s checked, %d refused%s" % (
                 _plural(len(checked), "practice"), refused_count,
                 " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
@@ -161,7 +163,7 @@ class ActionModule(ActionBase):
         variable = ROLE_DECLARATION if entry_point else args["variable"]
         store_variable = args["store_variable"]
         if entry_point:  # an entry point that writes nothing (verify) checks the declaration without a store, as its steps do
-            store_variable = ROLE_STORE if ROLE_STORE in _role_arguments.options(entry_point) else None
+            store_variable = ROLE_STORE if _role_arguments.saves(entry_point) else None
         for host in args["hosts"]:
             values = hostvars[host]
             named[host], problems = host_value(hostvars, host, variable, values)
@@ -177,5 +179,6 @@ class ActionModule(ActionBase):
                                                        secrets=_secrets(named[host], stores[host]))
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
-                roles[host] = (params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors)
+                roles[host] = (params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors,
+                               not errors and _role_arguments.asks_after_save(params))
         return named, stores, unresolved, roles

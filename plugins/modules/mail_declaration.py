@@ -180,6 +180,16 @@ refused:
   elements: str
   version_added: 0.2.0
   sample: [practice-02]
+after_save:
+  description:
+    - With O(role_entry_point=main), the hosts not refused whose role variables ask for a step after the save
+      (C(mail_account_verify_from=controller) or C(mail_account_sender_check)), sorted.
+    - C(playbooks/site.yml) ends the batch in one step when this list is empty, and otherwise ends every other practice's play at the save.
+  returned: with O(role_entry_point=main)
+  type: list
+  elements: str
+  version_added: 0.2.0
+  sample: [practice-07]
 deadlines:
   description:
     - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by date.

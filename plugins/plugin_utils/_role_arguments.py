@@ -23,6 +23,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 
 SPEC_FILE = os.path.join(COLLECTION_ROOT, "roles", "mail_account", "meta", "argument_specs.yml")
+STORE = "mail_account_store"
 
 
 class UnknownEntryPoint(ValueError):
@@ -42,6 +43,11 @@ def options(entry_point: str) -> Dict[str, Any]:
         raise UnknownEntryPoint("the mail_account role has no entry point %r (%s has: %s)"
                                 % (entry_point, SPEC_FILE, ", ".join(sorted(specs))))
     return specs[entry_point].get("options") or {}
+
+
+def saves(entry_point: str) -> bool:
+    """Whether an entry point saves settings (takes the store variable); verify, for one, does not."""
+    return STORE in options(entry_point)
 
 
 def check(host_vars: Any, entry_point: str, given: Optional[Dict[str, Any]] = None, unchecked: Iterable[str] = (),
@@ -65,3 +71,14 @@ def check(host_vars: Any, entry_point: str, given: Optional[Dict[str, Any]] = No
     errors.extend(result.error_messages)
     hidden = [text for text in secrets if isinstance(text, str) and text]
     return result.validated_parameters, [remove_values(message, set(hidden)) for message in errors] if hidden else errors
+
+
+def runs_after_save(entry_point: str) -> bool:
+    """Whether an entry point saves, then runs the steps after the save (main does; apply and verify do not)."""
+    return saves(entry_point) and {"mail_account_verify_from", "mail_account_sender_check"} <= options(entry_point).keys()
+
+
+def asks_after_save(params: Dict[str, Any]) -> bool:
+    """Whether a host's checked role variables ask for a step after the save (tasks/after_save.yml): verify from the
+    controller, or the sender check. The playbooks end every other practice's play at the save."""
+    return params.get("mail_account_verify_from") == "controller" or bool(params.get("mail_account_sender_check"))

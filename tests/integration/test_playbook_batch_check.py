@@ -85,6 +85,25 @@ def test_site_keeps_the_steps_after_the_save_for_the_practices_that_ask(playbook
     assert re.search(r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"",
                      result.stdout)
     assert "practice-b" not in result.stdout.split("Verify the mail account credentials]")[1].split("PLAY RECAP")[0]
+    assert '"after_save": ["practice-a"]' in result.stdout
+
+
+def test_site_ends_the_batch_in_one_step_when_no_practice_asks_for_a_step_after_the_save(playbook, mail_servers):
+    """end_host per practice costs ansible-core time per practice that grows with the batch; end_batch runs once."""
+    stores = {name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b")}
+    for options in stores.values():
+        os.makedirs(os.path.dirname(options["path"]), exist_ok=True)
+    inv = inventory(playbook, mail_servers, {
+        name: {"mail_account": declarations.raw(mail_servers), "mail_account_store": stores[name]} for name in stores})
+    result = playbook.run(SITE, "-v", *ONE_BATCH, inventory=inv, env=SUMMARY)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert '"after_save": []' in result.stdout
+    assert "TASK [End the batch here when none of its practices needs a step after the save]" in result.stdout
+    after = result.stdout.split("TASK [End the batch here")[1]
+    assert "TASK [End here for the practices" not in after and "TASK [mailops.mailconfig.mail_account" not in after, after
+    # practice-a: validate (run once for the batch) and save; practice-b: save
+    assert per_host(result.stdout) == {"practice-a": {"ok": 2, "changed": 1, "failed": 0, "skipped": 0},
+                                       "practice-b": {"ok": 1, "changed": 1, "failed": 0, "skipped": 0}}
 
 
 def test_verify_checks_the_role_variables_once_and_fails_only_the_wrong_practice(playbook, mail_servers):
