@@ -28,7 +28,7 @@ venv: $(VENV)/.installed $(LINK)
 # The oldest ansible-core we claim, in a venv of its own, for the smoke subset of `make test`:
 # the unit tests, a rollout (the role: validate, apply, verify), a verify.yml run, the
 # validate playbook on an inventory with an undefined variable, and site.yml/verify.yml's batch
-# check (rolespec_validate off, meta end_host), each through ansible-playbook.
+# check (rolespec_validate off, meta end_host and end_batch), each through ansible-playbook.
 OLDEST := .venv-oldest
 OLDEST_SMOKE := tests/unit tests/integration/test_role_checks_once.py tests/integration/test_validate_inventory.py \
   tests/integration/test_verify_playbook.py::test_results_and_every_output_free_of_secrets \

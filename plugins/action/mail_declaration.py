@@ -69,7 +69,7 @@ class ActionModule(ActionBase):
             return result
         checked, messages, entries = {}, {}, {}
         for name in sorted(named):
-            strict, argument_errors, _ = roles.get(name, (args["strict"], [], False))
+            strict, argument_errors = roles.get(name, (args["strict"], [], False))[:2]
             failing = ("error", "warning") if strict else ("error",)
             if name in unresolved:
                 findings = unresolved[name]
