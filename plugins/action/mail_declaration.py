@@ -151,7 +151,8 @@ class ActionModule(ActionBase):
 
     def _named(self, args, task_vars):
         """``(name -> declaration, name -> store option, name -> findings of values that could not be resolved,
-        name -> (strict, role variable errors) when the hosts' role variables are checked too)``."""
+        name -> (strict, role variable errors, whether they ask for a step after the save) when the hosts' role variables
+        are checked too)``."""
         if args["declaration"] is not None:
             host = task_vars.get("inventory_hostname", "")
             return {host: args["declaration"]}, {host: args["store"]}, {}, {}
