@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import List, NamedTuple
+
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _role_arguments, _schema
@@ -30,6 +32,14 @@ ARGUMENT_SPEC = dict(
 ONE_OF = ("declaration", "declarations", "hosts")
 # With role_entry_point: the role's own variables for the declaration, its store and strictness.
 ROLE_DECLARATION, ROLE_STORE, ROLE_STRICT = "mail_account", _role_arguments.STORE, "mail_account_validate_strict"
+
+
+class RoleCheck(NamedTuple):
+    """A host's role variables as the batch check found them."""
+
+    strict: bool
+    errors: List[str]
+    after_save: bool  # they ask for a step after the save
 
 
 def _plural(count, word):
@@ -68,8 +78,10 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="mail_declaration: %s" % exc)
             return result
         checked, messages, entries = {}, {}, {}
+        unchecked = RoleCheck(args["strict"], [], False)  # a host whose role variables this check does not cover
         for name in sorted(named):
-            strict, argument_errors = roles.get(name, (args["strict"], [], False))[:2]
+            role = roles.get(name, unchecked)
+            strict, argument_errors = role.strict, role.errors
             failing = ("error", "warning") if strict else ("error",)
             if name in unresolved:
                 findings = unresolved[name]
@@ -113,7 +125,7 @@ class ActionModule(ActionBase):
         result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
         result["changed"] = False
         warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checked.items()
-                    for f in item["findings"] if f["severity"] == "warning" and not roles.get(name, (args["strict"],))[0]]
+                    for f in item["findings"] if f["severity"] == "warning" and not roles.get(name, unchecked).strict]
         if warnings:
             result["warnings"] = warnings
         refused_count = sum(1 for item in checked.values() if not item["ok"])
@@ -123,7 +135,7 @@ class ActionModule(ActionBase):
             # a short list for the playbooks' conditions: indexing the whole map costs Ansible time per host
             result["refused"] = sorted(name for name, entry in entries.items() if entry.get("failed"))
             if _role_arguments.runs_after_save(args["role_entry_point"]):
-                result["after_save"] = sorted(name for name, entry in entries.items() if not entry.get("failed") and roles[name][2])
+                result["after_save"] = sorted(name for name, entry in entries.items() if not entry.get("failed") and roles[name].after_save)
             result["msg"] = "%s checked, %d refused%s" % (
                 _plural(len(checked), "practice"), refused_count,
                 " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
@@ -151,8 +163,7 @@ class ActionModule(ActionBase):
 
     def _named(self, args, task_vars):
         """``(name -> declaration, name -> store option, name -> findings of values that could not be resolved,
-        name -> (strict, role variable errors, whether they ask for a step after the save) when the hosts' role variables
-        are checked too)``."""
+        name -> RoleCheck when the hosts' role variables are checked too)``."""
         if args["declaration"] is not None:
             host = task_vars.get("inventory_hostname", "")
             return {host: args["declaration"]}, {host: args["store"]}, {}, {}
@@ -180,6 +191,6 @@ class ActionModule(ActionBase):
                                                        secrets=_secrets(named[host], stores[host]))
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
-                roles[host] = (params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors,
-                               not errors and _role_arguments.asks_after_save(params))
+                roles[host] = RoleCheck(params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors,
+                                        not errors and _role_arguments.asks_after_save(params))
         return named, stores, unresolved, roles
