@@ -144,7 +144,8 @@ def main():
         copy, ping = (1, 2) if which == "first" else (4, 5)
         wall = statistics.median(rows[index][1] for rows in repeats)
         # the idempotent rollout's ping ratio: the median of every pair's sample (the other cells: the run next to its copy)
-        against_ping = statistics.median(samples) if index == 3 else statistics.median(rows[index][1] / rows[ping][1] for rows in repeats)
+        against_ping = (statistics.median(samples) if name == "site.yml, idempotent rollout"
+                        else statistics.median(rows[index][1] / rows[ping][1] for rows in repeats))
         print("| %s | %.1f | %.0f | %.2fx | %.2fx |" % (
             name, wall, wall * 1000 / args.hosts, statistics.median(rows[index][1] / rows[copy][1] for rows in repeats), against_ping))
     print("\nidempotent rollout against the ping runs around it, %d samples: median %.2fx, from %.2fx to %.2fx (%s)\n" % (
