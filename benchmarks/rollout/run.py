@@ -37,11 +37,11 @@ for path in (ROOT, COLLECTIONS):
         sys.path.insert(0, path)
 
 # pylint: disable=wrong-import-position
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite import SqliteStore  # noqa: E402
-from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan  # noqa: E402
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check  # noqa: E402
 from tests.servers import mariadb  # noqa: E402
 
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"

@@ -4,7 +4,7 @@
 
 1. One account, SMTP submission (587, STARTTLS, AUTH) + IMAP (993, AUTHENTICATE, EXAMINE
    INBOX), certificates verified against the test CA, ``--repeats`` times each, same run:
-   - mail_verify's check in-process (``module_utils._verify.verify``);
+   - mail_verify's check in-process (``module_utils.probe._verify.verify``);
    - the same check as a fresh Python process (what each Ansible task pays to start);
    - swaks (SMTP, STARTTLS, AUTH, quit) followed by curl (IMAPS login, EXAMINE INBOX).
 2. ``--accounts`` hosts (local connection), one mail_verify task each, ansible-playbook
@@ -25,7 +25,7 @@ import _local
 import yaml
 
 from _timing import timed  # noqa: E402  pylint: disable=wrong-import-order
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify  # noqa: E402
 from tests.servers import declarations  # noqa: E402
 
 OUTGOING, INCOMING = ("submission", "starttls"), ("imaps", "tls")
@@ -33,7 +33,7 @@ OUTGOING, INCOMING = ("submission", "starttls"), ("imaps", "tls")
 _FRESH = """
 import json, sys
 sys.path.insert(0, %r)
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify
 result = verify(json.loads(sys.argv[1]), ca_path=sys.argv[2])[0]
 sys.exit(0 if result["ok"] else 1)
 """

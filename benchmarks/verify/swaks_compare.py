@@ -13,7 +13,7 @@ import subprocess
 
 import _local
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify  # noqa: E402
 from tests.servers import declarations  # noqa: E402
 
 TIMEOUT = 5

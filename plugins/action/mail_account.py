@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import for_store, of_store
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store, of_store
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
 
 
 class ActionModule(DeclarationAction):

@@ -9,13 +9,14 @@ from typing import List, NamedTuple
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _role_arguments, _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _role_arguments
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
     CONTEXT_SPEC, FACT, check_declaration, context_of, remembered, report, validated)
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import to_plain
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._application import UnknownApplication, of_store
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._deadlines import deadlines
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, of_store
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
 
 ARGUMENT_SPEC = dict(
     declaration=dict(type="raw"),

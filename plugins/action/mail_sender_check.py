@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns, _sender_checks
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect, _dns, _sender_checks
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
     CONTEXT_SPEC, checked_for_host, context_of, failure, refused_earlier, validated)
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._ansible_data import origin_marks
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._findings import has_errors
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import origin_marks
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import has_errors
 
 ARGUMENT_SPEC = dict(
     declaration=dict(type="raw"),

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import DeclarationAction
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
 
 
 def _share(name, task_vars):

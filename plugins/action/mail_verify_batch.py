@@ -11,13 +11,13 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _batch_verify
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._action import (
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _batch_verify
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
     checked_for_host, checks_for, context_of, failure, refused_earlier, report, validated)
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._host_values import host_value
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._lockout_guard import Guard, accepted, rejected
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
 
 ARGUMENT_SPEC = {
     "hosts": {"type": "list", "elements": "str", "required": True},

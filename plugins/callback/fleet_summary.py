@@ -37,7 +37,8 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _audit_log, _deadlines, _report, _run_info
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _report, _run_info
 
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_verify_batch": "verify_batch",
             "mail_sender_check": "sender"}

@@ -4,7 +4,7 @@
 
 
 class ModuleDocFragment(object):
-    """The resolver options of every action that may ask DNS (plugin_utils._action.CONTEXT_SPEC)."""
+    """The resolver options of every action that may ask DNS (plugin_utils.action._action.CONTEXT_SPEC)."""
 
     DOCUMENTATION = r'''
 options:

@@ -70,7 +70,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _catalogue
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue
 
 
 class LookupModule(LookupBase):
@@ -82,7 +82,7 @@ class LookupModule(LookupBase):
             term = str(term).strip()
             if "@" in term:
                 # Imported for addresses only: detection loads dnspython, which a provider key does not need.
-                from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect  # pylint: disable=import-outside-toplevel
+                from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect  # pylint: disable=import-outside-toplevel
                 try:
                     detection = _detect.detect_provider(term)
                 except _detect.DetectionError as exc:

@@ -11,7 +11,8 @@ the outcome with every secret masked.
 
 from typing import TYPE_CHECKING, NoReturn
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _file_attributes, _settings, _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
 
@@ -51,7 +52,7 @@ def _probe(params, check_mode):
     """mail_verify's check with the module's options; imported only when a login is needed (the probes' TLS and
     socket modules are a fifth of the module's start-up, which an unchanged practice should not pay)."""
     def probe(declaration):
-        from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify
         from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
         try:
             return verify(declaration, ca_path=params["ca_path"], validate_certs=params["validate_certs"], timeout=params["timeout"],
@@ -62,7 +63,7 @@ def _probe(params, check_mode):
 
 
 def _summary(test):
-    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
     return summary(test)
 
 

@@ -16,7 +16,7 @@ no longer those tested. A failed test writes nothing unless ``write_untested``.
 import typing
 from typing import Any, Callable, Optional, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, StoreChanged, StoreError, intended
 
 ATTEMPTS = 3  # reads of a store whose settings keep changing under us before giving up
@@ -67,8 +67,8 @@ def refused(declaration: dict, reason: str) -> dict:
     The result's shape and the diagnosis (which loads ssl) are imported here, as the probes are: a run
     that tests nothing does not load them (docs/performance.md, "Rollout").
     """
-    from ansible_collections.mailops.mailconfig.plugins.module_utils._check_result import side
-    from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._check_result import side
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 
     def not_tried(protocol, server):
         failure = Failure("auth_failed", reason)

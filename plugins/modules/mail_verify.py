@@ -248,7 +248,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import ControlCharacterError
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import DECLARATION_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import summary, verify
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary, verify
 
 
 def main():

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils._declaration import check, check_text
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check, check_text
 from tests.adversarial.hostile import MEMORY_BOUND_KB, ROOT
 
 LINT = os.path.join(ROOT, "bin", "mailconfig-lint")

@@ -11,7 +11,7 @@ import json
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
 from tests.integration.apply_helpers import apply_task, assert_task, play, recap
-from tests.unit.store_helpers import PASSWORD_A, apply, plan, raw_declaration, store
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, apply, plan, raw_declaration, store
 
 OLD_PASSWORD = "Old-Mail-Pw-31f9c0aa"
 DATABASE_PASSWORD = "App-Db-Pw-7e55d210"

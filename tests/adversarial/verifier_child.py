@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, ".venv", "collections"))
 sys.path.insert(0, ROOT)
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _verify  # noqa: E402
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _verify  # noqa: E402
 from tests.adversarial.measured import peak_kb  # noqa: E402
 
 

@@ -6,7 +6,7 @@ import sqlite3
 import yaml
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
-from tests.unit.store_helpers import SECRETS, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import SECRETS, raw_declaration
 
 # Every registered store that lives in a file runs every parametrised store test. The networked
 # mysql store has no file to stat: tests/integration/test_apply_opendental.py runs the same

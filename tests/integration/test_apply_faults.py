@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.integration.apply_helpers import APP_CONTENT, STORE_TYPES, make_store
-from tests.unit.store_helpers import PASSWORD_B, apply, plain_plan, plan, raw_declaration, store
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_B, apply, plain_plan, plan, raw_declaration, store
 
 KILLS = 200
 WRITERS = 20

@@ -13,7 +13,7 @@ import yaml
 from tests.integration.test_role import recap, role_play
 from tests.integration.test_verify_playbook import assert_no_secrets
 from tests.servers import declarations, mariadb
-from tests.unit.test_store_mysql import CIPHER, DB_PASSWORD, STRICT
+from tests.unit.plugins.module_utils.store.test_store_mysql import CIPHER, DB_PASSWORD, STRICT
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

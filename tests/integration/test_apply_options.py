@@ -6,7 +6,7 @@ import sqlite3
 import stat
 
 from tests.integration.apply_helpers import APP_CONTENT, apply_task, assert_task, leaked, make_store, play, read_store
-from tests.unit.store_helpers import PASSWORD_A, PASSWORD_B, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, raw_declaration
 
 
 def run_ok(playbook, tasks, **variables):

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.integration.apply_helpers import BROKEN_CONTENT, STORE_TYPES, apply_task, assert_task, leaked, make_store, play, recap
-from tests.unit.store_helpers import OAUTH2_RAW, PASSWORD_B, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import OAUTH2_RAW, PASSWORD_B, raw_declaration
 
 
 @pytest.mark.parametrize("kind", STORE_TYPES)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect, _dns
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dns"))
 from dns_server import counting_dns, knot, silent_dns  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
@@ -130,7 +130,7 @@ def test_negative_answers_and_timeouts_are_cached_too(silent_dns, counting_dns):
 
 def test_the_cache_spans_processes_through_a_cache_dir(counting_dns, tmp_path):
     """Forked Ansible workers share answers the same way: a file per question, under a lock."""
-    script = ("from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect; "
+    script = ("from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect; "
               "print(_detect.detect_provider('reception@m365.test').provider)")
     env = dict(os.environ, PYTHONPATH=COLLECTIONS, MAILCONFIG_DNS_SERVER=counting_dns.address, MAILCONFIG_DNS_CACHE_DIR=str(tmp_path))
     runs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True) for run in range(3)]
@@ -190,7 +190,7 @@ def test_shared_resolver_is_one_per_setting(knot, monkeypatch):
 
 def test_missing_dnspython_is_a_clear_lookup_failure():
     script = ("import sys; sys.modules['dns'] = None\n"  # as if dnspython were not installed
-              "from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _detect, _dns\n"
+              "from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect, _dns\n"
               "try:\n    _detect.detect_provider('reception@m365.test', _dns.Resolver(servers='127.0.0.1:9'))\n"
               "except _detect.DetectionError as exc:\n    print(exc.message); print(exc.hint)\n")
     done = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=COLLECTIONS),

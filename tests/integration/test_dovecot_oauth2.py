@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._oauth_token import acquire
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._oauth_token import acquire
 from tests.servers import dovecot
 from tests.servers.token_endpoint import TokenEndpoint
 

@@ -17,9 +17,9 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _oauth_token
-from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import CODES
-from ansible_collections.mailops.mailconfig.plugins.module_utils._oauth_token import acquire
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _oauth_token
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import CODES
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._oauth_token import acquire
 from tests.servers import certs
 from tests.servers.token_endpoint import TokenEndpoint
 

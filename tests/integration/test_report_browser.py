@@ -13,7 +13,7 @@ import zlib
 import pytest
 
 from tests.integration import webdriver
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report
 
 pytestmark = pytest.mark.skipif(not webdriver.available(), reason="needs /usr/bin/chromium and /usr/bin/chromedriver")
 

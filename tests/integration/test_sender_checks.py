@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _dns, _sender_checks
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _dns, _sender_checks
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dns"))
 from dns_server import counting_dns, knot, silent_dns  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position

@@ -12,15 +12,16 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _settings, _test_then_save
-from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import KEEP
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.integration.apply_helpers import STORE_TYPES, make_store
 from tests.integration.test_apply_faults import in_child, leftovers, snapshot
 from tests.servers import declarations
-from tests.unit.store_helpers import store
+from tests.unit.plugins.module_utils.store.store_helpers import store
 
 KILLS = 12
 OPTIONS = _test_then_save.Options(test=True, write_untested=False, refused_secret=None, attributes=KEEP, backup=False, check_mode=False)

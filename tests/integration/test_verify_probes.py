@@ -1,6 +1,6 @@
 """The probes against real Dovecot (and the scripted servers): each case names its exact diagnosis.
 
-These call the module's own code (module_utils._verify.verify) with a normalised
+These call the module's own code (module_utils.probe._verify.verify) with a normalised
 declaration, so they also cover shapes the controller would refuse before connecting.
 """
 
@@ -9,7 +9,7 @@ import os
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _sasl
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify
 from tests.servers import declarations, tokens
 
 TIMEOUT = 10  # Dovecot answers a failed login after about half a second; leave ample room.

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import verify
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify
 from tests.servers import declarations, scripted
 
 SMTP = ("smtp_provider", "tls", "localhost")

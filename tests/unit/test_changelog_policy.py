@@ -5,8 +5,9 @@ import re
 
 import pytest
 import yaml
+from tests.paths import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 FRAGMENTS = os.path.join(ROOT, "changelogs", "fragments")
 PLUGIN_DIRS = ("modules", "lookup", "callback", "action", "filter", "inventory", "connection", "test")
 

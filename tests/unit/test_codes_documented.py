@@ -3,8 +3,9 @@
 import ast
 import os
 import re
+from tests.paths import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 
 
 def _read(*parts):

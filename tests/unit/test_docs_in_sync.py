@@ -3,8 +3,9 @@
 import os
 import subprocess
 import sys
+from tests.paths import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 
 
 def test_declaration_reference_matches_schema():

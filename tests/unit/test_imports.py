@@ -5,8 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from tests.paths import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
 PREFIX = "ansible_collections.mailops.mailconfig.plugins."
 
@@ -14,7 +15,7 @@ CHECK = """
 import sys
 sys.path.insert(0, %r)
 import importlib
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils import _declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _declaration
 for name in %r:
     importlib.import_module(name)
 %s
@@ -29,7 +30,7 @@ def loaded_dns_modules(modules, then=""):
 
 
 @pytest.mark.parametrize("module", ["lookup.mail_provider", "action.mail_account", "action.mail_verify",
-                                    "action.mail_declaration", "plugin_utils._lint_cli"])
+                                    "action.mail_declaration", "plugin_utils.declaration._lint_cli"])
 def test_importing_a_plugin_does_not_load_dnspython(module):
     assert loaded_dns_modules([module]) == "[]"
 

@@ -5,8 +5,9 @@ import os
 import re
 
 import pytest
+from tests.paths import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 TARGET_DIRS = ("plugins/modules", "plugins/module_utils")
 
 

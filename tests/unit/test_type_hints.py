@@ -8,8 +8,9 @@ import ast
 import os
 
 import pytest
+from tests.paths import REPO_ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = REPO_ROOT
 
 
 def unannotated(path):

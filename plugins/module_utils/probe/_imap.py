@@ -12,15 +12,14 @@ proves too little.
 """
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
-from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _diagnosis
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._connection import Settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import MAX_LITERAL, Channel, Stages, open_channel, sign_off
 
-if TYPE_CHECKING:  # _verify imports this module
-    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings
 
 _LITERAL = re.compile(rb"\{(\d+)\+?\}$")
 _LITERAL_DIGITS = 9  # a longer size is beyond any literal we read (and int() of a huge one is slow)
@@ -147,7 +146,7 @@ def _examine(session, report, where):
             report["messages"] = int(match.group(1))
 
 
-def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
+def probe(server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

@@ -9,15 +9,14 @@ SASL (PLAIN, else LOGIN; XOAUTH2/OAUTHBEARER for tokens) when the server lists
 mechanisms, else the classic USER/PASS for a password, still one attempt.
 """
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
-from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _diagnosis
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._connection import Settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages, open_channel, sign_off
 
-if TYPE_CHECKING:  # _verify imports this module
-    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings
 
 # RFC 5034: an AUTH command with its initial response must fit in 255 octets.
 _MAX_COMMAND = 255
@@ -117,7 +116,7 @@ def _stat(session, report, where):
         report["messages"] = int(count[0])
 
 
-def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
+def probe(server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

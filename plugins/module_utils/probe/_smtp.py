@@ -14,15 +14,14 @@ import email.message
 import email.policy
 import email.utils
 import re
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _diagnosis
-from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _diagnosis
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._connection import Settings
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages, open_channel
 
-if TYPE_CHECKING:  # _verify imports this module
-    from ansible_collections.mailops.mailconfig.plugins.module_utils._verify import Settings
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)")
 _MAX_SASL_ROUNDS = 5
@@ -144,7 +143,7 @@ def _quit(channel):
         pass
 
 
-def probe(server: Mapping[str, Any], credential: Credential, settings: "Settings", stages: Stages, report: Dict[str, Any]) -> None:
+def probe(server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]) -> None:
     """Run every stage against ``server`` (the declaration's outgoing block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
     channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)

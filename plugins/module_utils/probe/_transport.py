@@ -23,7 +23,7 @@ import time
 from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import first_control_character
-from ansible_collections.mailops.mailconfig.plugins.module_utils._diagnosis import Failure
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 
 # What a server may send in answer to one command (or as its greeting). Real servers
 # stay far below: an EHLO or CAPA answer is a few dozen short lines, a greeting one line.

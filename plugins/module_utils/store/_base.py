@@ -24,9 +24,9 @@ never a value.
 import os
 import typing
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file
-from ansible_collections.mailops.mailconfig.plugins.module_utils._file_attributes import Attributes
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import shown, text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import Attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import shown, text_value
 
 
 class Plan(typing.NamedTuple):

@@ -15,11 +15,11 @@ import errno
 import os
 from typing import Any, Iterable, Optional, Set
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._file_lock import DirectoryLock, LockTimeout
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, diff_text, intended, key_lines,

@@ -24,7 +24,7 @@ import collections
 import re
 from typing import Any, Iterable, Optional, Set
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file import FileStore
 

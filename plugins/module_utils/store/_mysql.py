@@ -25,9 +25,9 @@ import re
 import ssl
 from typing import Optional, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import CHANGED_MARK, CONNECTION_KEYS
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK, CONNECTION_KEYS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)

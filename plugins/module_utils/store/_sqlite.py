@@ -22,9 +22,9 @@ import sqlite3
 from typing import Optional
 from urllib.parse import quote
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils._settings import text_value
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     ABSENT, Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,

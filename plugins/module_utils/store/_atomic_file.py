@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Replace a file so that a reader, or a crash, only ever sees the old or the new content.
+
+The new content goes to a temp file in the same directory (same file system, so the
+rename is atomic), gets its owner and mode before any data, is fsynced, renamed over
+the old file, and the directory is fsynced so the rename itself survives a power cut.
+The file it replaces keeps its SELinux context (``_security_context``).
+"""
+
+import datetime
+import errno
+import os
+import re
+import stat
+import tempfile
+from typing import List, Optional
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _security_context
+
+TEMP_SUFFIX = ".mailconfig-tmp"
+BACKUP_MODE = 0o600  # a backup holds the previous password: readable by its owner only
+_BACKUP_STAMP = re.compile(r"\.\d{8}T\d{6}\.\d{6}Z\.bak$")
+
+
+def _temp_prefix(path):
+    return "." + os.path.basename(path) + "."
+
+
+def fsync_directory(directory: str) -> None:
+    """Make a rename or a new entry in ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def existing_stat(path: str) -> Optional[os.stat_result]:
+    """The file's ``os.lstat``, or None when there is no file yet; ELOOP for a symlink (never followed here)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+    return info
+
+
+def open_no_follow(path: str, flags: int = os.O_RDONLY) -> int:
+    """A descriptor for ``path`` that is never a symlink's target (O_NOFOLLOW): a link swapped in fails with ELOOP."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def write(path: str, data: bytes, attributes: _file_attributes.Attributes, like: Optional[str] = None) -> None:
+    """Atomically replace ``path`` with the bytes ``data``; see _file_attributes for owner/group/mode.
+
+    The new file gets the SELinux context of ``like`` (default: the file it replaces).
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    final = _file_attributes.for_file(attributes, existing_stat(path))
+    context = _security_context.of(like or path)
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path), suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _security_context.give(handle.fileno(), context)
+            _file_attributes.apply(handle.fileno(), final)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_directory(directory)
+
+
+def remove_stale_temps(path: str) -> None:
+    """Delete temp files a killed writer left beside ``path``; call only while holding the store lock."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = _temp_prefix(path)
+    for name in os.listdir(directory):
+        if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+            os.unlink(os.path.join(directory, name))
+
+
+def backup_name(path: str) -> str:
+    """A new timestamped name beside ``path`` for a backup copy."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    return "%s.%s.bak" % (path, stamp)
+
+
+def create_new(name: str, attributes: _file_attributes.Attributes) -> int:
+    """Create the empty file ``name`` (never an existing one) with final ``attributes``; return its descriptor."""
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    _file_attributes.apply(fd, attributes)
+    return fd
+
+
+def backup_attributes(original: os.stat_result) -> _file_attributes.Attributes:
+    """A backup keeps the store's owner and group, with mode 0600."""
+    return _file_attributes.Attributes(original.st_uid, original.st_gid, BACKUP_MODE)
+
+
+def backed_up(name: str) -> Optional[str]:
+    """The store path a backup ``name`` (from ``backup_name``) was made of; None for a backup named otherwise."""
+    stamp = _BACKUP_STAMP.search(name)
+    return name[:stamp.start()] if stamp else None
+
+
+def backups(path: str) -> List[str]:
+    """The backups of ``path`` made by ``backup``, oldest first (none when its folder does not exist)."""
+    directory, base = os.path.split(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        return []
+    names = [name for name in os.listdir(directory) if name.startswith(base) and _BACKUP_STAMP.fullmatch(name[len(base):])]
+    return [os.path.join(directory, name) for name in sorted(names)]
+
+
+def prune_backups(path: str, keep: int) -> List[str]:
+    """Delete the oldest backups of ``path`` beyond the newest ``keep``; return the names deleted."""
+    old = backups(path)[:-keep] if keep > 0 else []
+    for name in old:
+        os.unlink(name)
+    return old
+
+
+def backup(path: str) -> str:
+    """Copy ``path`` to a timestamped file beside it with the same owner and group, mode 0600; return its name.
+
+    Written like the store itself (temp file, rename), so a crash never leaves a
+    torn backup that looks complete.
+    """
+    with os.fdopen(open_no_follow(path), "rb") as source:
+        data = source.read()
+        original = os.fstat(source.fileno())
+    name = backup_name(path)
+    write(name, data, backup_attributes(original), like=path)
+    return name

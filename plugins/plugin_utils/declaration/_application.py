@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 mailconfig contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Application profiles (data/applications/<name>.yml): where an application keeps its mail account.
+
+Read on the controller only. The profile's ``rules`` lint a declaration for that application
+(the settings it cannot hold); the rest travels to the store as ``store.profile``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, Collection, Dict, List, Mapping, Optional
+
+import yaml
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import canonical
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sql_profile import matches
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
+
+APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
+# What the store needs; the rest (rules, settings, sources) is for lint and people.
+_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules")  # rules: a restore keeps to them
+
+
+class UnknownApplication(ValueError):
+    """No profile of that name."""
+
+
+def names() -> List[str]:
+    """Every application with a profile, sorted."""
+    return sorted(name[:-4] for name in os.listdir(APPLICATIONS_DIR) if name.endswith(".yml"))
+
+
+@functools.lru_cache(maxsize=None)
+def profile(name: str) -> Dict[str, Any]:
+    """The profile of application ``name``; UnknownApplication when there is none."""
+    if name not in names():
+        raise UnknownApplication("no application profile %r (known: %s; see data/applications/)" % (name, ", ".join(names())))
+    with open(os.path.join(APPLICATIONS_DIR, name + ".yml"), encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def of_store(store: Any) -> Optional[str]:
+    """The application a store option names (a mysql store's ``application``), or None."""
+    if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
+        return str(store["application"])
+    return None
+
+
+def for_store(name: str) -> Dict[str, Any]:
+    """The part of the profile the store needs, as plain data for the module's ``store.profile``."""
+    data = profile(name)
+    return dict((key, data[key]) for key in _FOR_STORE if key in data)
+
+
+def rule_codes() -> Dict[str, str]:
+    """``code -> severity`` of every application rule (lint.ignore accepts the non-errors)."""
+    return dict((rule["code"], rule["severity"]) for name in names() for rule in profile(name)["rules"])
+
+
+def _declared(raw, path):
+    node = raw
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignored: Collection[str] = ()) -> List[Finding]:
+    """The findings of application ``name``'s rules for one normalised declaration."""
+    values = dict(canonical(normalised), provider=normalised.get("provider"))
+    findings = []
+    for rule in profile(name)["rules"]:
+        if rule["severity"] != "error" and rule["code"] in ignored:
+            continue
+        if "when" in rule and not matches(rule["when"], values):
+            continue
+        if not all(_declared(raw, path) for path in rule.get("declared", ())):
+            continue
+        findings.append(Finding(rule["code"], rule["severity"], rule["message"], rule["hint"], path=rule["path"]))
+    return findings

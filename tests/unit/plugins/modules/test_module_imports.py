@@ -1,0 +1,71 @@
+"""An unchanged practice's mail_account run imports only what it uses (docs/performance.md, "Rollout").
+
+On the target every module_utils file is compiled from source on every run, so a store the
+run does not use, or the probes and diagnosis (and ``ssl``) when nothing is tested, are paid
+for by every practice. Each test runs the real module in a fresh interpreter, as Ansible's
+debug entry point does (the arguments in a file), and lists the modules it loaded.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_B, apply, normalised, plan, raw_declaration, store
+from tests.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
+COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
+MODULE_UTILS = "ansible_collections.mailops.mailconfig.plugins.module_utils."
+TESTING = [MODULE_UTILS + "probe." + name for name in ("_verify", "_diagnosis", "_check_result", "_oauth_token", "_transport", "_connection")] + ["ssl"]
+
+RUN = """
+import contextlib, io, json, runpy, sys
+sys.path.insert(0, %r)
+sys.argv = ["mail_account", %r]
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        runpy.run_module("ansible_collections.mailops.mailconfig.plugins.modules.mail_account", run_name="__main__")
+    except SystemExit:
+        pass
+print(json.dumps({"result": json.loads(out.getvalue()), "modules": sorted(sys.modules)}))
+"""
+
+
+def run_module(tmp_path, **args):
+    """The module's result and the names of the modules loaded by the run."""
+    path = tmp_path / "args.json"
+    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    done = subprocess.run([sys.executable, "-c", RUN % (COLLECTIONS, str(path))], capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    return found["result"], set(found["modules"])
+
+
+def saved_store(tmp_path, kind):
+    """A store of ``kind`` that already holds the test declaration's settings."""
+    options = store(kind, tmp_path / ("app." + kind), create=True)
+    assert apply(STORES[kind], plan(), options).changed
+    return {"type": kind, "path": options["path"]}
+
+
+@pytest.mark.parametrize("kind", [name for name in STORES if name != "mysql"])
+def test_an_unchanged_practice_imports_its_own_store_and_nothing_for_a_test(tmp_path, kind):
+    result, loaded = run_module(tmp_path, declaration=normalised(), store=saved_store(tmp_path, kind))
+    assert (result["changed"], result["outcome"], result["tested"]) == (False, "unchanged", False), result
+    store_modules = {name: STORES[name].__module__ for name in STORES}
+    assert {name for name, module in store_modules.items() if module in loaded} == {kind}
+    assert not [name for name in TESTING if name in loaded]
+
+
+def test_a_test_refused_by_the_lockout_guard_loads_the_diagnosis(tmp_path):
+    """The other side: once a connection setting changes, the test's code is loaded (here the lockout guard
+    refuses the new secret, so nothing connects)."""
+    result, loaded = run_module(tmp_path, declaration=normalised(raw_declaration(password=PASSWORD_B)), store=saved_store(tmp_path, "sqlite"),
+                                known_failed_secret="2026-12-01T05:00:00Z")
+    assert result["failed"] and result["kept_previous"] and result["outgoing"]["code"] == "auth_failed", result
+    assert MODULE_UTILS + "probe._diagnosis" in loaded and "ssl" in loaded
+    assert PASSWORD_B not in json.dumps(result)

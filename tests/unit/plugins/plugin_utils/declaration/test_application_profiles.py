@@ -1,0 +1,99 @@
+"""Application profiles are complete and their rules fire: every canonical setting is either
+mapped to a column or named by a rule, every rule is reachable, and lint knows the codes."""
+
+import copy
+
+import pytest
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CANONICAL_KEYS
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check
+
+NAMES = _application.names()
+
+BASE = {"schema_version": 1, "address": "reception@smiles-dental.co.uk", "provider": "gmail",
+        "auth": {"method": "password", "password": "Pw-Alpha-7f3c9e"},
+        "incoming": {"protocol": "pop3", "acknowledge_mail_removal": True}}
+
+# One declaration per Open Dental rule that makes it (and no other application rule) fire.
+TRIGGERS = {
+    "MC701": {"provider": "gmail", "auth": {"method": "oauth2", "oauth2": {"client_id": "c1", "refresh_token": "Rt-Delta-08ab4f"}}},
+    "MC702": {"incoming": {"protocol": "imap"}},
+    "MC703": {"outgoing": {"port": 465, "security": "starttls"}, "lint": {"ignore": ["MC203"]}},
+    "MC704": {"outgoing": {"port": 587, "security": "tls"}, "lint": {"ignore": ["MC203"]}},
+    "MC705": {"incoming": {"protocol": "pop3", "port": 110, "security": "starttls", "acknowledge_mail_removal": True}},
+    "MC706": {"outgoing": {"port": 587, "security": "starttls"}, "incoming": {
+        "protocol": "pop3", "host": "pop.gmail.com", "port": 110, "security": "none", "allow_plaintext_login": True,
+        "acknowledge_mail_removal": True}, "lint": {"ignore": ["MC206", "MC501"]}},
+    "MC707": {"outgoing": {"authenticate": False}},
+    "MC708": {"display_name": "Smiles Dental"},
+    "MC709": {"sending": {"rate_per_minute": 3}},
+    "MC710": {"incoming": {"protocol": "pop3", "leave_copy_on_server": True}},
+    "MC711": {"provider": "office365", "incoming": {"enabled": False}},
+}
+
+
+def declaration(changes):
+    raw = copy.deepcopy(BASE)
+    raw.update(copy.deepcopy(changes))
+    return raw
+
+
+def application_codes(result):
+    return sorted(f.code for f in result.findings if f.code.startswith("MC7"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
+    profile = _application.profile(name)
+    assert list(profile["settings"]) == list(CANONICAL_KEYS), "data/applications/%s.yml: settings must list every canonical key in order" % name
+    codes = {rule["code"] for rule in profile["rules"]}
+    for key, where in profile["settings"].items():
+        assert "column" in where or "rule" in where, key
+        assert where.get("column", next(iter(profile["columns"]))) in profile["columns"], key
+        assert where.get("rule", next(iter(codes))) in codes, key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_column_is_in_the_schema_and_every_setting_is_canonical(name):
+    profile = _application.profile(name)
+    table = profile["account"]["table"]
+    for column, spec in profile["columns"].items():
+        assert column in profile["schema"]["tables"][table]
+        assert spec.get("setting", CANONICAL_KEYS[0]) in CANONICAL_KEYS
+        assert spec.get("encoding", "text") in ("text", "integer", "cipher")
+    for rule in profile["rules"]:
+        assert rule["code"].startswith("MC7") and rule["severity"] in ("error", "warning", "info")
+        assert rule["message"] and rule["hint"] and rule["path"]
+    assert set(_application.for_store(name)) <= set(profile)
+
+
+def test_the_base_declaration_passes_open_dental():
+    result = check(declaration({}), application="opendental")
+    assert result.normalised is not None and application_codes(result) == []
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_each_open_dental_rule_fires_on_its_trigger_alone(code):
+    result = check(declaration(TRIGGERS[code]), application="opendental")
+    assert application_codes(result) == [code], [f.text() for f in result.findings]
+    severity = {rule["code"]: rule["severity"] for rule in _application.profile("opendental")["rules"]}[code]
+    assert (result.normalised is None) == (severity == "error")
+    assert "MC7" not in " ".join(f.code for f in check(declaration(TRIGGERS[code])).findings)  # only with the application
+
+
+def test_every_open_dental_rule_has_a_trigger():
+    assert set(TRIGGERS) == {rule["code"] for rule in _application.profile("opendental")["rules"]}
+
+
+def test_application_warnings_can_be_silenced_and_errors_cannot():
+    silenced = check(declaration(dict(TRIGGERS["MC708"], lint={"ignore": ["MC708"]})), application="opendental")
+    assert application_codes(silenced) == [] and not [f for f in silenced.findings if f.code == "MC005"]
+    refused = check(declaration(dict(TRIGGERS["MC702"], lint={"ignore": ["MC702"]})), application="opendental")
+    assert application_codes(refused) == ["MC702"]
+    assert [f.code for f in refused.findings if f.code == "MC005"] == ["MC005"]
+
+
+def test_an_unknown_application_is_refused():
+    with pytest.raises(_application.UnknownApplication, match="no application profile 'dentrix'"):
+        check(declaration({}), application="dentrix")
