@@ -49,8 +49,8 @@ class Guard:
     def _path(self, name):
         return os.path.join(self.folder, name)
 
-    def _key(self) -> bytes:
-        """The HMAC key, created on first use (under the folder lock, so forks agree on one key)."""
+    def key(self) -> bytes:
+        """The controller's HMAC key, created on first use (under the folder lock, so forks agree on one key)."""
         try:
             with open(self._path(KEY_FILE), "rb") as handle:
                 return handle.read()
@@ -67,7 +67,7 @@ class Guard:
         """A keyed hash of what a login presents for ``practice``: user name and every secret."""
         material = json.dumps([practice, declaration.get("username") or declaration.get("address"),
                                declaration["auth"]["method"], secret_values(declaration)], ensure_ascii=False)
-        return hmac.new(self._key(), material.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self.key(), material.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def _memory(self) -> dict:
         try:
