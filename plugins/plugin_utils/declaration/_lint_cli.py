@@ -18,6 +18,7 @@ import sys
 from typing import List, NamedTuple, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._leaves import leaves
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._install_hint import install_hint
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _finding_formats
 
 try:
@@ -184,9 +185,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     missing = missing_dependencies()
     if missing:
-        sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s -m pip install %s\n" % (
-            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing),
-            sys.executable, " ".join(p for _n, p in missing)))
+        sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s\n" % (
+            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing), install_hint([p for _n, p in missing])))
         return 2
     if IMPORT_ERROR is not None:
         sys.stderr.write("mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n" % IMPORT_ERROR)
