@@ -20,5 +20,6 @@ def install_hint(packages: Sequence[str]) -> str:
     names = " ".join(packages)
     if sys.prefix != sys.base_prefix:  # a virtual environment: its pip is the right one
         return "%s -m pip install %s" % (sys.executable, names)
+    debian = " ".join(DEBIAN_PACKAGES.get(package, package) for package in packages)
     return ("with Debian's or Ubuntu's Python, apt install %s; otherwise run from a virtual environment "
-            "(python3 -m venv VENV, then VENV/bin/pip install %s)" % (" ".join(DEBIAN_PACKAGES.get(p, p) for p in packages), names))
+            "(python3 -m venv VENV, then VENV/bin/pip install %s)" % (debian, names))

@@ -163,7 +163,8 @@ def load_text(text: Union[str, bytes], key: Optional[str] = None) -> Loaded:
     if key not in data:
         return Loaded(None, marks, data, found=False)
     prefix = key + "."
-    return Loaded(data[key], dict({"": marks.get(key, (0, 0))}, **{p[len(prefix):]: m for p, m in marks.items() if p.startswith(prefix)}), data)
+    under_key = {p[len(prefix):]: m for p, m in marks.items() if p.startswith(prefix)}
+    return Loaded(data[key], dict({"": marks.get(key, (0, 0))}, **under_key), data)
 
 
 def syntax_finding(exc: DeclarationSyntaxError, source: str) -> Finding:
@@ -173,7 +174,7 @@ def syntax_finding(exc: DeclarationSyntaxError, source: str) -> Finding:
 
 def check_text(text: Union[str, bytes], source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
                key: Optional[str] = None) -> Checked:
-    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings (see ``load_text`` for ``key``)."""
+    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings (``key``: see load_text)."""
     try:
         loaded = load_text(text, key)
     except DeclarationSyntaxError as exc:
@@ -193,7 +194,8 @@ def read_bounded(path: str) -> bytes:
 
 def unreadable(path: str, exc: OSError) -> Finding:
     """The finding for a file that cannot be opened or read."""
-    return Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)
+    return Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.",
+                   file=path)
 
 
 def check_file(path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None, key: Optional[str] = None) -> Checked:

@@ -29,7 +29,8 @@ def _known(application: Optional[str], where: str, none: str) -> Choice:
     if not application:
         return Choice(None, "application %s (%s)" % (none, where))
     if application not in _application.names():
-        return Choice(None, "application unknown: '%s' has no profile in data/applications/ (%s)" % (application, where))
+        return Choice(None, "application unknown: '%s' has no profile in data/applications/ (%s)"
+                      % (application, where))
     return Choice(application, "application %s (%s)" % (application, where))
 
 
@@ -60,7 +61,8 @@ class FileApplication(NamedTuple):
         store = variables.get(STORE_VARIABLE) if variables is not None else None
         if store is not None and not _templated(store):
             kind = store.get("type") if isinstance(store, dict) else None
-            return _known(_application.of_store(store), "%s in this file" % STORE_VARIABLE, "none: store type %s" % kind)
+            where = "%s in this file" % STORE_VARIABLE
+            return _known(_application.of_store(store), where, "none: store type %s" % kind)
         if self.explicit:
             return _known(self.explicit, "--application", "none")
         if self.hosts is None:
@@ -68,6 +70,7 @@ class FileApplication(NamedTuple):
                           % ("no " + STORE_VARIABLE if store is None else "a templated " + STORE_VARIABLE))
         host = host_of(path)
         if host not in self.hosts:
-            return Choice(None, "application unknown: no inventory host for this file (only host_vars/HOST files have one)")
+            return Choice(None, "application unknown: no inventory host for this file "
+                                "(only host_vars/HOST files have one)")
         found = self.hosts[host]
         return _known(found.application, "inventory host %s" % host, found.reason)

@@ -74,8 +74,9 @@ def _guarded(path, check):
     try:
         return check()
     except Exception as exc:  # pylint: disable=broad-except
-        return Outcome(path, [Finding(UNREADABLE, "error", "the check could not process this input (%s); nothing in it was used"
-                                      % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)], "")
+        failure = Finding(UNREADABLE, "error", "the check could not process this input (%s); nothing in it was used"
+                          % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)
+        return Outcome(path, [failure], "")
 
 
 def _vaulted(variables):
@@ -94,7 +95,8 @@ def _check_text(text, source, key, choose):
             safe_name(key), " (its !vault values are not decrypted)" if _vaulted(loaded.variables) else ""))
     choice = choose.of(source, loaded.variables)
     context = _declaration.Context(application=choice.application)
-    return Outcome(source, _declaration.check(loaded.declaration, loaded.marks, source, context=context).findings, choice.reason)
+    checked = _declaration.check(loaded.declaration, loaded.marks, source, context=context)
+    return Outcome(source, checked.findings, choice.reason)
 
 
 def _check(path, key=INVENTORY_KEY, choose=None):
@@ -155,12 +157,12 @@ def _parser():
     parser.add_argument("--key", default=INVENTORY_KEY,
                         help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)")
     parser.add_argument("--application", choices=_application.names() if _application else None,
-                        help="for files whose own mail_account_store names no application: also check what this application "
-                             "can hold (its profile in data/applications/)")
+                        help="for files whose own mail_account_store names no application: also check what "
+                             "this application can hold (its profile in data/applications/)")
     parser.add_argument("--inventory", metavar="SOURCE",
-                        help="for host_vars files whose own mail_account_store names no application (and without --application): "
-                             "the application of the host's store as ansible-core resolves it from this inventory, without decrypting "
-                             "vault files (needs ansible-core)")
+                        help="for host_vars files whose own mail_account_store names no application (and "
+                             "without --application): the application of the host's store as ansible-core "
+                             "resolves it from this inventory, without decrypting vault files (needs ansible-core)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list on stderr each file's application and where it came from, and the files skipped")
     return parser
@@ -171,10 +173,11 @@ def _hosts(source: str):
     if not os.path.exists(source):
         return "mailconfig-lint: --inventory %s: no such file or folder" % source
     try:
-        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _inventory_applications  # noqa: E501 pylint: disable=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import (  # pylint: disable=import-outside-toplevel
+            _inventory_applications)
     except ImportError as exc:
-        return ("mailconfig-lint: --inventory needs ansible-core in %s (%s); install it there, or for the pre-commit hook "
-                "add additional_dependencies: [ansible-core]" % (sys.executable, exc))
+        return ("mailconfig-lint: --inventory needs ansible-core in %s (%s); install it there, or for the "
+                "pre-commit hook add additional_dependencies: [ansible-core]" % (sys.executable, exc))
     try:
         return _inventory_applications.applications(source)
     except Exception as exc:  # pylint: disable=broad-except  # an inventory plugin's own failure
@@ -185,8 +188,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     missing = missing_dependencies()
     if missing:
+        packages = [p for _n, p in missing]
         sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s\n" % (
-            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing), install_hint([p for _n, p in missing])))
+            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(packages), install_hint(packages)))
         return 2
     if IMPORT_ERROR is not None:
         sys.stderr.write("mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n" % IMPORT_ERROR)
@@ -205,8 +209,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.verbose:
         sys.stderr.write("".join("%s: %s\n" % (outcome.path, outcome.note) for outcome in outcomes if outcome.note))
     if skipped:
-        sys.stderr.write("mailconfig-lint: %d file%s skipped: no declaration and no variable '%s' (--key names another)%s\n" % (
-            skipped, "" if skipped == 1 else "s", safe_name(args.key), "" if args.verbose else "; -v lists them"))
+        sys.stderr.write("mailconfig-lint: %d file%s skipped: no declaration and no variable '%s' (--key names another)%s\n"
+                         % (skipped, "" if skipped == 1 else "s", safe_name(args.key), "" if args.verbose else "; -v lists them"))
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:
