@@ -83,7 +83,7 @@ options:
         M(mailops.mailconfig.mail_verify), M(mailops.mailconfig.mail_sender_check), M(mailops.mailconfig.mail_verify_batch))
         reuses its check; a host refused here fails there, without connecting, with the message listed in RV(checked).
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
 extends_documentation_fragment:
   - mailops.mailconfig.dns
 seealso:
@@ -160,7 +160,7 @@ checked:
       C(argument_errors).
   returned: with O(role_entry_point)
   type: dict
-  version_added: 0.2.0
+  version_added: 0.1.0
   sample:
     practice-02:
       failed: true
@@ -178,7 +178,7 @@ refused:
   returned: with O(role_entry_point)
   type: list
   elements: str
-  version_added: 0.2.0
+  version_added: 0.1.0
   sample: [practice-02]
 after_save:
   description:
@@ -188,7 +188,7 @@ after_save:
   returned: with O(role_entry_point=main)
   type: list
   elements: str
-  version_added: 0.2.0
+  version_added: 0.1.0
   sample: [practice-07]
 deadlines:
   description:

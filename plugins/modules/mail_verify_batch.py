@@ -6,7 +6,7 @@
 DOCUMENTATION = r'''
 module: mail_verify_batch
 short_description: Check many practices' mail accounts from the controller in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs the checks of M(mailops.mailconfig.mail_verify) for every host in O(hosts), on the controller, in one process
     and concurrently, and returns each host's result under its name. Use it with C(run_once), then give each host its
@@ -49,7 +49,7 @@ options:
       - Choosing here, where each host's variables are read anyway, spares a template that would gather every host's
         variables once more.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   ca_path:
     description: As M(mailops.mailconfig.mail_verify)'s C(ca_path), for every host.
     type: path
