@@ -37,6 +37,7 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import guarded
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _report, _run_info
 
@@ -49,6 +50,13 @@ _ATTENTION = ("MC711",)
 def _step(task):
     name = (getattr(task, "resolved_action", None) or task.action or "").rsplit(".", 1)[-1]
     return _ACTIONS.get(name)
+
+
+def _vantage(data):
+    """Where the apply step's test ran from, or that the lockout guard stopped it (no login was tried)."""
+    if data.get("tested") and guarded(data):
+        return " (not tested: lockout guard)"
+    return " (tested from %s)" % data["tested_from"] if data.get("tested_from") else ""
 
 
 class CallbackModule(CallbackBase):
@@ -136,7 +144,7 @@ class CallbackModule(CallbackBase):
         """The apply step: changed or not, the module's outcome and test vantage when it reports them, the audit line."""
         row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
         if data.get("outcome"):
-            row["outcome"] = data["outcome"] + (" (tested from %s)" % data["tested_from"] if data.get("tested_from") else "")
+            row["outcome"] = data["outcome"] + _vantage(data)
         if failed and not errors and not data.get("tested"):  # a failed test is noted with its diagnosis
             self._note(row, "apply_failed", data.get("msg", ""))
         if (data.get("changed") or failed) and not result._task.check_mode:
