@@ -28,7 +28,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _control
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store, of_store
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, guarded, rejected
 
 
 def backup_key(practice: str, given: str | None) -> str:
@@ -62,7 +62,7 @@ class ActionModule(DeclarationAction):
         fingerprint = guard.fingerprint(practice, module_args["declaration"])
         args = dict(module_args, known_failed_secret=guard.rejected_at(practice, fingerprint))
         result = super()._execute_module(module_name=module_name, module_args=args, task_vars=task_vars, **kwargs)
-        if result.get("tested"):
+        if result.get("tested") and not guarded(result):
             result["tested_from"] = self._task.delegate_to or practice
             if result.get("secret_source") == "declaration" and rejected(result):
                 guard.remember(practice, fingerprint)

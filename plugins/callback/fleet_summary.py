@@ -37,6 +37,7 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import guarded
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _report, _run_info
 
@@ -51,6 +52,13 @@ def _step(task):
     return _ACTIONS.get(name)
 
 
+def _vantage(data):
+    """Where the apply step's test ran from, or that the lockout guard stopped it (no login was tried)."""
+    if data.get("tested") and guarded(data):
+        return " (not tested: lockout guard)"
+    return " (tested from %s)" % data["tested_from"] if data.get("tested_from") else ""
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -62,6 +70,7 @@ class CallbackModule(CallbackBase):
         self.rows = {}
         self.run = None
         self.deadlines = []  # dated provider changes per practice (validate), soonest first
+        self.play_hosts = {}  # every practice a play of the run targeted, in order: those never reached get a row too
 
     def _row(self, host):
         return self.rows.setdefault(host, _report.new_row(host))
@@ -73,10 +82,25 @@ class CallbackModule(CallbackBase):
     # ---- the run -------------------------------------------------------------------------------------------------
 
     def v2_playbook_on_play_start(self, play):
+        manager = play.get_variable_manager()
+        inventory = getattr(manager, "_inventory", None)
         if self.run is None:
-            manager = play.get_variable_manager()
-            inventory = getattr(manager, "_inventory", None)
             self.run = _run_info.start(dict(manager.extra_vars), list(getattr(inventory, "_sources", None) or ()))
+        if inventory is not None:
+            # the whole play, not only this serial batch (--limit still applies)
+            self.play_hosts.update(dict.fromkeys(host.get_name() for host in inventory.get_hosts(play.hosts, ignore_restrictions=True)))
+
+    def _not_reached(self, stats):
+        """A row for each practice of the run's plays that no step reached, with why (the rollout stopped, or the run ended)."""
+        failed = sorted(host for host in self.rows if stats.summarize(host).get("failures"))
+        why = ("the rollout stopped before this practice's batch: an earlier batch had more failures than "
+               "mail_account_max_fail_percentage allows (failed: %s)" % ", ".join(failed) if failed else
+               "the run ended before any step reached this practice")
+        for host in self.play_hosts:
+            if host not in self.rows:
+                row = self._row(host)
+                row["outcome"] = "not reached"
+                self._note(row, "not_reached", why)
 
     # ---- results -------------------------------------------------------------------------------------------------
 
@@ -136,7 +160,7 @@ class CallbackModule(CallbackBase):
         """The apply step: changed or not, the module's outcome and test vantage when it reports them, the audit line."""
         row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
         if data.get("outcome"):
-            row["outcome"] = data["outcome"] + (" (tested from %s)" % data["tested_from"] if data.get("tested_from") else "")
+            row["outcome"] = data["outcome"] + _vantage(data)
         if failed and not errors and not data.get("tested"):  # a failed test is noted with its diagnosis
             self._note(row, "apply_failed", data.get("msg", ""))
         if (data.get("changed") or failed) and not result._task.check_mode:
@@ -223,6 +247,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats):
         if not self.rows:
             return
+        self._not_reached(stats)
         try:
             report = self.report()
         except _report.ReportError as exc:

@@ -407,7 +407,7 @@ tested:
   type: bool
 tested_from:
   description: The host the test ran from (the target, or the host the task was delegated to).
-  returned: when RV(tested)
+  returned: when RV(tested) and the lockout guard did not stop the test
   type: str
   sample: practice-a
 ok:

@@ -148,6 +148,8 @@ def test_one_login_per_side_then_none_and_the_lockout_guard(playbook, mail_serve
     guarded = run(declarations.raw(mail_servers, password=WRONG), 2, {})
     assert guarded["outgoing"]["stage"] == guarded["incoming"]["stage"] == "lockout_guard"
     assert "not tried again" in guarded["msg"] and guarded["kept_previous"]
+    assert "set mail_account_retry_failed_secret: true" in guarded["msg"]  # the playbooks' name for it (issue 25, 13)
+    assert "tested_from" not in guarded and "kept_previous (not tested: lockout guard)" in summary_row(runs[-1])
     assert run(declarations.raw(mail_servers, password=OTHER_WRONG), 2, {"submission": 1, "imap": 1})["outgoing"]["stage"] == "authenticate"
     retried = run(declarations.raw(mail_servers, password=WRONG), 2, {"submission": 1, "imap": 1}, mail_account_retry_failed_secret=True)
     assert retried["outgoing"]["stage"] == "authenticate"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VALIDATE = os.path.join(ROOT, "playbooks", "validate.yml")
@@ -58,6 +59,19 @@ def test_bad_hosts_are_all_listed_with_file_line_and_code(playbook):
     for secret in SECRETS:
         assert "password: %s" % secret not in result.stdout
     assert "Vault-Good-7781" not in result.stdout
+
+
+def test_the_failure_lands_on_the_broken_practices_not_the_run_once_host(playbook):
+    """Issue 25, 11: the recap (and AWX) mark the practices whose declaration is wrong, each with its own findings."""
+    playbook.write("inv/host_vars/smiles.yml", GOOD)
+    playbook.write("inv/host_vars/molars.yml", BAD)
+    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["smiles", "molars", "empty"]))
+    assert result.returncode == 2, result.stdout
+    recap = dict(re.findall(r"^(\w+)\s+:.*failed=(\d+)", result.stdout.split("PLAY RECAP")[-1], re.M))
+    assert recap == {"smiles": "0", "molars": "1", "empty": "1"}, result.stdout
+    molars = re.search(r"^fatal: \[molars\]: FAILED! => (.*)$", result.stdout, re.M).group(1)
+    assert "outgoing.port error MC204" in molars and "empty" not in molars
+    assert "fatal: [smiles]" not in result.stdout
 
 
 def test_strict_fails_on_warnings(playbook):
