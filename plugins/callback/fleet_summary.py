@@ -22,7 +22,7 @@ description:
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page, with
     C(report_version), the run (C(run_id), start and end, operator, inventory git commit), counts by diagnosis and
     provider, and with O(previous) what changed since then.
-  - After the table, the deadlines of the C(validate) and C(site) playbooks, soonest first: one line per provider and
+  - After the table, the deadlines of the C(validate) and C(site) playbooks, soonest first, one line per provider and
     date (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login) with the days left,
     the number of practices and what changes. The JSON report has them as C(deadlines) (each with the practices it
     hits and what to do), the HTML report as a Deadlines list linking to the practices' rows.
