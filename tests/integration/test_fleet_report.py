@@ -57,6 +57,8 @@ def test_two_slices_merged_equal_the_unsliced_report(slices):
     assert all(row["checked"] >= fleet_report["run"]["started"] for row in fleet_report["practices"])  # each slice's own time
     failing = next(row for row in fleet_report["practices"] if row["diagnosis"])
     assert failing["server"].startswith("127.0.0.1:") and failing["reply"].startswith("535 ")
+    for path in ("fleet.json", "fleet.html", "whole/report.json", "whole/report.html"):
+        assert WRONG not in (slices / path).read_text(encoding="utf-8"), path
     assert fleet_report["totals"] == whole["totals"] and fleet_report["counts"] == whole["counts"]
     assert fleet_report["counts"]["diagnosis"] == {"auth_failed": 1}
     assert fleet_report["run"]["run_id"] == "sliced-run-1" and fleet_report["run"]["slices"] == 2
