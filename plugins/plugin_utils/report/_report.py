@@ -222,7 +222,7 @@ def table(report: Mapping[str, Any]) -> str:
     """
     rows = report["practices"]
     columns = [c for c in COLUMNS[:1] + ("change",) + COLUMNS[1:] if c not in OPTIONAL or any(_filled(r.get(c)) for r in rows)]
-    cells = [[[c] for c in columns]] + [[_wrapped(str(r.get(c) or ("-" if c not in OPTIONAL else ""))) for c in columns]
+    cells = [[[c] for c in columns]] + [[_wrapped(str(r.get(c) or "") if c in OPTIONAL else str(r.get(c, "-"))) for c in columns]
                                         for r in rows]
     widths = [max(len(part) for line in cells for part in line[i]) for i in range(len(columns))]
     text = []
