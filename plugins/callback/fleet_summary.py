@@ -151,16 +151,18 @@ class CallbackModule(CallbackBase):
     def _applied(self, row, result, data, failed, errors):
         """The apply step: changed or not, the module's outcome and test vantage when it reports them, the audit line."""
         dry = result._task.check_mode
-        row["changed"] = "failed" if failed else ((_report.WOULD_CHANGE if dry else "yes") if data.get("changed") else "no")
+        changed = (_report.WOULD_CHANGE if dry else "yes") if data.get("changed") else "no"
+        row["changed"] = "failed" if failed else changed
         if data.get("outcome"):
-            row["outcome"] = _outcome(data, dry) + (" (tested from %s)" % data["tested_from"] if data.get("tested_from") else "")
+            where = " (tested from %s)" % data["tested_from"] if data.get("tested_from") else ""
+            row["outcome"] = _outcome(data, dry) + where
         if failed and not errors and not data.get("tested"):  # a failed test is noted with its diagnosis
             self._note(row, "apply_failed", data.get("msg", ""))
         if (data.get("changed") or failed) and not result._task.check_mode:
             self._audit(row["practice"], data, failed)
 
     def _verified(self, row, data, failed, errors):
-        """The check's sides; the row names the failing side's server and its reply (else the outgoing server) and when."""
+        """The check's sides; the row names the failing side's server and reply (else the outgoing server) and when."""
         sides = [data.get(side) or {} for side in ("outgoing", "incoming")]
         for side, check in zip(("outgoing", "incoming"), sides):
             if check.get("status"):
@@ -250,7 +252,8 @@ class CallbackModule(CallbackBase):
             report = self.report()
         except _report.ReportError as exc:
             self._display.warning("fleet summary: %s; no comparison with the previous report" % exc)
-            report = _report.build(self.rows.values(), dict(self.run or {}, ended=_run_info.now()), deadlines=self.deadlines)
+            run = dict(self.run or {}, ended=_run_info.now())
+            report = _report.build(self.rows.values(), run, deadlines=self.deadlines)
         self._display.display("\nMAIL ACCOUNTS " + "*" * 66)
         self._display.display(_report.table(report))
         for line in _report.deadline_lines(report):

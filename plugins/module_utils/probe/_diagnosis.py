@@ -210,7 +210,8 @@ def from_exception(exc: BaseException, stage: Optional[str], where: str) -> Fail
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = _VERIFY_CODES.get(exc.verify_code, "certificate_untrusted")
         hint = _hostname_hint(where) if code == "certificate_hostname_mismatch" else None
-        return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message), hint=hint)
+        return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message),
+                       hint=hint)
     if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS and stage == "starttls":
         return Failure("starttls_unavailable", "%s agreed to STARTTLS, then answered the TLS handshake in plain text "
                        "(%s)" % (where, exc.reason), hint=_STARTTLS_BROKEN)

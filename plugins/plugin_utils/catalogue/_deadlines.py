@@ -38,17 +38,19 @@ def merged(earlier: Iterable[Dict[str, Any]], later: Iterable[Dict[str, Any]], p
 
 
 def grouped(rows: Iterable[Dict[str, Any]], today: datetime.date) -> List[Dict[str, Any]]:
-    """One entry per provider and date, soonest first: days left from ``today``, the count, the practices and changes once each.
+    """One entry per provider and date, soonest first: days left from ``today``, the count, each practice and change once.
 
     ``rows`` are rows of ``deadlines`` or entries of an earlier ``grouped`` (the slices of one run merge that way).
     """
     groups = {}
     for row in rows:
+        days_left = (datetime.date.fromisoformat(row["date"]) - today).days
         group = groups.setdefault((row["date"], row["provider"]), {
-            "provider": row["provider"], "date": row["date"],
-            "days_left": (datetime.date.fromisoformat(row["date"]) - today).days, "count": 0, "practices": [], "changes": []})
+            "provider": row["provider"], "date": row["date"], "days_left": days_left, "count": 0, "practices": [],
+            "changes": []})
         group["practices"].extend(row.get("practices") or [row["practice"]])
-        group["changes"].extend(row.get("changes") or [{key: row[key] for key in ("code", "severity", "what", "to_do")}])
+        change = {key: row.get(key) for key in ("code", "severity", "what", "to_do")}
+        group["changes"].extend(row.get("changes") or [change])
     for group in groups.values():
         group["practices"] = sorted(set(group["practices"]))
         group["count"] = len(group["practices"])

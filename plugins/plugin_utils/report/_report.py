@@ -21,8 +21,8 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue impor
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report_html, _report_prometheus
 
 REPORT_VERSION = 1
-COLUMNS = ("practice", "provider", "validated", "changed", "outcome", "outgoing", "incoming", "sender", "server", "deadline",
-           "diagnosis", "hint")
+COLUMNS = ("practice", "provider", "validated", "changed", "outcome", "outgoing", "incoming", "sender", "server",
+           "deadline", "diagnosis", "hint")
 # Columns the table leaves out when no row has a value in them.
 OPTIONAL = ("change", "outcome", "server", "deadline", "reply", "checked")
 # The console table wraps a longer cell onto more lines rather than cutting it.
@@ -38,8 +38,8 @@ class ReportError(Exception):
 
 
 def new_row(practice: str) -> Dict[str, str]:
-    return dict.fromkeys(COLUMNS, "-") | {"practice": practice, "outcome": "", "diagnosis": "", "hint": "", "change": "",
-                                          "reply": "", "checked": ""}
+    blank = dict.fromkeys(("outcome", "diagnosis", "hint", "change", "reply", "checked"), "")
+    return dict.fromkeys(COLUMNS, "-") | blank | {"practice": practice}
 
 
 def counted(number: int, noun: str) -> str:
@@ -143,7 +143,8 @@ def load(path: str) -> Dict[str, Any]:
     return report
 
 
-def merge(reports: Sequence[Mapping[str, Any]], paths: Sequence[str]) -> Tuple[List[Dict[str, Any]], Dict[str, Any], List[Dict[str, Any]]]:
+def merge(reports: Sequence[Mapping[str, Any]],
+          paths: Sequence[str]) -> Tuple[List[Dict[str, Any]], Dict[str, Any], List[Dict[str, Any]]]:
     """One report from the slices of one run: their rows together, the run spanning all of them, their deadlines."""
     ids = sorted({str(report["run"].get("run_id")) for report in reports})
     if len(ids) > 1:
@@ -221,16 +222,21 @@ def table(report: Mapping[str, Any]) -> str:
     A cell longer than CELL_WIDTH continues on the next lines of its column, so a hint is never cut.
     """
     rows = report["practices"]
-    columns = [c for c in COLUMNS[:1] + ("change",) + COLUMNS[1:] if c not in OPTIONAL or any(_filled(r.get(c)) for r in rows)]
-    cells = [[[c] for c in columns]] + [[_wrapped(str(r.get(c) or "") if c in OPTIONAL else str(r.get(c, "-"))) for c in columns]
-                                        for r in rows]
+    columns = [c for c in COLUMNS[:1] + ("change",) + COLUMNS[1:]
+               if c not in OPTIONAL or any(_filled(r.get(c)) for r in rows)]
+    cells = [[[c] for c in columns]] + [[_wrapped(_text(r, c)) for c in columns] for r in rows]
     widths = [max(len(part) for line in cells for part in line[i]) for i in range(len(columns))]
     text = []
     for line in cells:
         for depth in range(max(len(cell) for cell in line)):
-            text.append("  ".join((cell[depth] if depth < len(cell) else "").ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
+            parts = ((cell[depth] if depth < len(cell) else "").ljust(widths[i]) for i, cell in enumerate(line))
+            text.append("  ".join(parts).rstrip())
     text.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(text + ["", summary_line(report)])
+
+
+def _text(row, column):
+    return str(row.get(column) or "") if column in OPTIONAL else str(row.get(column, "-"))
 
 
 def _filled(value):

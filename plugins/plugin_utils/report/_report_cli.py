@@ -41,8 +41,9 @@ def _parser():
     merge.add_argument("-o", "--output", required=True, metavar="PREFIX", help="writes PREFIX.json and PREFIX.html")
     merge.add_argument("--previous", metavar="REPORT.json", help="the previous run's report: list what changed since, first")
     merge.add_argument("--fail-on", type=_fail_on, action="append", default=[], metavar="new|attention|deadline:DAYS",
-                       help="exit 1 when a practice is newly failing (new), when any needs attention (attention), or when a "
-                            "provider deadline is at most DAYS days away (deadline:30); may be given more than once")
+                       help="exit 1 when a practice is newly failing (new), when any needs attention (attention), "
+                            "or when a provider deadline is at most DAYS days away (deadline:30); "
+                            "may be given more than once")
     merge.add_argument("--prometheus", metavar="FILE", help="also write the Prometheus text format (node_exporter textfile)")
     return parser
 

@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 _STATUS_CLASS = {"ok": "ok", "yes": "ok", "failed": "bad", "error": "bad"}
 _STATUS_COLUMNS = ("validated", "changed", "outgoing", "incoming", "sender")
-_COLUMNS = ("practice", "change", "provider", "validated", "changed", "outcome", "outgoing", "incoming", "sender", "diagnosis",
-            "hint", "server", "reply", "deadline", "checked")
+_COLUMNS = ("practice", "change", "provider", "validated", "changed", "outcome", "outgoing", "incoming", "sender",
+            "diagnosis", "hint", "server", "reply", "deadline", "checked")
 # Free text cut to one line until its row is opened (the whole text is also the cell's tooltip).
 _LONG = ("hint", "reply", "outcome")
 # Columns left out when no row has a value in them.
@@ -59,7 +59,8 @@ box.addEventListener('input',apply);
 document.querySelectorAll('button.bar').forEach(function(b){b.addEventListener('click',function(){
 box.value=b.getAttribute('data-filter');apply();});});
 document.querySelectorAll('ul.deadlines a').forEach(function(a){a.addEventListener('click',function(){
-var target=document.getElementById(a.getAttribute('href').slice(1));if(target&&target.hidden){box.value='';apply();}});});
+var target=document.getElementById(a.getAttribute('href').slice(1));
+if(target&&target.hidden){box.value='';apply();}});});
 document.getElementById('practices').addEventListener('click',function(e){var cell=e.target.closest('td.long');
 if(cell)cell.parentNode.classList.toggle('open');});
 })();
@@ -79,7 +80,8 @@ def _bars(title, counted, css, facet):
         '<button class="bar" type="button" data-filter="%s:%s" title="show only %s %s">'
         '<span class="label" style="min-width:%dch">%s</span>'
         '<span class="fill" style="width:%.1fem"></span><span>%d</span></button>'
-        % (facet, html.escape(name.lower()), facet, html.escape(name), width, html.escape(name), 12.0 * number / top, number)
+        % (facet, html.escape(name.lower()), facet, html.escape(name), width, html.escape(name), 12.0 * number / top,
+           number)
         for name, number in counted.items())
     return '<div class="chart %s"><h3>%s</h3>%s</div>' % (css, html.escape(title), bars)
 
@@ -92,13 +94,14 @@ def _deadlines(groups):
     for group in groups:
         left = group["days_left"]
         when = ("in %d day%s" % (left, "" if left == 1 else "s")) if left >= 0 else "passed %d days ago" % -left
-        links = ", ".join('<a href="#%s">%s</a>' % (html.escape(row_id(name)), html.escape(name)) for name in group["practices"])
+        links = ", ".join('<a href="#%s">%s</a>' % (html.escape(row_id(name)), html.escape(name))
+                          for name in group["practices"])
         changes = " ".join("%s: %s. To do: %s" % tuple(html.escape(change[key]) for key in ("code", "what", "to_do"))
                            for change in group["changes"])
         items.append('<li><strong>%s</strong> <span class="%s">%s</span>, %s, <strong>%d</strong> practice%s: %s'
                      '<br><small>%s</small></li>'
-                     % (html.escape(group["date"]), "soon" if left <= 30 else "left", when, html.escape(group["provider"]),
-                        group["count"], "" if group["count"] == 1 else "s", links, changes))
+                     % (html.escape(group["date"]), "soon" if left <= 30 else "left", when,
+                        html.escape(group["provider"]), group["count"], "" if group["count"] == 1 else "s", links, changes))
     return '<section id="deadlines"><h2>Deadlines</h2><ul class="deadlines">%s</ul></section>' % "".join(items)
 
 
@@ -126,8 +129,8 @@ def _row(row, columns):
     key = " ".join(str(row.get(c) or "") for c in ("practice", "provider", "diagnosis", "change")).lower()
     facets = "".join(' data-%s="%s"' % (facet, html.escape(str(row.get(facet) or "").lower())) for facet in _FACETS)
     return '<tr id="%s"%s data-key="%s"%s>%s</tr>' % (
-        html.escape(row_id(row["practice"])), ' class="%s"' % " ".join(classes) if classes else "", html.escape(key), facets,
-        "".join(_cell(row, column) for column in columns))
+        html.escape(row_id(row["practice"])), ' class="%s"' % " ".join(classes) if classes else "", html.escape(key),
+        facets, "".join(_cell(row, column) for column in columns))
 
 
 def render(report: Mapping[str, Any], summary: str) -> str:

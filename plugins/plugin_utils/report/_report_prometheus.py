@@ -5,8 +5,8 @@
 
 One gauge per practice and side (1 ok, 0 failed; sides not checked are left out), the
 number of practices per diagnosis, and the days left until each dated provider change
-that hits a practice (negative once passed), so an alert can fire a month ahead. The writer replaces the file atomically, as the
-collector requires.
+that hits a practice (negative once passed), so an alert can fire a month ahead. The
+writer replaces the file atomically, as the collector requires.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def render(report: Mapping[str, Any]) -> str:
               "# TYPE mailconfig_practices_by_diagnosis gauge"]
     lines += ['mailconfig_practices_by_diagnosis{diagnosis="%s"} %d' % (_label(code), number)
               for code, number in report["counts"]["diagnosis"].items()]
-    lines += ["# HELP mailconfig_deadline_days_left Days from the run's end to a dated provider change hitting the practice.",
+    lines += ["# HELP mailconfig_deadline_days_left Days from the run's end to a provider change hitting the practice.",
               "# TYPE mailconfig_deadline_days_left gauge"]
     lines += sorted('mailconfig_deadline_days_left{practice="%s",provider="%s",date="%s"} %d'
                     % (_label(practice), _label(group["provider"]), _label(group["date"]), group["days_left"])
