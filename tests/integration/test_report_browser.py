@@ -123,18 +123,18 @@ def test_filter_box_and_chart_bars_hide_rows(page):
 
 
 LONG_DIAGNOSIS = "smtp_client_not_authenticated"
-LONG_HINT = ("Turn authentication on (outgoing.authenticate: true) with the provider's submission port, and check that the "
-             "mailbox may send: some tenants turn SMTP AUTH off per mailbox; see docs/diagnoses.md for the whole story")
+LONG_HINT = ("Turn authentication on (outgoing.authenticate: true) with the provider's submission port, and check "
+             "that the mailbox may send: some tenants turn SMTP AUTH off per mailbox; see docs/diagnoses.md for more")
 
 
 def fleet_with_deadlines():
-    """60 practices: 30 failing with long hints, 'blue-sky' on provider sky, 'skyline-dental' on gmail, 12 hit by deadlines."""
+    """60 practices: 30 failing with long hints, blue-sky on provider sky, skyline-dental on gmail, 13 deadlines."""
     rows, deadlines = [], []
     for number in range(60):
         name = {0: "skyline-dental", 1: "blue-sky"}.get(number, "clinic%02d" % number)
         row = _report.new_row(name)
-        row.update(provider="sky" if name == "blue-sky" else ("office365" if number >= 48 else "gmail"), validated="yes",
-                   changed="no", outgoing="ok", incoming="ok")
+        provider = "sky" if name == "blue-sky" else ("office365" if number >= 48 else "gmail")
+        row.update(provider=provider, validated="yes", changed="no", outgoing="ok", incoming="ok")
         if 2 <= number < 32:
             row.update(outgoing="failed", diagnosis=LONG_DIAGNOSIS if number % 2 else "auth_failed", hint=LONG_HINT,
                        server="smtp.example.test:587", reply="530 5.7.57 Client not authenticated to send mail",
@@ -142,7 +142,8 @@ def fleet_with_deadlines():
         rows.append(row)
         if number >= 48:
             deadlines.append({"practice": name, "provider": "office365", "date": "2026-12-31", "code": "MC302",
-                              "severity": "warning", "what": "SMTP AUTH password login off by default", "to_do": "move to OAuth"})
+                              "severity": "warning", "what": "SMTP AUTH password login off by default",
+                              "to_do": "move to OAuth"})
     deadlines.append(dict(deadlines[0], provider="nhsmail", practice="clinic59", date="2026-12-20"))
     run = {"run_id": "deadlines", "started": "2026-12-06T01:00:00Z", "ended": "2026-12-06T01:02:00Z", "operator": "ci",
            "inventory_commit": None}
@@ -168,17 +169,19 @@ def test_deadlines_come_first_and_their_links_jump_to_the_rows(small_page):
     browser.open(url)
     browser.screenshot(str(folder / "small.png"))
     assert png_facts(str(folder / "small.png"))[2] > 20
-    tops = browser.script("return ['deadlines','practices'].map(function(i){return document.getElementById(i)"
-                          ".getBoundingClientRect().top}).concat([document.querySelector('.charts').getBoundingClientRect().top])")
-    assert tops[0] < tops[2] < tops[1]
-    items = browser.script("return Array.from(document.querySelectorAll('ul.deadlines li')).map(function(l){return l.textContent})")
+    tops = browser.script("return ['#deadlines','#practices','.charts'].map(function(s){"
+                          "return document.querySelector(s).getBoundingClientRect().top})")
+    assert tops[0] < tops[2] < tops[1]  # deadlines, charts, then the table
+    items = browser.script("return Array.from(document.querySelectorAll('ul.deadlines li'))"
+                           ".map(function(l){return l.textContent})")
     assert [item.split(",")[0] for item in items] == ["2026-12-20 in 14 days", "2026-12-31 in 25 days"]
     assert "12 practices: clinic48, clinic49" in items[1]
     assert not in_view(browser, "clinic57")
     browser.click(browser.find('ul.deadlines a[href="#p-clinic57"]'))
     assert browser.script("return location.hash") == "#p-clinic57" and in_view(browser, "clinic57")
     assert browser.script("return getComputedStyle(document.getElementById('p-clinic57')).outlineStyle") == "solid"
-    browser.script("scrollTo(0,0);var b=document.getElementById('filter');b.value='skyline';b.dispatchEvent(new Event('input'));")
+    browser.script("scrollTo(0,0);var b=document.getElementById('filter');b.value='skyline';"
+                   "b.dispatchEvent(new Event('input'));")
     assert visible_rows(browser) == ["skyline-dental"]
     browser.click(browser.find('ul.deadlines a[href="#p-clinic52"]'))  # a hidden row: the filter is cleared first
     assert in_view(browser, "clinic52") and len(visible_rows(browser)) == 60
@@ -210,6 +213,7 @@ def test_chart_labels_are_whole_and_failing_rows_compact(small_page):
     assert 900 // max(heights) >= 20  # a 900-pixel window holds twenty failing rows, not five
     hint = browser.find("#p-clinic02 td.long")
     browser.click(hint)
-    opened = browser.script("var r=document.getElementById('p-clinic02');return [r.className,r.getBoundingClientRect().height]")
+    opened = browser.script("var r=document.getElementById('p-clinic02');"
+                            "return [r.className,r.getBoundingClientRect().height]")
     assert "open" in opened[0] and opened[1] > 2 * plain
     assert browser.script("return document.querySelector('#p-clinic02 td[title]').title") == LONG_HINT

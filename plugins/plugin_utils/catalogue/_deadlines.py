@@ -38,7 +38,7 @@ def merged(earlier: Iterable[Dict[str, Any]], later: Iterable[Dict[str, Any]], p
 
 
 def grouped(rows: Iterable[Dict[str, Any]], today: datetime.date) -> List[Dict[str, Any]]:
-    """One entry per provider and date, soonest first: days left from ``today``, the count, each practice and change once.
+    """One entry per provider and date, soonest first: days left from ``today``, count, each practice and change once.
 
     ``rows`` are rows of ``deadlines`` or entries of an earlier ``grouped`` (the slices of one run merge that way).
     """

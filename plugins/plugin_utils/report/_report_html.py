@@ -101,7 +101,8 @@ def _deadlines(groups):
         items.append('<li><strong>%s</strong> <span class="%s">%s</span>, %s, <strong>%d</strong> practice%s: %s'
                      '<br><small>%s</small></li>'
                      % (html.escape(group["date"]), "soon" if left <= 30 else "left", when,
-                        html.escape(group["provider"]), group["count"], "" if group["count"] == 1 else "s", links, changes))
+                        html.escape(group["provider"]), group["count"], "" if group["count"] == 1 else "s", links,
+                        changes))
     return '<section id="deadlines"><h2>Deadlines</h2><ul class="deadlines">%s</ul></section>' % "".join(items)
 
 

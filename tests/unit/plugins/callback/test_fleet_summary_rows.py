@@ -15,12 +15,14 @@ SECRET = "Never-In-A-Report-4471"
 OK_SIDE = {"status": "ok", "code": None, "message": "logged in", "hint": None, "host": "smtp.gmail.com", "port": 465,
            "server_response": "235 2.7.0 Accepted"}
 FAILED_IMAP = {"status": "failed", "code": "auth_failed", "message": "rejected", "hint": "check the password",
-               "host": "imap.gmail.com", "port": 993, "server_response": "a1 NO [AUTHENTICATIONFAILED] Invalid credentials"}
+               "host": "imap.gmail.com", "port": 993,
+               "server_response": "a1 NO [AUTHENTICATIONFAILED] Invalid credentials"}
 DECLARATION = {"provider": "gmail", "address": "a@example.test", "auth": {"method": "password", "password": SECRET}}
 
 
 def _result(action, host, data, check_mode=False):
-    task = SimpleNamespace(resolved_action="mailops.mailconfig." + action, action=action, check_mode=check_mode, args={})
+    task = SimpleNamespace(resolved_action="mailops.mailconfig." + action, action=action, check_mode=check_mode,
+                           args={})
     return SimpleNamespace(_task=task, _host=SimpleNamespace(get_name=lambda: host), _task_fields={"args": {}},
                            _result=dict(data, invocation={"module_args": {"declaration": DECLARATION}}))
 
@@ -28,7 +30,8 @@ def _result(action, host, data, check_mode=False):
 def _summary(tmp_path, report=None):
     """The callback with the options ansible-core would give it (report unset: no files but the audit log)."""
     summary = CallbackModule()
-    summary._plugin_options = {"report": report, "previous": None, "prometheus": None, "audit_log": str(tmp_path / "audit.jsonl")}
+    summary._plugin_options = {"report": report, "previous": None, "prometheus": None,
+                               "audit_log": str(tmp_path / "audit.jsonl")}
     return summary
 
 
@@ -40,8 +43,10 @@ def _applied(outcome="written", **more):
 def test_a_dry_run_row_says_would_write_and_would_change():
     summary = CallbackModule()
     summary.v2_runner_on_ok(_result("mail_account", "p1", _applied(), check_mode=True))
-    summary.v2_runner_on_ok(_result("mail_account", "p2", _applied(changed=False, outcome="unchanged"), check_mode=True))
-    assert (summary.rows["p1"]["changed"], summary.rows["p1"]["outcome"]) == ("would change", "would write (tested from site)")
+    unchanged = _applied(changed=False, outcome="unchanged")
+    summary.v2_runner_on_ok(_result("mail_account", "p2", unchanged, check_mode=True))
+    assert summary.rows["p1"]["changed"] == "would change"
+    assert summary.rows["p1"]["outcome"] == "would write (tested from site)"
     assert (summary.rows["p2"]["changed"], summary.rows["p2"]["outcome"]) == ("no", "unchanged (tested from site)")
     totals = _report.build(summary.rows.values(), {})["totals"]
     assert (totals["changed"], totals["would_change"]) == (0, 1)
@@ -66,9 +71,10 @@ def test_a_restore_says_restored_and_names_the_backup(tmp_path):
 
 def test_a_failing_row_names_the_failing_server_its_reply_and_when():
     summary = CallbackModule()
-    summary.v2_runner_on_failed(_result("mail_verify", "p1", {"ok": False, "outgoing": OK_SIDE, "incoming": FAILED_IMAP}))
-    summary.v2_runner_on_ok(_result("mail_verify", "p2", {"ok": True, "outgoing": dict(OK_SIDE, host="::1"), "incoming": {
-        "status": "skipped"}}))
+    failed = {"ok": False, "outgoing": OK_SIDE, "incoming": FAILED_IMAP}
+    summary.v2_runner_on_failed(_result("mail_verify", "p1", failed))
+    fine = {"ok": True, "outgoing": dict(OK_SIDE, host="::1"), "incoming": {"status": "skipped"}}
+    summary.v2_runner_on_ok(_result("mail_verify", "p2", fine))
     failing, fine = summary.rows["p1"], summary.rows["p2"]
     assert (failing["server"], failing["reply"], failing["diagnosis"]) == (
         "imap.gmail.com:993", "a1 NO [AUTHENTICATIONFAILED] Invalid credentials", "auth_failed")
@@ -78,8 +84,8 @@ def test_a_failing_row_names_the_failing_server_its_reply_and_when():
 
 def test_deadlines_reach_the_report_grouped_and_no_secret_anywhere(tmp_path):
     summary = _summary(tmp_path, report=str(tmp_path / "fleet"))
-    change = {"provider": "office365", "date": "2036-12-31", "code": "MC302", "severity": "warning", "what": "SMTP AUTH off",
-              "to_do": "move to OAuth"}
+    change = {"provider": "office365", "date": "2036-12-31", "code": "MC302", "severity": "warning",
+              "what": "SMTP AUTH off", "to_do": "move to OAuth"}
     summary.v2_runner_on_ok(_result("mail_declaration", "controller", {
         "declarations": {name: {"ok": True, "provider": "office365", "findings": []} for name in ("p1", "p2", "p3")},
         "deadlines": [dict(change, practice=name) for name in ("p1", "p2", "p3")]}))
@@ -91,7 +97,8 @@ def test_deadlines_reach_the_report_grouped_and_no_secret_anywhere(tmp_path):
     assert [line for line in console.splitlines() if line.startswith("deadline ")] == [
         "deadline 2036-12-31 (in %s)  office365  3 practices  MC302: SMTP AUTH off" % _days_to("2036-12-31")]
     report = json.loads((tmp_path / "fleet.json").read_text(encoding="utf-8"))
-    assert report["deadlines"][0]["practices"] == ["p1", "p2", "p3"] and report["practices"][0]["deadline"] == "2036-12-31"
+    assert report["deadlines"][0]["practices"] == ["p1", "p2", "p3"]
+    assert report["practices"][0]["deadline"] == "2036-12-31"
     for text in (console, json.dumps(report), (tmp_path / "fleet.html").read_text(encoding="utf-8"),
                  (tmp_path / "audit.jsonl").read_text(encoding="utf-8")):
         assert SECRET not in text

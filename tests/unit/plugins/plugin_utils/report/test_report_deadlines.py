@@ -7,7 +7,8 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report, _report_cli, _report_prometheus
 
-RUN = {"run_id": "r1", "started": "2026-12-01T01:00:00Z", "ended": "2026-12-06T01:05:00Z", "operator": "ops", "inventory_commit": None}
+RUN = {"run_id": "r1", "started": "2026-12-01T01:00:00Z", "ended": "2026-12-06T01:05:00Z", "operator": "ops",
+       "inventory_commit": None}
 SMTP_OFF = "Microsoft 365 (Exchange Online) disables password login to SMTP (basic authentication) by default"
 IMAP_GONE = "Microsoft 365 (Exchange Online) retired password login to IMAP (basic authentication) for good"
 TO_DO = "After that, your tenant admin can re-enable it; move to OAuth: auth.method: oauth2 (see docs/oauth.md)."
@@ -15,7 +16,8 @@ TO_DO = "After that, your tenant admin can re-enable it; move to OAuth: auth.met
 
 def row(name, provider="office365", diagnosis=""):
     made = _report.new_row(name)
-    made.update(provider=provider, validated="yes", outgoing="failed" if diagnosis else "ok", incoming="ok", diagnosis=diagnosis)
+    made.update(provider=provider, validated="yes", outgoing="failed" if diagnosis else "ok", incoming="ok",
+                diagnosis=diagnosis)
     return made
 
 
@@ -38,7 +40,8 @@ def test_grouped_by_provider_and_date_soonest_first_each_practice_once():
         ("2022-10-01", "office365", -1527, 2, ["alpha", "bravo"]),
         ("2026-12-31", "nhsmail", 25, 1, ["delta"]),
         ("2026-12-31", "office365", 25, 3, ["alpha", "bravo", "charlie"])]
-    assert report["deadlines"][2]["changes"] == [{"code": "MC302", "severity": "warning", "what": SMTP_OFF, "to_do": TO_DO}]
+    assert report["deadlines"][2]["changes"] == [
+        {"code": "MC302", "severity": "warning", "what": SMTP_OFF, "to_do": TO_DO}]
     by_name = {r["practice"]: r["deadline"] for r in report["practices"]}
     assert by_name == {"alpha": "2022-10-01, 2026-12-31", "bravo": "2022-10-01, 2026-12-31", "charlie": "2026-12-31",
                        "delta": "2026-12-31", "echo": "-"}
@@ -52,15 +55,16 @@ def test_console_prints_one_line_per_provider_and_date_with_the_count():
         "deadline 2026-12-31 (in 25 days)  nhsmail  1 practice  MC302: " + SMTP_OFF,
         "deadline 2026-12-31 (in 25 days)  office365  3 practices  MC302: " + SMTP_OFF]
     table = _report.table(_report.build(ROWS, RUN, deadlines=DEADLINES))
-    assert table.splitlines()[0].split() == ["practice", "provider", "validated", "changed", "outgoing", "incoming", "sender",
-                                             "deadline", "diagnosis", "hint"]
+    assert table.splitlines()[0].split() == ["practice", "provider", "validated", "changed", "outgoing", "incoming",
+                                             "sender", "deadline", "diagnosis", "hint"]
 
 
 def test_merging_slices_regroups_their_deadlines():
     first = _report.build(ROWS[:2], RUN, deadlines=DEADLINES[:4])
     second = _report.build(ROWS[2:], RUN, deadlines=DEADLINES[4:])
     rows, run, deadlines = _report.merge([first, second], ["1.json", "2.json"])
-    assert _report.build(rows, run, deadlines=deadlines)["deadlines"] == _report.build(ROWS, RUN, deadlines=DEADLINES)["deadlines"]
+    whole = _report.build(ROWS, RUN, deadlines=DEADLINES)
+    assert _report.build(rows, run, deadlines=deadlines)["deadlines"] == whole["deadlines"]
 
 
 def test_prometheus_gauge_of_days_left_per_practice():
@@ -83,7 +87,8 @@ def written(tmp_path):
 def test_fail_on_deadline_within_days(written, tmp_path, fail_on, status):
     """Within 24 days only the passed 2022 deadline counts; it still fails (a passed deadline is nearer than any)."""
     out = io.StringIO()
-    args = ["merge", written, "-o", str(tmp_path / "fleet")] + [part for value in fail_on for part in ("--fail-on", value)]
+    args = ["merge", written, "-o", str(tmp_path / "fleet")]
+    args += [part for value in fail_on for part in ("--fail-on", value)]
     assert _report_cli.main(args, out) == status
     text = out.getvalue()
     assert text.count("deadline 2026-12-31") == 2
@@ -94,9 +99,9 @@ def test_fail_on_deadline_within_days(written, tmp_path, fail_on, status):
 
 def test_fail_on_deadline_none_near(tmp_path):
     _report.write(_report.build(ROWS[2:], RUN, deadlines=DEADLINES[4:]), str(tmp_path / "slice"))
-    out = io.StringIO()
-    assert _report_cli.main(["merge", str(tmp_path / "slice.json"), "-o", str(tmp_path / "f"), "--fail-on", "deadline:24"], out) == 0
-    assert _report_cli.main(["merge", str(tmp_path / "slice.json"), "-o", str(tmp_path / "f"), "--fail-on", "deadline:25"], out) == 1
+    out, merge = io.StringIO(), ["merge", str(tmp_path / "slice.json"), "-o", str(tmp_path / "f"), "--fail-on"]
+    assert _report_cli.main(merge + ["deadline:24"], out) == 0
+    assert _report_cli.main(merge + ["deadline:25"], out) == 1
     assert "4 practice deadlines within 25 days: nhsmail 2026-12-31, office365 2026-12-31" not in out.getvalue()
     assert "2 practice deadlines within 25 days: nhsmail 2026-12-31, office365 2026-12-31" in out.getvalue()
 
@@ -114,7 +119,8 @@ def test_html_lists_the_deadlines_first_with_links_to_the_rows(written, tmp_path
     assert page.index('<section id="deadlines">') < page.index('class="charts"') < page.index('<table id="practices">')
     section = page.split('<section id="deadlines">')[1].split("</section>")[0]
     assert section.index("2022-10-01") < section.index("2026-12-31")
-    assert '<span class="soon">in 25 days</span>, office365, <strong>3</strong> practices: <a href="#p-alpha">alpha</a>' in section
+    assert ('<span class="soon">in 25 days</span>, office365, <strong>3</strong> practices: '
+            '<a href="#p-alpha">alpha</a>') in section
     assert '<tr id="p-charlie"' in page and "To do: " + TO_DO in section
 
 

@@ -4,15 +4,16 @@ import io
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report, _report_cli, _report_html
 
-RUN = {"run_id": "r1", "started": "2026-11-30T01:00:00Z", "ended": "2026-11-30T01:05:00Z", "operator": "ops", "inventory_commit": None}
-HINT = ("Check the user name (usually the full address) and the password; if the provider needs an app password, create "
-        "one and store it in the vault; see its documentation")
+RUN = {"run_id": "r1", "started": "2026-11-30T01:00:00Z", "ended": "2026-11-30T01:05:00Z", "operator": "ops",
+       "inventory_commit": None}
+HINT = ("Check the user name (usually the full address) and the password; if the provider needs an app password, "
+        "create one and store it in the vault; see its documentation")
 
 
 def row(name, diagnosis="", provider="gmail", **more):
     made = _report.new_row(name)
-    made.update(provider=provider, validated="yes", outgoing="failed" if diagnosis else "ok", incoming="ok", diagnosis=diagnosis,
-                hint=HINT if diagnosis else "", **more)
+    made.update(provider=provider, validated="yes", outgoing="failed" if diagnosis else "ok", incoming="ok",
+                diagnosis=diagnosis, hint=HINT if diagnosis else "", **more)
     return made
 
 
@@ -43,8 +44,8 @@ def test_a_dry_run_says_would_change_not_changed(tmp_path):
     rows = [row("a", changed=_report.WOULD_CHANGE, outcome="would write"), row("b", changed="no", outcome="unchanged")]
     report = _report.build(rows, dict(RUN, check_mode=True))
     assert report["totals"]["changed"] == 0 and report["totals"]["would_change"] == 1
-    assert _report.summary_line(report) == ("2 practices: 2 validated, 0 changed, 1 would change (check mode: nothing written), "
-                                            "2 verified ok, 0 need attention")
+    assert _report.summary_line(report) == ("2 practices: 2 validated, 0 changed, 1 would change (check mode: "
+                                            "nothing written), 2 verified ok, 0 need attention")
     assert "would write" in _report.table(report)
     page = _report_html.render(report, _report.summary_line(report))
     assert "Dry run (check mode): nothing was written." in page and "<td>would change</td>" in page
