@@ -28,6 +28,7 @@ ARGUMENT_SPEC = dict(
     application=dict(type="str"),
     strict=dict(type="bool", default=False),
     role_entry_point=dict(type="str"),
+    failures=dict(type="str", choices=["task", "hosts"], default="task"),
     **CONTEXT_SPEC,
 )
 ONE_OF = ("declaration", "declarations", "hosts")
@@ -141,6 +142,10 @@ class ActionModule(ActionBase):
                 _plural(len(checked), "practice"), refused_count,
                 " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
                 if refused_count else "")
+        elif messages and args["failures"] == "hosts":  # each refused host fails at the playbook's next task, not the run_once host
+            result["refused"] = sorted(messages)
+            result["messages"] = messages
+            result["msg"] = "%d of %s failed validation (each fails at its next task)" % (refused_count, _plural(len(checked), "declaration"))
         elif messages:
             result["failed"] = True
             listed = "\n".join(messages[n] for n in sorted(messages))
