@@ -32,7 +32,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import origin_marks, to_plain
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Checked, Context, check
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._windows import windows_refusal
@@ -240,6 +240,11 @@ class DeclarationAction(ActionBase):
         del application
         return args
 
+    def by_hand(self, args: dict, application: str, task_vars: dict) -> dict:
+        """The result for a guided application, which a person sets up in its own wizard (only mail_account has one)."""
+        del args, task_vars
+        return {"failed": True, "msg": "%s: %s is set up by hand in its own wizard; nothing to run here" % (self.MODULE, application)}
+
     def run(self, tmp: Optional[str] = None, task_vars: Optional[dict] = None) -> dict:
         result = super().run(tmp, task_vars)
         del tmp
@@ -252,23 +257,27 @@ class DeclarationAction(ActionBase):
         if refused:
             result.update(refused)
             return result
-        refusal = windows_refusal(self._connection, self._task, task_vars or {}, self.FROM_VARIABLE)
-        if refusal:
-            result.update(failed=True, msg=refusal)
-            return result
         store = args.get("store") if isinstance(args.get("store"), dict) else None
         try:
             application = self.application(args)
+            by_hand = guided(application)  # set up by a person: nothing runs at the site, so a Windows host is fine
             checked, again = checked_for_host(params["declaration"], context_of({}, store, application), task_vars)
         except UnknownApplication as exc:
             result.update(failed=True, msg=str(exc))
+            return result
+        refusal = "" if by_hand else windows_refusal(self._connection, self._task, task_vars or {}, self.FROM_VARIABLE)
+        if refusal:
+            result.update(failed=True, msg=refusal)
             return result
         refused = failure(checked, task_vars)
         if refused:
             result.update(refused)
             return result
         args["declaration"] = without_none(checked.normalised)
-        result.update(self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars))
+        if by_hand:
+            result.update(self.by_hand(args, application, task_vars or {}))
+        else:
+            result.update(self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars))
         if application:
             result["application"] = application
         if not again:  # the validate step already reported them
