@@ -94,55 +94,6 @@ class ActionModule(ActionModuleBase):
         checks = _Checks()
         unchecked = RoleCheck(params["strict"], [], False)  # a host whose role variables this check does not cover
         for name in sorted(named):
-<<<<<<< HEAD
-            role = roles.get(name, unchecked)
-            strict, argument_errors = role.strict, role.errors
-            failing = ("error", "warning") if strict else ("error",)
-            if name in unresolved:
-                findings = unresolved[name]
-                normalised = None
-                entries[name] = {}
-            elif named[name] is None:
-                messages[name] = "%s: no mail_account declaration" % name
-                checked[name] = {"ok": False, "findings": []}
-                entries[name] = self._refused(name, messages[name], [], argument_errors)
-                continue
-            else:
-                store = stores.get(name) if isinstance(stores.get(name), dict) else None
-                context = context_of(args, store, args["application"] or of_store(store))
-                try:
-                    result_of = check_declaration(named[name], context)
-                except UnknownApplication as exc:
-                    if not args["role_entry_point"]:
-                        result.update(failed=True, msg="%s: %s" % (name, exc))
-                        return result
-                    messages[name] = "%s: %s" % (name, exc)
-                    checked[name] = {"ok": False, "findings": []}
-                    entries[name] = self._refused(name, messages[name], [], argument_errors)
-                    continue
-                findings, normalised = result_of.findings, result_of.normalised
-                fact = remembered(named[name], context, result_of) if args["declaration"] is not None or args["role_entry_point"] else None
-                if fact and args["declaration"] is not None:
-                    result["ansible_facts"] = {FACT: fact}
-                entries[name] = fact or {}
-            bad = [f for f in findings if f.severity in failing]
-            if bad:
-                messages[name] = report(bad, name)
-            provider = (normalised or {}).get("provider") or (
-                named[name].get("provider") if isinstance(named[name], dict) else None)
-            checked[name] = {"ok": not bad and not argument_errors, "provider": provider if isinstance(provider, str) else None,
-                             "findings": [f.as_dict() for f in findings]}
-            if role.guided:
-                checked[name]["guided"] = role.guided
-            if argument_errors:
-                checked[name]["argument_errors"] = argument_errors
-            if bad or argument_errors:
-                entries[name] = self._refused(name, messages.get(name), checked[name]["findings"], argument_errors)
-        result["declarations"] = checked
-        result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
-        result["changed"] = False
-        warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checked.items()
-=======
             store = stores.get(name) if isinstance(stores.get(name), dict) else None
             self._check_host(name, named[name], unresolved.get(name), store, roles.get(name, unchecked), params, checks)
         result = {"changed": False, "declarations": checks.checked,
@@ -150,7 +101,6 @@ class ActionModule(ActionModuleBase):
         if checks.fact:
             result["ansible_facts"] = {FACT: checks.fact}
         warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checks.checked.items()
->>>>>>> main
                     for f in item["findings"] if f["severity"] == "warning" and not roles.get(name, unchecked).strict]
         if warnings:
             result["warnings"] = warnings
@@ -186,6 +136,8 @@ class ActionModule(ActionModuleBase):
         provider = (normalised or {}).get("provider") or (value.get("provider") if isinstance(value, dict) else None)
         checks.checked[name] = {"ok": not bad and not role.errors, "provider": provider if isinstance(provider, str) else None,
                                 "findings": [f.as_dict() for f in findings]}
+        if role.guided:
+            checks.checked[name]["guided"] = role.guided
         if role.errors:
             checks.checked[name]["argument_errors"] = role.errors
         if bad or role.errors:

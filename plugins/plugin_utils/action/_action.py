@@ -13,23 +13,11 @@ from __future__ import annotations
 
 from typing import Any, List, Optional
 
-<<<<<<< HEAD
-from ansible import constants
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import origin_marks, to_plain
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Checked, Context, check
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
-=======
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, refused_earlier
->>>>>>> main
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._windows import windows_refusal
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Checked, Context
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
 
@@ -102,62 +90,34 @@ class DeclarationAction(ActionModuleBase):
         del application
         return args
 
-<<<<<<< HEAD
     def by_hand(self, args: dict, application: str, task_vars: dict) -> dict:
         """The result for a guided application, which a person sets up in its own wizard (only mail_account has one)."""
         del args, task_vars
-        return {"failed": True, "msg": "%s: %s is set up by hand in its own wizard; nothing to run here" % (self.MODULE, application)}
+        raise ActionFailed("%s: %s is set up by hand in its own wizard; nothing to run here" % (self.MODULE, application))
 
-    def run(self, tmp: Optional[str] = None, task_vars: Optional[dict] = None) -> dict:
-        result = super().run(tmp, task_vars)
-        del tmp
-        args = dict(self._task.args)
-        params, refused = validated(self.ARGUMENT_SPEC, {k: args[k] for k in self.ARGUMENT_SPEC if k in args}, self.MODULE)
-        if refused:
-            result.update(refused)
-            return result
-        refused = refused_earlier(task_vars)
-        if refused:
-            result.update(refused)
-            return result
-=======
     def run_validated(self, params: dict, task_vars: dict) -> dict:
         refused = refused_earlier(task_vars)
         if refused:
             return refused
-        refusal = windows_refusal(self._connection, self._task, task_vars, self.FROM_VARIABLE)
-        if refusal:
-            raise ActionFailed(refusal)
         args = dict(self._task.args)
->>>>>>> main
         store = args.get("store") if isinstance(args.get("store"), dict) else None
         try:
             application = self.application(args)
             by_hand = guided(application)  # set up by a person: nothing runs at the site, so a Windows host is fine
             checked, again = checked_for_host(params["declaration"], context_of({}, store, application), task_vars)
         except UnknownApplication as exc:
-<<<<<<< HEAD
-            result.update(failed=True, msg=str(exc))
-            return result
-        refusal = "" if by_hand else windows_refusal(self._connection, self._task, task_vars or {}, self.FROM_VARIABLE)
-        if refusal:
-            result.update(failed=True, msg=refusal)
-            return result
-=======
             raise ActionFailed(str(exc))
->>>>>>> main
+        refusal = "" if by_hand else windows_refusal(self._connection, self._task, task_vars, self.FROM_VARIABLE)
+        if refusal:
+            raise ActionFailed(refusal)
         refused = failure(checked, task_vars)
         if refused:
             return refused
         args["declaration"] = without_none(checked.normalised)
-<<<<<<< HEAD
         if by_hand:
-            result.update(self.by_hand(args, application, task_vars or {}))
+            result = self.by_hand(args, application, task_vars)
         else:
-            result.update(self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars))
-=======
-        result = self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars)
->>>>>>> main
+            result = self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars)
         if application:
             result["application"] = application
         if not again:  # the validate step already reported them
