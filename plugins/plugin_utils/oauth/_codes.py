@@ -123,4 +123,3 @@ def _interval(body):
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, int) and 0 < value <= 300 else None
-

@@ -15,6 +15,7 @@ error and nothing is written.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
@@ -88,8 +89,10 @@ class RefreshTokenVault:
 
 def secrets_from(vault_ids: Sequence[str] = (), password_files: Sequence[str] = (), ask: bool = False) -> List[Tuple[str, Any]]:
     """The vault secrets as ansible-playbook would set them up from the same options."""
-    from ansible.cli import CLI  # pylint: disable=import-outside-toplevel
-    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cryptography's deprecation notes on import, not ours to show
+        from ansible.cli import CLI  # pylint: disable=import-outside-toplevel
+        from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
     return CLI.setup_vault_secrets(DataLoader(), list(vault_ids), vault_password_files=list(password_files), ask_vault_pass=ask)
 
 
