@@ -17,9 +17,10 @@ import collections
 import http.client
 import json
 import re
+import ssl
 import time
 import urllib.parse
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _bounded_http, _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._check_result import side
@@ -169,7 +170,8 @@ def _unreachable(exc, where):
     return Failure("oauth_endpoint_unreachable", "cannot reach the token endpoint (%s): %s" % (cause.code, cause.message), hint=hint)
 
 
-def exchange(endpoint, form, context, stages, read, plaintext_allowed_hosts=()):
+def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stages: Stages, read: Callable[[int, bytes, str], Any],
+             plaintext_allowed_hosts: Iterable[str] = ()) -> Any:
     """POST ``form`` to the https ``endpoint`` in stage "token"; ``read(status, body, where)`` judges the answer.
 
     Every transport failure, an oversized answer, a redirect or broken HTTP is a Failure;

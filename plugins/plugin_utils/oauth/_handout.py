@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import os
 import time
-from typing import Iterable
+from typing import Any, Iterable, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import Attributes
@@ -25,7 +25,8 @@ def _when(epoch):
     return time.strftime("%H:%M %Z on %d %b %Y", time.localtime(epoch))
 
 
-def markdown(sign_in, address: str) -> str:
+def markdown(sign_in: Any, address: str) -> str:
+    """The hand-out of one started DeviceSignIn."""
     return ("# Sign in for %s\n\n"
             "Microsoft needs the practice mailbox's own sign-in once, so that the practice application can keep "
             "sending after password login is switched off.\n\n"
@@ -36,14 +37,14 @@ def markdown(sign_in, address: str) -> str:
             % (sign_in.practice, sign_in.verification_uri, sign_in.user_code, address, _when(sign_in.expires_at)))
 
 
-def write_markdown(folder: str, sign_in, address: str) -> str:
+def write_markdown(folder: str, sign_in: Any, address: str) -> str:
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "%s.md" % sign_in.practice)
     _atomic_file.write(path, markdown(sign_in, address).encode("utf-8"), READABLE)
     return path
 
 
-def write_html(folder: str, rows: Iterable) -> str:
+def write_html(folder: str, rows: Iterable[Tuple[Any, str]]) -> str:
     """The batch page: ``rows`` are (sign_in, address) of the started sign-ins."""
     items = "\n".join(
         "<tr id=\"%s\"><td>%s</td><td>%s</td><td><a href=\"%s\">%s</a></td><td><code>%s</code></td><td>%s</td></tr>" % (
