@@ -148,3 +148,33 @@ def test_no_token_or_password_in_any_output_or_artifact(fleet, first_run):
     assert len(texts) > COUNT and idp.issued
     leaks = [secret for secret in secrets if any(secret in text for text in texts)]
     assert not leaks
+
+
+def test_signin_moves_one_practice_and_prints_only_the_page_and_code(fleet, tmp_path):
+    inventory, password_file = oauth_fleet.write(tmp_path, 1, microsoft_endpoints(fleet["idp"]))
+    command = COMMAND[:-1] + ["signin", "-i", inventory, "--practice", "practice0000", "--vault-password-file", password_file,
+                              "--ca-path", fleet["ca"]]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=str(tmp_path), check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "practice0000: open %s and enter the code " % fleet["idp"].verification_uri() in done.stdout
+    tokens, _data = vault_tokens({"inventory": inventory})
+    assert list(tokens) == ["practice0000"] and tokens["practice0000"] not in done.stdout + done.stderr
+    with open(os.path.join(inventory, "host_vars", "practice0000.yml"), encoding="utf-8") as handle:
+        assert "refresh_token: \"{{ vault_refresh_tokens['practice0000'] }}\"" in handle.read()
+
+
+def test_a_plain_text_vault_file_is_refused_and_nothing_is_written(fleet, tmp_path):
+    inventory, password_file = oauth_fleet.write(tmp_path, 1, microsoft_endpoints(fleet["idp"]))
+    plain = os.path.join(inventory, "group_vars", "all", "vault_refresh_tokens.yml")
+    with open(plain, "w", encoding="utf-8") as handle:
+        handle.write("vault_refresh_tokens: {}\n")
+    host_file = os.path.join(inventory, "host_vars", "practice0000.yml")
+    with open(host_file, encoding="utf-8") as handle:
+        before = handle.read()
+    command = COMMAND + ["-i", inventory, "--vault-password-file", password_file, "--ca-path", fleet["ca"], "--start", "all"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=str(tmp_path), check=False)
+    assert done.returncode == 2 and "not encrypted with Ansible Vault" in done.stderr, done.stdout + done.stderr
+    with open(plain, encoding="utf-8") as handle:
+        assert handle.read() == "vault_refresh_tokens: {}\n"
+    with open(host_file, encoding="utf-8") as handle:
+        assert handle.read() == before
