@@ -36,6 +36,7 @@ ARGUMENT_SPEC = dict(
 ONE_OF = ("declaration", "declarations", "hosts")
 # With role_entry_point: the role's own variables for the declaration, its store and strictness.
 ROLE_DECLARATION, ROLE_STORE, ROLE_STRICT = "mail_account", _role_arguments.STORE, "mail_account_validate_strict"
+ROLE_APPLY = "mail_account_apply"
 
 
 class RoleCheck(NamedTuple):
@@ -226,6 +227,8 @@ class ActionModule(ActionModuleBase):
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
                 guided, errors = self._guided(hostvars, host, values, stores[host] if store_variable else None, errors)
+                if not errors and params.get(ROLE_APPLY) is False:  # nothing is saved: checked as the verify step checks it,
+                    stores[host] = None  # without its application's rules (an Open Dental practice that signs in by itself)
                 roles[host] = RoleCheck(params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors,
                                         not errors and _role_arguments.asks_after_save(params), guided)
         return named, stores, unresolved, roles

@@ -2,11 +2,18 @@
 
 The command runs as a user runs it (bin/mailconfig-oauth, a subprocess). The test then
 decrypts the vault file with ansible-core's vault library, reads the rewritten host_vars
-files, and searches every output and artifact for the tokens and passwords.
+files, and searches every output and artifact for the tokens and passwords. The first
+run ends with ``--run-playbook`` (under -vvv): site.yml tests each moved practice's new
+grant with an XOAUTH2 login to the suite's Dovecot and saves it; a second site.yml,
+through ansible-runner as AWX runs it, then changes nothing.
 """
 
+import glob
 import json
 import os
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -14,6 +21,7 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from tests.conftest import COLLECTIONS, VENV_BIN, ansible_env
 from tests.paths import REPO_ROOT
 from tests.servers import dovecot, oauth_fleet
 from tests.servers.identity_provider import IdentityProvider, microsoft_endpoints
@@ -26,12 +34,12 @@ DECLINED, EXPIRED = 1, 2
 @pytest.fixture(scope="module")
 def fleet(mail_servers, tmp_path_factory):
     tls = mail_servers["tls"]["valid"]
-    folder = tmp_path_factory.mktemp("campaign")
+    folder, sites = tmp_path_factory.mktemp("campaign"), tmp_path_factory.mktemp("campaign-sites")  # stores hold the grant
     idp = IdentityProvider(cert=tls["cert"], cert_key=tls["key"], key=dovecot.OAUTH2_KEY, kid=None, interval=1).start()
     oauth_fleet.add_people(idp, COUNT, polls=2, outcomes={DECLINED: "declined", EXPIRED: "expired"})
-    inventory, password_file = oauth_fleet.write(folder, COUNT, microsoft_endpoints(idp))
+    inventory, password_file = oauth_fleet.write(folder, COUNT, microsoft_endpoints(idp), mail_servers, sites)
     state = {"idp": idp, "inventory": inventory, "password_file": password_file, "folder": str(folder), "ca": mail_servers["ca"],
-             "outputs": []}
+             "sites": str(sites), "outputs": []}
     try:
         yield state
     finally:
@@ -40,7 +48,8 @@ def fleet(mail_servers, tmp_path_factory):
 
 def campaign(fleet, *args):
     command = COMMAND + ["-i", fleet["inventory"], "--vault-password-file", fleet["password_file"], "--ca-path", fleet["ca"]] + list(args)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=fleet["folder"], check=False)
+    env = ansible_env(fleet["folder"], ANSIBLE_VERBOSITY=3)  # what --run-playbook starts runs under -vvv
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=fleet["folder"], env=env, check=False)
     fleet["outputs"].append(done.stdout + done.stderr)
     return done
 
@@ -71,10 +80,43 @@ def test_the_list_is_soonest_first_with_what_moving_means(fleet):
     assert "SMTP AUTH back on" in [row for row in rows if row["move"] == "cannot move"][0]["what"]
 
 
+def moved_by_the_first_run():
+    """The practices the first run moves in their host_vars files (site.yml's --limit)."""
+    return [n for n in range(COUNT) if oauth_fleet.kind(n) in ("sqlite", "opendental") and n not in (DECLINED, EXPIRED)]
+
+
+def recap(output):
+    """practice -> {ok: n, changed: n, failed: n, ...} from ansible-playbook's PLAY RECAP."""
+    found = re.findall(r"^(practice\d{4}) +: (.*)$", output, re.M)
+    return dict((host, dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", counts))) for host, counts in found)
+
+
 @pytest.fixture(scope="module")
 def first_run(fleet):
-    done = campaign(fleet, "--start", "all", "--handouts", os.path.join(fleet["folder"], "handouts"))
-    return done
+    return campaign(fleet, "--start", "all", "--handouts", os.path.join(fleet["folder"], "handouts"), "--run-playbook")
+
+
+@pytest.fixture(scope="module")
+def second_site(fleet, first_run):
+    """The printed site.yml command again, through ansible-runner with AWX's private data directory layout."""
+    folder = fleet["folder"]
+    [command] = [line.strip() for line in first_run.stdout.splitlines() if line.strip().startswith("ansible-playbook ") and "--limit" in line]
+    limit = command.split("--limit ")[1].split()[0]
+    shutil.copytree(os.path.join(REPO_ROOT, "playbooks"), os.path.join(folder, "project"), ignore=shutil.ignore_patterns("__pycache__"))
+    os.makedirs(os.path.join(folder, "env"))
+    settings = {"envvars": {"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS, "MAILCONFIG_STATE_DIR": os.path.join(folder, "runner-state"),
+                            "PATH": VENV_BIN + os.pathsep + os.environ["PATH"]},
+                "passwords": {r"^Vault password:\s*?$": oauth_fleet.VAULT_PASSWORD}}
+    for name, data in settings.items():
+        with open(os.path.join(folder, "env", name), "w", encoding="utf-8") as handle:
+            yaml.safe_dump(data, handle)
+    with open(os.path.join(folder, "env", "cmdline"), "w", encoding="utf-8") as handle:
+        handle.write("--ask-vault-pass --limit %s" % limit)
+    done = subprocess.run([os.path.join(VENV_BIN, "ansible-runner"), "run", folder, "-p", "site.yml", "--ident", "site-again"],
+                          capture_output=True, text=True, timeout=300, check=False,
+                          env=dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ["PATH"]))
+    fleet["outputs"].append(done.stdout + done.stderr)
+    return done, limit
 
 
 def test_the_campaign_moves_the_signed_in_practices(fleet, first_run):
@@ -87,12 +129,45 @@ def test_the_campaign_moves_the_signed_in_practices(fleet, first_run):
     assert "--limit " + ",".join(oauth_fleet.name(n) for n in movable if oauth_fleet.kind(n) != "inline") in first_run.stdout
 
 
+def test_site_yml_run_by_the_campaign_tests_and_saves_the_moved_practices(fleet, first_run):
+    ran = recap(first_run.stdout)
+    assert sorted(ran) == [oauth_fleet.name(n) for n in moved_by_the_first_run()], first_run.stdout[-3000:]
+    assert all(counts["failed"] == 0 and counts["unreachable"] == 0 for counts in ran.values()), first_run.stdout[-3000:]
+    saved = [n for n in moved_by_the_first_run() if oauth_fleet.kind(n) == "sqlite"]
+    assert all(ran[oauth_fleet.name(n)]["changed"] == 1 for n in saved)
+    assert ran[oauth_fleet.name(3)]["changed"] == 0  # Open Dental signs in by itself: mail_account_apply false
+    logins = [request for request in fleet["idp"].requests if request.get("grant_type") == "refresh_token"]
+    assert len(logins) == len(saved)  # each saved grant was tested first: a token for an XOAUTH2 login to Dovecot
+    for number in saved:
+        with sqlite3.connect(os.path.join(fleet["sites"], oauth_fleet.name(number), "settings.db")) as database:
+            text = "\n".join(database.iterdump())
+        assert "oauth2" in text and oauth_fleet.PASSWORD_FORMAT % number not in text
+
+
+def test_a_second_site_yml_through_ansible_runner_changes_nothing(fleet, second_site):
+    done, limit = second_site
+    folder = fleet["folder"]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    found = []
+    for path in sorted(glob.glob(os.path.join(folder, "artifacts", "site-again", "job_events", "*.json"))):
+        with open(path, encoding="utf-8") as handle:
+            found.append(json.load(handle))
+    applied = dict((event["event_data"]["host"], event["event_data"]["res"]) for event in found if event["event"] == "runner_on_ok"
+                   and event["event_data"].get("resolved_action", "").endswith("mail_account"))
+    saved = [oauth_fleet.name(n) for n in moved_by_the_first_run() if oauth_fleet.kind(n) == "sqlite"]
+    assert sorted(applied) == saved and limit.split(",") == [oauth_fleet.name(n) for n in moved_by_the_first_run()]
+    assert not any(res["changed"] for res in applied.values())
+    assert all(counts["changed"] == 0 and counts["failed"] == 0 for counts in recap(done.stdout).values())
+
+
 def test_declarations_are_rewritten_keeping_comments(fleet, first_run):
     text = host_vars(fleet, 0)
     assert text.startswith("---\n# practice0000: a dental practice on Microsoft 365. Comment kept by the campaign.\n")
     assert "address: reception@practice0000.example.test   # the mailbox patients see" in text
     auth = yaml.safe_load(text)["mail_account"]["auth"]
+    token_endpoint = microsoft_endpoints(fleet["idp"], "practice0000.example.test")["token_endpoint"]  # the registration's own
     assert auth == {"method": "oauth2", "oauth2": {"tenant": "practice0000.example.test", "client_id": oauth_fleet.CLIENT_ID,
+                                                   "token_endpoint": token_endpoint,
                                                    "refresh_token": "{{ vault_refresh_tokens['practice0000'] }}"}}
     assert "password" not in text
     open_dental = yaml.safe_load(host_vars(fleet, 3))
@@ -119,7 +194,7 @@ def test_hand_outs_are_written_for_each_started_sign_in(fleet, first_run):
     assert page.count("<tr id=") == len(started)
 
 
-def test_a_second_run_restarts_declined_and_expired_and_changes_nothing_else(fleet, first_run):
+def test_a_second_run_restarts_declined_and_expired_and_changes_nothing_else(fleet, first_run, second_site):
     before = {n: host_vars(fleet, n) for n in range(COUNT) if oauth_fleet.kind(n) != "inline"}
     for number in (DECLINED, EXPIRED):
         fleet["idp"].add_person(oauth_fleet.address(number), outcome="ok", polls=0)
@@ -135,18 +210,19 @@ def test_a_second_run_restarts_declined_and_expired_and_changes_nothing_else(fle
     assert not os.path.exists(os.path.join(fleet["folder"], "handouts-3", "index.html"))  # nothing left to sign in
 
 
-def test_no_token_or_password_in_any_output_or_artifact(fleet, first_run):
+def test_no_token_or_password_in_any_output_or_artifact(fleet, first_run, second_site):
     idp = fleet["idp"]
     secrets = list(idp.refresh_tokens) + list(idp.issued) + oauth_fleet.passwords(COUNT) + [oauth_fleet.VAULT_PASSWORD]
     secrets += [request["device_code"] for request in idp.requests if request.get("device_code")]
-    texts = list(fleet["outputs"])
+    texts = dict(("output %d" % number, text) for number, text in enumerate(fleet["outputs"]))
+    given = (fleet["password_file"], os.path.join(fleet["folder"], "env", "passwords"))  # the vault password, given on purpose
     for folder, _dirs, files in os.walk(fleet["folder"]):
-        for name in files:
-            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
-                if name != "vault-password":
-                    texts.append(handle.read())
-    assert len(texts) > COUNT and idp.issued
-    leaks = [secret for secret in secrets if any(secret in text for text in texts)]
+        for path in (os.path.join(folder, name) for name in files if os.path.join(folder, name) not in given):
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                texts[path] = handle.read()
+    assert len(texts) > COUNT and idp.issued and any("artifacts" in path for path in texts)
+    assert any("ESTABLISH LOCAL CONNECTION" in text for text in fleet["outputs"])  # -vvv was on
+    leaks = [(path, secret) for secret in secrets for path, text in texts.items() if secret in text]
     assert not leaks
 
 

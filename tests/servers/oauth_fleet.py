@@ -5,7 +5,9 @@ For the campaign tests and benchmarks/oauth_campaign: practice ``n`` has the add
 comments, and its password in a vault-encrypted group_vars file. Every tenth practice
 varies: Open Dental (its own sign-in), OpenEMR (cannot move), a declaration kept in
 hosts.yml (no host_vars file: the change is printed), and a Gmail practice the campaign
-must not list.
+must not list. With the suite's servers (``servers``), the declarations point at its
+Dovecot's submission listener and each practice's SQLite store lives under ``sites``,
+so that site.yml tests and saves the moved practices for real.
 """
 
 import os
@@ -30,7 +32,7 @@ mail_account:
     password: "{{{{ vault_mail_passwords['{name}'] }}}}"   # retiring
   outgoing:
     host: 127.0.0.1
-    port: 587
+    port: {port}
     security: starttls
   sending:
     rate_per_minute: 3
@@ -61,8 +63,12 @@ def _vault(secrets_map):
     return VaultLib([("default", secret)]).encrypt(yaml.safe_dump(secrets_map), secret).decode()
 
 
-def write(folder, count, endpoints):
-    """The inventory folder for ``count`` practices; ``endpoints``: overrides pointing at the identity provider."""
+def write(folder, count, endpoints, servers=None, sites=None):
+    """The inventory folder for ``count`` practices; ``endpoints``: overrides pointing at the identity provider.
+
+    ``servers``: the suite's state (Dovecot's port, the CA); ``sites``: the folder of the SQLite stores.
+    """
+    port = servers["ports"]["submission"] if servers else 587
     inventory = os.path.join(str(folder), "inventory")
     for sub in ("host_vars", "group_vars/all"):
         os.makedirs(os.path.join(inventory, sub), exist_ok=True)
@@ -73,9 +79,13 @@ def write(folder, count, endpoints):
         if what == "inline":
             hosts[practice] = {"mail_account": {"schema_version": 1, "address": address(number), "provider": "office365",
                                                 "auth": {"method": "password", "password": "{{ vault_mail_passwords['%s'] }}" % practice},
-                                                "outgoing": {"host": "127.0.0.1", "port": 587, "security": "starttls"}}}
+                                                "outgoing": {"host": "127.0.0.1", "port": port, "security": "starttls"}}}
             continue
-        text = HOST_VARS.format(name=practice, address=address(number), store=STORES.get(what, ""))
+        store = STORES.get(what, "")
+        if sites and what == "sqlite":
+            os.makedirs(os.path.join(str(sites), practice), exist_ok=True)
+            store = "mail_account_store:\n  type: sqlite\n  path: %s\n  create: true\n" % os.path.join(str(sites), practice, "settings.db")
+        text = HOST_VARS.format(name=practice, address=address(number), store=store, port=port)
         if what == "gmail":
             text = text.replace("provider: office365", "provider: gmail")
         with open(os.path.join(inventory, "host_vars", practice + ".yml"), "w", encoding="utf-8") as handle:
@@ -83,9 +93,11 @@ def write(folder, count, endpoints):
     with open(os.path.join(inventory, "hosts.yml"), "w", encoding="utf-8") as handle:
         yaml.safe_dump({"all": {"children": {"practices": {"hosts": hosts}}}}, handle)
     registration = {"office365": dict(endpoints, client_id=CLIENT_ID)}
+    group_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable, "mailconfig_oauth_clients": registration}
+    if servers:
+        group_vars.update(mail_account_verify_ca_path=servers["ca"], mail_account_serial=["100%"])
     with open(os.path.join(inventory, "group_vars", "all", "main.yml"), "w", encoding="utf-8") as handle:
-        yaml.safe_dump({"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                        "mailconfig_oauth_clients": registration}, handle)
+        yaml.safe_dump(group_vars, handle)
     with open(os.path.join(inventory, "group_vars", "all", "vault.yml"), "w", encoding="utf-8") as handle:
         handle.write(_vault({"vault_mail_passwords": {name(n): PASSWORD_FORMAT % n for n in range(count)}}))
     password_file = os.path.join(str(folder), "vault-password")

@@ -114,7 +114,7 @@ class Campaign:
             try:
                 registration = self._client(row)
                 if row.practice in stored:  # an earlier run stored the token and stopped before the declaration
-                    self._finish(row, registration["client_id"])
+                    self._finish(row)
                     continue
                 where = endpoints(row.provider, row.tenant, registration)
                 consent = admin_consent_url(where.authorize, registration["client_id"]) if where.authorize else None
@@ -158,22 +158,26 @@ class Campaign:
         self.vault.store(self._buffer)
         done, self._buffer = list(self._buffer), {}
         for practice in done:
-            self._finish(self._rows[practice], self._client(self._rows[practice])["client_id"])
+            self._finish(self._rows[practice])
 
-    def _finish(self, row, client_id):
+    def _finish(self, row):
         """Point the declaration at the stored token: edited in its host_vars file, or the change printed."""
-        token_reference = reference(row.practice, self.vault.variable)
+        registration = self._client(row)
+        client_id, token_reference = registration["client_id"], reference(row.practice, self.vault.variable)
+        overrides = {"scopes": registration.get("scopes")}  # a registration's own endpoint and scopes (a national cloud)
+        if registration.get("token_endpoint"):
+            overrides["token_endpoint"] = endpoints(row.provider, row.tenant, registration).token
         own_sign_in = row.move == OWN_SIGN_IN
         try:
             path = _declaration_edit.rewrite(self.inventory_dir, row.practice, row.tenant, client_id, token_reference,
-                                             apply=False if own_sign_in else None)
+                                             apply=False if own_sign_in else None, overrides=overrides)
         except _declaration_edit.EditError as error:
             self.say("%s: %s" % (row.practice, error))
             path = None
         if path:
             self.say("%s: signed in; token stored; %s now declares auth.method oauth2" % (row.practice, os.path.relpath(path)))
         else:
-            self.manual[row.practice] = _declaration_edit.change_text(row.tenant, client_id, token_reference)
+            self.manual[row.practice] = _declaration_edit.change_text(row.tenant, client_id, token_reference, overrides)
             self.say("%s: signed in; token stored; its auth is not in a host_vars file: change it by hand to:\n%s" % (
                 row.practice, self.manual[row.practice]))
         if own_sign_in:

@@ -136,9 +136,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     moved = [practice for practice, outcome in outcomes.items() if outcome == "moved"]
     command = _campaign.playbook_command(args.inventory, moved, _vault_file.secret_label(args.vault_id, args.vault_password_file,
                                                                                          args.ask_vault_pass))
+    finished = ("moved", "cannot move", "change by hand")
+    status = 0 if all(outcome in finished for outcome in outcomes.values()) else 1
     if command:
         _say("test and save the moved practices with:\n  " + " ".join(command))
         if getattr(args, "run_playbook", False):
-            return subprocess.run(command, check=False).returncode
-    finished = ("moved", "cannot move", "change by hand")
-    return 0 if all(outcome in finished for outcome in outcomes.values()) else 1
+            return _run_playbook(command) or status
+    return status
+
+
+def _run_playbook(command):
+    """Run the printed site.yml command (ansible-playbook beside this Python first); its exit status."""
+    beside = os.path.join(os.path.dirname(sys.executable), command[0])
+    try:
+        return subprocess.run([beside if os.access(beside, os.X_OK) else command[0]] + command[1:], check=False).returncode
+    except OSError as error:
+        print("mailconfig-oauth: cannot run %s: %s" % (command[0], error.strerror), file=sys.stderr)
+        return 2

@@ -6,7 +6,9 @@
 Only a host_vars YAML file that holds the practice's ``mail_account.auth`` is edited, with
 ruamel.yaml's round-trip mode (PyYAML drops comments): ``auth`` becomes ``method: oauth2``
 with ``tenant``, ``client_id`` and a ``refresh_token`` that refers to the vault entry, and
-the password reference goes. Anything else (group_vars, an inventory file, a templated
+the password reference goes. Where the inventory's registration overrides the token
+endpoint or the scopes (a national cloud), the declaration names them too, or the module
+would refresh at the catalogue's global endpoint. Anything else (group_vars, an inventory file, a templated
 ``auth``) is left alone, and the caller prints ``change_text`` for a person to apply.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
@@ -65,12 +67,18 @@ def _host_vars_files(inventory_dir, host):
     return [path for path in candidates if os.path.isfile(path)]
 
 
-def new_auth(tenant: str, client_id: str, reference: str) -> CommentedMap:
-    oauth2 = CommentedMap([("tenant", tenant), ("client_id", client_id), ("refresh_token", DoubleQuotedScalarString(reference))])
+def new_auth(tenant: str, client_id: str, reference: str, overrides: Optional[Mapping[str, Any]] = None) -> CommentedMap:
+    """The oauth2 ``auth`` block; ``overrides``: token_endpoint and scopes the registration sets instead of the catalogue."""
+    oauth2 = CommentedMap([("tenant", tenant), ("client_id", client_id)])
+    for key in ("token_endpoint", "scopes"):
+        if (overrides or {}).get(key):
+            oauth2[key] = list(overrides[key]) if key == "scopes" else overrides[key]
+    oauth2["refresh_token"] = DoubleQuotedScalarString(reference)
     return CommentedMap([("method", "oauth2"), ("oauth2", oauth2)])
 
 
-def rewrite(inventory_dir: str, host: str, tenant: str, client_id: str, reference: str, apply: Optional[bool] = None) -> Optional[str]:
+def rewrite(inventory_dir: str, host: str, tenant: str, client_id: str, reference: str, apply: Optional[bool] = None,
+            overrides: Optional[Mapping[str, Any]] = None) -> Optional[str]:
     """Edit the host_vars file of ``host`` that holds ``mail_account.auth`` (atomically); its path, or None if none does.
 
     A file that already declares oauth2 is left as it is. ``apply``: when not None, also set
@@ -85,7 +93,7 @@ def rewrite(inventory_dir: str, host: str, tenant: str, client_id: str, referenc
             for key in [key for key in auth if key != "method"]:
                 del auth[key]
             auth["method"] = "oauth2"
-            auth["oauth2"] = new_auth(tenant, client_id, reference)["oauth2"]
+            auth["oauth2"] = new_auth(tenant, client_id, reference, overrides)["oauth2"]
             if apply is not None:
                 document["mail_account_apply"] = apply
             text = io.StringIO()
@@ -97,8 +105,8 @@ def rewrite(inventory_dir: str, host: str, tenant: str, client_id: str, referenc
     return None
 
 
-def change_text(tenant: str, client_id: str, reference: str) -> str:
+def change_text(tenant: str, client_id: str, reference: str, overrides: Optional[Mapping[str, Any]] = None) -> str:
     """The ``auth`` block to put in the practice's declaration by hand."""
     text = io.StringIO()
-    _yaml().dump({"auth": new_auth(tenant, client_id, reference)}, text)
+    _yaml().dump({"auth": new_auth(tenant, client_id, reference, overrides)}, text)
     return text.getvalue()
