@@ -171,12 +171,12 @@ def _unreachable(exc, where):
 
 
 def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stages: Stages, read: Callable[[int, bytes, str], Any],
-             plaintext_allowed_hosts: Iterable[str] = ()) -> Any:
+             plaintext_allowed_hosts: Iterable[str] = (), connections: Optional[_bounded_http.Connections] = None) -> Any:
     """POST ``form`` to the https ``endpoint`` in stage "token"; ``read(status, body, where)`` judges the answer.
 
     Every transport failure, an oversized answer, a redirect or broken HTTP is a Failure;
     ``read`` runs inside the stage, so what it raises marks the stage failed. Shared by the
-    refresh here and the controller's sign-in (plugin_utils/oauth).
+    refresh here and the controller's sign-in (plugin_utils/oauth), which keeps ``connections`` open.
     """
     host, port = _host_port(endpoint)
     if host is None:
@@ -189,7 +189,7 @@ def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stage
     try:
         with stages("token"):
             status, body = _bounded_http.post(endpoint, urllib.parse.urlencode(form).encode("ascii"), headers, context,
-                                              stages, MAX_BODY)
+                                              stages, MAX_BODY, connections)
             if len(body) > MAX_BODY:
                 raise Failure("oauth_bad_response", "the token endpoint %s answered with more than %d bytes, far more than "
                               "a token response; the rest was not read" % (where, MAX_BODY), "HTTP %d" % status)

@@ -12,17 +12,22 @@ declaration; a re-run skips the moved ones and starts expired or declined ones a
 
 Order makes a crash harmless: a token is in the vault file before its declaration names
 it, and a practice whose token is in the vault but whose declaration still says password
-is finished without a new sign-in.
+is finished without a new sign-in. Files are written behind the polls, so that the
+practices still waiting are polled on time: a batch of tokens goes to the vault file
+(one write, one batch at a time), then its declarations are edited, several files at
+once (each write is synced to disk, and waiting for the disk is most of its time).
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import os
 import ssl
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._bounded_http import Connections
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth import _declaration_edit, _handout, _polling
@@ -43,6 +48,7 @@ WHAT = {
                  "until Microsoft's final removal, or send through an SMTP relay",
 }
 FLUSH_EVERY = 1.0  # seconds between vault writes while sign-ins finish
+FILE_WRITERS = 8  # hand-outs and declarations written at once
 
 Row = collections.namedtuple("Row", "practice provider date when application move address tenant")
 
@@ -93,9 +99,12 @@ class Campaign:
         self.errors: Dict[str, SignInError] = {}
         self._buffer: Dict[str, str] = {}
         self._last_flush = 0.0
+        self._writes: List[concurrent.futures.Future] = []
+        self._files: Optional[concurrent.futures.ThreadPoolExecutor] = None
         self._started: List = []
         self._rows = dict((row.practice, row) for row in self.rows)
         self._pending_starts = 0
+        self.connections = Connections()  # kept open across polls: one TLS handshake per worker, not per request
 
     def _client(self, row):
         registration = self.practices[row.practice].registration.get(row.provider) or {}
@@ -118,47 +127,65 @@ class Campaign:
                     continue
                 where = endpoints(row.provider, row.tenant, registration)
                 consent = admin_consent_url(where.authorize, registration["client_id"]) if where.authorize else None
-                sign_in = DeviceSignIn(row.practice, where, registration["client_id"], self.context, self.timeout, consent)
+                sign_in = DeviceSignIn(row.practice, where, registration["client_id"], self.context, self.timeout, consent,
+                                       self.connections)
             except (NoSignIn, SignInError) as error:
                 self.outcomes[row.practice] = "failed"
                 self.say("%s: %s" % (row.practice, error))
                 continue
             sign_ins.append(sign_in)
         self._pending_starts = len(sign_ins)
-        _polling.run(sign_ins, self.workers, self._on_step)
-        self._flush()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-vault")
+        self._files = concurrent.futures.ThreadPoolExecutor(max_workers=FILE_WRITERS, thread_name_prefix="campaign-files")
+        try:
+            _polling.run(sign_ins, self.workers, lambda sign_in: self._on_step(sign_in, writer))
+            for write in self._writes:
+                write.result()  # a failed write (the vault file) ends the campaign with its error
+            self._store(self._buffer)
+        finally:
+            self.connections.close()
+            writer.shutdown(wait=True)
+            self._files.shutdown(wait=True)
         return self.outcomes
 
-    def _on_step(self, sign_in):
+    def _on_step(self, sign_in, writer):
         row = self._rows[sign_in.practice]
         if sign_in.state == "waiting" and sign_in.polls == 0:
-            _handout.write_markdown(self.handouts, sign_in, row.address)
+            self._writes.append(self._files.submit(_handout.write_markdown, self.handouts, sign_in, row.address))
             self._started.append((sign_in, row.address))
             self.say("%s: open %s and enter the code %s (sign in as %s; until %s)" % (
                 row.practice, sign_in.verification_uri, sign_in.user_code, row.address, time.strftime("%H:%M", time.localtime(sign_in.expires_at))))
         if sign_in.polls == 0:
             self._pending_starts -= 1
             if self._pending_starts == 0 and self._started:
-                self.say("hand-outs: %s" % _handout.write_html(self.handouts, self._started))
+                self._writes.append(self._files.submit(self._write_index))
         if sign_in.state == "signed_in":
             self._buffer[row.practice] = sign_in.grant.refresh_token
-            if time.monotonic() - self._last_flush >= FLUSH_EVERY:
-                self._flush()
         elif sign_in.state == "failed":
             error = sign_in.error
             self.errors[row.practice] = error
             self.outcomes[row.practice] = {"oauth_sign_in_declined": "declined", "oauth_sign_in_expired": "expired"}.get(error.code, "failed")
             self.say("%s: %s %s. %s" % (row.practice, error.code, error.message, error.hint))
+        self._write_behind(writer)
 
-    def _flush(self):
-        """The buffered tokens into the vault file (one write), then their declarations."""
-        self._last_flush = time.monotonic()
-        if not self._buffer:
-            return
-        self.vault.store(self._buffer)
-        done, self._buffer = list(self._buffer), {}
-        for practice in done:
-            self._finish(self._rows[practice])
+    def _write_index(self):
+        self.say("hand-outs: %s" % _handout.write_html(self.handouts, self._started))
+
+    def _write_behind(self, writer):
+        """Hand the buffered tokens to the writer once it has written what it had and FLUSH_EVERY has passed."""
+        for write in [write for write in self._writes if write.done()]:
+            write.result()  # a failed write stops the polls here
+            self._writes.remove(write)
+        if self._buffer and not self._writes and time.monotonic() - self._last_flush >= FLUSH_EVERY:
+            self._last_flush = time.monotonic()
+            batch, self._buffer = self._buffer, {}
+            self._writes.append(writer.submit(self._store, batch))
+
+    def _store(self, tokens):
+        """``tokens`` into the vault file (one write), then their declarations, several at once."""
+        if tokens:
+            self.vault.store(tokens)
+            list(self._files.map(self._finish, [self._rows[practice] for practice in tokens]))
 
     def _finish(self, row):
         """Point the declaration at the stored token: edited in its host_vars file, or the change printed."""

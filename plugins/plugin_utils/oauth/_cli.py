@@ -52,7 +52,9 @@ def _parser():
 
 
 def _say(line):
-    print(line, flush=True)
+    """One write per line: the campaign's writer thread reports too."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _listing(rows, as_json):

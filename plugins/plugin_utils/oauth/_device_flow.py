@@ -16,6 +16,7 @@ import ssl
 import time
 from typing import Any, Dict, Optional
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._bounded_http import Connections
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth import _exchange
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._codes import SLOW_DOWN_STEP, NotYet, SignInError
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._endpoints import Endpoints
@@ -30,11 +31,11 @@ class DeviceSignIn:
     """State of one sign-in: ``new``, ``waiting`` (code shown), ``signed_in`` (``grant`` set) or ``failed`` (``error``)."""
 
     def __init__(self, practice: str, endpoints: Endpoints, client_id: str, context: ssl.SSLContext, timeout: float = 15,
-                 consent_url: Optional[str] = None):
+                 consent_url: Optional[str] = None, connections: Optional[Connections] = None):
         if not endpoints.device:
             raise SignInError("oauth_request_rejected", "%s: the provider has no device code sign-in; use --flow loopback" % practice)
         self.practice, self.endpoints, self.client_id = practice, endpoints, client_id
-        self._context, self._timeout, self._consent_url = context, timeout, consent_url
+        self._context, self._timeout, self._consent_url, self._connections = context, timeout, consent_url, connections
         self.state = "new"
         self.due = 0.0
         self.user_code = self.verification_uri = None
@@ -62,7 +63,8 @@ class DeviceSignIn:
 
     def _start(self):
         form = {"client_id": self.client_id, "scope": " ".join(self.endpoints.scopes)}
-        answer = _exchange.post(self.endpoints.device, form, self._context, self._timeout, self._consent_url)
+        answer = _exchange.post(self.endpoints.device, form, self._context, self._timeout, self._consent_url,
+                                connections=self._connections)
         fields = dict((key, answer.get(key)) for key in ("device_code", "user_code", "verification_uri"))
         if not all(isinstance(value, str) and value for value in fields.values()):
             raise SignInError("oauth_bad_response", "the device code answer lacks %s" % ", ".join(
@@ -80,7 +82,8 @@ class DeviceSignIn:
         form = {"grant_type": DEVICE_GRANT, "client_id": self.client_id, "device_code": self._device_code}
         self.polls += 1
         try:
-            self.grant = _exchange.post(self.endpoints.token, form, self._context, self._timeout, self._consent_url, grant_of)
+            self.grant = _exchange.post(self.endpoints.token, form, self._context, self._timeout, self._consent_url, grant_of,
+                                        self._connections)
         except NotYet as not_yet:
             if not_yet.slow_down:
                 self.interval = min(max(self.interval + SLOW_DOWN_STEP, not_yet.interval or 0), MAX_INTERVAL)

@@ -16,7 +16,7 @@ import ssl
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _oauth_token
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _bounded_http, _oauth_token
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._codes import SignInError, read_error
@@ -37,8 +37,11 @@ def json_object(body: bytes, where: str) -> Dict[str, Any]:
 
 
 def post(url: str, form: Mapping[str, str], context: ssl.SSLContext, timeout: float, consent_url: Optional[str] = None,
-         answer: Callable[[bytes, str], Any] = json_object) -> Any:
-    """``answer(body, where)`` of a 200 answer; raises NotYet (device code: ask again later) or SignInError."""
+         answer: Callable[[bytes, str], Any] = json_object, connections: Optional[_bounded_http.Connections] = None) -> Any:
+    """``answer(body, where)`` of a 200 answer; raises NotYet (device code: ask again later) or SignInError.
+
+    ``connections``: open connections to reuse and keep (HTTP keep-alive), for a caller that posts many times.
+    """
     secrets = [form[name] for name in SECRET_FIELDS if form.get(name)]
 
     def read(status, body, where):
@@ -47,7 +50,7 @@ def post(url: str, form: Mapping[str, str], context: ssl.SSLContext, timeout: fl
         return answer(body, where)
 
     try:
-        return _oauth_token.exchange(url, dict(form), context, Stages(timeout), read)
+        return _oauth_token.exchange(url, dict(form), context, Stages(timeout), read, connections=connections)
     except Failure as failure:
         raise _masked(SignInError.from_failure(failure), secrets)
     except SignInError as error:
