@@ -26,7 +26,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _b
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub, scrub_result
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Deadline, Stages, tls_context
 
 
@@ -151,8 +151,9 @@ def _token(body, sent_refresh_token, where):
         raise Failure("oauth_bad_response", "the token endpoint %s answered HTTP 200 without an access_token "
                       "(fields: %s)" % (where, ", ".join(sorted(str(key) for key in answer)) or "none"))
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        issued = [access_token] + [value for value in (answer.get("refresh_token"),) if isinstance(value, str)]
         raise Failure("oauth_bad_response", "the token endpoint %s issued a token of type %r; mail servers take "
-                      "Bearer tokens only" % (where, str(token_type)[:40]))
+                      "Bearer tokens only" % (where, scrub(str(token_type), issued)[:40]))  # a token quoted there is masked
     try:
         expires_in = int(answer.get("expires_in"))  # Microsoft's older endpoints send it as a string
     except (TypeError, ValueError):
