@@ -28,7 +28,8 @@ from typing import Optional, Tuple
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK, CONNECTION_KEYS
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
 
@@ -223,7 +224,9 @@ class MysqlStore(Store):
         secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
         secrets.add(self.options.get("password") or "")
         try:
-            connection = pymysql.connect(
+            connection = _mysql_auth.connect(
+                pymysql, channel(self.options["tls"], self.options["tls_verify"]),
+                "%s:%s" % (self.options["host"], self.options["port"]),
                 host=self.options["host"], port=self.options["port"], user=self.options["user"],
                 password=self.options.get("password") or "", database=self.options["database"],
                 connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
@@ -231,6 +234,8 @@ class MysqlStore(Store):
                 charset="utf8mb4", autocommit=False)
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        except PasswordRefused as exc:
+            raise StoreError(KIND, self.location, str(exc))
         except (OSError, ssl.SSLError) as exc:  # a bad ca_path
             raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
