@@ -8,8 +8,8 @@ PyMySQL follows whatever the server asks: a switch to ``mysql_clear_password`` o
 of ``caching_sha2_password`` send it in clear over TLS (verified or not) or encrypted
 with the key the server sends. Over an unverified channel its ``auth_plugin_map`` gets a
 handler for each of those methods that checks before anything is written, the
-``caching_sha2_password`` one after the fast path (a scramble, which gives nothing
-away); and the method the greeting names is checked before the first answer, which
+``caching_sha2_password`` one after the fast path (a scramble: it proves the password
+without sending it); and the method the greeting names is checked before the first answer, which
 for ``sha256_password`` over TLS would already carry the password.
 """
 
