@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in turn, each with its baseline measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [NAME ...]   # names: lint_throughput rollout verify verify_batch fleet
+    .venv/bin/python benchmarks/run.py [NAME ...]   # names: lint_throughput rollout verify verify_batch verify_dead_server fleet
 
 Each prints a markdown table; docs/performance.md records the figures and how to read them.
 Rollout and fleet run hundreds of hosts: on two cores fleet alone, with its default four extra
@@ -12,8 +12,9 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ORDER = ("lint_throughput", "rollout", "verify", "verify_batch", "fleet")
-SCRIPTS = {"verify_batch": os.path.join("verify", "batch.py")}  # every other NAME is NAME/run.py
+ORDER = ("lint_throughput", "rollout", "verify", "verify_batch", "verify_dead_server", "fleet")
+# every other NAME is NAME/run.py
+SCRIPTS = {"verify_batch": os.path.join("verify", "batch.py"), "verify_dead_server": os.path.join("verify", "dead_server.py")}
 
 
 def main(names):

@@ -16,7 +16,7 @@ DOCUMENTATION = r'''
 name: mailconfig_fleet_summary
 type: aggregate
 short_description: The mailops.mailconfig.fleet_summary callback, loaded by the collection's playbooks themselves
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - See mailops.mailconfig.fleet_summary. Silent when that callback is enabled too.
 extends_documentation_fragment:

@@ -7,6 +7,10 @@ For a store that an application profile drives (``store.type: mysql``), the decl
 must also pass that application's rules, and the module receives the profile as
 ``store.profile``: the target never reads the collection's data files.
 
+The module also gets the key that authenticates its backups (``mail_account_backup_key``,
+else one derived from the controller's key) and the controller process it serves, so it
+writes nothing once that run is gone.
+
 Around the module run: tell it whether the declared secret was already rejected for this
 practice (the lockout guard's memory stays on the controller), say where the test ran
 from, and remember a rejected secret or forget one that logged in.
@@ -14,11 +18,24 @@ from, and remember a rejected secret or forget one that logged in.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+
 from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _controller
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store, of_store
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, guarded, rejected
+
+
+def backup_key(practice: str, given: str | None) -> str:
+    """The practice's own backup key, derived from ``mail_account_backup_key`` or else the controller's key: a practice
+    machine that sees its key learns nothing about another practice's."""
+    material = given.encode("utf-8") if given else Guard().key()
+    return hmac.new(material, b"mailconfig backup key v1\0" + practice.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class ActionModule(DeclarationAction):
@@ -34,6 +51,10 @@ class ActionModule(DeclarationAction):
         return args
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
+        if module_name == self.MODULE:
+            practice = (task_vars or {}).get("inventory_hostname", "")
+            module_args = dict(module_args, backup_key=backup_key(practice, module_args.get("backup_key")),
+                               controller=_controller.identity(os.getppid()))  # the ansible-playbook process this worker serves
         if module_name != self.MODULE or not boolean(module_args.get("test", True)) or module_args.get("state") == "absent":
             return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
         practice = (task_vars or {}).get("inventory_hostname", "")
@@ -41,7 +62,7 @@ class ActionModule(DeclarationAction):
         fingerprint = guard.fingerprint(practice, module_args["declaration"])
         args = dict(module_args, known_failed_secret=guard.rejected_at(practice, fingerprint))
         result = super()._execute_module(module_name=module_name, module_args=args, task_vars=task_vars, **kwargs)
-        if result.get("tested"):
+        if result.get("tested") and not guarded(result):
             result["tested_from"] = self._task.delegate_to or practice
             if result.get("secret_source") == "declaration" and rejected(result):
                 guard.remember(practice, fingerprint)

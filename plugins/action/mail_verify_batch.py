@@ -8,17 +8,23 @@ from __future__ import annotations
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _batch_verify
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
-    checked_for_host, checks_for, context_of, failure, refused_earlier, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import context_of, failure, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, checks_for, refused_earlier
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_settings import HostSettings
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
 
+# The mail_account role's variable for each option a practice may set for itself.
+ROLE_VARIABLES = {
+    "verify_from": "mail_account_verify_from", "ca_path": "mail_account_verify_ca_path", "timeout": "mail_account_verify_timeout",
+    "deadline": "mail_account_verify_deadline", "send_test_to": "mail_account_verify_send_test_to",
+    "plaintext_allowed_hosts": "mail_account_verify_plaintext_allowed_hosts", "retry_failed_secret": "mail_account_retry_failed_secret",
+}
 ARGUMENT_SPEC = {
     "hosts": {"type": "list", "elements": "str", "required": True},
     "variable": {"type": "str", "default": "mail_account"},
@@ -26,12 +32,16 @@ ARGUMENT_SPEC = {
     "ca_path": {"type": "path"},
     "validate_certs": {"type": "bool", "default": True},
     "timeout": {"type": "float", "default": 15},
+    "deadline": {"type": "float"},
     "send_test_to": {"type": "str"},
     "plaintext_allowed_hosts": {"type": "list", "elements": "str", "default": []},
     "max_connections": {"type": "int", "default": _batch_verify.DEFAULT_MAX_CONNECTIONS},
     "per_server": {"type": "int", "default": _batch_verify.DEFAULT_PER_SERVER},
     "retry_failed_secret": {"type": "bool", "default": False},
+    "host_variables": {"type": "dict", "default": ROLE_VARIABLES},
 }
+# The options a practice may set for itself, read per host as the role's variables (see _host_settings).
+PER_HOST = _batch_verify.OPTIONS + ("verify_from", "retry_failed_secret")
 
 
 def _counts(results):
@@ -39,41 +49,40 @@ def _counts(results):
             "failed": sum(1 for r in results.values() if not r.get("ok"))}
 
 
-class ActionModule(ActionBase):
+class ActionModule(ActionModuleBase):
     """Validate each host's declaration, then run mail_verify's checks for all of them at once, bounded."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
+    NAME = "mail_verify_batch"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_verify_batch")
-        if refused:
-            result.update(refused)
-            return result
+    def run_validated(self, params, task_vars):
+        args = params
         if args["max_connections"] < 1 or args["per_server"] < 1:
-            result.update(failed=True, msg="max_connections and per_server must be at least 1")
-            return result
+            raise ActionFailed("max_connections and per_server must be at least 1")
+        unknown = sorted(set(args["host_variables"]) - set(PER_HOST))
+        if unknown:
+            raise ActionFailed("host_variables: no per-practice option %s (choose from %s)" % (", ".join(unknown), ", ".join(PER_HOST)))
         started = time.monotonic()
-        refused, normalised = self._declarations(args["hosts"], args["variable"], args["verify_from"], task_vars or {})
+        result = {}
+        settings = HostSettings(ARGUMENT_SPEC, args, PER_HOST, args["host_variables"],
+                                task_vars["hostvars"][task_vars["inventory_hostname"]])
+        refused, normalised, own = self._declarations(args, settings, task_vars)
         if not refused and not normalised:
             result.update(changed=False, skipped=True, results={}, counts=_counts({}), failed_practices=[],
                           msg="no practice to check from the controller (each verifies from its site, or has verification off or state absent)")
             return result
         guard = Guard()
         fingerprints = {host: guard.fingerprint(host, declaration) for host, declaration in normalised.items()}
-        if not args["retry_failed_secret"]:
-            refused.update(self._guarded(guard, fingerprints, normalised))
-        try:
-            checked = _batch_verify.verify_many(
-                normalised, ca_path=args["ca_path"], validate_certs=args["validate_certs"], timeout=args["timeout"],
-                send_test_to=args["send_test_to"], plaintext_allowed_hosts=args["plaintext_allowed_hosts"],
-                check_mode=bool(self._task.check_mode), max_connections=args["max_connections"], per_server=args["per_server"])
-        except CAPathError as exc:
-            result.update(failed=True, msg=str(exc))
-            return result
+        refused.update(self._guarded(guard, {host: fingerprints[host] for host in normalised if not own[host]["retry_failed_secret"]},
+                                     normalised))
+        checked = _batch_verify.verify_many(
+            normalised, own={host: {option: own[host][option] for option in _batch_verify.OPTIONS} for host in normalised},
+            check_mode=bool(self._task.check_mode), max_connections=args["max_connections"], per_server=args["per_server"])
         for name, entry in checked.items():
+            if "outgoing" not in entry:  # refused before connecting (an unusable ca_path)
+                continue
             entry["provider"] = normalised[name]["provider"]
             if rejected(entry):
                 guard.remember(name, fingerprints[name])
@@ -98,8 +107,8 @@ class ActionModule(ActionBase):
         return guarded
 
     @staticmethod
-    def _declarations(hosts, variable, verify_from, task_vars):
-        """(refused, normalised): hosts whose declaration fails validation, with the failure; the rest, normalised.
+    def _declarations(args, settings, task_vars):
+        """(refused, normalised, own): hosts refused with why; the rest, normalised; each host's own settings.
 
         Hosts the role would not verify (mail_account_verify false, mail_account_state absent) are left out, and
         with ``verify_from`` the hosts that verify from their site. A
@@ -107,10 +116,14 @@ class ActionModule(ActionBase):
         and a host it refused is refused here with its message.
         """
         hostvars = task_vars["hostvars"]
-        refused, normalised = {}, {}
-        for host in hosts:
+        refused, normalised, own = {}, {}, {}
+        for host in args["hosts"]:
             values = hostvars[host]
-            if verify_from is not None and values.get("mail_account_verify_from", verify_from) != "controller":
+            own[host], problem = settings.of(values)
+            if problem:
+                refused[host] = {"ok": False, "msg": "%s: %s" % (host, problem), "findings": []}
+                continue
+            if args["verify_from"] is not None and own[host]["verify_from"] != "controller":
                 continue
             checks = checks_for(task_vars, values)
             before = refused_earlier(checks, host)
@@ -120,12 +133,12 @@ class ActionModule(ActionBase):
                 continue
             if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
                 continue
-            value, problems = host_value(hostvars, host, variable, values)
+            value, problems = host_value(hostvars, host, args["variable"], values)
             if problems:
                 refused[host] = {"ok": False, "msg": report(problems, host), "findings": [f.as_dict() for f in problems]}
                 continue
             if value is None:
-                refused[host] = {"ok": False, "msg": "%s has no %s variable" % (host, variable), "findings": []}
+                refused[host] = {"ok": False, "msg": "%s has no %s variable" % (host, args["variable"]), "findings": []}
                 continue
             checked, _reused = checked_for_host(value, context_of({}), checks, host)
             bad = failure(checked, {"inventory_hostname": host})
@@ -134,4 +147,4 @@ class ActionModule(ActionBase):
                 del refused[host]["failed"]
             else:
                 normalised[host] = checked.normalised
-        return refused, normalised
+        return refused, normalised, own

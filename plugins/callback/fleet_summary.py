@@ -14,15 +14,19 @@ description:
     C(mail_sender_check) tasks of every host (a batch task's result gives each practice it checked its row) and
     prints, when the playbook ends, one row per practice with its provider, whether its declaration validated,
     whether its settings changed (and the apply outcome and where it was tested from, when the module reports
-    them), the outgoing and incoming check results, the sender DNS check, and the diagnosis code and hint of the
-    first problem; then totals.
+    them), the outgoing and incoming check results, the sender DNS check, the server (C(host:port)) of the failing
+    side (else the outgoing one), its dated provider changes, and the diagnosis code and hint of the first problem;
+    then totals. The JSON and HTML reports add the server's reply and when the check ran.
+  - In check mode nothing is written, and the rows say so (C(would change), C(would write)). A restore says
+    C(restored from) and the backup file it put back.
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page, with
     C(report_version), the run (C(run_id), start and end, operator, inventory git commit), counts by diagnosis and
     provider, and with O(previous) what changed since then.
-  - After the table, the deadline list of the C(validate) playbook, soonest first; every practice a dated provider
-    change hits (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login), with the
-    provider, the date and what to do. The JSON report has it as C(deadlines).
-  - Appends every settings change to the audit log (O(audit_log)).
+  - After the table, the deadlines of the C(validate) and C(site) playbooks, soonest first, one line per provider and
+    date (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login) with the days left,
+    the number of practices and what changes. The JSON report has them as C(deadlines) (each with the practices it
+    hits and what to do), the HTML report as a Deadlines list linking to the practices' rows.
+  - Appends every settings change to the audit log (O(audit_log)), with or without O(report).
   - Reads only values that the modules already return masked; no secret reaches the table, the reports or the log.
 requirements:
   - The collection's playbooks load it themselves (C(playbooks/callback_plugins)); for other playbooks enable it in
@@ -33,10 +37,10 @@ author:
   - mailconfig contributors (@mailops)
 '''
 
-import os
-
+from ansible import context
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import guarded
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _report, _run_info
 
@@ -44,11 +48,32 @@ _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verif
             "mail_sender_check": "sender"}
 # Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
 _ATTENTION = ("MC711",)
+# mail_account's outcome in check mode, said as what a real run would do.
+_WOULD = {"written": "would write", "written_untested": "would write untested", "kept_previous": "would keep previous"}
 
 
 def _step(task):
     name = (getattr(task, "resolved_action", None) or task.action or "").rsplit(".", 1)[-1]
     return _ACTIONS.get(name)
+
+
+def _vantage(data):
+    """Where the apply step's test ran from, or that the lockout guard stopped it (no login was tried)."""
+    if data.get("tested") and guarded(data):
+        return " (not tested: lockout guard)"
+    return " (tested from %s)" % data["tested_from"] if data.get("tested_from") else ""
+
+
+def _outcome(data, dry):
+    """The apply outcome as the row says it: a restore names its backup, a dry run says what it would do."""
+    outcome = data["outcome"]
+    if data.get("restored_from") and outcome in ("written", "restored"):
+        return "%s from %s" % ("would restore" if dry else "restored", data["restored_from"])
+    return _WOULD.get(outcome, outcome) if dry else outcome
+
+
+# What names a store in the audit log: a file store's path and table, a database store's server, database and clinic.
+_AUDITED_STORE = ("type", "application", "path", "table", "host", "port", "database", "clinic")
 
 
 class CallbackModule(CallbackBase):
@@ -62,6 +87,7 @@ class CallbackModule(CallbackBase):
         self.rows = {}
         self.run = None
         self.deadlines = []  # dated provider changes per practice (validate), soonest first
+        self.play_hosts = {}  # every practice a play of the run targeted, in order: those never reached get a row too
 
     def _row(self, host):
         return self.rows.setdefault(host, _report.new_row(host))
@@ -73,10 +99,26 @@ class CallbackModule(CallbackBase):
     # ---- the run -------------------------------------------------------------------------------------------------
 
     def v2_playbook_on_play_start(self, play):
+        manager = play.get_variable_manager()
+        inventory = getattr(manager, "_inventory", None)
         if self.run is None:
-            manager = play.get_variable_manager()
-            inventory = getattr(manager, "_inventory", None)
             self.run = _run_info.start(dict(manager.extra_vars), list(getattr(inventory, "_sources", None) or ()))
+        self.run["check_mode"] = bool(context.CLIARGS.get("check"))
+        if inventory is not None:
+            # the whole play, not only this serial batch (--limit still applies)
+            self.play_hosts.update(dict.fromkeys(host.get_name() for host in inventory.get_hosts(play.hosts, ignore_restrictions=True)))
+
+    def _not_reached(self, stats):
+        """A row for each practice of the run's plays that no step reached, with why (the rollout stopped, or the run ended)."""
+        failed = sorted(host for host in self.rows if stats.summarize(host).get("failures"))
+        why = ("the rollout stopped before this practice's batch: an earlier batch had more failures than "
+               "mail_account_max_fail_percentage allows (failed: %s)" % ", ".join(failed) if failed else
+               "the run ended before any step reached this practice")
+        for host in self.play_hosts:
+            if host not in self.rows:
+                row = self._row(host)
+                row["outcome"] = "not reached"
+                self._note(row, "not_reached", why)
 
     # ---- results -------------------------------------------------------------------------------------------------
 
@@ -134,21 +176,31 @@ class CallbackModule(CallbackBase):
 
     def _applied(self, row, result, data, failed, errors):
         """The apply step: changed or not, the module's outcome and test vantage when it reports them, the audit line."""
-        row["changed"] = "failed" if failed else ("yes" if data.get("changed") else "no")
+        dry = result._task.check_mode
+        changed = (_report.WOULD_CHANGE if dry else "yes") if data.get("changed") else "no"
+        row["changed"] = "failed" if failed else changed
         if data.get("outcome"):
-            row["outcome"] = data["outcome"] + (" (tested from %s)" % data["tested_from"] if data.get("tested_from") else "")
+            row["outcome"] = _outcome(data, dry) + _vantage(data)
         if failed and not errors and not data.get("tested"):  # a failed test is noted with its diagnosis
             self._note(row, "apply_failed", data.get("msg", ""))
         if (data.get("changed") or failed) and not result._task.check_mode:
             self._audit(row["practice"], data, failed)
 
     def _verified(self, row, data, failed, errors):
-        for side in ("outgoing", "incoming"):
-            check = data.get(side) or {}
+        """The check's sides; the row names the failing side's server and reply (else the outgoing server) and when."""
+        sides = [data.get(side) or {} for side in ("outgoing", "incoming")]
+        for side, check in zip(("outgoing", "incoming"), sides):
             if check.get("status"):
                 row[side] = check["status"]
             if check.get("status") == "failed":
                 self._note(row, check.get("code"), check.get("hint") or check.get("message"))
+        shown = next((check for check in sides if check.get("status") == "failed"), sides[0])
+        if shown.get("host"):
+            host = "[%s]" % shown["host"] if ":" in str(shown["host"]) else shown["host"]
+            row["server"] = "%s:%s" % (host, shown.get("port"))
+            row["reply"] = (shown.get("server_response") or "") if shown.get("status") == "failed" else ""
+        if any(check.get("status") for check in sides):
+            row["checked"] = _run_info.now()
         if failed and not errors and row["outgoing"] == "-":
             self._note(row, "verify_failed", data.get("msg", ""))
 
@@ -190,23 +242,15 @@ class CallbackModule(CallbackBase):
 
     # ---- the audit log ---------------------------------------------------------------------------------------------
 
-    def _audit_path(self):
-        if self.get_option("audit_log"):
-            return self.get_option("audit_log")
-        report = self.get_option("report")
-        return os.path.join(os.path.dirname(os.path.abspath(report)), "audit.jsonl") if report else None
-
     def _audit(self, practice, data, failed):
-        path = self._audit_path()
-        if not path:
-            return
+        path = self.get_option("audit_log") or _audit_log.default_path()
         run = self.run or {}
         store = data.get("store") or {}
         _audit_log.append(path, {
             "time": _run_info.now(), "run_id": run.get("run_id"), "operator": run.get("operator"), "practice": practice,
-            "store": {k: store.get(k) for k in ("type", "path", "table") if store.get(k)},
+            "store": {k: store.get(k) for k in _AUDITED_STORE if store.get(k) is not None},
             "keys": _audit_log.changed_keys(data), "changed": bool(data.get("changed")),
-            "outcome": data.get("outcome") or ("failed" if failed else "written"),
+            "outcome": data.get("outcome") or ("failed" if failed else "written"), "restored_from": data.get("restored_from"),
             "tested_from": data.get("tested_from"), "inventory_commit": run.get("inventory_commit")})
 
     # ---- the end ---------------------------------------------------------------------------------------------------
@@ -216,22 +260,22 @@ class CallbackModule(CallbackBase):
         run = dict(self.run or _run_info.start({}, ()))
         run["ended"] = _run_info.now()
         previous = _report.load(self.get_option("previous")) if self.get_option("previous") else None
-        built = _report.build(self.rows.values(), run, previous)
-        built["deadlines"] = self.deadlines
-        return built
+        return _report.build(self.rows.values(), run, previous, self.deadlines)
 
     def v2_playbook_on_stats(self, stats):
         if not self.rows:
             return
+        self._not_reached(stats)
         try:
             report = self.report()
         except _report.ReportError as exc:
             self._display.warning("fleet summary: %s; no comparison with the previous report" % exc)
-            report = _report.build(self.rows.values(), dict(self.run or {}, ended=_run_info.now()))
+            run = dict(self.run or {}, ended=_run_info.now())
+            report = _report.build(self.rows.values(), run, deadlines=self.deadlines)
         self._display.display("\nMAIL ACCOUNTS " + "*" * 66)
         self._display.display(_report.table(report))
-        for row in self.deadlines:
-            self._display.display("deadline %(date)s  %(practice)s  %(provider)s  %(code)s: %(what)s\n    to do: %(to_do)s" % row)
+        for line in _report.deadline_lines(report):
+            self._display.display(line)
         prefix = self.get_option("report")
         _report.write(report, prefix, self.get_option("prometheus"))
         if prefix:

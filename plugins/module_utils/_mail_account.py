@@ -11,7 +11,7 @@ the outcome with every secret masked.
 
 from typing import TYPE_CHECKING, NoReturn
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils import _test_then_save
+from ansible_collections.mailops.mailconfig.plugins.module_utils import _controller, _test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
@@ -33,9 +33,9 @@ def _contact_email(params, store):
     return declaration["address"]
 
 
-def _restored_plan(store, values, secrets):
+def _restored_plan(store, values, secrets, unverified):
     """A plan that puts back our keys as the store's newest backup holds them (absent there: removed)."""
-    held, name = store.restored(values, secrets)
+    held, name = store.restored(values, secrets, unverified)
     return Plan(dict((key, held.get(key, ABSENT)) for key in values), secrets, "present", "always", None), name
 
 
@@ -44,7 +44,7 @@ def _plan(params, store):
     settings = _settings.canonical(params["declaration"])
     values, secrets = _settings.mapped(settings, params["key_map"])
     if params["state"] == "restored":
-        return _restored_plan(store, values, secrets)
+        return _restored_plan(store, values, secrets, params["restore_unverified"])
     return Plan(values, secrets, params["state"], params["update_password"], _contact_email(params, store)), None
 
 
@@ -72,29 +72,47 @@ def _options(params, attributes, check_mode):
     refused = None
     if params["known_failed_secret"] and not params["retry_failed_secret"] and params["state"] != "restored":
         refused = _test_then_save.refusal(params["known_failed_secret"])
-    return _test_then_save.Options(params["test"], params["write_untested"], refused, attributes, params["backup"], check_mode)
+    # A restore makes no backup of what it replaces (the declaration's settings, which site.yml writes again): restoring
+    # twice then goes one change further back instead of putting back the change just undone.
+    backup = params["backup"] and params["state"] != "restored"
+    return _test_then_save.Options(params["test"], params["write_untested"], refused, attributes, backup, check_mode)
 
 
 def _result(decision, plan, store, restored):
     """The module result: outcome, the test in mail_verify's shape, our keys masked."""
     result = dict(changed=bool(decision.applied and decision.applied.changed), outcome=decision.outcome,
                   kept_previous=decision.outcome == _test_then_save.KEPT_PREVIOUS, tested=decision.test is not None,
-                  store=store.summary())
+                  store=store.summary(), changed_keys=list(decision.applied.keys) if decision.applied else [])
     if decision.test is not None:
         result.update((key, value) for key, value in decision.test.items() if key != "changed")
         result["secret_source"] = "backup" if restored else decision.secret_source
     if restored:
         result["restored_from"] = restored
+        if decision.applied is not None:
+            result["outcome"] = "restored" if decision.applied.changed else _test_then_save.UNCHANGED
     if decision.applied is not None:
         result["settings"] = {} if plan.state == "absent" else dict(
             (key, _settings.shown(None if value is ABSENT else value, key in plan.secrets)) for key, value in plan.values.items())
     return result
 
 
+def _after_restore(module, store, backup, applied):
+    """Say what a restore undid and that the declaration still holds what it replaced; spend the backup it used."""
+    if applied.changed:
+        would = "would put" if module.check_mode else "put"
+        module.warn("restored from %s: %s back %s as they were before the change that backup preceded. The declaration still "
+                    "holds the settings just replaced, so the next site.yml run writes them again: change the declaration (or leave "
+                    "this practice out) to keep the restore" % (backup, would, ", ".join(applied.keys) or "the settings"))
+    if not module.check_mode:
+        store.forget_backup(backup)  # the next restore goes one change further back
+
+
 def run(module: "AnsibleModule") -> NoReturn:
     """Test and save the declaration (or a backup) in the store and exit the module."""
     params = module.params
     store = store_for(params["store"])
+    store.backup_key = params["backup_key"].encode("utf-8") if params["backup_key"] else None
+    store.started_by = _controller.still_alive(params["controller"])
     try:
         plan, restored = _plan(params, store)
         attributes = _file_attributes.resolve(params["owner"], params["group"], params["mode"])
@@ -117,6 +135,8 @@ def run(module: "AnsibleModule") -> NoReturn:
         module.warn("written untested (write_untested is true): the test of the new settings failed, and the store now holds them: %s"
                     % _summary(decision.test))
     applied = decision.applied
+    if restored and applied is not None:
+        _after_restore(module, store, restored, applied)
     if applied is not None:
         if applied.backup_file:
             result["backup_file"] = applied.backup_file

@@ -55,10 +55,15 @@ def after_write(declaration: dict, plan: Any, snapshot: Any, key_map: Optional[d
     return _settings.with_settings(declaration, settings), "store" if kept else "declaration"
 
 
+# The stage at which a test the lockout guard stopped fails, before any connection.
+GUARD_STAGE = "lockout_guard"
+
+
 def refusal(rejected_at: str) -> str:
     """Why the lockout guard does not try a secret that was rejected at ``rejected_at``."""
     return ("not tried again: this secret was rejected (auth_failed) on %s, and repeated failed logins can lock the mailbox; "
-            "correct it in the vault, or set retry_failed_secret: true to try it once more" % rejected_at)
+            "correct it in the vault, or set mail_account_retry_failed_secret: true (the modules' retry_failed_secret) "
+            "to try it once more" % rejected_at)
 
 
 def refused(declaration: dict, reason: str) -> dict:
@@ -72,7 +77,7 @@ def refused(declaration: dict, reason: str) -> dict:
 
     def not_tried(protocol, server):
         failure = Failure("auth_failed", reason)
-        return side(failure, protocol, server.get("host"), server.get("port"), server.get("security"), "lockout_guard", None, None)
+        return side(failure, protocol, server.get("host"), server.get("port"), server.get("security"), GUARD_STAGE, None, None)
     incoming = declaration["incoming"]
     result = {"ok": False, "outgoing": not_tried("smtp", declaration["outgoing"])}
     if incoming.get("enabled"):

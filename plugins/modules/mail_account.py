@@ -210,7 +210,9 @@ options:
     description:
       - V(present) writes our keys; V(absent) removes only our keys and nothing else.
       - V(restored) puts back our keys as the store's newest backup holds them (the settings before the last change),
-        through the same test before the save.
+        through the same test before the save. Only a backup this collection wrote is used (owned by the running user,
+        mode 0600, authenticated with O(backup_key)); see O(restore_unverified). A restore makes no backup of what it
+        replaces and, once done, deletes the backup it used, so restoring again goes one change further back.
     type: str
     choices: [present, absent, restored]
     default: present
@@ -270,10 +272,29 @@ options:
     default: always
   backup:
     description:
-      - Keep a timestamped copy of the file or database beside it before changing it, mode V(0600).
+      - Keep a timestamped copy of the file or database beside it before changing it, mode V(0600), owned by the running user,
+        with a C(.mac) file that authenticates it under O(backup_key). The copy is kept only when the change it precedes is
+        committed.
       - O(state=restored) puts the newest one back.
     type: bool
     default: false
+  backup_key:
+    description:
+      - The key that authenticates backups (HMAC-SHA256 of each backup's name and bytes, in a C(.mac) file beside it), so that
+        O(state=restored) never restores a file someone else put in the backup folder.
+      - The role passes the controller's key (C(~/.mailconfig/backup.key), made on first use) or C(mail_account_backup_key)
+        from the inventory or vault; set the latter under AWX, where the controller's home does not outlive the job.
+    type: str
+  restore_unverified:
+    description:
+      - The name (or path) of one backup to restore although it cannot be proved ours (a backup put back by hand);
+        every other unproved file is still refused.
+    type: str
+  controller:
+    description:
+      - The controller process that started the run (C(boot_id), C(pid), C(started)), filled in by the action plugin; right
+        before writing and before committing the module checks that this run is still alive, and writes nothing if not.
+    type: dict
   owner:
     description: Owner of the file or database. An existing file keeps its owner when not set.
     type: str
@@ -374,7 +395,8 @@ RETURN = r'''
 outcome:
   description:
     - V(written) (tested when a connection setting changed), V(unchanged), V(kept_previous) (the test failed, nothing was
-      written) or V(written_untested) (the test failed and O(write_untested) wrote anyway). In check mode, what would happen.
+      written), V(written_untested) (the test failed and O(write_untested) wrote anyway) or, for O(state=restored),
+      V(restored). In check mode, what would happen.
   returned: always
   type: str
   sample: kept_previous
@@ -389,7 +411,7 @@ tested:
   type: bool
 tested_from:
   description: The host the test ran from (the target, or the host the task was delegated to).
-  returned: when RV(tested)
+  returned: when RV(tested) and the lockout guard did not stop the test
   type: str
   sample: practice-a
 ok:
@@ -415,9 +437,17 @@ secret_source:
   returned: when RV(tested)
   type: str
 restored_from:
-  description: The backup whose settings O(state=restored) put back.
+  description: The backup whose settings O(state=restored) put back (deleted afterwards, outside check mode).
   returned: when O(state=restored)
   type: str
+changed_keys:
+  description:
+    - The names of the settings the run wrote (or, in check mode, would write); never their values.
+    - Returned with or without C(--diff), for the audit log.
+  returned: always
+  type: list
+  elements: str
+  sample: ["email.auth.password", "email.outgoing.host"]
 settings:
   description: Our keys as the store holds them after the run (empty for O(state=absent)), secrets masked.
   returned: when the store was applied (not when the previous settings were kept)
@@ -466,6 +496,9 @@ def main():
             plaintext_allowed_hosts=dict(type="list", elements="str", default=[]),
             backup=dict(type="bool", default=False),
             backup_keep=dict(type="int", default=10),
+            backup_key=dict(type="str", no_log=True),
+            restore_unverified=dict(type="str"),
+            controller=dict(type="dict"),
             owner=dict(type="str"),
             group=dict(type="str"),
             mode=dict(type="raw"),

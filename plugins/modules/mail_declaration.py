@@ -83,7 +83,17 @@ options:
         M(mailops.mailconfig.mail_verify), M(mailops.mailconfig.mail_sender_check), M(mailops.mailconfig.mail_verify_batch))
         reuses its check; a host refused here fails there, without connecting, with the message listed in RV(checked).
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
+  failures:
+    description:
+      - Where a refused declaration fails, with O(hosts) and without O(role_entry_point).
+      - V(task) fails this task, listing every refused host; with C(run_once), Ansible reports the failure on the one host
+        the task ran for.
+      - V(hosts) does not fail this task; it returns RV(refused) and RV(messages), so that a later task fails each refused
+        host with its own message (playbooks/validate.yml does), and AWX and the recap mark the right practices.
+    type: str
+    choices: [task, hosts]
+    default: task
 extends_documentation_fragment:
   - mailops.mailconfig.dns
 seealso:
@@ -160,7 +170,7 @@ checked:
       C(argument_errors).
   returned: with O(role_entry_point)
   type: dict
-  version_added: 0.2.0
+  version_added: 0.1.0
   sample:
     practice-02:
       failed: true
@@ -170,15 +180,20 @@ checked:
       findings: []
       argument_errors:
         - "value of mail_account_state must be one of: present, absent, restored, got: gone"
+messages:
+  description: With O(failures=hosts), each refused host's failure message (its findings, with file, line and field).
+  returned: with O(failures=hosts) when a host is refused
+  type: dict
 refused:
   description:
-    - With O(role_entry_point), the hosts refused (each with C(failed) in RV(checked)), sorted.
+    - With O(role_entry_point), the hosts refused (each with C(failed) in RV(checked)), sorted; with O(failures=hosts),
+      the hosts listed in RV(messages).
     - Conditions should test this list (C(inventory_hostname in mail_account_checked.refused)) rather than index RV(checked),
       because Ansible copies a registered dictionary each time a host's condition indexes it.
-  returned: with O(role_entry_point)
+  returned: with O(role_entry_point), and with O(failures=hosts) when a host is refused
   type: list
   elements: str
-  version_added: 0.2.0
+  version_added: 0.1.0
   sample: [practice-02]
 after_save:
   description:
@@ -188,7 +203,7 @@ after_save:
   returned: with O(role_entry_point=main)
   type: list
   elements: str
-  version_added: 0.2.0
+  version_added: 0.1.0
   sample: [practice-07]
 deadlines:
   description:

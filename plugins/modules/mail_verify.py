@@ -96,7 +96,7 @@ options:
       - The C(mail_account) role uses it with C(mail_account_verify_from=controller), so that every host ends ok or
         failed on its own after one batch.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
 attributes:
   check_mode:
     support: full

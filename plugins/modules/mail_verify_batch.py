@@ -6,7 +6,7 @@
 DOCUMENTATION = r'''
 module: mail_verify_batch
 short_description: Check many practices' mail accounts from the controller in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs the checks of M(mailops.mailconfig.mail_verify) for every host in O(hosts), on the controller, in one process
     and concurrently, and returns each host's result under its name. Use it with C(run_once), then give each host its
@@ -49,18 +49,25 @@ options:
       - Choosing here, where each host's variables are read anyway, spares a template that would gather every host's
         variables once more.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   ca_path:
-    description: As M(mailops.mailconfig.mail_verify)'s C(ca_path), for every host.
+    description:
+      - As M(mailops.mailconfig.mail_verify)'s C(ca_path), for the hosts that set none of their own (see O(host_variables)).
     type: path
   validate_certs:
     description: As M(mailops.mailconfig.mail_verify)'s C(validate_certs).
     type: bool
     default: true
   timeout:
-    description: Seconds each stage of each check may take.
+    description: Seconds each stage of each check may take, for the hosts that set none of their own.
     type: float
     default: 15
+  deadline:
+    description:
+      - As M(mailops.mailconfig.mail_verify)'s C(deadline), for the hosts that set none of their own. A check also waits
+        for a connection slot (O(per_server), O(max_connections)) only until its deadline, so a dead server delays only
+        the practices that use it, each no longer than its own deadline.
+    type: float
   send_test_to:
     description: Recipient of one test message per host after its successful outgoing check.
     type: str
@@ -69,6 +76,24 @@ options:
     type: list
     elements: str
     default: []
+  host_variables:
+    description:
+      - For each option a practice may set for itself (V(verify_from), V(ca_path), V(validate_certs), V(timeout),
+        V(deadline), V(send_test_to), V(plaintext_allowed_hosts), V(retry_failed_secret)), the host variable that holds
+        a practice's own value. A practice's own value applies to its check; one that sets none gets the option's
+        value given here, unless that value is the C(run_once) host's own setting, in which case it gets the option's default.
+      - The default names the C(mail_account) role's variables (C(mail_account_verify_timeout) and so on); V({}) applies
+        the task's options to every host.
+      - A host whose value has the wrong type fails alone, naming the variable.
+    type: dict
+    default:
+      verify_from: mail_account_verify_from
+      ca_path: mail_account_verify_ca_path
+      timeout: mail_account_verify_timeout
+      deadline: mail_account_verify_deadline
+      send_test_to: mail_account_verify_send_test_to
+      plaintext_allowed_hosts: mail_account_verify_plaintext_allowed_hosts
+      retry_failed_secret: mail_account_retry_failed_secret
   max_connections:
     description: Connections open at once across the whole batch (also the number of practices checked at once).
     type: int
@@ -79,7 +104,7 @@ options:
     type: int
     default: 4
   retry_failed_secret:
-    description: As M(mailops.mailconfig.mail_verify)'s C(retry_failed_secret), for every host of the batch.
+    description: As M(mailops.mailconfig.mail_verify)'s C(retry_failed_secret), for the hosts that set none of their own.
     type: bool
     default: false
 seealso:

@@ -80,7 +80,8 @@ def test_an_open_dental_practice_from_the_controller_check_real_check_idempotent
     assert row[1] == "localhost" or row[1] == "127.0.0.1"
     assert CIPHER.decrypt(row[3]) == mail_servers["users"]["alice"]["password"]
     assert re.search(r'"counts": \{\s*"checked": 1,\s*"failed": 0,\s*"ok": 1\s*\}', first.stdout)  # verify from the controller: one batch
-    assert len(os.listdir(str(playbook.tmp_path / "backups"))) == 1
+    backups = sorted(os.listdir(str(playbook.tmp_path / "backups")))
+    assert len(backups) == 2 and backups[1] == backups[0] + ".mac"  # one row backup and its MAC
     after = checksum(database)
     again_dry = playbook.run(play, "-vvv", inventory=inv, check=True, diff=True)
     assert again_dry.returncode == 0 and recap(again_dry.stdout)["changed"] == 0, again_dry.stdout[-3000:]
@@ -182,8 +183,60 @@ def test_restore_puts_back_the_row_of_the_run_before_through_the_test(playbook, 
     restored = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
     assert restored.returncode == 0, restored.stdout[-3000:]
     assert re.search(r'"restored_from": "[^"]*/backups/127\.0\.0\.1_\d+_od_\w+_emailaddress_default_1\.[0-9T.]+Z\.json"', restored.stdout)
-    assert '"outcome": "written"' in restored.stdout and '"tested": true' in restored.stdout
+    assert '"outcome": "restored"' in restored.stdout and '"tested": true' in restored.stdout
+    assert "The declaration still holds the settings just replaced" in restored.stdout
     assert default_row(database)[:3] == alice[:3] and CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["alice"]["password"]
+    # The backup it used is spent and the restore made none: restoring again goes one change further back, to the
+    # seeded row (send-only, a host the test cannot log in to: the test fails and nothing is written), not back to jose.
+    again = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert "smtp.old-host.example" in again.stdout and "kept the previous settings" in again.stdout, again.stdout[-3000:]
+    assert CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["alice"]["password"]
     stored = [alice[3], default_row(database)[3]]
-    for output in (dry.stdout, restored.stdout):
+    for output in (dry.stdout, restored.stdout, again.stdout):
         assert_no_secrets(output, mail_servers, DB_PASSWORD, *stored)
+
+
+def test_restore_of_a_send_only_row(playbook, mail_servers, mariadb_server):
+    """Open Dental's common case: Pop3ServerIncoming blank. The restore used to fail with a bare KeyError 'incoming'."""
+    database = open_dental(mariadb_server)
+    play = playbook.write("play.yml", yaml.safe_dump(practice_play()))
+    alice = declarations.raw(mail_servers, outgoing=("submission", "starttls"), incoming=None)
+    assert playbook.run(play, inventory=inventory(playbook, mail_servers, database, declaration=alice)).returncode == 0
+    assert default_row(database)[:3] is not None
+    jose = declarations.raw(mail_servers, user="jose", outgoing=("submission", "starttls"), incoming=None)
+    moved = inventory(playbook, mail_servers, database, declaration=jose)
+    assert playbook.run(play, inventory=moved).returncode == 0
+    restore = os.path.join(ROOT, "playbooks", "restore.yml")
+    restored = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert restored.returncode == 0, restored.stdout[-3000:]
+    assert '"outcome": "restored"' in restored.stdout
+    assert CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["alice"]["password"]
+
+
+def test_restore_refuses_a_planted_row_backup(playbook, mail_servers, mariadb_server):
+    """A correctly named file dated 2999 in the backup folder, another user's, mode 0644: never restored; named override."""
+    database = open_dental(mariadb_server)
+    play = playbook.write("play.yml", yaml.safe_dump(practice_play()))
+    assert playbook.run(play, inventory=inventory(playbook, mail_servers, database)).returncode == 0
+    jose = declarations.raw(mail_servers, user="jose", outgoing=("submission", "starttls"), incoming=("pop3s", "tls"), protocol="pop3")
+    moved = inventory(playbook, mail_servers, database, declaration=jose)
+    assert playbook.run(play, inventory=moved).returncode == 0
+    folder = playbook.tmp_path / "backups"
+    genuine = sorted(folder.glob("*.json"))[-1]
+    planted = folder / re.sub(r"\.\d{8}T", ".29991231T", genuine.name)
+    planted.write_text(genuine.read_text().replace("127.0.0.1", "203.0.113.66"))
+    if os.geteuid() == 0:
+        os.chown(str(planted), 65534, 65534)
+    os.chmod(str(planted), 0o644)
+    restore = os.path.join(ROOT, "playbooks", "restore.yml")
+    refused = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert refused.returncode != 0 and "was not written by this collection" in refused.stdout and planted.name in refused.stdout
+    assert CIPHER.decrypt(default_row(database)[3]) == mail_servers["users"]["jose"]["password"]  # nothing written
+    if os.geteuid() == 0:
+        os.chown(str(planted), 0, 0)
+    os.chmod(str(planted), 0o600)  # ours by owner and mode now, but still without a valid MAC
+    refused = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert refused.returncode != 0 and "MAC" in refused.stdout, refused.stdout[-3000:]
+    planted.unlink()
+    restored = playbook.run(restore, "-v", "-e", "mail_account_hosts=od-practice", inventory=moved)
+    assert restored.returncode == 0 and '"outcome": "restored"' in restored.stdout, restored.stdout[-3000:]

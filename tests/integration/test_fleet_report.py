@@ -53,13 +53,20 @@ def test_two_slices_merged_equal_the_unsliced_report(slices):
     merged = cli("merge", str(slices / "slice1" / "report.json"), str(slices / "slice2" / "report.json"), "-o", str(slices / "fleet"))
     assert merged.returncode == 0, merged.stderr
     whole, fleet_report = load(str(slices / "whole" / "report.json")), load(str(slices / "fleet.json"))
-    assert fleet_report["practices"] == whole["practices"]
+    untimed = [dict(row, checked=None) for row in whole["practices"]]
+    assert [dict(row, checked=None) for row in fleet_report["practices"]] == untimed
+    started = fleet_report["run"]["started"]
+    assert all(row["checked"] >= started for row in fleet_report["practices"])  # each slice's own time
+    failing = next(row for row in fleet_report["practices"] if row["diagnosis"])
+    assert failing["server"].startswith("127.0.0.1:") and failing["reply"].startswith("535 ")
+    for path in ("fleet.json", "fleet.html", "whole/report.json", "whole/report.html"):
+        assert WRONG not in (slices / path).read_text(encoding="utf-8"), path
     assert fleet_report["totals"] == whole["totals"] and fleet_report["counts"] == whole["counts"]
     assert fleet_report["counts"]["diagnosis"] == {"auth_failed": 1}
     assert fleet_report["run"]["run_id"] == "sliced-run-1" and fleet_report["run"]["slices"] == 2
     assert fleet_report["report_version"] == 1
     assert "practice0004" in (slices / "fleet.html").read_text(encoding="utf-8")
-    assert "6 practices: 6 validated, 0 changed, 5 verified ok, 1 need attention" in merged.stdout
+    assert "6 practices: 6 validated, 0 changed, 5 verified ok, 1 needs attention" in merged.stdout
 
 
 def test_reports_of_different_runs_or_versions_are_refused(slices, tmp_path):
@@ -101,7 +108,7 @@ def test_changes_since_the_previous_run_come_first(mail_servers, tmp_path):
     assert 'mailconfig_practices_by_diagnosis{diagnosis="auth_failed"} 1' in prom
 
     alert = cli("merge", current + ".json", "--previous", previous + ".json", "--fail-on", "new", "-o", str(tmp_path / "again"))
-    assert alert.returncode == 1 and "1 practices newly failing since run" in alert.stdout
+    assert alert.returncode == 1 and "1 practice newly failing since run" in alert.stdout
     quiet = cli("merge", previous + ".json", "--previous", previous + ".json", "--fail-on", "new", "-o", str(tmp_path / "same"))
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr
     assert cli("merge", previous + ".json", "--fail-on", "attention", "-o", str(tmp_path / "same")).returncode == 1

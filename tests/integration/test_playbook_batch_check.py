@@ -179,3 +179,24 @@ def test_an_inventory_may_mix_both_vantage_points(playbook, mail_servers):
         "practice-a": 0, "practice-b": 0, "practice-c": 0}
     for name in ("practice-a", "practice-b", "practice-c"):
         assert summary_row(result.stdout, name).split()[4:6] == ["ok", "ok"], summary_row(result.stdout, name)
+
+
+def test_a_rollout_that_stops_after_a_failed_batch_lists_the_practices_it_never_reached(playbook, mail_servers):
+    """Issue 25, 7: the first batch (one practice) fails its test, the rollout stops; the other practices are rows too."""
+    stores = {name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b", "practice-c")}
+    for options in stores.values():
+        os.makedirs(os.path.dirname(options["path"]), exist_ok=True)
+    inv = inventory(playbook, mail_servers, {
+        "practice-a": {"mail_account": declarations.raw(mail_servers, password="Wrong-Stop-Pass-1"),
+                       "mail_account_store": stores["practice-a"]},
+        "practice-b": {"mail_account": declarations.raw(mail_servers), "mail_account_store": stores["practice-b"]},
+        "practice-c": {"mail_account": declarations.raw(mail_servers), "mail_account_store": stores["practice-c"]},
+    })
+    result = playbook.run(SITE, inventory=inv, env=SUMMARY)
+    assert result.returncode == 2, result.stdout[-4000:]
+    assert set(per_host(result.stdout)) == {"practice-a"}  # the rollout stopped after the first batch
+    for name in ("practice-b", "practice-c"):
+        row = summary_row(result.stdout, name)
+        assert "not reached" in row and "not_reached" in row, row
+    assert "3 practices" in result.stdout.split("MAIL ACCOUNTS")[-1]
+    assert not os.path.exists(stores["practice-b"]["path"])

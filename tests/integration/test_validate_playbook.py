@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VALIDATE = os.path.join(ROOT, "playbooks", "validate.yml")
@@ -58,6 +59,19 @@ def test_bad_hosts_are_all_listed_with_file_line_and_code(playbook):
     for secret in SECRETS:
         assert "password: %s" % secret not in result.stdout
     assert "Vault-Good-7781" not in result.stdout
+
+
+def test_the_failure_lands_on_the_broken_practices_not_the_run_once_host(playbook):
+    """Issue 25, 11: the recap (and AWX) mark the practices whose declaration is wrong, each with its own findings."""
+    playbook.write("inv/host_vars/smiles.yml", GOOD)
+    playbook.write("inv/host_vars/molars.yml", BAD)
+    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["smiles", "molars", "empty"]))
+    assert result.returncode == 2, result.stdout
+    recap = dict(re.findall(r"^(\w+)\s+:.*failed=(\d+)", result.stdout.split("PLAY RECAP")[-1], re.M))
+    assert recap == {"smiles": "0", "molars": "1", "empty": "1"}, result.stdout
+    molars = re.search(r"^fatal: \[molars\]: FAILED! => (.*)$", result.stdout, re.M).group(1)
+    assert "outgoing.port error MC204" in molars and "empty" not in molars
+    assert "fatal: [smiles]" not in result.stdout
 
 
 def test_strict_fails_on_warnings(playbook):
@@ -143,17 +157,22 @@ def test_fleet_summary_lists_the_deadlines_by_date_in_the_table_and_the_json(pla
     report = os.path.join(str(playbook.tmp_path), "reports", "fleet")
     result = playbook.run(VALIDATE, inventory=inventory(playbook, ["alpha", "delta", "epsilon"]),
                           env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary", "MAILCONFIG_REPORT": report})
+    assert "MAIL ACCOUNTS" in result.stdout, result.stdout[-4000:]
     summary = result.stdout.split("MAIL ACCOUNTS")[1]
     lines = [line for line in summary.splitlines() if line.startswith("deadline ")]
-    assert [line.split()[1:5] for line in lines] == [
-        ["2023-05-25", "epsilon", "nhsmail", "MC303:"], ["2026-12-31", "delta", "office365", "MC302:"],
-        ["2026-12-31", "epsilon", "nhsmail", "MC302:"]]
-    assert "to do:" in summary and "tenant admin can re-enable it" in summary
+    assert [line.split("  ")[1:3] for line in lines] == [["nhsmail", "1 practice"], ["nhsmail", "1 practice"],
+                                                         ["office365", "1 practice"]]
+    assert [line.split()[1] for line in lines] == ["2023-05-25", "2026-12-31", "2026-12-31"]
+    assert "MC303:" in lines[0] and "MC302:" in lines[2] and not [line for line in lines if "epsilon" in line]
     with open(report + ".json", encoding="utf-8") as handle:
         data = json.load(handle)
-    assert [(r["date"], r["practice"], r["provider"], r["code"]) for r in data["deadlines"]] == [
-        ("2023-05-25", "epsilon", "nhsmail", "MC303"), ("2026-12-31", "delta", "office365", "MC302"),
-        ("2026-12-31", "epsilon", "nhsmail", "MC302")]
-    assert all(r["what"] and r["to_do"] for r in data["deadlines"])
+    groups = [(g["date"], g["provider"], g["practices"], [c["code"] for c in g["changes"]]) for g in data["deadlines"]]
+    assert groups == [
+        ("2023-05-25", "nhsmail", ["epsilon"], ["MC303"]), ("2026-12-31", "nhsmail", ["epsilon"], ["MC302"]),
+        ("2026-12-31", "office365", ["delta"], ["MC302"])]
+    assert all(c["what"] and "tenant admin can re-enable it" in c["to_do"] for c in data["deadlines"][2]["changes"])
+    assert {r["practice"]: r["deadline"] for r in data["practices"]}["epsilon"] == "2023-05-25, 2026-12-31"
+    page = open(report + ".html", encoding="utf-8").read()
+    assert page.index("Deadlines") < page.index('<table id="practices">') and 'href="#p-delta"' in page
     for secret in ("Vault-Good-7781", "Vault-Nhs-5512"):
         assert secret not in result.stdout and secret not in json.dumps(data)

@@ -19,13 +19,16 @@ def name(number):
     return "practice%04d" % number
 
 
-def write(folder, state, count, overrides=None, extra_vars=None):
-    """Write ``folder``/inventory/hosts.yml for ``count`` practices; return the inventory folder."""
+def write(folder, state, count, overrides=None, extra_vars=None, host_vars=None):
+    """Write ``folder``/inventory/hosts.yml for ``count`` practices; return the inventory folder.
+
+    ``extra_vars`` go to every practice (group variables), ``host_vars`` (number -> variables) to one.
+    """
     overrides = overrides or {}
     hosts = {}
     for number in range(count):
         declaration = overrides.get(number) or declarations.virtual(state, number, outgoing=OUTGOING, incoming=INCOMING)
-        hosts[name(number)] = {"mail_account": declaration}
+        hosts[name(number)] = dict((host_vars or {}).get(number, {}), mail_account=declaration)
     group_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
                   "mail_account_verify_ca_path": state["ca"]}
     group_vars.update(extra_vars or {})

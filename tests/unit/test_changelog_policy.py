@@ -39,3 +39,21 @@ def test_no_fragment_announces_a_new_plugin():
 def test_every_plugin_says_when_it_was_added(kind, name):
     with open(os.path.join(ROOT, "plugins", kind, name + ".py"), encoding="utf-8") as handle:
         assert re.search(r"^version_added: ", handle.read(), re.M), "plugins/%s/%s.py: add version_added" % (kind, name)
+
+
+def _version(text):
+    return tuple(int(part) for part in text.split("."))
+
+
+def test_no_version_added_is_later_than_the_collection():
+    """Issue 25: 0.2.0 in a 0.1.0 collection (plugins, options, and the playbooks' own callback copy)."""
+    with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        collection = _version(yaml.safe_load(handle)["version"])
+    later = []
+    for folder in ("plugins", "playbooks"):
+        for base, _dirs, names in os.walk(os.path.join(ROOT, folder)):
+            for name in (n for n in names if n.endswith(".py")):
+                with open(os.path.join(base, name), encoding="utf-8") as handle:
+                    later += ["%s: %s" % (os.path.relpath(os.path.join(base, name), ROOT), found)
+                              for found in re.findall(r"version_added: *['\"]?([\d.]+)", handle.read()) if _version(found) > collection]
+    assert not later, "version_added later than galaxy.yml's version: %s" % later

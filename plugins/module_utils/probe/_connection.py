@@ -14,7 +14,7 @@ from typing import Any, Callable, ContextManager, Iterable, Mapping, Optional
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Deadline
 
-Gate = Callable[[str, int], ContextManager[Any]]  # see Settings.gate
+Gate = Callable[[str, int, Optional[Deadline]], ContextManager[Any]]  # see Settings.gate
 
 
 class Settings:
@@ -24,7 +24,8 @@ class Settings:
                  sender: Optional[str] = None, display_name: Optional[str] = None, check_mode: bool = False,
                  deadline: Optional[Deadline] = None, gate: Optional[Gate] = None) -> None:
         self.context = context
-        # gate(host, port): a context manager held around every connection to that server (a batch bounds them).
+        # gate(host, port, deadline): a context manager held around every connection to that server (a batch bounds
+        # them); it raises a Failure when no connection may start before the deadline.
         self.gate = gate or _ungated
         self.timeout = timeout
         self.deadline = deadline
@@ -44,6 +45,6 @@ class Settings:
         raise Failure("plaintext_refused", "logging in to %s would send the credentials unencrypted%s" % (where, why))
 
 
-def _ungated(host: str, port: int) -> ContextManager[None]:
-    del host, port
+def _ungated(host: str, port: int, deadline: Optional[Deadline] = None) -> ContextManager[None]:
+    del host, port, deadline
     return contextlib.nullcontext()

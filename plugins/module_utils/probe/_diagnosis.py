@@ -43,8 +43,8 @@ CODES = {
         "server or its traffic is being intercepted; do not turn validate_certs off to get past this."),
     "certificate_hostname_mismatch": (
         "The certificate is valid, but for a different host name.",
-        "Use the host name the certificate names, usually the provider's own (smtp.office365.com rather than "
-        "mail.<practice domain>)."),
+        "Use a host name the certificate names: usually the provider's own server name, as its help pages give it, "
+        "rather than an alias under the practice's domain (mail.<practice domain>)."),
     "certificate_expired": (
         "The server's certificate has expired (or is not valid yet).",
         "The server's operator must renew the certificate. Check the site's clock too."),
@@ -209,7 +209,9 @@ def from_exception(exc: BaseException, stage: Optional[str], where: str) -> Fail
         return Failure("dns_failure", "cannot resolve %s: %s" % (where, reason))
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = _VERIFY_CODES.get(exc.verify_code, "certificate_untrusted")
-        return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message))
+        hint = _hostname_hint(where) if code == "certificate_hostname_mismatch" else None
+        return Failure(code, "%s presented a certificate that fails verification: %s" % (where, exc.verify_message),
+                       hint=hint)
     if isinstance(exc, ssl.SSLError) and exc.reason in _PLAINTEXT_ON_TLS and stage == "starttls":
         return Failure("starttls_unavailable", "%s agreed to STARTTLS, then answered the TLS handshake in plain text "
                        "(%s)" % (where, exc.reason), hint=_STARTTLS_BROKEN)
@@ -229,6 +231,14 @@ def from_exception(exc: BaseException, stage: Optional[str], where: str) -> Fail
     if isinstance(exc, (ConnectionError, EOFError)):
         return Failure("server_error", "%s closed the connection during %s" % (where, stage))
     return Failure("server_error", "unexpected failure talking to %s during %s: %s" % (where, stage, exc))
+
+
+def _hostname_hint(where):
+    """The hostname-mismatch hint about the server this practice declared, not some provider's."""
+    host = where.rsplit(":", 1)[0].strip("[]")
+    return ("The certificate %s presented does not name %s: set the host to a name the certificate covers, usually the "
+            "provider's own server name as its help pages give it, rather than an alias under the practice's domain."
+            % (where, host))
 
 
 def plaintext_on_tls_port(where: str) -> Failure:

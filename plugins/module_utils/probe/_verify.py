@@ -32,6 +32,8 @@ EXPIRY_WARNING_DAYS = 30
 _TLS_SNIFF_SECONDS = 5
 # The whole check's default deadline, in stage timeouts: a check runs about ten short stages per side.
 DEADLINE_TIMEOUTS = 3
+# The stage of a check that never got a connection slot of its batch (see Settings.gate).
+QUEUED = "queued"
 
 
 def credential_for(declaration: Mapping[str, Any], access_token: Optional[str] = None) -> Credential:
@@ -57,15 +59,15 @@ def check(protocol: str, server: Mapping[str, Any], credential: Credential, sett
     where = "%s:%d" % (server["host"], server["port"])
     started = time.monotonic()
     failure = None
-    with settings.gate(server["host"], server["port"]):
-        try:
+    try:
+        with settings.gate(server["host"], server["port"], settings.deadline):
             PROBES[protocol](server, credential, settings, stages, report)
-        except (Failure, OSError, EOFError, ValueError) as exc:
-            failure = _diagnosis.from_exception(exc, stages.current, where)
-            if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
-                    and speaks_tls(report["address"], server["port"], settings.context, _sniff_seconds(settings)):
-                failure = _diagnosis.plaintext_on_tls_port(where)
-    result = side(failure, protocol, server["host"], server["port"], server["security"], stages.current,
+    except (Failure, OSError, EOFError, ValueError) as exc:
+        failure = _diagnosis.from_exception(exc, stages.current, where)
+        if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
+                and speaks_tls(report["address"], server["port"], settings.context, _sniff_seconds(settings)):
+            failure = _diagnosis.plaintext_on_tls_port(where)
+    result = side(failure, protocol, server["host"], server["port"], server["security"], stages.current or QUEUED,
                   None if failure else _success_message(protocol, server, report), started, stages.records,
                   report["address"], report["tls"], report["auth_mechanisms"], report["auth_mechanism"], report["server_response"])
     if protocol != "smtp":

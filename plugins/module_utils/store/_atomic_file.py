@@ -17,7 +17,7 @@ import stat
 import tempfile
 from typing import List, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _security_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _backup_trust, _file_attributes, _security_context
 
 TEMP_SUFFIX = ".mailconfig-tmp"
 BACKUP_MODE = 0o600  # a backup holds the previous password: readable by its owner only
@@ -101,9 +101,39 @@ def create_new(name: str, attributes: _file_attributes.Attributes) -> int:
     return fd
 
 
-def backup_attributes(original: os.stat_result) -> _file_attributes.Attributes:
-    """A backup keeps the store's owner and group, with mode 0600."""
-    return _file_attributes.Attributes(original.st_uid, original.st_gid, BACKUP_MODE)
+def backup_attributes() -> _file_attributes.Attributes:
+    """A backup belongs to the user the run writes as, mode 0600: a restore trusts no other (_backup_trust)."""
+    return _file_attributes.Attributes(None, None, BACKUP_MODE)
+
+
+class PendingBackup:
+    """A backup written under a temporary name, put in place only once the change it precedes is committed."""
+
+    def __init__(self, temp: str, name: str) -> None:
+        self.temp, self.name = temp, name
+
+    def keep(self, key: Optional[bytes]) -> str:
+        """Write its MAC (with ``key``), then rename it into place; returns its name."""
+        if key is not None:
+            with open(self.temp, "rb") as handle:
+                data = handle.read()
+            write(self.name + _backup_trust.MAC_SUFFIX, _backup_trust.mac(key, self.name, data).encode("ascii"), backup_attributes())
+        os.replace(self.temp, self.name)
+        fsync_directory(os.path.dirname(os.path.abspath(self.name)))
+        return self.name
+
+    def discard(self) -> None:
+        """Remove it: the change was not committed, so the store still holds what it holds."""
+        try:
+            os.unlink(self.temp)
+        except FileNotFoundError:
+            pass
+
+
+def pending_name(name: str) -> str:
+    """The temporary name of backup ``name`` until it is kept (a killed run's is removed as a stale temp)."""
+    directory, base = os.path.split(name)
+    return os.path.join(directory, "." + base + TEMP_SUFFIX)
 
 
 def backed_up(name: str) -> Optional[str]:
@@ -121,23 +151,41 @@ def backups(path: str) -> List[str]:
     return [os.path.join(directory, name) for name in sorted(names)]
 
 
+def remove_backup(name: str) -> None:
+    """Delete a backup and its MAC."""
+    for each in (name, name + _backup_trust.MAC_SUFFIX):
+        try:
+            os.unlink(each)
+        except FileNotFoundError:
+            pass
+
+
 def prune_backups(path: str, keep: int) -> List[str]:
     """Delete the oldest backups of ``path`` beyond the newest ``keep``; return the names deleted."""
     old = backups(path)[:-keep] if keep > 0 else []
     for name in old:
-        os.unlink(name)
+        remove_backup(name)
     return old
 
 
-def backup(path: str) -> str:
-    """Copy ``path`` to a timestamped file beside it with the same owner and group, mode 0600; return its name.
+def backup(path: str) -> PendingBackup:
+    """Copy ``path`` to a pending backup beside it (the running user's, mode 0600), kept once the change is committed.
 
-    Written like the store itself (temp file, rename), so a crash never leaves a
-    torn backup that looks complete.
+    Written like the store itself (temp file, fsync), so a crash never leaves a torn
+    backup that looks complete.
     """
     with os.fdopen(open_no_follow(path), "rb") as source:
         data = source.read()
-        original = os.fstat(source.fileno())
     name = backup_name(path)
-    write(name, data, backup_attributes(original), like=path)
-    return name
+    temp = pending_name(name)
+    fd = create_new(temp, backup_attributes())
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _security_context.give(handle.fileno(), _security_context.of(path))
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return PendingBackup(temp, name)

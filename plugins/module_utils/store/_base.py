@@ -1,30 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The contract every config store keeps: the plan it is given, what it reports back, how it fails.
+"""The one algorithm every config store follows, and the primitives each store supplies.
 
-A store is a subclass of ``Store`` listed in ``store._registry``. It is built from the
-module's ``store`` option and implements two methods:
+A store is a subclass of ``Store`` listed in ``store._registry``. ``Store.apply`` is the
+sequence every store runs: open a transaction (lock, or database transaction), read our
+keys, refuse to go on when they are not what ``read`` saw (``StoreChanged``), compute the
+change, build the masked diff, and, outside check mode, make a pending backup, write,
+read back (on a mismatch put back the previous values and raise ``ReadBackMismatch``),
+check that the run that started us is still alive, commit; the backup is kept only once
+the change is committed. ``Store.read`` is the same transaction in check mode.
 
-- ``read(plan)`` returns a ``Snapshot``: our keys as stored now and what ``apply`` would
-  change, without writing and without holding a lock afterwards. The module tests the
-  settings that will be in effect between ``read`` and ``apply`` (seconds, maybe), so the
-  application is never blocked by a login.
-- ``apply(plan, attributes, backup, check_mode, expected)`` brings the store to the plan
-  and returns an ``Outcome``. Under its lock or transaction it first compares our keys
-  with ``expected.current`` (when given) and raises ``StoreChanged`` without writing when
-  another writer changed them since ``read``. After writing it reads our keys back
-  through the same code (``read_back_mismatch``); on a mismatch it puts back the
-  previous values of the keys it changed, and only those, and raises ``ReadBackMismatch``.
-
-Every failure is a ``StoreError`` whose message names the store and the cause and
-never a value.
+A store supplies ``transaction()``, a context manager yielding a ``Session`` (its
+primitives: ``read``, ``changes``, ``diff``, ``backup``, ``write``, ``read_back``,
+``undo``, ``commit``) that rolls back whatever was not committed, and its identity
+(``location``, ``summary``). Every failure is a ``StoreError`` whose message names the
+store and the cause and never a value.
 """
 
+import contextlib
 import os
 import typing
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import Attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import shown, text_value
 
@@ -54,12 +52,61 @@ class Outcome(typing.NamedTuple):
     before: str  # masked text for --diff
     after: str
     backup_file: typing.Optional[str]  # path of the copy made, or None
+    keys: typing.Tuple[str, ...] = ()  # the settings the change writes (names only, never values)
+
+
+class Session:
+    """One apply's access to a store inside its transaction: the primitives ``Store.apply`` runs in order."""
+
+    exists = True  # the store (file, database, table) exists
+
+    def read(self) -> dict:
+        """Our keys as stored now: what ``Snapshot.current`` holds and ``expected.current`` is compared with."""
+        raise NotImplementedError
+
+    def changes(self, current: dict) -> dict:
+        """What must be written: key -> new stored value, or ABSENT to remove it."""
+        raise NotImplementedError
+
+    def pending(self, current: dict, todo: dict) -> dict:
+        """``Snapshot.todo``: the settings a write of ``todo`` would change (the keys themselves, unless a store maps them)."""
+        del current
+        return todo
+
+    def other_changes(self) -> bool:
+        """Whether something besides our keys must change (a file's mode, the practice contact record)."""
+        return False
+
+    def diff(self, current: dict, todo: dict) -> typing.Tuple[str, str]:
+        """The masked before/after text of our keys."""
+        raise NotImplementedError
+
+    def check_writable(self) -> None:
+        """In check mode, raise the ``StoreError`` the real run's write would meet (a missing permission, a read-only database)."""
+
+    def backup(self) -> typing.Optional[_atomic_file.PendingBackup]:
+        """A copy of the store as it is now, under a temporary name until the change is committed; None when none is made."""
+        return None
+
+    def write(self, current: dict, todo: dict) -> None:
+        raise NotImplementedError
+
+    def read_back(self, current: dict, todo: dict) -> typing.List[str]:
+        """The keys that do not hold what was written (never their values)."""
+        raise NotImplementedError
+
+    def undo(self, current: dict, todo: dict) -> None:
+        """Put back the previous values of the keys ``todo`` changed (a database's rollback does it for free)."""
+        del current, todo
+
+    def commit(self) -> None:
+        """Make the write visible to the application (a file store's write already is)."""
 
 
 class Store:
     """One kind of settings store, chosen by the module's ``store.type``.
 
-    Subclasses set the class attributes and implement ``apply``; docs/generate.py derives the
+    Subclasses set the class attributes and implement ``transaction``; docs/generate.py derives the
     module's ``store`` argument spec (written into the registry), the role's argument spec
     and the docs from them.
     """
@@ -74,6 +121,9 @@ class Store:
     def __init__(self, options: dict) -> None:
         self.options = options
         self.notes: typing.List[str] = []  # what the run should tell the user (module warnings), never a value
+        # Set by the module: is the run that started us still alive? (checked right before the commit)
+        self.started_by: typing.Optional[typing.Callable[[], bool]] = None
+        self.backup_key: typing.Optional[bytes] = None  # authenticates the backups we write (_backup_trust)
 
     def contact_target(self) -> typing.Optional[dict]:
         """What holds the practice contact record (truthy), or None when the options name none."""
@@ -91,34 +141,87 @@ class Store:
     def diff_header(self) -> str:
         return self.location
 
+    def transaction(self, plan: Plan, attributes: typing.Optional[Attributes],
+                    check_mode: bool) -> typing.ContextManager[typing.Optional[Session]]:
+        """A ``Session`` inside the store's lock or transaction (None: nothing to do, an absent store stays absent).
+
+        In check mode it takes no write lock and rolls back; on any error it rolls back; it
+        turns the store's own errors into ``StoreError``.
+        """
+        raise NotImplementedError
+
     def read(self, plan: Plan) -> Snapshot:
         """Our keys as stored now and what ``apply`` would change; writes nothing, keeps no lock."""
-        raise NotImplementedError
+        with self.transaction(plan, None, True) as session:
+            if session is None:
+                return Snapshot(False, {}, {})
+            current = session.read()
+            return Snapshot(session.exists, current, session.pending(current, session.changes(current)))
 
     def apply(self, plan: Plan, attributes: Attributes, backup: bool, check_mode: bool,
               expected: typing.Optional[Snapshot] = None) -> Outcome:
         """Bring the store to ``plan``; in check mode only say what would change.
 
         With ``expected``, raise ``StoreChanged`` (writing nothing) when our keys no longer
-        hold ``expected.current``. After a write, check it with ``read_back_mismatch``.
+        hold ``expected.current``. A backup is kept only when the change it precedes is committed.
         """
-        raise NotImplementedError
+        with contextlib.ExitStack() as pending:
+            with self.transaction(plan, attributes, check_mode) as session:
+                if session is None:
+                    return Outcome(False, "", "", None)
+                current = session.read()
+                if unexpected(expected, current):
+                    raise StoreChanged(self.KIND, self.location)
+                todo = session.changes(current)
+                changed = bool(todo) or session.other_changes()
+                before, after = session.diff(current, todo)
+                keys = tuple(sorted(session.pending(current, todo)))
+                if changed and check_mode:
+                    session.check_writable()
+                if not changed or check_mode:
+                    return Outcome(changed, before, after, None, keys)
+                copy = session.backup() if backup and session.exists else None
+                if copy is not None:
+                    pending.callback(copy.discard)
+                self.refuse_if_abandoned()
+                session.write(current, todo)
+                wrong = session.read_back(current, todo) if todo else []
+                if wrong:
+                    session.undo(current, todo)
+                    raise ReadBackMismatch(self.KIND, self.location, wrong)
+                self.refuse_if_abandoned()
+                session.commit()
+            pending.pop_all()
+            return Outcome(changed, before, after, copy.keep(self.backup_key) if copy is not None else None, keys)
 
-    def restored(self, values: dict, secrets: frozenset) -> typing.Tuple[dict, str]:
+    def refuse_if_abandoned(self) -> None:
+        """Stop before writing or committing when the run that started us is gone (the controller was killed)."""
+        if self.started_by is not None and not self.started_by():
+            raise StoreError(self.KIND, self.location, "the run that started this apply has ended (its controller process is gone); "
+                             "nothing was written")
+
+    def restored(self, values: dict, secrets: frozenset, unverified: typing.Optional[str] = None) -> typing.Tuple[dict, str]:
         """Our keys as the store's newest backup holds them (key -> stored value), and that backup's path.
 
-        A file store's backups are copies beside it (``_atomic_file.backup``), read by a store of the same kind.
+        A file store's backups are copies beside it (``_atomic_file.backup``), read by a store of the same kind,
+        and only when this collection wrote them (``_backup_trust.verified``; ``unverified`` names a file
+        to accept without that proof, for a backup put back by hand).
         """
         found = _atomic_file.backups(os.path.realpath(self.location)) or _atomic_file.backups(self.location)
         if not found:
             raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % self.location)
-        backup = type(self)(dict(self.options, path=found[-1], create=False))
-        return backup.read(Plan(values, secrets, "present", "always", None)).current, found[-1]
+        with _backup_trust.verified(found[-1], self.backup_key, unverified) as trusted:
+            backup = type(self)(dict(self.options, path=trusted, create=False, follow=False))
+            return backup.read(Plan(values, secrets, "present", "always", None)).current, found[-1]
 
     def prune_backups(self, backup_file: str, keep: int) -> None:
         """Delete all but the newest ``keep`` backups of this store (0 keeps all); ``backup_file`` is the one just made."""
         if keep and _atomic_file.backed_up(backup_file):
             _atomic_file.prune_backups(_atomic_file.backed_up(backup_file), keep)
+
+    def forget_backup(self, backup_file: str) -> None:
+        """Delete a backup that a restore has just put back, so that the next restore goes one change further back."""
+        _atomic_file.remove_backup(backup_file)
 
 
 def os_cause(exc: BaseException) -> str:

@@ -1,29 +1,29 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read, compare and write a store kept in a text file, whatever its format.
+"""The primitives of a store kept in a text file, whatever its format.
 
-The directory lock wraps the whole read-compare-write, so two writers never lose
-each other's keys. Check mode takes no lock and writes nothing: it only reads, and a
-reader always sees a whole file because writers replace it by rename. A format
-(``JsonStore``, ``IniStore``) is a ``FileStore`` that supplies
-parse/current/encode/same/edit/escaped.
+The directory lock is the transaction: it wraps the whole read-compare-write of
+``Store.apply``, so two writers never lose each other's keys. Check mode takes no lock and
+writes nothing: it only reads, and a reader always sees a whole file because writers
+replace it by rename. A format (``JsonStore``, ``IniStore``) is a ``FileStore`` that
+supplies parse/current/encode/same/edit/escaped.
 """
 
 import contextlib
 import errno
 import os
-from typing import Any, Iterable, Optional, Set
+from typing import Any, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import refuse_unwritable, store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, changes, diff_text, intended, key_lines,
-    os_cause, read_back_mismatch, secret_texts, undo, unexpected)
+    Plan, Session, Store, StoreError, call_before_read_back, changes, diff_text, intended, key_lines, os_cause, read_back_mismatch,
+    secret_texts, undo)
 
 
 def read_text(kind: str, path: str) -> Optional[str]:
@@ -76,94 +76,90 @@ class FileStore(Store):
         """A stored value as the diff shows it."""
         return text_value(value)
 
-    def read(self, plan: Plan) -> Snapshot:
-        """Our keys as the file holds them now; no lock is needed, since writers replace it by rename."""
-        path = store_path(self.KIND, self.options)
-        text = read_text(self.KIND, path)
-        try:
-            current = self.current(self.parse(text), plan.values)
-        except ValueError as exc:
-            raise StoreError(self.KIND, path, str(exc))
-        return Snapshot(text is not None, current, changes(plan, current, self.encode, self.same))
-
-    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
-              expected: Optional[Snapshot] = None) -> Outcome:
-        """Bring the file to ``plan``; return an Outcome.
+    @contextlib.contextmanager
+    def transaction(self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool) -> Iterator[Optional[Session]]:
+        """The directory lock (none in check mode: a reader always sees a whole file) around a ``_FileSession``.
 
         A symlinked store is refused (store/_path.py) unless ``store.follow``; then the
         file it points to is replaced (and locked), never the link itself.
         """
-        return _apply(self, plan, dict(self.options, path=store_path(self.KIND, self.options)), attributes, backup, check_mode, expected)
+        path = store_path(self.KIND, self.options)
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise StoreError(self.KIND, path, "its directory %s does not exist" % directory)
+        lock = contextlib.nullcontext() if check_mode else DirectoryLock(directory, self.options["lock_timeout"])
+        try:
+            with lock:
+                text = read_text(self.KIND, path)
+                if text is None and plan.state == "absent":
+                    yield None
+                    return
+                if text is None and not self.options["create"]:
+                    raise StoreError(self.KIND, path, "does not exist (set store.create: true to create it)")
+                try:
+                    yield _FileSession(self, plan, path, text, attributes, check_mode)
+                except ValueError as exc:
+                    raise StoreError(self.KIND, path, str(exc))
+                except OSError as exc:
+                    raise StoreError(self.KIND, path, "cannot write it: %s" % os_cause(exc))
+        except LockTimeout as exc:
+            raise StoreError(self.KIND, path, str(exc))
+        except PermissionError as exc:  # opening the directory for the lock
+            raise StoreError(self.KIND, path, "cannot lock its directory: %s" % os_cause(exc))
 
 
-def _read_back(fmt, plan, path, attributes, current, todo):
-    """Read the written file again through the format; on a mismatch put back our previous values and fail."""
-    call_before_read_back(path)
-    try:
-        document = fmt.parse(read_text(fmt.KIND, path))
-        wrong = read_back_mismatch(intended(plan, current, todo), fmt.current(document, plan.values), fmt.same)
-        if wrong:
-            _atomic_file.write(path, fmt.edit(document, undo(current, todo)).encode("utf-8"), attributes)
-    except ValueError as exc:
-        raise StoreError(fmt.KIND, path, "cannot read it back after writing (%s)" % exc)
-    if wrong:
-        raise ReadBackMismatch(fmt.KIND, path, wrong)
+class _FileSession(Session):
+    """The file as read under the lock; the write replaces it by rename, the undo writes it once more."""
 
+    def __init__(self, fmt: FileStore, plan: Plan, path: str, text: Optional[str], attributes, check_mode: bool) -> None:
+        self.fmt, self.plan, self.path, self.text, self.attributes = fmt, plan, path, text, attributes
+        self.exists = text is not None
+        self.document = fmt.parse(text)
+        self.existing = _atomic_file.existing_stat(path) if self.exists else None
+        self.written = None  # the document read back after the write
+        if not check_mode:
+            _atomic_file.remove_stale_temps(path)  # a killed writer's temp files, pending backups included
 
-def _apply(fmt, plan, store, attributes, backup, check_mode, expected):
-    path = store["path"]
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise StoreError(fmt.KIND, path, "its directory %s does not exist" % directory)
-    lock = contextlib.nullcontext() if check_mode else DirectoryLock(directory, store["lock_timeout"])
-    try:
-        with lock:
-            return _apply_locked(fmt, plan, store, attributes, backup, check_mode, expected)
-    except LockTimeout as exc:
-        raise StoreError(fmt.KIND, path, str(exc))
-    except PermissionError as exc:  # opening the directory for the lock
-        raise StoreError(fmt.KIND, path, "cannot lock its directory: %s" % os_cause(exc))
+    def read(self) -> dict:
+        return self.fmt.current(self.document, self.plan.values)
 
+    def changes(self, current: dict) -> dict:
+        return changes(self.plan, current, self.fmt.encode, self.fmt.same)
 
-def _apply_locked(fmt, plan, store, attributes, backup, check_mode, expected):
-    path = store["path"]
-    text = read_text(fmt.KIND, path)
-    if text is None:
-        if plan.state == "absent":
-            return Outcome(False, "", "", None)
-        if not store["create"]:
-            raise StoreError(fmt.KIND, path, "does not exist (set store.create: true to create it)")
-    try:
-        document = fmt.parse(text)
-        current = fmt.current(document, plan.values)
-        if unexpected(expected, current):
-            raise StoreChanged(fmt.KIND, path)
-        todo = changes(plan, current, fmt.encode, fmt.same)
-        new_text = fmt.edit(document, todo) if todo else text
-    except ValueError as exc:
-        raise StoreError(fmt.KIND, path, str(exc))
+    def other_changes(self) -> bool:
+        return self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing)
 
-    existing = _atomic_file.existing_stat(path) if text is not None else None
-    changed = bool(todo) or (existing is not None and _file_attributes.differ(attributes, existing))
-    # The diff shows our keys only, each secret as the mask; scrub() is the second line of defence.
-    secrets = secret_texts(plan, current)
-    forms = set(form for secret in secrets for form in fmt.escaped(secret))
-    before, after = key_lines(plan, current, todo, fmt.display)
-    outcome = Outcome(changed, scrub(diff_text(before), secrets, forms), scrub(diff_text(after), secrets, forms), None)
-    if not changed or check_mode:
-        return outcome
-    try:
-        if not todo:
-            fd = _atomic_file.open_no_follow(path)
-            try:
-                _file_attributes.apply(fd, attributes)
-            finally:
-                os.close(fd)
-            return outcome
-        backup_file = _atomic_file.backup(path) if backup and text is not None else None
-        _atomic_file.remove_stale_temps(path)
-        _atomic_file.write(path, new_text.encode("utf-8"), attributes)
-        _read_back(fmt, plan, path, attributes, current, todo)
-    except OSError as exc:
-        raise StoreError(fmt.KIND, path, "cannot write it: %s" % os_cause(exc))
-    return outcome._replace(backup_file=backup_file)
+    def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
+        """Our keys only, each secret as the mask; scrub() is the second line of defence."""
+        secrets = secret_texts(self.plan, current)
+        forms = set(form for secret in secrets for form in self.fmt.escaped(secret))
+        before, after = key_lines(self.plan, current, todo, self.fmt.display)
+        return scrub(diff_text(before), secrets, forms), scrub(diff_text(after), secrets, forms)
+
+    def check_writable(self) -> None:
+        refuse_unwritable(self.fmt.KIND, self.path, self.exists)
+
+    def backup(self) -> Optional[_atomic_file.PendingBackup]:
+        return _atomic_file.backup(self.path)
+
+    def write(self, current: dict, todo: dict) -> None:
+        if todo:
+            _atomic_file.write(self.path, self.fmt.edit(self.document, todo).encode("utf-8"), self.attributes)
+            return
+        fd = _atomic_file.open_no_follow(self.path)  # only the owner, group or mode change
+        try:
+            _file_attributes.apply(fd, self.attributes)
+        finally:
+            os.close(fd)
+
+    def read_back(self, current: dict, todo: dict) -> List[str]:
+        """Read the written file again through the format."""
+        call_before_read_back(self.path)
+        try:
+            self.written = self.fmt.parse(read_text(self.fmt.KIND, self.path))
+        except ValueError as exc:
+            raise StoreError(self.fmt.KIND, self.path, "cannot read it back after writing (%s)" % exc)
+        return read_back_mismatch(intended(self.plan, current, todo), self.fmt.current(self.written, self.plan.values), self.fmt.same)
+
+    def undo(self, current: dict, todo: dict) -> None:
+        _atomic_file.write(self.path, self.fmt.edit(self.written, undo(current, todo)).encode("utf-8"), self.attributes)

@@ -18,20 +18,22 @@ the stored value), write only changed columns (or a new row and the pointer), ad
 only reads. Other users' rows and other clinics' rows are never written.
 """
 
+import contextlib
 import datetime
+import hashlib
 import json
 import os
 import re
 import ssl
-from typing import Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK, CONNECTION_KEYS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, call_before_read_back, diff_text, unexpected)
+    Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text)
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -148,16 +150,17 @@ class MysqlStore(Store):
         holds as the plan has them, and every column and the pointer as stored, which ``apply``
         compares with ``expected`` under its lock.
         """
-        return self._session(plan, lambda run: run.snapshot())
+        return _retried(lambda: super(MysqlStore, self).read(plan))
 
     def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
               expected: Optional[Snapshot] = None) -> Outcome:
-        """Bring the application's account row to ``plan`` in one transaction (only read in check mode)."""
-        del attributes  # a database row has no owner or mode
-        return self._session(plan, lambda run: run.once(backup, check_mode, expected))
+        """``Store.apply``, run again when InnoDB picked its transaction as a deadlock victim (rolled back whole)."""
+        return _retried(lambda: super(MysqlStore, self).apply(plan, attributes, backup, check_mode, expected))
 
-    def restored(self, values: dict, secrets: frozenset) -> Tuple[dict, str]:
-        """The settings of the newest row backup of this store's account (the password decrypted), and its path."""
+    def restored(self, values: dict, secrets: frozenset, unverified: Optional[str] = None) -> Tuple[dict, str]:
+        """The settings of the newest row backup of this store's account (the password decrypted), and its path.
+
+        Only a backup this collection wrote is read (``_backup_trust``), unless ``unverified`` names it."""
         del secrets  # a row backup keeps the password encrypted, as the column does
         found = self._backups()
         if not found:
@@ -166,21 +169,21 @@ class MysqlStore(Store):
         profile = self._profile()
         from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import (  # pylint: disable=import-outside-toplevel
             ColumnCipher, Unreadable)
+        data = _backup_trust.verified_bytes(found[-1], self.backup_key, unverified, _BACKUP_LIMIT)
         try:
-            with open(found[-1], encoding="utf-8") as handle:
-                row = json.loads(handle.read(_BACKUP_LIMIT))["row"]
+            row = json.loads(data.decode("utf-8"))["row"]
             cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
             return _sql_profile.settings_of(profile, row, values, lambda stored: cipher.decrypt(stored) if stored else ""), found[-1]
         except Unreadable:
             raise ValueError("state restored: the password in %s does not decrypt; restore it in the application" % found[-1])
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
             raise ValueError("state restored: %s cannot be restored from %s: %s" % (self.location, found[-1], exc))
 
     def prune_backups(self, backup_file: str, keep: int) -> None:
         """Delete all but the newest ``keep`` row backups of this store's account (0 keeps all)."""
         del backup_file  # one of them: the prefix names them all
         for name in (self._backups()[:-keep] if keep > 0 else []):
-            os.unlink(name)
+            _atomic_file.remove_backup(name)
 
     def backup_folder(self) -> str:
         """Where this store's row backups live, on the host that runs the module."""
@@ -190,7 +193,7 @@ class MysqlStore(Store):
         """The start of this store's row backup names: server, database, table and which address (default or clinic)."""
         options = self.options
         scope = "clinic%s" % options["clinic"] if options.get("clinic") is not None else "default"
-        return "%s_%s_%s_%s_%s_" % (options["host"], options["port"], options["database"], (self._profile())["account"]["table"], scope)
+        return "%s_" % safe_name(options["host"], options["port"], options["database"], (self._profile())["account"]["table"], scope)
 
     def _backups(self):
         """This store's row backups, oldest first."""
@@ -207,8 +210,10 @@ class MysqlStore(Store):
                              "data/applications/%s.yml" % self.options.get("application"))
         return profile
 
-    def _session(self, plan, work):
-        """Connect, check the schema, and run ``work(_Run)``; a deadlock victim is run again."""
+    @contextlib.contextmanager
+    def transaction(self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool) -> Iterator[Optional[Session]]:
+        """Connect, check the schema, and hold one transaction (under a named lock, unless in check mode) around a session."""
+        del attributes  # a database row has no owner or mode
         profile = self._profile()
         if plan.state == "absent":
             raise StoreError(KIND, self.location, "state absent is not supported: remove the address in the application itself")
@@ -223,6 +228,31 @@ class MysqlStore(Store):
             raise StoreError(KIND, self.location, str(exc))
         secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
         secrets.add(self.options.get("password") or "")
+        connection = self._connect(pymysql, secrets)
+        session, lock = None, None
+        try:
+            _check_schema(connection, profile, self.location)
+            lock = None if check_mode else self._lock(connection)
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
+            connection.begin()
+            session = _Run(self, connection, profile, plan, wanted, cipher, secrets, check_mode)
+            yield session
+        except pymysql.MySQLError as exc:
+            error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
+            raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        finally:
+            try:
+                if not (session and session.committed):
+                    connection.rollback()
+                if lock:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT RELEASE_LOCK(%s)", (lock,))
+            except pymysql.MySQLError:
+                pass  # the connection is gone: the server rolled back and released the lock itself
+            connection.close()
+
+    def _connect(self, pymysql, secrets):
         try:
             connection = _mysql_auth.connect(
                 pymysql, channel(self.options["tls"], self.options["tls_verify"]),
@@ -241,20 +271,45 @@ class MysqlStore(Store):
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
         # PyMySQL reads this attribute before every read and has no public setter for it.
         connection._read_timeout = self.options["lock_timeout"] + self.options["connect_timeout"]  # pylint: disable=protected-access
+        return connection
+
+    def _lock(self, connection):
+        """A named lock per database and pointer: concurrent applies to one row queue instead of racing."""
+        scope = "clinic-%s" % self.options.get("clinic") if self.options.get("clinic") is not None else "default"
+        name = "mailconfig/" + safe_name(self.options["database"], scope, limit=52)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT GET_LOCK(%s, %s)", (name, self.options["lock_timeout"]))
+            got = cursor.fetchone()[0]
+        if got != 1:
+            raise StoreError(KIND, self.location, "another apply held the lock %s for more than %g s (store.lock_timeout)" % (
+                name, self.options["lock_timeout"]))
+        return name
+
+
+class _Deadlock(StoreError):
+    """InnoDB chose this transaction as a deadlock victim and rolled it back whole."""
+
+
+def _retried(work):
+    """``work()``, run again (up to ``_RETRIES`` times in all) when it was a deadlock victim."""
+    for attempt in range(1, _RETRIES + 1):
         try:
-            _check_schema(connection, profile, self.location)
-            attempt = 1
-            while True:  # InnoDB may pick this transaction as a deadlock victim: it was rolled back whole, so retry
-                try:
-                    return work(_Run(self, connection, profile, plan, wanted, cipher, secrets))
-                except pymysql.MySQLError as exc:
-                    if not (exc.args and exc.args[0] == _DEADLOCK and attempt < _RETRIES):
-                        raise
-                    attempt += 1
-        except pymysql.MySQLError as exc:
-            raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
-        finally:
-            connection.close()
+            return work()
+        except _Deadlock:
+            if attempt == _RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def safe_name(*parts, limit: int = 120) -> str:
+    """``parts`` joined into one file or lock name: only letters, digits, ``._-`` kept, never ``..``; a hash of the
+    original parts is added when anything was replaced or the name is longer than ``limit`` (so two stores never share one)."""
+    raw = "_".join(str(part) for part in parts)
+    clean = re.sub(r"\.\.+", "-", re.sub(r"[^A-Za-z0-9._-]", "-", raw))
+    if clean == raw and len(clean) <= limit:
+        return clean
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
+    return "%s_%s" % (clean[:limit - 13], digest)
 
 
 def _check_schema(connection, profile, location):
@@ -287,62 +342,77 @@ def _version(connection, where):
     return row[0] if row else None
 
 
-class _Run:
-    """One apply: the transaction and what it found, for the diff and the backup."""
+class _Run(Session):
+    """One transaction's view of the account row: the pointer, the row, and what a write would change."""
 
-    def __init__(self, store, connection, profile, plan, wanted, cipher, secrets):
+    def __init__(self, store, connection, profile, plan, wanted, cipher, secrets, check_mode):
         self.store, self.db, self.profile, self.plan = store, connection, profile, plan
         self.wanted, self.cipher, self.secrets = wanted, cipher, secrets
         self.account = profile["account"]
         self.clinic = store.options.get("clinic")
+        self.committed = False
+        self.spec, self.label, self.present, self.number = self._pointer(check_mode)
+        self.row = self._current(self.number, self.label, check_mode) if self.number else None
+        self.new_row = self.row is None or (self.clinic is not None and self._shared(self.number))
+        for column in wanted:
+            if self.row is not None and self.row.get(column) and profile["columns"][column].get("encoding") == "cipher":
+                secrets.add(str(self.row[column]))
 
     def _rows(self, query, args=()):
         with self.db.cursor() as cursor:
             cursor.execute(query, args)
             return cursor.fetchall()
 
-    def _lock(self, check_mode):
-        """A named lock per database and pointer: concurrent applies to one row queue instead of racing."""
-        if check_mode:
-            return None
-        name = "mailconfig/%s/%s" % (self.store.options["database"], "clinic-%s" % self.clinic if self.clinic is not None else "default")
-        got = self._rows("SELECT GET_LOCK(%s, %s)", (name[:64], self.store.options["lock_timeout"]))[0][0]
-        if got != 1:
-            raise StoreError(KIND, self.store.location, "another apply held the lock %s for more than %g s (store.lock_timeout)" % (
-                name, self.store.options["lock_timeout"]))
-        return name
+    def read(self) -> dict:
+        return self._view(self.label, self.number, self.row)
 
-    def _transact(self, check_mode, work):
-        """``work()`` in one transaction under the named lock; rolled back in check mode and on any error."""
-        lock = self._lock(check_mode)
-        try:
-            self._rows("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.store.options["lock_timeout"])),))
-            self.db.begin()
-            try:
-                result = work()
-            except BaseException:
-                self.db.rollback()
-                raise
-            if check_mode:
-                self.db.rollback()
-            else:
-                self.db.commit()
-            return result
-        finally:
-            if lock:
-                self._rows("SELECT RELEASE_LOCK(%s)", (lock[:64],))
+    def changes(self, current: dict) -> dict:
+        return self._new_row() if self.new_row else self._changes(self.row)
 
-    def once(self, backup, check_mode, expected):
-        return self._transact(check_mode, lambda: self._transaction(backup, check_mode, expected))
+    def pending(self, current: dict, todo: dict) -> dict:
+        return self._changed_settings(todo, self.row is None)
 
-    def snapshot(self):
-        """The Snapshot of ``MysqlStore.read``, from a transaction that only reads."""
-        def look():
-            _spec, label, _present, number = self._pointer(True)
-            current = self._current(number, label, True) if number else None
-            todo = self._new_row() if current is None else self._changes(current)
-            return Snapshot(True, self._view(label, number, current), self._changed_settings(todo, current is None))
-        return self._transact(True, look)
+    def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
+        return self._diff(self.row, todo, self.new_row, self.label, self.present, self.number)
+
+    def check_writable(self) -> None:
+        """Write in the check-mode transaction, which is rolled back: a missing privilege or a value too long shows now."""
+        self.write({}, self.changes({}))
+
+    def backup(self) -> Optional[_atomic_file.PendingBackup]:
+        return self._backup(self.row, self.label, self.number) if self.row is not None else None
+
+    def write(self, current: dict, todo: dict) -> None:
+        self._refuse_too_long(todo)
+        table = self.account["table"]
+        if self.new_row and self.row is not None:
+            self.store.notes.append("%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own" % (
+                table, self.number, self.clinic))
+        if self.new_row:
+            self.written = self._insert(todo)
+            self._point(self.spec, self.present, self.written)
+            self._signal({table, self.spec["table"]})
+        else:
+            self.written = self.number
+            self._update(todo, self.number)
+            self._signal({table})
+
+    def read_back(self, current: dict, todo: dict) -> List[str]:
+        return self._read_back(self.spec, self.written, todo, self.row)
+
+    def commit(self) -> None:
+        self.db.commit()
+        self.committed = True
+
+    def _refuse_too_long(self, todo):
+        """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before writing."""
+        for column, value in todo.items():
+            width = self.profile["columns"][column].get("width")
+            if width and isinstance(value, str) and len(value) > width:
+                what = "encrypted, the password takes" if self.profile["columns"][column].get("encoding") == "cipher" else "the value takes"
+                raise StoreError(KIND, self.store.location, "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
+                                 "the lint rule for this application says how long it may be)" % (
+                                     self.account["table"], column, width, what, len(value), self.profile.get("title")))
 
     def _view(self, label, number, current):
         """Our settings as stored (see ``MysqlStore.read``), each wanted column as stored, and the pointer."""
@@ -469,38 +539,6 @@ class _Run:
                     self.account["table"], column))
             return None
 
-    def _transaction(self, backup, check_mode, expected):
-        table = self.account["table"]
-        spec, label, present, number = self._pointer(check_mode)
-        current = self._current(number, label, check_mode) if number else None
-        if unexpected(expected, self._view(label, number, current)):
-            raise StoreChanged(KIND, self.store.location)
-        new_row = current is None or (self.clinic is not None and self._shared(number))
-        if new_row and current is not None:
-            self.store.notes.append("%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own" % (
-                table, number, self.clinic))
-        todo = self._new_row() if new_row else self._changes(current)
-        for column in self.wanted:
-            if current is not None and current.get(column) and self.profile["columns"][column].get("encoding") == "cipher":
-                self.secrets.add(str(current[column]))
-        changed = bool(todo)
-        backup_file = None
-        if changed and backup and current is not None and not check_mode:
-            backup_file = self._backup(current, label, number)
-        before, after = self._diff(current, todo, new_row, label, present, number)
-        if changed and not check_mode:
-            touched = set()
-            if new_row:
-                number = self._insert(todo)
-                self._point(spec, present, number)
-                touched.update((table, spec["table"]))
-            else:
-                self._update(todo, number)
-                touched.add(table)
-            self._signal(touched)
-            self._read_back(spec, number, todo, current)
-        return Outcome(changed, before, after, backup_file)
-
     def _read_back(self, spec, number, todo, before):
         """Read the pointer and the row again in the transaction: each written column must hold what was written, each
         other one what it held before; else ReadBackMismatch (then ROLLBACK), for a trigger or a writer that ignores our lock."""
@@ -519,8 +557,7 @@ class _Run:
                 held = _sql_profile.same(encoding, stored, value)
             if not held:
                 wrong.append("%s.%s" % (self.account["table"], column))
-        if wrong:
-            raise ReadBackMismatch(KIND, self.store.location, wrong)
+        return wrong
 
     def _insert(self, todo):
         row = dict(self.account.get("insert", {}))
@@ -597,9 +634,9 @@ class _Run:
         name = os.path.join(folder, "%s%d.%s.json" % (self.store.backup_prefix(), number, stamp))
         record = {"store": self.store.summary(), "pointer": label, "table": self.account["table"],
                   "row": dict((column, value if isinstance(value, (int, str)) or value is None else str(value)) for column, value in current.items())}
-        descriptor = _atomic_file.create_new(name, _file_attributes.for_file(_file_attributes.resolve(None, None, "0600"), None))
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        temp = _atomic_file.pending_name(name)
+        with os.fdopen(_atomic_file.create_new(temp, _atomic_file.backup_attributes()), "w", encoding="utf-8") as handle:
             json.dump(record, handle, indent=1, sort_keys=True)
             handle.flush()
             os.fsync(handle.fileno())
-        return name
+        return _atomic_file.PendingBackup(temp, name)

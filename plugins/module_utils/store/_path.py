@@ -69,3 +69,14 @@ def store_path(kind: str, options: Dict[str, Any]) -> str:
         return os.path.realpath(options["path"])
     refuse_redirectable(kind, options["path"], False)
     return options["path"]
+
+
+def refuse_unwritable(kind: str, path: str, exists: bool) -> None:
+    """In check mode, fail as the real run would when the store cannot be written (its folder, or the file itself)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise StoreError(kind, path, "cannot write it: its directory %s does not exist" % directory)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise StoreError(kind, path, "cannot write it: permission denied (its directory %s is not writable by this user)" % directory)
+    if exists and not os.access(path, os.W_OK):
+        raise StoreError(kind, path, "cannot write it: permission denied")

@@ -66,6 +66,10 @@ def _column_value(column, spec, settings):
     return encode(spec.get("encoding", "text"), value)
 
 
+_INCOMING = ("email.incoming.enabled", "email.incoming.protocol", "email.incoming.host", "email.incoming.port",
+             "email.incoming.security", "email.incoming.leave_copy_on_server")
+
+
 def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Mapping[str, Any],
                 decrypt: Callable[[Any], Optional[str]]) -> Dict[str, Any]:
     """The canonical settings that give the stored account ``row`` (a backup, for a restore).
@@ -85,6 +89,8 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
             stored = row.get(column)
             encoding = spec.get("encoding", "text")
             settings[spec["setting"]] = decrypt(stored) if encoding == "cipher" else encode(encoding, stored)
+    if settings.get("email.incoming.host") in (None, ""):  # a blank incoming server: the account only sends
+        settings.update((key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings)
     filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
     refusing = [rule for rule in profile.get("rules", ()) if rule.get("severity") == "error"]
 

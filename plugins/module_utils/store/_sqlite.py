@@ -16,19 +16,19 @@ not ours are never read into the change nor touched.
 """
 
 import collections
+import contextlib
 import datetime
 import os
 import sqlite3
-from typing import Optional
+from typing import Iterator, List, Optional, Tuple
 from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import store_path
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import refuse_unwritable, store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Outcome, Plan, ReadBackMismatch, Snapshot, Store, StoreChanged, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch,
-    os_cause, secret_texts, unexpected)
+    ABSENT, Plan, Session, Store, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch, os_cause, secret_texts)
 
 KIND = "SQLite"
 
@@ -120,105 +120,102 @@ class SqliteStore(Store):
     def diff_header(self) -> str:
         return "%s (table %s)" % (self.location, self.options["table"])
 
-    def read(self, plan: Plan) -> Snapshot:
-        """Our rows as the table holds them now, read without a write lock."""
-        path, table, columns = store_path(KIND, self.options), self.options["table"], self.options["columns"]
-        if _atomic_file.existing_stat(path) is None:
-            return Snapshot(False, {}, changes(plan, {}, text_value, _same))
+    @contextlib.contextmanager
+    def transaction(self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool) -> Iterator[Optional[Session]]:
+        """One ``BEGIN IMMEDIATE`` transaction (a read transaction on a read-only connection in check mode).
+
+        A first run creates the file; when it fails, no empty database is left behind.
+        """
+        path = store_path(KIND, self.options)
+        options = dict(self.options, path=path)
         try:
-            db = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True, timeout=self.options["lock_timeout"])
-            try:
-                has_table = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
-                current = _read(db, table, columns, plan.values) if has_table else {}
-            finally:
-                db.close()
+            existing = _atomic_file.existing_stat(path)
+        except OSError as exc:
+            raise StoreError(KIND, path, "cannot open it: %s" % os_cause(exc))
+        if existing is None and plan.state == "absent":
+            yield None
+            return
+        if existing is None and not options["create"]:
+            raise StoreError(KIND, path, "does not exist (set store.create: true to create it)")
+        connection, created, session = None, False, None
+        try:
+            connection, created = _connect(path, options, attributes, existing is not None, check_mode)
+            connection.execute("BEGIN" if check_mode else "BEGIN IMMEDIATE")
+            session = _SqliteSession(connection, plan, options, attributes, existing, check_mode)
+            yield session
         except sqlite3.Error as exc:
-            raise StoreError(KIND, path, _cause(exc, self.options))
+            raise StoreError(KIND, path, _cause(exc, options))
         except ValueError as exc:
             raise StoreError(KIND, path, str(exc))
-        return Snapshot(bool(has_table), current, changes(plan, current, text_value, _same))
+        except OSError as exc:  # creating the file, or the backup beside it
+            raise StoreError(KIND, path, "cannot write it: %s" % os_cause(exc))
+        finally:
+            if connection is not None:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                connection.close()
+            if created and not (session and session.committed):
+                os.unlink(path)  # a failed first run leaves no empty database behind
 
-    def apply(self, plan: Plan, attributes: _file_attributes.Attributes, backup: bool, check_mode: bool,
-              expected: Optional[Snapshot] = None) -> Outcome:
-        """Bring the settings table to ``plan`` in one transaction (rolled back in check mode)."""
-        return _apply(plan, self.options, attributes, backup, check_mode, expected)
 
+class _SqliteSession(Session):
+    """Our rows inside the transaction; ROLLBACK (on leaving uncommitted) puts back our previous values and nothing else."""
 
-def _apply(plan, store, attributes, backup, check_mode, expected):
-    path = store_path(KIND, store)
-    store = dict(store, path=path)
-    try:
-        existing = _atomic_file.existing_stat(path)
-    except OSError as exc:
-        raise StoreError(KIND, path, "cannot open it: %s" % os_cause(exc))
-    if existing is None:
-        if plan.state == "absent":
-            return Outcome(False, "", "", None)
-        if not store["create"]:
-            raise StoreError(KIND, path, "does not exist (set store.create: true to create it)")
-    connection, created, done = None, False, False
-    try:
-        connection, created = _connect(path, store, attributes, existing is not None, check_mode)
-        outcome = _transaction(connection, plan, store, backup and existing is not None, check_mode, expected)
-        done = True
-    except sqlite3.Error as exc:
-        raise StoreError(KIND, path, _cause(exc, store))
-    except ValueError as exc:
-        raise StoreError(KIND, path, str(exc))
-    except OSError as exc:  # creating the file, or the backup beside it
-        raise StoreError(KIND, path, "cannot write it: %s" % os_cause(exc))
-    finally:
-        if connection is not None:
-            connection.close()
-        if created and not done:
-            os.unlink(path)  # a failed first run leaves no empty database behind
-    if existing is not None and _file_attributes.differ(attributes, existing):
-        if not check_mode:
-            fd = _atomic_file.open_no_follow(path)
+    def __init__(self, db, plan, store, attributes, existing, check_mode):
+        self.db, self.plan, self.store, self.attributes, self.existing = db, plan, store, attributes, existing
+        self.path, self.table, self.columns = store["path"], store["table"], store["columns"]
+        self.exists = existing is not None
+        self.has_table = bool(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)).fetchone())
+        self.exists = self.exists and self.has_table
+        self.committed = False
+        if not self.has_table and existing is not None and plan.state == "present" and not store["create"]:
+            raise StoreError(KIND, self.path, "has no table %s (set store.create: true to create it)" % self.table)
+        self.contact = _contact(db, store, plan.contact_email)
+
+    def read(self) -> dict:
+        return _read(self.db, self.table, self.columns, self.plan.values) if self.has_table else {}
+
+    def changes(self, current: dict) -> dict:
+        return changes(self.plan, current, text_value, _same)
+
+    def other_changes(self) -> bool:
+        contact = self.contact is not None and self.contact.needed
+        return contact or (self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing))
+
+    def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
+        return _diff_text(self.plan, current, todo, self.contact)
+
+    def check_writable(self) -> None:
+        refuse_unwritable(KIND, self.path, self.existing is not None)
+
+    def backup(self) -> Optional[_atomic_file.PendingBackup]:
+        return _backup(self.path)
+
+    def write(self, current: dict, todo: dict) -> None:
+        if todo and not self.has_table:
+            columns = self.columns
+            self.db.execute("CREATE TABLE %s (%s TEXT NOT NULL, %s TEXT NOT NULL, %s TEXT, %s TEXT, PRIMARY KEY (%s, %s))" % (
+                _name(self.table), _name(columns["section"]), _name(columns["key"]), _name(columns["value"]),
+                _name(columns["updated_at"]), _name(columns["section"]), _name(columns["key"])))
+        _write(self.db, self.table, self.columns, todo, current)
+        if self.contact is not None and self.contact.needed:
+            options = self.contact.options
+            self.db.execute("UPDATE %s SET %s = ? WHERE %s = ?" % (
+                _name(options["table"]), _name(options["email_column"]), _name(options["key_column"])), (self.contact.new, options["key_value"]))
+
+    def read_back(self, current: dict, todo: dict) -> List[str]:
+        """Our rows read again in the transaction (a trigger of the application's may rewrite them)."""
+        return read_back_mismatch(intended(self.plan, current, todo), _read(self.db, self.table, self.columns, self.plan.values), _same)
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        self.committed = True
+        if self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing):
+            fd = _atomic_file.open_no_follow(self.path)
             try:
-                _file_attributes.apply(fd, attributes)
+                _file_attributes.apply(fd, self.attributes)
             finally:
                 os.close(fd)
-        outcome = outcome._replace(changed=True)
-    return outcome
-
-
-def _transaction(db, plan, store, backup, check_mode, expected):
-    path, table, columns = store["path"], store["table"], store["columns"]
-    db.execute("BEGIN" if check_mode else "BEGIN IMMEDIATE")  # check mode: a read transaction
-    try:
-        has_table = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
-        if not has_table and plan.state == "present" and not store["create"]:
-            raise StoreError(KIND, path, "has no table %s (set store.create: true to create it)" % table)
-        current = _read(db, table, columns, plan.values) if has_table else {}
-        if unexpected(expected, current):
-            raise StoreChanged(KIND, path)
-        todo = changes(plan, current, text_value, _same)
-        contact = _contact(db, store, plan.contact_email)
-        changed = bool(todo) or (contact is not None and contact.needed)
-        backup_file = None
-        if changed and backup and not check_mode:
-            backup_file = _backup(path)
-        if todo and not has_table and not check_mode:
-            db.execute("CREATE TABLE %s (%s TEXT NOT NULL, %s TEXT NOT NULL, %s TEXT, %s TEXT, PRIMARY KEY (%s, %s))" % (
-                _name(table), _name(columns["section"]), _name(columns["key"]), _name(columns["value"]),
-                _name(columns["updated_at"]), _name(columns["section"]), _name(columns["key"])))
-        if not check_mode:
-            _write(db, table, columns, todo, current)
-        if contact is not None and contact.needed and not check_mode:
-            options = contact.options
-            db.execute("UPDATE %s SET %s = ? WHERE %s = ?" % (_name(options["table"]), _name(options["email_column"]), _name(options["key_column"])),
-                       (contact.new, options["key_value"]))
-        wrong = read_back_mismatch(intended(plan, current, todo), _read(db, table, columns, plan.values), _same) if todo and not check_mode else []
-        if wrong:
-            raise ReadBackMismatch(KIND, path, wrong)  # the ROLLBACK below puts our previous values back
-        before, after = _diff_text(plan, current, todo, contact)
-        db.execute("ROLLBACK" if check_mode else "COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    return Outcome(changed, before, after, backup_file)
 
 
 def _read(db, table, columns, keys):
@@ -275,10 +272,10 @@ def _diff_text(plan, current, todo, contact):
 
 
 def _backup(path):
-    """A consistent copy of the database beside it, with its owner, group and mode; returns its name."""
+    """A consistent copy of the database beside it, pending until the change is committed (never a torn backup)."""
     name = _atomic_file.backup_name(path)
-    temp = name + _atomic_file.TEMP_SUFFIX  # renamed into place only once complete: never a torn backup
-    os.close(_atomic_file.create_new(temp, _atomic_file.backup_attributes(os.stat(path))))
+    temp = _atomic_file.pending_name(name)
+    os.close(_atomic_file.create_new(temp, _atomic_file.backup_attributes()))
     try:
         source = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
         target = sqlite3.connect(temp)
@@ -287,9 +284,7 @@ def _backup(path):
         finally:
             target.close()
             source.close()
-        os.replace(temp, name)
     except BaseException:
         os.unlink(temp)  # a partial copy still holds the secrets
         raise
-    _atomic_file.fsync_directory(os.path.dirname(os.path.abspath(path)))
-    return name
+    return _atomic_file.PendingBackup(temp, name)

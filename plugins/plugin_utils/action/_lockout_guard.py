@@ -22,6 +22,7 @@ import os
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
+from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import GUARD_STAGE
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import Attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_lock import DirectoryLock
 
@@ -49,8 +50,8 @@ class Guard:
     def _path(self, name):
         return os.path.join(self.folder, name)
 
-    def _key(self) -> bytes:
-        """The HMAC key, created on first use (under the folder lock, so forks agree on one key)."""
+    def key(self) -> bytes:
+        """The controller's HMAC key, created on first use (under the folder lock, so forks agree on one key)."""
         try:
             with open(self._path(KEY_FILE), "rb") as handle:
                 return handle.read()
@@ -67,7 +68,7 @@ class Guard:
         """A keyed hash of what a login presents for ``practice``: user name and every secret."""
         material = json.dumps([practice, declaration.get("username") or declaration.get("address"),
                                declaration["auth"]["method"], secret_values(declaration)], ensure_ascii=False)
-        return hmac.new(self._key(), material.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self.key(), material.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def _memory(self) -> dict:
         try:
@@ -106,9 +107,14 @@ class Guard:
             self._update(practice, lambda entries: [e for e in entries if e["fingerprint"] != fingerprint])
 
 
+def guarded(result: dict) -> bool:
+    """A login result in which the lockout guard stopped the test before any connection."""
+    return (result.get("outgoing") or {}).get("stage") == GUARD_STAGE
+
+
 def rejected(result: dict) -> bool:
     """A login result (mail_verify's shape) in which a server rejected the credentials."""
-    return any((result.get(side) or {}).get("code") == "auth_failed" and (result.get(side) or {}).get("stage") != "lockout_guard"
+    return any((result.get(side) or {}).get("code") == "auth_failed" and (result.get(side) or {}).get("stage") != GUARD_STAGE
                for side in ("outgoing", "incoming"))
 
 

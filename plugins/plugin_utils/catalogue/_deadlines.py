@@ -6,11 +6,13 @@
 A month before Microsoft turns SMTP AUTH password login off by default, an MSP needs
 one list, not a warning buried in each practice's output. Every finding that carries
 a deadline (MC302, MC303 ...) becomes one row: practice, provider, date, what happens,
-what to do.
+what to do. Reports show them grouped: one entry per provider and date, with the days
+left and the practices it hits, each named once.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Dict, Iterable, List, Sequence, Tuple, Union
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
@@ -33,6 +35,28 @@ def merged(earlier: Iterable[Dict[str, Any]], later: Iterable[Dict[str, Any]], p
     """``earlier`` rows, those of ``practices`` replaced by ``later`` (a rollout checks one batch at a time), sorted."""
     replaced = set(practices)
     return sorted([row for row in earlier if row["practice"] not in replaced] + list(later), key=_order)
+
+
+def grouped(rows: Iterable[Dict[str, Any]], today: datetime.date) -> List[Dict[str, Any]]:
+    """One entry per provider and date, soonest first: days left from ``today``, count, each practice and change once.
+
+    ``rows`` are rows of ``deadlines`` or entries of an earlier ``grouped`` (the slices of one run merge that way).
+    """
+    groups = {}
+    for row in rows:
+        days_left = (datetime.date.fromisoformat(row["date"]) - today).days
+        group = groups.setdefault((row["date"], row["provider"]), {
+            "provider": row["provider"], "date": row["date"], "days_left": days_left, "count": 0, "practices": [],
+            "changes": []})
+        group["practices"].extend(row.get("practices") or [row["practice"]])
+        change = {key: row.get(key) for key in ("code", "severity", "what", "to_do")}
+        group["changes"].extend(row.get("changes") or [change])
+    for group in groups.values():
+        group["practices"] = sorted(set(group["practices"]))
+        group["count"] = len(group["practices"])
+        group["changes"] = sorted({change["code"] + change["what"]: change for change in group["changes"]}.values(),
+                                  key=lambda change: (change["code"], change["what"]))
+    return [groups[key] for key in sorted(groups)]
 
 
 def _order(row: Dict[str, Any]) -> Tuple[str, str, str, str]:

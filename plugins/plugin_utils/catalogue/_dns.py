@@ -26,6 +26,8 @@ import sys
 import tempfile
 from typing import Any, List, Optional, Tuple
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._install_hint import install_hint
+
 try:
     import dns.exception
     import dns.name
@@ -223,7 +225,7 @@ class Resolver:
 
         if dns is None:
             return error("failure", "the Python library dnspython is not installed on the controller (%s)" % DNSPYTHON_IMPORT_ERROR,
-                         "pip install dnspython into the Python that runs Ansible.")
+                         "Install dnspython into the Python that runs Ansible: %s." % install_hint(["dnspython"]))
         try:
             answer = self._dnspython().resolve(dns.name.from_text(name), rdtype, search=False)
         except dns.resolver.NXDOMAIN:

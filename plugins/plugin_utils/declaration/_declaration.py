@@ -144,32 +144,64 @@ def _stand_in(data, schema_findings):
     return fixed if not _schema.validate(fixed) else None
 
 
+class Loaded(NamedTuple):
+    """What a file holds: the declaration and its marks, and the variables file around it when it sat under a key."""
+
+    declaration: Any
+    marks: dict
+    variables: Optional[dict] = None
+    found: bool = True  # False: a variables file with neither declaration fields nor the key
+
+
+def load_text(text: Union[str, bytes], key: Optional[str] = None) -> Loaded:
+    """Parse YAML ``text``; with ``key``, it may also be a variables file (an inventory's host_vars)
+    that holds the declaration under that key beside other variables. Raises DeclarationSyntaxError.
+    """
+    data, marks = load_declaration(text)
+    if key is None or not isinstance(data, dict) or set(data) & set(_schema.schema()["properties"]):
+        return Loaded(data, marks)
+    if key not in data:
+        return Loaded(None, marks, data, found=False)
+    prefix = key + "."
+    under_key = {p[len(prefix):]: m for p, m in marks.items() if p.startswith(prefix)}
+    return Loaded(data[key], dict({"": marks.get(key, (0, 0))}, **under_key), data)
+
+
+def syntax_finding(exc: DeclarationSyntaxError, source: str) -> Finding:
+    """The finding of a file that could not be read as YAML, located in ``source``."""
+    return dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))
+
+
 def check_text(text: Union[str, bytes], source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
                key: Optional[str] = None) -> Checked:
-    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings.
-
-    With ``key``, ``text`` may also be a variables file (an inventory's host_vars) that holds
-    the declaration under that key beside other variables.
-    """
+    """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings (``key``: see load_text)."""
     try:
-        data, marks = load_declaration(text)
+        loaded = load_text(text, key)
     except DeclarationSyntaxError as exc:
-        return Checked([dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))], None)
-    if key is not None and isinstance(data, dict) and not set(data) & set(_schema.schema()["properties"]):
-        if key not in data:
-            finding = Finding("MC011", "error", "the file holds neither a declaration nor the variable '%s'" % safe_name(key),
-                              "Give a declaration file, or name the variable that holds the declaration with --key.")
-            return Checked([finding.located(source, marks)], None)
-        prefix = key + "."
-        data, marks = data[key], dict({"": marks.get(key, (0, 0))}, **{p[len(prefix):]: m for p, m in marks.items() if p.startswith(prefix)})
-    return check(data, marks, source, today, context)
+        return Checked([syntax_finding(exc, source)], None)
+    if not loaded.found:
+        finding = Finding("MC011", "error", "the file holds neither a declaration nor the variable '%s'" % safe_name(key),
+                          "Give a declaration file, or name the variable that holds the declaration with --key.")
+        return Checked([finding.located(source, loaded.marks)], None)
+    return check(loaded.declaration, loaded.marks, source, today, context)
+
+
+def read_bounded(path: str) -> bytes:
+    """At most one byte more than a declaration may be: enough to tell an oversized file without reading it all."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def unreadable(path: str, exc: OSError) -> Finding:
+    """The finding for a file that cannot be opened or read."""
+    return Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.",
+                   file=path)
 
 
 def check_file(path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None, key: Optional[str] = None) -> Checked:
     """Read and check one declaration file; an unreadable file is a finding, not a traceback."""
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(MAX_BYTES + 1)  # enough to tell an oversized file without reading it all
+        text = read_bounded(path)
     except OSError as exc:
-        return Checked([Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.", file=path)], None)
+        return Checked([unreadable(path, exc)], None)
     return check_text(text, path, today, context, key)

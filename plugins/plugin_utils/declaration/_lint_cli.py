@@ -15,17 +15,19 @@ import importlib.util
 import multiprocessing
 import os
 import sys
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._leaves import leaves
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._install_hint import install_hint
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _finding_formats
 
 try:
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Context, check_file, check_text
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import MAX_BYTES
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application, _declaration
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._file_application import FileApplication
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, safe_name
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import MAX_BYTES, VAULT_STAND_IN, DeclarationSyntaxError
 except ImportError as exc:  # PyYAML missing (or an incomplete install): main() says so in one line
-    _application = Context = check_file = check_text = Finding = None
+    _application = _declaration = FileApplication = Finding = safe_name = DeclarationSyntaxError = VAULT_STAND_IN = None
     MAX_BYTES = 0
     IMPORT_ERROR = exc
 else:
@@ -56,20 +58,56 @@ def discover(paths: List[str]) -> List[str]:
     return found
 
 
+class Outcome(NamedTuple):
+    """One file's findings (None: skipped, it holds no declaration) and, for ``-v``, what was done with it."""
+
+    path: str
+    findings: Optional[list]
+    note: str
+
+
 def _guarded(path, check):
-    """``check()``'s findings; a failure of the checker itself is an MC006 finding (exit 2), never a traceback.
+    """``check()``'s outcome; a failure of the checker itself is an MC006 finding (exit 2), never a traceback.
 
     The exception's text is not shown: it may quote part of the input, and the input may hold a secret.
     """
     try:
-        return check().findings
+        return check()
     except Exception as exc:  # pylint: disable=broad-except
-        return [Finding(UNREADABLE, "error", "the check could not process this input (%s); nothing in it was used"
-                        % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)]
+        failure = Finding(UNREADABLE, "error", "the check could not process this input (%s); nothing in it was used"
+                          % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)
+        return Outcome(path, [failure], "")
 
 
-def _check(path, key=INVENTORY_KEY, context=None):
-    return path, _guarded(path, lambda: check_file(path, context=context, key=key))
+def _vaulted(variables):
+    """Whether a variables file holds !vault values (which are not decrypted here)."""
+    return any(leaf == VAULT_STAND_IN for _path, leaf in leaves(variables))
+
+
+def _check_text(text, source, key, choose):
+    """Check one file's text with its own application; a variables file without a declaration is skipped."""
+    try:
+        loaded = _declaration.load_text(text, key)
+    except DeclarationSyntaxError as exc:
+        return Outcome(source, [_declaration.syntax_finding(exc, source)], "")
+    if not loaded.found:
+        return Outcome(source, None, "skipped: no declaration fields and no variable '%s'%s" % (
+            safe_name(key), " (its !vault values are not decrypted)" if _vaulted(loaded.variables) else ""))
+    choice = choose.of(source, loaded.variables)
+    context = _declaration.Context(application=choice.application)
+    checked = _declaration.check(loaded.declaration, loaded.marks, source, context=context)
+    return Outcome(source, checked.findings, choice.reason)
+
+
+def _check(path, key=INVENTORY_KEY, choose=None):
+    """Read and check one file; unreadable is a finding."""
+    def check():
+        try:
+            text = _declaration.read_bounded(path)
+        except OSError as exc:
+            return Outcome(path, [_declaration.unreadable(path, exc)], "")
+        return _check_text(text, path, key, choose or FileApplication())
+    return _guarded(path, check)
 
 
 def _stdin():
@@ -83,11 +121,11 @@ def default_jobs() -> int:
 
 
 def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str] = INVENTORY_KEY,
-                application: Optional[str] = None) -> List[Tuple[str, list]]:
-    """Return ``[(path, findings)]`` in input order; ``application`` adds that profile's rules."""
+                choose: Optional[FileApplication] = None) -> List[Outcome]:
+    """Return an Outcome per path, in input order; ``choose`` picks each file's application."""
     jobs = jobs or default_jobs()
-    context = Context(application=application)
-    check = functools.partial(_check, key=key, context=context)
+    choose = choose or FileApplication()
+    check = functools.partial(_check, key=key, choose=choose)
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD and "-" not in paths:
         pool_context = multiprocessing.get_context("fork")
         with pool_context.Pool(jobs) as pool:
@@ -95,7 +133,7 @@ def check_paths(paths: List[str], jobs: Optional[int] = None, key: Optional[str]
     results = []
     for path in paths:
         if path == "-":
-            results.append(("-", _guarded("<stdin>", lambda: check_text(_stdin(), "<stdin>", context=context, key=key))))
+            results.append(_guarded("<stdin>", lambda: _check_text(_stdin(), "<stdin>", key, choose)))
         else:
             results.append(check(path))
     return results
@@ -119,17 +157,40 @@ def _parser():
     parser.add_argument("--key", default=INVENTORY_KEY,
                         help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)")
     parser.add_argument("--application", choices=_application.names() if _application else None,
-                        help="also check what this application can hold (its profile in data/applications/)")
+                        help="for files whose own mail_account_store names no application: also check what "
+                             "this application can hold (its profile in data/applications/)")
+    parser.add_argument("--inventory", metavar="SOURCE",
+                        help="for host_vars files whose own mail_account_store names no application (and "
+                             "without --application): the application of the host's store as ansible-core "
+                             "resolves it from this inventory, without decrypting vault files (needs ansible-core)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list on stderr each file's application and where it came from, and the files skipped")
     return parser
+
+
+def _hosts(source: str):
+    """``{host: HostApplication}`` of inventory ``source``, or a one-line reason why not."""
+    if not os.path.exists(source):
+        return "mailconfig-lint: --inventory %s: no such file or folder" % source
+    try:
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import (  # pylint: disable=import-outside-toplevel
+            _inventory_applications)
+    except ImportError as exc:
+        return ("mailconfig-lint: --inventory needs ansible-core in %s (%s); install it there, or for the "
+                "pre-commit hook add additional_dependencies: [ansible-core]" % (sys.executable, exc))
+    try:
+        return _inventory_applications.applications(source)
+    except Exception as exc:  # pylint: disable=broad-except  # an inventory plugin's own failure
+        return "mailconfig-lint: --inventory %s cannot be loaded (%s)" % (source, type(exc).__name__)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     missing = missing_dependencies()
     if missing:
-        sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s -m pip install %s\n" % (
-            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(p for _n, p in missing),
-            sys.executable, " ".join(p for _n, p in missing)))
+        packages = [p for _n, p in missing]
+        sys.stderr.write("mailconfig-lint: %s needs the Python librar%s %s: %s\n" % (
+            sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(packages), install_hint(packages)))
         return 2
     if IMPORT_ERROR is not None:
         sys.stderr.write("mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n" % IMPORT_ERROR)
@@ -138,7 +199,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not paths:
         sys.stderr.write("mailconfig-lint: no *.yml or *.yaml files under %s\n" % ", ".join(args.paths))
         return 2
-    results = check_paths(paths, args.jobs, args.key, args.application)
+    hosts = _hosts(args.inventory) if args.inventory else None
+    if isinstance(hosts, str):
+        sys.stderr.write(hosts + "\n")
+        return 2
+    outcomes = check_paths(paths, args.jobs, args.key, FileApplication(args.application, hosts))
+    results = [(outcome.path, outcome.findings) for outcome in outcomes if outcome.findings is not None]
+    skipped = len(outcomes) - len(results)
+    if args.verbose:
+        sys.stderr.write("".join("%s: %s\n" % (outcome.path, outcome.note) for outcome in outcomes if outcome.note))
+    if skipped:
+        sys.stderr.write("mailconfig-lint: %d file%s skipped: no declaration and no variable '%s' (--key names another)%s\n"
+                         % (skipped, "" if skipped == 1 else "s", safe_name(args.key), "" if args.verbose else "; -v lists them"))
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:

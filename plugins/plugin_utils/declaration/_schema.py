@@ -19,6 +19,7 @@ import os
 from typing import Any, Callable, List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, safe_name
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils._install_hint import install_hint
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._schema_fastpath import Unsupported, compile_schema
 
@@ -43,7 +44,8 @@ def validator() -> Any:
     try:
         import jsonschema  # pylint: disable=import-outside-toplevel
     except ImportError as exc:
-        raise RuntimeError("mailconfig needs the Python library jsonschema on the controller (pip install jsonschema): %s" % exc) from exc
+        raise RuntimeError("mailconfig needs the Python library jsonschema in the Python that runs Ansible (%s): %s"
+                           % (exc, install_hint(["jsonschema"]))) from exc
     return jsonschema.Draft202012Validator(schema())
 
 

@@ -40,6 +40,8 @@ _TEXT_TAGS = (_STR, "!unsafe")  # Ansible's unsafe string is text as written
 # refresh token would fail maxLength) and means nothing to any rule.
 VAULT_TAG = "!vault"
 VAULT_STAND_IN = "vault-encrypted"
+# A whole file encrypted with ansible-vault starts with this header (after any byte-order mark or blank lines).
+VAULT_FILE_HEADER = "$ANSIBLE_VAULT;"
 # What construct_object raises for a scalar its tag cannot hold (2024-13-01, !!bool maybe, !!float x).
 _SCALAR_ERRORS = (yaml.YAMLError, ValueError, KeyError, TypeError, AttributeError, OverflowError)
 
@@ -163,7 +165,7 @@ def load_declaration(text: Union[str, bytes]) -> Tuple[Dict[str, Any], Dict[str,
 
     ``marks`` maps a dotted field path ('' for the document) to ``(line, column)``.
     Raises DeclarationSyntaxError with a located finding for anything that is not
-    a single YAML mapping.
+    a single YAML mapping (an info, MC008, for a file encrypted with ansible-vault).
     """
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
@@ -180,6 +182,11 @@ def load_declaration(text: Union[str, bytes]) -> Tuple[Dict[str, Any], Dict[str,
     elif len(text) > MAX_BYTES:
         _fail("MC004", "the input is %d characters; a declaration is at most %d" % (len(text), MAX_BYTES),
               "Is this the right file? A declaration is a few dozen lines.")
+    if text.lstrip("\ufeff \t\r\n").startswith(VAULT_FILE_HEADER):
+        raise DeclarationSyntaxError(Finding(
+            "MC008", "info", "the file is encrypted with Ansible Vault; it is not decrypted here, so nothing in it was checked",
+            "Keep the declaration in a plain file and vault only the secrets (!vault values or vault_ variables); "
+            "the validate playbook checks the decrypted values.", line=1, column=1))
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

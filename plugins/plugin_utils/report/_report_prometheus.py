@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The report in Prometheus text format, for node_exporter's textfile collector.
 
-One gauge per practice and side (1 ok, 0 failed; sides not checked are left out) and
-the number of practices per diagnosis. The writer replaces the file atomically, as the
-collector requires.
+One gauge per practice and side (1 ok, 0 failed; sides not checked are left out), the
+number of practices per diagnosis, and the days left until each dated provider change
+that hits a practice (negative once passed), so an alert can fire a month ahead. The
+writer replaces the file atomically, as the collector requires.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ def render(report: Mapping[str, Any]) -> str:
               "# TYPE mailconfig_practices_by_diagnosis gauge"]
     lines += ['mailconfig_practices_by_diagnosis{diagnosis="%s"} %d' % (_label(code), number)
               for code, number in report["counts"]["diagnosis"].items()]
+    lines += ["# HELP mailconfig_deadline_days_left Days from the run's end to a provider change hitting the practice.",
+              "# TYPE mailconfig_deadline_days_left gauge"]
+    lines += sorted('mailconfig_deadline_days_left{practice="%s",provider="%s",date="%s"} %d'
+                    % (_label(practice), _label(group["provider"]), _label(group["date"]), group["days_left"])
+                    for group in report.get("deadlines") or () for practice in group["practices"])
     lines += ["# HELP mailconfig_practices_need_attention Practices with a diagnosis.", "# TYPE mailconfig_practices_need_attention gauge",
               "mailconfig_practices_need_attention %d" % report["totals"]["need_attention"]]
     ended = (report.get("run") or {}).get("ended")

@@ -23,6 +23,14 @@ REFRESH_TOKEN = "Rt-Delta-08ab4f"
 SECRETS = (PASSWORD_A, PASSWORD_B, CLIENT_SECRET, REFRESH_TOKEN)
 
 NOBODY = 65534
+BACKUP_KEY = b"test backup key: authenticates the backups the stores write"
+
+
+def keyed(store_object):
+    """A store that authenticates its backups with BACKUP_KEY, as the module's are (backup_key)."""
+    store_object.backup_key = BACKUP_KEY
+    return store_object
+
 
 RAW = {
     "schema_version": 1,

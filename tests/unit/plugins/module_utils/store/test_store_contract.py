@@ -143,7 +143,7 @@ def test_backups_are_bounded(tmp_path):
         handle.write("[general]\n")
     made = []
     for _copy in range(4):
-        made.append(_atomic_file.backup(path))
+        made.append(_atomic_file.backup(path).keep(None))
     (tmp_path / "app.ini.notes.bak").write_text("not ours")
     assert _atomic_file.backups(path) == made
     assert _atomic_file.prune_backups(path, 2) == made[:2]

@@ -26,7 +26,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql im
 from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import mariadb
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, SECRETS, no_secret_in, plan, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, SECRETS, keyed, no_secret_in, plan, raw_declaration
 from tests.paths import REPO_ROOT
 
 DB_PASSWORD = "Db-Echo-3c71f0"
@@ -63,9 +63,14 @@ def options(target, **changes):
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):
-    store = MysqlStore(options(target, **changes))
+    store = keyed(MysqlStore(options(target, **changes)))
     outcome = store.apply(plan(raw or gmail(), update_password=update_password), KEEP, backup, check_mode)
     return outcome, store
+
+
+def backups(folder):
+    """The row backups in ``folder`` (not their MAC files), oldest first."""
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".json"))
 
 
 def rows(database, query):
@@ -209,18 +214,20 @@ def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(
     folder = str(tmp_path / "backups")
     apply(database, backup=True, backup_dir=folder)  # backs up the seeded row
     apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)  # backs up the row with PASSWORD_A
-    store = MysqlStore(options(database, backup_dir=folder))
-    assert len(os.listdir(folder)) == 2
+    store = keyed(MysqlStore(options(database, backup_dir=folder)))
+    assert len(backups(folder)) == 2
     values = plan(gmail(password=PASSWORD_B)).values
     held, name = store.restored(values, frozenset())
-    assert name == sorted(os.path.join(folder, n) for n in os.listdir(folder))[-1]
+    assert name == backups(folder)[-1]
     assert held["email.auth.password"] == PASSWORD_A and held["email.outgoing.host"] == "smtp.gmail.com"
     assert held["email.outgoing.port"] == 465 and held["email.outgoing.security"] == "tls"
     outcome = store.apply(plan(gmail(password=PASSWORD_B))._replace(values=held), KEEP, True, False)
     assert outcome.changed and CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
     store.prune_backups(outcome.backup_file, 2)
-    assert len(os.listdir(folder)) == 2 and os.path.basename(outcome.backup_file) in os.listdir(folder)
-    other_clinic = MysqlStore(options(database, backup_dir=folder, clinic=1))
+    assert len(backups(folder)) == 2 and outcome.backup_file in backups(folder)
+    assert sorted(os.listdir(folder)) == sorted([os.path.basename(n) for n in backups(folder)] +
+                                                [os.path.basename(n) + ".mac" for n in backups(folder)])  # pruned with their MACs
+    other_clinic = keyed(MysqlStore(options(database, backup_dir=folder, clinic=1)))
     with pytest.raises(ValueError, match="has no row backup"):
         other_clinic.restored(values, frozenset())
 
@@ -228,14 +235,16 @@ def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(
 def test_restored_refuses_a_row_backup_whose_password_does_not_decrypt(database, tmp_path):
     folder = str(tmp_path / "backups")
     apply(database, backup=True, backup_dir=folder)
-    [name] = [os.path.join(folder, n) for n in os.listdir(folder)]
+    [name] = backups(folder)
     with open(name, encoding="utf-8") as handle:
         record = json.load(handle)
     record["row"]["EmailPassword"] = "not-this-cipher's-output"
     with open(name, "w", encoding="utf-8") as handle:
         json.dump(record, handle)
-    with pytest.raises(ValueError, match="does not decrypt") as failure:
-        MysqlStore(options(database, backup_dir=folder)).restored(plan(gmail()).values, frozenset())
+    with pytest.raises(ValueError, match="was not written by this collection.*MAC does not match"):
+        keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset())
+    with pytest.raises(ValueError, match="does not decrypt") as failure:  # restored by hand, and named to be trusted
+        keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset(), unverified=os.path.basename(name))
     assert "not-this-cipher" not in str(failure.value)
 
 
@@ -243,13 +252,13 @@ def test_restored_finds_the_security_a_row_backup_implies(database, tmp_path):
     """The seeded row: port 587 with UseSSL 1, which only STARTTLS gives; the declaration says 465/tls."""
     folder = str(tmp_path / "backups")
     apply(database, backup=True, backup_dir=folder)
-    held, _name = MysqlStore(options(database, backup_dir=folder)).restored(plan(gmail()).values, frozenset())
+    held, _name = keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset())
     assert held["email.outgoing.host"] == "smtp.old-host.example" and held["email.outgoing.port"] == 587
     assert held["email.outgoing.security"] == "starttls" and held["email.auth.password"] == SEEDED_PASSWORDS[1]
     mariadb.sql(database["server"], "UPDATE emailaddress SET AuthenticationType = 2 WHERE EmailAddressNum = 1;", database["name"])
     apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)
     with pytest.raises(ValueError, match="AuthenticationType = 2"):
-        MysqlStore(options(database, backup_dir=folder)).restored(plan(gmail()).values, frozenset())
+        keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset())
 
 
 def test_a_clinic_apply_changes_that_clinic_s_row_only(database):

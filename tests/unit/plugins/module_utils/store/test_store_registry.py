@@ -96,8 +96,7 @@ def test_every_store_type_is_announced_in_the_changelog(name):
 def test_every_store_keeps_the_contract(name):
     cls = STORES[name]
     assert issubclass(cls, Store) and cls.NAME == name and cls.KIND and cls.DESCRIPTION
-    assert cls.apply is not Store.apply, "%s must implement apply" % cls.__name__
-    assert cls.read is not Store.read, "%s must implement read (the module tests before it saves)" % cls.__name__
+    assert cls.transaction is not Store.transaction, "%s must implement transaction (yielding its Session's primitives)" % cls.__name__
 
 
 def test_the_module_argument_spec_is_the_registry_s():

@@ -34,8 +34,8 @@ def test_without_a_previous_report_failing_practices_lead():
 def test_merge_keeps_rows_and_spans_the_run():
     first = _report.build([row("a")], dict(RUN, ended="2026-11-30T01:03:00Z"))
     second = _report.build([row("b", "timeout")], dict(RUN, started="2026-11-30T01:01:00Z", operator="other"))
-    rows, run = _report.merge([first, second], ["1.json", "2.json"])
-    assert sorted(r["practice"] for r in rows) == ["a", "b"]
+    rows, run, deadlines = _report.merge([first, second], ["1.json", "2.json"])
+    assert sorted(r["practice"] for r in rows) == ["a", "b"] and deadlines == []
     assert run["started"] == "2026-11-30T01:00:00Z" and run["ended"] == "2026-11-30T01:05:00Z" and run["slices"] == 2
     assert run["operator"] == ["ops", "other"]
     with pytest.raises(_report.ReportError, match="different runs"):
