@@ -182,7 +182,11 @@ options:
         type: bool
         default: true
       tls_verify:
-        description: V(mysql) only. Verify the server's certificate and host name.
+        description:
+          - V(mysql) only. Verify the server's certificate and host name.
+          - With V(false), or with O(store.tls=false), the password is given only to challenge-response
+            authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast path);
+            a server asking for it in clear text or RSA-encrypted is refused (docs/security.md).
         type: bool
         default: true
       ca_path:

@@ -30,7 +30,8 @@ from typing import Iterator, List, Optional, Tuple
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK, CONNECTION_KEYS
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text)
 
@@ -253,7 +254,9 @@ class MysqlStore(Store):
 
     def _connect(self, pymysql, secrets):
         try:
-            connection = pymysql.connect(
+            connection = _mysql_auth.connect(
+                pymysql, channel(self.options["tls"], self.options["tls_verify"]),
+                "%s:%s" % (self.options["host"], self.options["port"]),
                 host=self.options["host"], port=self.options["port"], user=self.options["user"],
                 password=self.options.get("password") or "", database=self.options["database"],
                 connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
@@ -261,6 +264,8 @@ class MysqlStore(Store):
                 charset="utf8mb4", autocommit=False)
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        except PasswordRefused as exc:
+            raise StoreError(KIND, self.location, str(exc))
         except (OSError, ssl.SSLError) as exc:  # a bad ca_path
             raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.

@@ -442,3 +442,10 @@ def test_state_absent_and_key_map_are_refused(database):
         store.apply(plan(gmail(), state="absent"), KEEP, False, False)
     with pytest.raises(StoreError, match="key_map cannot rename keys"):
         store.apply(plan(gmail(), key_map={"email.outgoing.host": "smtp.host"}), KEEP, False, False)
+
+
+@pytest.mark.parametrize("channel", [{"tls_verify": False}, {"tls": False}], ids=["unverified TLS", "no TLS"])
+def test_without_a_verified_certificate_mariadb_still_logs_in_with_mysql_native_password(database, channel):
+    """The impostor guard (tests/adversarial/test_impostor_database.py) lets the real server's challenge-response through."""
+    outcome, _store = apply(database, check_mode=True, **channel)
+    assert outcome.changed and "emailaddress" in outcome.after
