@@ -81,8 +81,9 @@ class Session:
         """The masked before/after text of our keys."""
         raise NotImplementedError
 
-    def check_writable(self) -> None:
+    def check_writable(self, current: dict, todo: dict) -> None:
         """In check mode, raise the ``StoreError`` the real run's write would meet (a missing permission, a read-only database)."""
+        del current, todo
 
     def backup(self) -> typing.Optional[_atomic_file.PendingBackup]:
         """A copy of the store as it is now, under a temporary name until the change is committed; None when none is made."""
@@ -177,7 +178,7 @@ class Store:
                 before, after = session.diff(current, todo)
                 keys = tuple(sorted(session.pending(current, todo)))
                 if changed and check_mode:
-                    session.check_writable()
+                    session.check_writable(current, todo)
                 if not changed or check_mode:
                     return Outcome(changed, before, after, None, keys)
                 copy = session.backup() if backup and session.exists else None

@@ -185,8 +185,9 @@ class _SqliteSession(Session):
     def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
         return _diff_text(self.plan, current, todo, self.contact)
 
-    def check_writable(self) -> None:
+    def check_writable(self, current: dict, todo: dict) -> None:
         refuse_unwritable(KIND, self.path, self.existing is not None)
+        del current, todo  # whether the store can be written at all
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         return _backup(self.path)

@@ -300,6 +300,59 @@ def test_check_mode_writes_nothing_and_reports_the_change(database):
     assert checksums(database) == before
 
 
+def test_check_mode_writes_nothing_to_tables_without_transactions(database):
+    """Open Dental databases may be MyISAM, where no ROLLBACK undoes a statement: check mode must never run one that writes."""
+    mariadb.sql(database["server"], "ALTER TABLE emailaddress ENGINE=MyISAM; ALTER TABLE preference ENGINE=MyISAM; "
+                "ALTER TABLE clinic ENGINE=MyISAM; ALTER TABLE signalod ENGINE=MyISAM;", database["name"])
+    before = checksums(database)
+    assert apply(database, check_mode=True)[0].changed  # the default row's columns
+    assert apply(database, check_mode=True, clinic=3)[0].changed  # a new row and its pointer
+    mariadb.sql(database["server"], "DELETE FROM preference WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+    before_missing = checksums(database)
+    assert apply(database, check_mode=True)[0].changed  # a new row and a new preference row
+    assert checksums(database) == before_missing and before_missing != before
+
+
+def test_check_mode_spends_no_row_number(database):
+    """A rolled-back INSERT still uses up an AUTO_INCREMENT value: check mode must not insert at all."""
+    assert apply(database, check_mode=True, clinic=3)[0].changed
+    assert apply(database, clinic=3)[0].changed
+    assert rows(database, "SELECT EmailAddressNum FROM clinic WHERE ClinicNum = 3") == [["5"]]
+    assert rows(database, "SELECT SignalNum FROM signalod ORDER BY SignalNum") == [["1"], ["2"], ["3"]]  # the seed's, then the two
+
+
+def test_check_mode_neither_waits_for_nor_holds_the_application_s_row_locks(database, mariadb_server):
+    """Open Dental holding the account row (an edit in progress): check mode reads past it instead of waiting."""
+    import pymysql  # pylint: disable=import-outside-toplevel
+    holder = pymysql.connect(unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT * FROM emailaddress WHERE EmailAddressNum IN (1, 2) FOR UPDATE")
+            cursor.execute("SELECT * FROM preference FOR UPDATE")
+        started = time.monotonic()
+        assert apply(database, check_mode=True, lock_timeout=2)[0].changed
+        assert apply(database, check_mode=True, lock_timeout=2, clinic=3)[0].changed
+        assert time.monotonic() - started < 2
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_check_mode_fails_as_the_real_run_would_for_a_user_that_may_only_read(database):
+    before = checksums(database)
+    mariadb.sql(database["server"], "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]))
+    for clinic in (None, 3):  # an UPDATE of the row; an INSERT of a new row and its pointer
+        with pytest.raises(StoreError, match="lacks a privilege it needs") as caught:
+            apply(database, check_mode=True, clinic=clinic)
+        assert not no_secret_in(str(caught.value), SECRETS_ALL)
+    assert checksums(database) == before
+
+
+def test_check_mode_refuses_a_password_too_long_for_its_column(database):
+    with pytest.raises(StoreError, match="EmailPassword holds 255 characters"):
+        apply(database, gmail(password="p" * 200), check_mode=True)
+
+
 def test_diffs_backups_and_notes_never_show_a_secret(database, tmp_path):
     outcome, store = apply(database, backup=True, backup_dir=str(tmp_path / "backups"))
     outcome2, store2 = apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=str(tmp_path / "backups"))
