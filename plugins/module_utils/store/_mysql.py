@@ -33,7 +33,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import M
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK, CONNECTION_KEYS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text)
+    Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text, os_cause)
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -233,6 +233,8 @@ class MysqlStore(Store):
         try:
             _check_schema(connection, profile, self.location)
             lock = None if check_mode else self._lock(connection)
+            if lock:  # a killed run's pending row backup (the previous password, encrypted): ours to delete under the lock
+                _atomic_file.remove_pending(self.backup_folder(), self.backup_prefix())
             with connection.cursor() as cursor:
                 cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
             connection.begin()
@@ -241,6 +243,8 @@ class MysqlStore(Store):
         except pymysql.MySQLError as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
             raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        except OSError as exc:  # the row backup's folder or file
+            raise StoreError(KIND, self.location, "cannot write its row backup in %s: %s" % (self.backup_folder(), os_cause(exc)))
         finally:
             try:
                 if not (session and session.committed):
@@ -638,9 +642,4 @@ class _Run(Session):
         name = os.path.join(folder, "%s%d.%s.json" % (self.store.backup_prefix(), number, stamp))
         record = {"store": self.store.summary(), "pointer": label, "table": self.account["table"],
                   "row": dict((column, value if isinstance(value, (int, str)) or value is None else str(value)) for column, value in current.items())}
-        temp = _atomic_file.pending_name(name)
-        with os.fdopen(_atomic_file.create_new(temp, _atomic_file.backup_attributes()), "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return _atomic_file.PendingBackup(temp, name)
+        return _atomic_file.pending_backup(name, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))

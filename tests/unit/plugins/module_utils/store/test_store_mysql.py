@@ -19,6 +19,7 @@ import uuid
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ReadBackMismatch, StoreChanged, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher, Unreadable
@@ -230,6 +231,30 @@ def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(
     other_clinic = keyed(MysqlStore(options(database, backup_dir=folder, clinic=1)))
     with pytest.raises(ValueError, match="has no row backup"):
         other_clinic.restored(values, frozenset())
+
+
+def test_a_killed_run_s_pending_row_backup_is_removed_under_the_lock(database, tmp_path):
+    folder = str(tmp_path / "backups")
+    outcome, store = apply(database, backup=True, backup_dir=folder)
+    stale = _atomic_file.pending_name(os.path.join(folder, store.backup_prefix() + "1.20261206T000000.000000Z.json"))
+    other = _atomic_file.pending_name(os.path.join(folder, "elsewhere_1.20261206T000000.000000Z.json"))  # another store's
+    for name in (stale, other):
+        with open(name, "w", encoding="utf-8") as handle:
+            handle.write("{}")
+    apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)
+    assert not os.path.exists(stale) and os.path.exists(other)
+    assert sorted(os.listdir(folder)) == sorted([os.path.basename(other)] + [os.path.basename(n) + suffix for n in backups(folder)
+                                                                             for suffix in ("", ".mac")])
+    assert outcome.backup_file in backups(folder)
+
+
+def test_a_backup_folder_that_cannot_be_made_is_a_clear_error_and_writes_nothing(database, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    before = checksums(database)
+    with pytest.raises(StoreError, match="cannot write its row backup in %s" % blocker):
+        apply(database, backup=True, backup_dir=str(blocker / "backups"))
+    assert checksums(database) == before
 
 
 def test_restored_refuses_a_row_backup_whose_password_does_not_decrypt(database, tmp_path):
