@@ -468,6 +468,33 @@ def test_twenty_concurrent_applies_leave_one_row(database):
     assert signals(database) == [14, 15, 5]
 
 
+def test_a_deadlock_victim_is_run_again_and_completes(database, mariadb_server):
+    """Open Dental holds the account row, then asks for the pointer our apply holds: InnoDB rolls back the smaller
+    transaction (ours, which has written nothing yet), and the apply starts over once Open Dental is done."""
+    import pymysql  # pylint: disable=import-outside-toplevel
+    holder = pymysql.connect(unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("INSERT INTO signalod (DateViewing, SigDateTime, FKey, FKeyType, IType, RemoteRole, MsgValue) "
+                           "SELECT '0001-01-01', NOW(), 0, 'Undefined', 14, 0, '' FROM emailaddress")  # the heavier transaction
+            cursor.execute("SELECT * FROM emailaddress WHERE EmailAddressNum = 1 FOR UPDATE")
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            running = pool.submit(apply, database)
+            deadline = time.monotonic() + 30
+            while not any("FROM `emailaddress`" in (row[0] or "") and "FOR UPDATE" in (row[0] or "") for row in
+                          mariadb.rows(mariadb_server, "SELECT INFO FROM information_schema.PROCESSLIST", database["name"])):
+                assert not running.done() and time.monotonic() < deadline, "the apply never waited for the row"
+                time.sleep(0.05)
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT * FROM preference WHERE PrefName = 'EmailDefaultAddressNum' FOR UPDATE")  # the deadlock
+            holder.rollback()
+            outcome, _store = running.result(timeout=60)
+    finally:
+        holder.close()
+    assert outcome.changed and CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
+    assert signals(database) == [14, 15]  # the holder's rows rolled back; one signal from the apply that completed
+
+
 _CHILD = """
 import json, sys
 sys.path[:0] = json.loads(sys.argv[1])
