@@ -292,8 +292,9 @@ options:
     type: str
   controller:
     description:
-      - The controller process that started the run (C(boot_id), C(pid), C(started)), filled in by the action plugin; right
-        before writing and before committing the module checks that this run is still alive, and writes nothing if not.
+      - The controller process that started the run (C(boot_id), C(pid_namespace), C(pid), C(started)), filled in by
+        the action plugin; right before writing and before committing the module checks that this run is still alive,
+        and writes nothing if not.
     type: dict
   owner:
     description: Owner of the file or database. An existing file keeps its owner when not set.
