@@ -60,7 +60,21 @@ def test_a_rollout_without_a_report_is_audited_in_the_state_folder(installed_col
     lines = [json.loads(line) for line in text.splitlines()]
     assert sorted((line["practice"], line["outcome"], line["store"]["type"]) for line in lines) == [
         (fleet.name(n), "written", "sqlite") for n in range(2)]
+    assert all(line["keys"] and "email.auth.password" in line["keys"] for line in lines)  # named without --diff
+    assert all(line["store"]["path"].endswith(".db") for line in lines)
     assert not [secret for secret in fleet.passwords(mail_servers, 2) if secret in text]
+
+
+def test_a_dry_run_finds_the_missing_folder_the_real_run_would_meet(installed_collection, mail_servers, tmp_path):
+    """README's dry run (--check --diff) must not promise a SQLite rollout that then fails on a missing folder."""
+    work = tmp_path / "msp"
+    store = {"type": "sqlite", "path": str(work / "no-such-folder" / "{{ inventory_hostname }}.db"), "create": True}
+    fleet.write(work, mail_servers, 1, extra_vars={"mail_account_store": store})
+    dry = subprocess.run(README_SITE_COMMAND + " --check --diff", shell=True, cwd=str(work), env=new_user_env(tmp_path, installed_collection),
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert dry.returncode != 0, dry.stdout[-3000:]
+    assert "does not exist" in dry.stdout and "no-such-folder" in dry.stdout, dry.stdout[-3000:]
+    assert not (work / "no-such-folder").exists()
 
 
 def readme_ee_commands():
