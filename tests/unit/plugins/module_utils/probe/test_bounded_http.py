@@ -37,8 +37,8 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.connections = 0
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    httpd.connections, httpd.daemon_threads = 0, True  # a handler still reading does not hold the teardown
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield httpd
     httpd.shutdown()
