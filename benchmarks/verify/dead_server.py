@@ -1,6 +1,7 @@
 """verify.yml from the controller, failures only, when one practice's server is dead (issue 25).
 
-    .venv/bin/python benchmarks/verify/dead_server.py [--practices 1000] [--forks 10] [--timeout 5] [--samples 3] [--site]
+    .venv/bin/python benchmarks/verify/dead_server.py [--practices 1000] [--forks 10] [--timeout 5]
+        [--samples 3] [--site]
 
 Same inventory and forks, same run: the baseline (every practice on the local Dovecot and
 passing), then the same with one practice's outgoing server a black hole (a listening socket
@@ -64,8 +65,9 @@ def main():
     with _local.servers(True) as running, tempfile.TemporaryDirectory() as folder:
         state = dict(running, ports=dict(running["ports"], hole=hole.port))
         for sample in range(args.samples):
-            baseline = _run(state, os.path.join(folder, "baseline%d" % sample), args.practices, args.forks, "controller")
-            dead = _run(state, os.path.join(folder, "dead%d" % sample), args.practices, args.forks, "controller", args.timeout)
+            run = os.path.join(folder, "%d" % sample)
+            baseline = _run(state, run + "baseline", args.practices, args.forks, "controller")
+            dead = _run(state, run + "dead", args.practices, args.forks, "controller", args.timeout)
             pairs.append((baseline, dead))
         if args.site:
             site = _run(state, os.path.join(folder, "site"), args.practices, args.forks, "site", args.timeout)
@@ -78,8 +80,9 @@ def main():
           % (args.practices, args.forks, args.timeout, deadline, len(pairs), load[0], load[1]))
     print("| run | wall s, median | samples | against the baseline (pair by pair) |")
     print("|---|---|---|---|")
-    print("| baseline: every practice passes | %.1f | %s | 1.00x |" % (baseline, ", ".join("%.1f" % b for b, _d in pairs)))
-    print("| one practice's server dead | %.1f | %s | %.2fx, +%.1f s median (%s; allowed +%g s) |" % (
+    print("| baseline: every practice passes | %.1f | %s | 1.00x |" % (
+        baseline, ", ".join("%.1f" % b for b, _d in pairs)))
+    print("| one practice's server dead | %.1f | %s | %.2fx, %+.1f s median (%s; allowed +%g s) |" % (
         dead, ", ".join("%.1f" % d for _b, d in pairs), statistics.median(d / b for b, d in pairs),
         statistics.median(d - b for b, d in pairs), ", ".join("%+.1f" % (d - b) for b, d in pairs), deadline))
     if site is not None:

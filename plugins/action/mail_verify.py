@@ -31,7 +31,7 @@ def _share(name, task_vars):
     registered = task_vars.get(name) if isinstance(name, str) else None
     results = registered.get("results") if isinstance(registered, Mapping) else None
     if not isinstance(results, Mapping):
-        return None, "from_batch must name a variable registered from a mail_verify_batch task of this play (%r is not one)" % (name,)
+        return None, "from_batch must name a variable registered from a mail_verify_batch task of this run (%r is not one)" % (name,)
     checked = results.get(host)
     if not isinstance(checked, Mapping) or "ok" not in checked:
         return None, "the mail_verify_batch result %s has no entry for %s (was it in the batch's hosts?)" % (name, host)

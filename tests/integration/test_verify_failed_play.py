@@ -27,18 +27,24 @@ def skipping_per_task(output):
     return counts
 
 
+def failed_per_host(output):
+    """PLAY RECAP's failed count per practice that has a line there."""
+    return {host: counts["failed"] for host, counts in per_host(output).items()}
+
+
 def test_default_mode_prints_no_line_per_practice_for_the_failures_only_machinery(playbook, mail_servers):
     """Issue 25, 12: the end_host task printed its header and a skipping line for every practice, whatever the mode."""
     names = ("practice-a", "practice-b", "practice-c")
     for vantage in ("site", "controller"):
         inv = inventory(playbook, mail_servers, {
-            name: {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": vantage} for name in names})
+            name: {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": vantage}
+            for name in names})
         result = playbook.run(VERIFY, inventory=inv, env=SUMMARY)
         assert result.returncode == 0, result.stdout[-4000:]
         assert "End here for the practices" not in result.stdout
         skipped = skipping_per_task(result.stdout)
         assert skipped and all(count <= 1 for count in skipped.values()), (vantage, skipped)
-        assert {host: counts["failed"] for host, counts in per_host(result.stdout).items()} == dict.fromkeys(names, 0)
+        assert failed_per_host(result.stdout) == dict.fromkeys(names, 0)
         checks = result.stdout.split("Verify the mail account credentials]")[1]
         assert sorted(re.findall(r"^ok: \[(practice-\w)\]", checks, re.M)) == list(names)
 
@@ -47,18 +53,19 @@ def test_verify_reports_each_failed_practice_on_its_own_host_in_the_second_play(
     inv = inventory(playbook, mail_servers, {
         "practice-a": dict(FAILED_ONLY, mail_account=declarations.raw(mail_servers)),
         "practice-b": dict(FAILED_ONLY, mail_account=declarations.raw(mail_servers, password=WRONG)),
-        "practice-c": dict(FAILED_ONLY, mail_account=declarations.raw(mail_servers), mail_account_verify_timeout="soon"),
+        "practice-c": dict(FAILED_ONLY, mail_account=declarations.raw(mail_servers),
+                           mail_account_verify_timeout="soon"),
         "practice-d": dict(FAILED_ONLY, mail_account=declarations.raw(mail_servers)),
     })
     result = playbook.run(VERIFY, "-v", inventory=inv, env=SUMMARY)
     assert result.returncode == 2, result.stdout[-4000:]
     first, second = result.stdout.split(REPORT_PLAY)
     assert "fatal:" not in first and "End here for the practices" not in result.stdout
-    assert re.findall(r"^(?:fatal|ok|skipping): \[([\w-]+)\]", second.split("PLAY RECAP")[0], re.M) == ["practice-b", "practice-c"]
+    reported = re.findall(r"^(?:fatal|ok|skipping): \[([\w-]+)\]", second.split("PLAY RECAP")[0], re.M)
+    assert sorted(reported) == ["practice-b", "practice-c"]
     assert "auth_failed" in failure(result.stdout, "practice-b")
     assert "mail_account_verify_timeout" in failure(result.stdout, "practice-c")
-    counts = per_host(result.stdout)
-    assert {host: entry["failed"] for host, entry in counts.items()} == {"practice-a": 0, "practice-b": 1, "practice-c": 1}
+    assert failed_per_host(result.stdout) == {"practice-a": 0, "practice-b": 1, "practice-c": 1}
     assert "auth_failed" in summary_row(result.stdout, "practice-b")
     assert "role_variables" in summary_row(result.stdout, "practice-c")
     for name in ("practice-a", "practice-d"):
@@ -85,7 +92,7 @@ def test_site_reports_a_failed_check_after_the_save_in_its_last_play(playbook, m
     assert result.returncode == 2, result.stdout[-4000:]
     first, second = result.stdout.split(REPORT_PLAY)
     assert "fatal:" not in first and "auth_failed" in failure(second, "practice-b")
-    assert {host: entry["failed"] for host, entry in per_host(result.stdout).items()} == {"practice-a": 0, "practice-b": 1}
+    assert failed_per_host(result.stdout) == {"practice-a": 0, "practice-b": 1}
     assert all(os.path.exists(options["path"]) for options in stores.values())
     assert_no_secrets(result.stdout, mail_servers, WRONG)
 
@@ -97,6 +104,6 @@ def test_site_with_a_failed_save_in_the_batch_still_exits_failed(playbook, mail_
         "practice-c": {"mail_account": declarations.raw(mail_servers), "mail_account_update_password": "sometimes"}})
     result = playbook.run(SITE, "-v", *ONE_BATCH, inventory=inv, env=SUMMARY)
     assert result.returncode == 2, result.stdout[-4000:]
-    assert {host: entry["failed"] for host, entry in per_host(result.stdout).items()} == {"practice-a": 0, "practice-c": 1}
+    assert failed_per_host(result.stdout) == {"practice-a": 0, "practice-c": 1}
     assert "mail_account_update_password" in failure(result.stdout, "practice-c")
     assert os.path.exists(stores["practice-a"]["path"]) and not os.path.exists(stores["practice-c"]["path"])
