@@ -43,8 +43,10 @@ def _run(state, folder, practices, forks, mode, dead_timeout=None):
         failing = sorted(row["practice"] for row in json.load(handle)["practices"] if row["diagnosis"])
     expected = [fleet.name(dead)] if dead_timeout is not None else []
     if failing != expected or result.returncode != (2 if expected else 0):
-        raise SystemExit("%s run: exit %d, failing %s: %s" % (mode, result.returncode, failing,
-                                                               result.stdout.decode("utf-8", "replace")[-2000:]))
+        raise SystemExit(
+            "%s run: exit %d, failing %s: %s"
+            % (mode, result.returncode, failing, result.stdout.decode("utf-8", "replace")[-2000:])
+        )
     return wall
 
 

@@ -610,8 +610,11 @@ class _Run(Session):
     def _update_rows(self, table, values, where):
         """UPDATE ``values`` in the rows where each ``where`` column holds its value; in check mode the same UPDATE
         matches no row (see ``_insert_row``)."""
-        query = "UPDATE %s SET %s WHERE %s" % (_name(table), ", ".join("%s = %%s" % _name(column) for column in values),
-                                            " AND ".join("%s = %%s" % _name(column) for column in where))
+        query = "UPDATE %s SET %s WHERE %s" % (
+            _name(table),
+            ", ".join("%s = %%s" % _name(column) for column in values),
+            " AND ".join("%s = %%s" % _name(column) for column in where),
+        )
         self._rows(query + (" AND 1 = 0" if self.dry else ""), list(values.values()) + list(where.values()))
 
     def _shown(self, column, value, changed=False):

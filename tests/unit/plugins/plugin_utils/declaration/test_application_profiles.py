@@ -62,8 +62,11 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     assert list(profile["settings"]) == list(CANONICAL_KEYS), "data/applications/%s.yml: settings must list every canonical key in order" % name
     codes = {rule["code"] for rule in profile["rules"]}
     # a stored application's columns, or a guided application's wizard fields
-    places = profile["columns"] if "columns" in profile else {step["field"] for screen in profile["wizard"]["screens"]
-                                                                for step in screen["steps"] if "field" in step}
+    places = (
+        profile["columns"]
+        if "columns" in profile
+        else {step["field"] for screen in profile["wizard"]["screens"] for step in screen["steps"] if "field" in step}
+    )
     kind = "column" if "columns" in profile else "field"
     for key, where in profile["settings"].items():
         assert kind in where or "rule" in where, key
