@@ -17,10 +17,11 @@ import ssl
 import struct
 
 try:
-    from pg8000.exceptions import InterfaceError
+    from pg8000.exceptions import Error, InterfaceError
     from pg8000.native import Connection
+    from scramp import ScramException
 except ImportError:  # the store says where to install pg8000 (_postgresql._driver)
-    Connection, InterfaceError = object, Exception
+    Connection, Error, InterfaceError, ScramException = object, Exception, Exception, Exception
 
 _OK, _CLEAR_TEXT, _MD5, _SASL, _SASL_FINAL = 0, 3, 5, 10, 12
 
@@ -58,6 +59,11 @@ class StrictConnection(Connection):
         super().handle_AUTHENTICATION_REQUEST(data, context)
         if code == _SASL_FINAL:
             self._scram_verified = True  # scramp checked the server's signature, or raised
+
+
+def driver_error(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the driver, the SCRAM exchange or the network (TLS errors are OSErrors)."""
+    return isinstance(exc, (Error, ScramException, OSError))
 
 
 def quoted(identifier: str) -> str:

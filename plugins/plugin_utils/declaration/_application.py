@@ -22,7 +22,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import C
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
 # What the store needs; the rest (rules, settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules")  # rules: a restore keeps to them
+_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules", "layout", "records")  # rules: a restore keeps to them
 
 
 class UnknownApplication(ValueError):
@@ -44,8 +44,8 @@ def profile(name: str) -> Dict[str, Any]:
 
 
 def of_store(store: Any) -> Optional[str]:
-    """The application a store option names (a mysql store's ``application``), or None."""
-    if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
+    """The application a store option names (a database store's ``application``), or None."""
+    if isinstance(store, dict) and store.get("type") in ("mysql", "postgresql") and store.get("application"):
         return str(store["application"])
     return None
 

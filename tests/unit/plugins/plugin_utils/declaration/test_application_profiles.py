@@ -33,6 +33,27 @@ TRIGGERS = {
 }
 
 
+# Odoo: the base declaration with IMAP, and one trigger per rule.
+ODOO_BASE = {"incoming": {"protocol": "imap"}}
+ODOO_TRIGGERS = {
+    "MC731": TRIGGERS["MC701"],
+    "MC732": {"incoming": {"protocol": "pop3", "leave_copy_on_server": True}},
+    "MC733": {"incoming": {"protocol": "imap", "port": 143, "security": "starttls"}},
+    "MC734": {"incoming": {"enabled": False}},
+    "MC736": {"outgoing": {"authenticate": False}},
+    "MC737": {"display_name": "Smiles Dental"},
+    "MC738": {"sending": {"rate_per_minute": 3}},
+    "MC739": {"provider": "office365", "incoming": {"enabled": False}, "lint": {"ignore": ["MC734"]}},
+}
+
+
+def tables_of(profile):
+    """table -> column specs: the account row's table, or each record's (layout: records)."""
+    if "records" in profile:
+        return dict((record["table"], record["columns"]) for record in profile["records"])
+    return {profile["account"]["table"]: profile["columns"]}
+
+
 def declaration(changes):
     raw = copy.deepcopy(BASE)
     raw.update(copy.deepcopy(changes))
@@ -50,18 +71,19 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     codes = {rule["code"] for rule in profile["rules"]}
     for key, where in profile["settings"].items():
         assert "column" in where or "rule" in where, key
-        assert where.get("column", next(iter(profile["columns"]))) in profile["columns"], key
+        schema_columns = set(column for columns in profile["schema"]["tables"].values() for column in columns)
+        assert where.get("column", next(iter(schema_columns))) in schema_columns, key
         assert where.get("rule", next(iter(codes))) in codes, key
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_column_is_in_the_schema_and_every_setting_is_canonical(name):
     profile = _application.profile(name)
-    table = profile["account"]["table"]
-    for column, spec in profile["columns"].items():
-        assert column in profile["schema"]["tables"][table]
-        assert spec.get("setting", CANONICAL_KEYS[0]) in CANONICAL_KEYS
-        assert spec.get("encoding", "text") in ("text", "integer", "cipher")
+    for table, columns in tables_of(profile).items():
+        for column, spec in columns.items():
+            assert column in profile["schema"]["tables"][table]
+            assert spec.get("setting", CANONICAL_KEYS[0]) in CANONICAL_KEYS
+            assert spec.get("encoding", "text") in ("text", "integer", "boolean", "cipher")
     for rule in profile["rules"]:
         assert rule["code"].startswith("MC7") and rule["severity"] in ("error", "warning", "info")
         assert rule["message"] and rule["hint"] and rule["path"]
@@ -97,3 +119,20 @@ def test_application_warnings_can_be_silenced_and_errors_cannot():
 def test_an_unknown_application_is_refused():
     with pytest.raises(_application.UnknownApplication, match="no application profile 'dentrix'"):
         check(declaration({}), application="dentrix")
+
+
+def test_the_base_declaration_with_imap_passes_odoo():
+    result = check(declaration(ODOO_BASE), application="odoo")
+    assert result.normalised is not None and application_codes(result) == [], [f.text() for f in result.findings]
+
+
+@pytest.mark.parametrize("code", sorted(ODOO_TRIGGERS))
+def test_each_odoo_rule_fires_on_its_trigger_alone(code):
+    result = check(declaration(dict(ODOO_BASE, **ODOO_TRIGGERS[code])), application="odoo")
+    assert application_codes(result) == [code], [f.text() for f in result.findings]
+    severity = {rule["code"]: rule["severity"] for rule in _application.profile("odoo")["rules"]}[code]
+    assert (result.normalised is None) == (severity == "error")
+
+
+def test_every_odoo_rule_has_a_trigger():
+    assert set(ODOO_TRIGGERS) == {rule["code"] for rule in _application.profile("odoo")["rules"]}
