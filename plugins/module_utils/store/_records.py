@@ -73,11 +73,10 @@ class RecordsSession(Session):
         columns = [spec["key"]] + list(spec["columns"]) + [need["column"] for need in spec.get("require", ())]
         columns += [spec["sender_filter"]] if spec.get("sender_filter") else []
         columns = list(dict.fromkeys(columns))
-        shown = []
-        for column in columns:
-            encoding = spec["columns"].get(column, {}).get("encoding", "text")
-            plain = column == spec["key"] or encoding != "text"
-            shown.append(quoted(column) if plain else "left(%s, %d)" % (quoted(column), VALUE_LIMIT))
+        texts = set(column for column, column_spec in spec["columns"].items() if column_spec.get("encoding", "text") == "text")
+        texts.update(need["column"] for need in spec.get("require", ()) if isinstance(need["value"], str))
+        texts.update([spec["sender_filter"]] if spec.get("sender_filter") else [])
+        shown = ["left(%s, %d)" % (quoted(column), VALUE_LIMIT) if column in texts else quoted(column) for column in columns]
         rows = self.engine.run("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d%s" % (
             ", ".join(shown), quoted(spec["table"]), where, quoted(spec["key"]), _MATCHES, " FOR UPDATE" if lock else ""), params)
         return [dict(zip(columns, row)) for row in rows]
