@@ -30,7 +30,7 @@ class AuthenticationRefused(InterfaceError):
     """The server asked for something we do not do without verified TLS; no secret was sent."""
 
 
-def verified(context) -> bool:
+def verified(context: object) -> bool:
     """Whether ``context`` checks the server's certificate and host name."""
     return isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
@@ -45,7 +45,7 @@ class StrictConnection(Connection):
         self._scram_verified = False
         super().__init__(*args, **kwargs)
 
-    def handle_AUTHENTICATION_REQUEST(self, data, context):  # pylint: disable=invalid-name  # pg8000's name
+    def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: object) -> None:  # pylint: disable=invalid-name  # pg8000's
         code = struct.unpack("!i", data[:4])[0]
         if code in (_CLEAR_TEXT, _MD5) and not self._verified_tls:
             raise AuthenticationRefused(

@@ -164,7 +164,7 @@ class RecordsSession(Session):
         """Write in the check-mode transaction, which is rolled back: a missing privilege shows now."""
         self.write({}, self.changes({}))
 
-    def backup(self):
+    def backup(self) -> typing.Optional[typing.Any]:
         """The chosen records' previous columns as JSON (Odoo keeps passwords in clear: so does the backup, mode 0600)."""
         records = [{"table": record.spec["table"], "key": record.spec["key"], "number": record.number,
                     "row": dict((column, record.row.get(column)) for column in record.spec["columns"])} for record in self.records]

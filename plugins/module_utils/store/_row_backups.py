@@ -55,7 +55,7 @@ def pending(where: str, prefix: str, number: int, record: dict) -> _atomic_file.
     return _atomic_file.PendingBackup(temp, name)
 
 
-def plain(value):
+def plain(value: object) -> object:
     """A column value as JSON keeps it: numbers, text and None as they are, anything else as text."""
     return value if isinstance(value, (int, str)) or value is None else str(value)
 
