@@ -44,6 +44,7 @@ def _read_exactly(conn, count):
 
 def impostor(code, received, tls_files=None):
     """A peer that answers the startup with AuthenticationRequest ``code`` and records all it is sent after that."""
+
     def handle(conn, stop):
         length, request = struct.unpack("!ii", _read_exactly(conn, 8))
         if request == SSL_REQUEST:
@@ -72,12 +73,23 @@ def impostor(code, received, tls_files=None):
             if not data:
                 return
             received.append(data)
+
     return handle
 
 
 def store_options(port, **changes):
-    given = dict(type="postgresql", application="odoo", host="localhost", port=port, user=DB_USER, password=DB_PASSWORD,
-                 database="odoo", record_name="Smiles Dental", connect_timeout=3, lock_timeout=3)
+    given = dict(
+        type="postgresql",
+        application="odoo",
+        host="localhost",
+        port=port,
+        user=DB_USER,
+        password=DB_PASSWORD,
+        database="odoo",
+        record_name="Smiles Dental",
+        connect_timeout=3,
+        lock_timeout=3,
+    )
     given.update(changes)
     result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
     assert not result.error_messages, result.error_messages
@@ -102,10 +114,17 @@ def test_the_impostor_never_receives_the_password_its_md5_or_a_statement(code, c
     sent = b"".join(received)
     assert DB_USER.encode() in sent  # the startup message reached the impostor: the test saw the exchange
     inner = hashlib.md5((DB_PASSWORD + DB_USER).encode()).hexdigest().encode()
-    for secret in (DB_PASSWORD.encode(), inner, b"md5" + hashlib.md5(inner + SALT).hexdigest().encode(), PASSWORD_A.encode()):
+    for secret in (
+        DB_PASSWORD.encode(),
+        inner,
+        b"md5" + hashlib.md5(inner + SALT).hexdigest().encode(),
+        PASSWORD_A.encode(),
+    ):
         assert secret not in sent
     assert b"p" not in [message[:1] for message in received[1:]]  # no PasswordMessage
-    assert b"Q" not in [message[:1] for message in received[1:]] and b"P" not in [message[:1] for message in received[1:]]  # no statement
+    assert b"Q" not in [message[:1] for message in received[1:]] and b"P" not in [
+        message[:1] for message in received[1:]
+    ]  # no statement
     assert DB_PASSWORD not in str(raised.value) and PASSWORD_A not in str(raised.value)
 
 

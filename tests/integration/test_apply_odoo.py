@@ -12,7 +12,15 @@ from tests.integration.test_role import recap, role_play
 from tests.integration.test_verify_playbook import assert_no_secrets
 from tests.servers import declarations, postgresql
 from tests.unit.plugins.module_utils.store.test_store_postgresql import (
-    DB_PASSWORD, OLD_IMAP_PASS, OLD_SMTP_PASS, OTHER_PASS, everything, incoming, odoo_database, outgoing)
+    DB_PASSWORD,
+    OLD_IMAP_PASS,
+    OLD_SMTP_PASS,
+    OTHER_PASS,
+    everything,
+    incoming,
+    odoo_database,
+    outgoing,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -29,11 +37,18 @@ def inventory(playbook, mail_servers, target, declaration=None, **overrides):
         "ansible_connection": "ssh",  # the Odoo server: never contacted, the apply runs on the controller
         "ansible_host": "192.0.2.20",
         "mail_account": declaration or declarations.raw(mail_servers),
-        "mail_account_store": {"type": "postgresql", "application": "odoo", "host": "localhost",
-                               "port": target["server"]["port"], "user": target["user"],
-                               "password": "{{ vault_odoo_db_password }}", "database": target["name"],
-                               "record_name": "Smiles Dental", "ca_path": target["server"]["ca"],
-                               "backup_dir": str(playbook.tmp_path / "backups")},
+        "mail_account_store": {
+            "type": "postgresql",
+            "application": "odoo",
+            "host": "localhost",
+            "port": target["server"]["port"],
+            "user": target["user"],
+            "password": "{{ vault_odoo_db_password }}",
+            "database": target["name"],
+            "record_name": "Smiles Dental",
+            "ca_path": target["server"]["ca"],
+            "backup_dir": str(playbook.tmp_path / "backups"),
+        },
         "vault_odoo_db_password": DB_PASSWORD,
         "mail_account_apply_from": "controller",
         "mail_account_verify_from": "controller",
@@ -41,7 +56,9 @@ def inventory(playbook, mail_servers, target, declaration=None, **overrides):
         "mail_account_backup": True,
     }
     host_vars.update(overrides)
-    return playbook.write("inventory.yml", yaml.safe_dump({"all": {"hosts": {"odoo-practice": host_vars}}}, allow_unicode=True))
+    return playbook.write(
+        "inventory.yml", yaml.safe_dump({"all": {"hosts": {"odoo-practice": host_vars}}}, allow_unicode=True)
+    )
 
 
 def play(playbook):
@@ -59,12 +76,19 @@ def test_an_odoo_practice_from_the_controller_check_real_check_idempotent(playbo
     dry = playbook.run(playbook_file, "-vvv", inventory=inv, check=True, diff=True)
     assert dry.returncode == 0, dry.stdout[-4000:]
     assert everything(target) == before
-    assert "ir_mail_server[id=1].smtp_pass = ******** (changed)" in dry.stdout and "odoo-practice -> localhost" in dry.stdout
+    assert (
+        "ir_mail_server[id=1].smtp_pass = ******** (changed)" in dry.stdout
+        and "odoo-practice -> localhost" in dry.stdout
+    )
     first = playbook.run(playbook_file, "-vvv", inventory=inv, diff=True)
     assert first.returncode == 0, first.stdout[-4000:]
     assert recap(first.stdout)["changed"] == 1
     alice = mail_servers["users"]["alice"]
-    assert outgoing(target)[2:4] == [alice["username"], alice["password"]] and incoming(target)[4:7] == [alice["username"], alice["password"], "done"]
+    assert outgoing(target)[2:4] == [alice["username"], alice["password"]] and incoming(target)[4:7] == [
+        alice["username"],
+        alice["password"],
+        "done",
+    ]
     after = everything(target)
     again = playbook.run(playbook_file, "-vvv", inventory=inv, diff=True)
     assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-3000:]
@@ -73,7 +97,9 @@ def test_an_odoo_practice_from_the_controller_check_real_check_idempotent(playbo
         secrets(mail_servers, output)
 
 
-def test_a_failed_test_keeps_the_records_then_restore_puts_the_previous_ones_back(playbook, mail_servers, postgresql_server):
+def test_a_failed_test_keeps_the_records_then_restore_puts_the_previous_ones_back(
+    playbook, mail_servers, postgresql_server
+):
     target = practice_database(postgresql_server)
     playbook_file = play(playbook)
     assert playbook.run(playbook_file, inventory=inventory(playbook, mail_servers, target)).returncode == 0
@@ -88,7 +114,10 @@ def test_a_failed_test_keeps_the_records_then_restore_puts_the_previous_ones_bac
     restore = os.path.join(ROOT, "playbooks", "restore.yml")
     restored = playbook.run(restore, "-v", "-e", "mail_account_hosts=odoo-practice", inventory=moved)
     assert restored.returncode == 0 and '"outcome": "restored"' in restored.stdout, restored.stdout[-3000:]
-    assert outgoing(target)[3] == mail_servers["users"]["alice"]["password"] and incoming(target)[5] == mail_servers["users"]["alice"]["password"]
+    assert (
+        outgoing(target)[3] == mail_servers["users"]["alice"]["password"]
+        and incoming(target)[5] == mail_servers["users"]["alice"]["password"]
+    )
     for output in (failed.stdout, restored.stdout):
         secrets(mail_servers, output)
         assert "Wrong-Mail-Pass-55" not in output
@@ -99,18 +128,24 @@ def test_a_missing_record_fails_clearly_and_lint_knows_odoo(playbook, mail_serve
     before = everything(target)
     inv = inventory(playbook, mail_servers, target, mail_account_verify=False)
     store = yaml.safe_load(open(inv, encoding="utf-8"))["all"]["hosts"]["odoo-practice"]["mail_account_store"]
-    inv = inventory(playbook, mail_servers, target, mail_account_verify=False, mail_account_store=dict(store, record_name="Smiles"))
+    inv = inventory(
+        playbook, mail_servers, target, mail_account_verify=False, mail_account_store=dict(store, record_name="Smiles")
+    )
     result = playbook.run(play(playbook), inventory=inv)
     assert result.returncode != 0
     assert "create the practice's outgoing server in Odoo first" in result.stdout, result.stdout[-3000:]
     assert everything(target) == before
     starttls = declarations.raw(mail_servers, incoming=("imap", "starttls"))
-    validate = playbook.run(os.path.join(ROOT, "playbooks", "validate.yml"),
-                            inventory=inventory(playbook, mail_servers, target, declaration=starttls))
+    validate = playbook.run(
+        os.path.join(ROOT, "playbooks", "validate.yml"),
+        inventory=inventory(playbook, mail_servers, target, declaration=starttls),
+    )
     assert validate.returncode != 0 and "MC733" in validate.stdout
     path = tmp_path / "starttls.yml"
     path.write_text(yaml.safe_dump(starttls))
     lint = [sys.executable, os.path.join(ROOT, "bin", "mailconfig-lint")]
     assert "MC733" not in subprocess.run(lint + [str(path)], stdout=subprocess.PIPE, text=True, check=False).stdout
-    for_odoo = subprocess.run(lint + ["--application", "odoo", str(path)], stdout=subprocess.PIPE, text=True, check=False)
+    for_odoo = subprocess.run(
+        lint + ["--application", "odoo", str(path)], stdout=subprocess.PIPE, text=True, check=False
+    )
     assert for_odoo.returncode == 1 and re.search(r"MC733", for_odoo.stdout)

@@ -36,7 +36,7 @@ def verified(context: object) -> bool:
 
 
 class StrictConnection(Connection):
-    """``pg8000.native.Connection`` refusing clear-text and MD5 passwords, and an unearned login over TCP, without verified TLS."""
+    """pg8000's connection refusing clear-text and MD5 passwords and an unearned TCP login, unless TLS is verified."""
 
     def __init__(self, *args, **kwargs) -> None:
         # Decided from what we pass in, before the first byte is sent.
@@ -45,17 +45,20 @@ class StrictConnection(Connection):
         self._scram_verified = False
         super().__init__(*args, **kwargs)
 
-    def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: object) -> None:  # pylint: disable=invalid-name  # pg8000's
+    # pylint: disable-next=invalid-name  # pg8000's name
+    def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: object) -> None:
         code = struct.unpack("!i", data[:4])[0]
         if code in (_CLEAR_TEXT, _MD5) and not self._verified_tls:
             raise AuthenticationRefused(
                 "the server asked for the password %s over a connection without verified TLS; refused, nothing was sent "
-                "(use scram-sha-256 in pg_hba.conf, or TLS with store.tls_verify and store.ca_path)" % (
-                    "in clear text" if code == _CLEAR_TEXT else "as an MD5 hash"))
+                "(use scram-sha-256 in pg_hba.conf, or TLS with store.tls_verify and store.ca_path)"
+                % ("in clear text" if code == _CLEAR_TEXT else "as an MD5 hash")
+            )
         if code == _OK and not (self._local or self._verified_tls or self._scram_verified):
             raise AuthenticationRefused(
                 "the server let us in without proving who it is (trust, or no completed SCRAM exchange) over a connection "
-                "without verified TLS; refused before any statement was sent (use scram-sha-256, or verified TLS)")
+                "without verified TLS; refused before any statement was sent (use scram-sha-256, or verified TLS)"
+            )
         super().handle_AUTHENTICATION_REQUEST(data, context)
         if code == _SASL_FINAL:
             self._scram_verified = True  # scramp checked the server's signature, or raised

@@ -32,13 +32,16 @@ def found(where: str, prefix: str) -> List[str]:
     """The row backups in ``where`` whose names start with ``prefix``, oldest first."""
     if not os.path.isdir(where):
         return []
-    names = [name for name in os.listdir(where) if name.startswith(prefix) and _NAME.fullmatch(name[len(prefix):])]
-    return [os.path.join(where, name) for name in sorted(names, key=lambda name: _NAME.fullmatch(name[len(prefix):]).group(1))]
+    names = [name for name in os.listdir(where) if name.startswith(prefix) and _NAME.fullmatch(name[len(prefix) :])]
+    return [
+        os.path.join(where, name)
+        for name in sorted(names, key=lambda name: _NAME.fullmatch(name[len(prefix) :]).group(1))
+    ]
 
 
 def prune(backups: List[str], keep: int) -> None:
     """Delete all but the newest ``keep`` of ``backups`` (oldest first; 0 keeps all)."""
-    for name in (backups[:-keep] if keep > 0 else []):
+    for name in backups[:-keep] if keep > 0 else []:
         _atomic_file.remove_backup(name)
 
 
@@ -61,11 +64,12 @@ def plain(value: object) -> object:
 
 
 def safe_name(*parts, limit: int = 120) -> str:
-    """``parts`` joined into one file or lock name: only letters, digits, ``._-`` kept, never ``..``; a hash of the
-    original parts is added when anything was replaced or the name is longer than ``limit`` (so two stores never share one)."""
+    """``parts`` joined into one file or lock name: only letters, digits, ``._-`` kept, never ``..``; a hash of
+    the original parts is added when anything was replaced or the name is longer than ``limit`` (so two stores
+    never share one)."""
     raw = "_".join(str(part) for part in parts)
     clean = re.sub(r"\.\.+", "-", re.sub(r"[^A-Za-z0-9._-]", "-", raw))
     if clean == raw and len(clean) <= limit:
         return clean
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
-    return "%s_%s" % (clean[:limit - 13], digest)
+    return "%s_%s" % (clean[: limit - 13], digest)

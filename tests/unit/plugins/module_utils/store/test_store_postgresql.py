@@ -19,7 +19,15 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._records 
 from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import postgresql
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, SECRETS, keyed, no_secret_in, plan, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_A,
+    PASSWORD_B,
+    SECRETS,
+    keyed,
+    no_secret_in,
+    plan,
+    raw_declaration,
+)
 
 DB_PASSWORD = "Pg-Db-Pass-4e0a9b"
 OLD_SMTP_PASS, OLD_IMAP_PASS, OTHER_PASS = "Old-Smtp-Pass-71c2", "Old-Imap-Pass-0d3e", "Other-Company-Pass-5a"
@@ -59,9 +67,19 @@ def database(postgresql_server):
 
 
 def options(target, **changes):
-    given = dict(type="postgresql", application="odoo", host="localhost", port=target["server"]["port"], user=target["user"],
-                 password=DB_PASSWORD, database=target["name"], ca_path=target["server"]["ca"], record_name="Smiles Dental",
-                 connect_timeout=5, lock_timeout=10)
+    given = dict(
+        type="postgresql",
+        application="odoo",
+        host="localhost",
+        port=target["server"]["port"],
+        user=target["user"],
+        password=DB_PASSWORD,
+        database=target["name"],
+        ca_path=target["server"]["ca"],
+        record_name="Smiles Dental",
+        connect_timeout=5,
+        lock_timeout=10,
+    )
     given.update(changes)
     result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
     assert not result.error_messages, result.error_messages
@@ -72,7 +90,9 @@ def options(target, **changes):
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):
     store = keyed(PostgresqlStore(options(target, **changes)))
-    return store.apply(plan(raw or raw_declaration(), update_password=update_password), KEEP, backup, check_mode), store
+    return store.apply(
+        plan(raw or raw_declaration(), update_password=update_password), KEEP, backup, check_mode
+    ), store
 
 
 def rows(target, query):
@@ -81,17 +101,26 @@ def rows(target, query):
 
 def everything(target):
     """Every row of the mail tables and the cron, as text: what 'nothing written' compares."""
-    return [rows(target, "SELECT * FROM %s ORDER BY id" % table) for table in ("ir_mail_server", "fetchmail_server", "ir_cron")]
+    return [
+        rows(target, "SELECT * FROM %s ORDER BY id" % table)
+        for table in ("ir_mail_server", "fetchmail_server", "ir_cron")
+    ]
 
 
 def outgoing(target, number=1):
-    return rows(target, "SELECT smtp_host, smtp_port, smtp_user, smtp_pass, smtp_encryption, smtp_authentication, from_filter, "
-                        "write_date FROM ir_mail_server WHERE id = %d" % number)[0]
+    return rows(
+        target,
+        "SELECT smtp_host, smtp_port, smtp_user, smtp_pass, smtp_encryption, smtp_authentication, from_filter, "
+        "write_date FROM ir_mail_server WHERE id = %d" % number,
+    )[0]
 
 
 def incoming(target, number=1):
-    return rows(target, 'SELECT server, port, server_type, is_ssl, "user", password, state, write_date FROM fetchmail_server '
-                        "WHERE id = %d" % number)[0]
+    return rows(
+        target,
+        'SELECT server, port, server_type, is_ssl, "user", password, state, write_date FROM fetchmail_server '
+        "WHERE id = %d" % number,
+    )[0]
 
 
 def test_first_apply_updates_exactly_the_practice_s_records_then_changes_nothing(database):
@@ -100,20 +129,37 @@ def test_first_apply_updates_exactly_the_practice_s_records_then_changes_nothing
     assert outcome.changed
     host, port, user, password, encryption, authentication, from_filter, stamp = outgoing(database)
     assert (host, port, user, password, encryption, authentication) == (
-        "smtp.ionos.co.uk", "465", "reception@smiles-dental.co.uk", PASSWORD_A, "ssl", "login")
+        "smtp.ionos.co.uk",
+        "465",
+        "reception@smiles-dental.co.uk",
+        PASSWORD_A,
+        "ssl",
+        "login",
+    )
     assert from_filter == "smiles-dental.co.uk" and stamp > "2025"
     server, port, kind, tls, user, password, state, stamp = incoming(database)
-    assert (server, port, kind, tls, user, password, state) == ("imap.ionos.co.uk", "993", "imap", "t", "reception@smiles-dental.co.uk",
-                                                                PASSWORD_A, "done")
+    assert (server, port, kind, tls, user, password, state) == (
+        "imap.ionos.co.uk",
+        "993",
+        "imap",
+        "t",
+        "reception@smiles-dental.co.uk",
+        PASSWORD_A,
+        "done",
+    )
     assert stamp > "2025"
     after = everything(database)
-    assert [row for row in after[0] if row[0] != "1"] == [row for row in before[0] if row[0] != "1"]  # other records untouched
+    assert [row for row in after[0] if row[0] != "1"] == [
+        row for row in before[0] if row[0] != "1"
+    ]  # other records untouched
     assert [row for row in after[1] if row[0] != "1"] == [row for row in before[1] if row[0] != "1"]
     assert after[2] == before[2]  # the fetch job as Odoo left it
     assert rows(database, "SELECT count(*) FROM ir_mail_server") == [["4"]]  # nothing inserted
     again, _store = apply(database)
     assert not again.changed and everything(database) == after  # not even write_date
-    assert "ir_mail_server[id=1].smtp_pass = ********" in again.before and not no_secret_in(again.before + again.after, SECRETS_ALL)
+    assert "ir_mail_server[id=1].smtp_pass = ********" in again.before and not no_secret_in(
+        again.before + again.after, SECRETS_ALL
+    )
 
 
 def test_check_mode_writes_nothing_and_shows_a_masked_diff(database):
@@ -135,14 +181,29 @@ def test_choose_by_from_filter_and_leave_incoming_alone_without_incoming_mail(da
     assert everything(database)[1] == before[1]  # the incoming server is left as it was
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(record_name="Smiles Dentl"), r"has no outgoing server record with ir_mail_server name = 'Smiles Dentl' \(store.record_name\): "
-                                       r"create the practice's outgoing server in Odoo first"),
-    (dict(record_name="Shared"), r"matches 2 records \(id 3, 4\), so which one is the practice's cannot be told"),
-    (dict(record_name="Other Company"), r"its from_filter 'other.example' does not cover reception@smiles-dental.co.uk"),
-    (dict(incoming_record_name="Draft Box"), r"is not ready: it is not confirmed; use Test & Confirm on it in Odoo"),
-    (dict(record_name=None), r"no store option chooses the practice's outgoing server \(ir_mail_server\): set store.from_filter or store.record_name"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            dict(record_name="Smiles Dentl"),
+            r"has no outgoing server record with ir_mail_server name = 'Smiles Dentl' \(store.record_name\): "
+            r"create the practice's outgoing server in Odoo first",
+        ),
+        (dict(record_name="Shared"), r"matches 2 records \(id 3, 4\), so which one is the practice's cannot be told"),
+        (
+            dict(record_name="Other Company"),
+            r"its from_filter 'other.example' does not cover reception@smiles-dental.co.uk",
+        ),
+        (
+            dict(incoming_record_name="Draft Box"),
+            r"is not ready: it is not confirmed; use Test & Confirm on it in Odoo",
+        ),
+        (
+            dict(record_name=None),
+            r"no store option chooses the practice's outgoing server \(ir_mail_server\): set store.from_filter or store.record_name",
+        ),
+    ],
+)
 def test_a_record_that_is_missing_or_not_the_practice_s_is_refused_and_nothing_written(database, changes, message):
     before = everything(database)
     with pytest.raises(StoreError, match=message) as raised:
@@ -162,19 +223,33 @@ def test_restored_gives_the_previous_records_settings_and_backups_are_0600(datab
     held, name = store.restored(values, frozenset())
     assert name == second.backup_file
     assert held["email.auth.password"] == PASSWORD_A and held["email.incoming.protocol"] == "imap"
-    assert held["email.incoming.security"] == "tls" and held["email.outgoing.security"] == "tls" and held["email.outgoing.port"] == 465
-    oldest, _name = keyed(PostgresqlStore(options(database, backup_dir=folder))).restored(values, frozenset(), first.backup_file)
+    assert (
+        held["email.incoming.security"] == "tls"
+        and held["email.outgoing.security"] == "tls"
+        and held["email.outgoing.port"] == 465
+    )
+    oldest, _name = keyed(PostgresqlStore(options(database, backup_dir=folder))).restored(
+        values, frozenset(), first.backup_file
+    )
     assert oldest is not None
     store.prune_backups(second.backup_file, 1)
-    assert sorted(name for name in os.listdir(folder) if name.endswith(".json")) == [os.path.basename(second.backup_file)]
+    assert sorted(name for name in os.listdir(folder) if name.endswith(".json")) == [
+        os.path.basename(second.backup_file)
+    ]
 
 
 def test_a_database_that_is_not_odoo_s_or_another_release_is_refused(postgresql_server):
     target = odoo_database(postgresql_server)
-    postgresql.sql(postgresql_server, "CREATE TABLE ir_module_module (id serial, name varchar, latest_version varchar);"
-                                      "INSERT INTO ir_module_module (name, latest_version) VALUES ('base', '16.0.1.3');"
-                                      "GRANT SELECT ON ir_module_module TO %s;" % target["user"], target["name"])
-    with pytest.raises(StoreError, match=r"Odoo release 16.0.1.3 is not one mail_account knows: its profile models Odoo 17.0 and 18.0"):
+    postgresql.sql(
+        postgresql_server,
+        "CREATE TABLE ir_module_module (id serial, name varchar, latest_version varchar);"
+        "INSERT INTO ir_module_module (name, latest_version) VALUES ('base', '16.0.1.3');"
+        "GRANT SELECT ON ir_module_module TO %s;" % target["user"],
+        target["name"],
+    )
+    with pytest.raises(
+        StoreError, match=r"Odoo release 16.0.1.3 is not one mail_account knows: its profile models Odoo 17.0 and 18.0"
+    ):
         apply(target)
     postgresql.sql(postgresql_server, "UPDATE ir_module_module SET latest_version = '18.0.1.3';", target["name"])
     assert apply(target)[0].changed
@@ -204,12 +279,17 @@ def test_wrong_database_password_and_a_user_without_update_are_named(database):
     assert everything(database) == before
 
 
-@pytest.mark.parametrize("role, method", [("clear_text_role", "password"), ("md5_role", "md5"), ("trust_role", "trust")])
+@pytest.mark.parametrize(
+    "role, method", [("clear_text_role", "password"), ("md5_role", "md5"), ("trust_role", "trust")]
+)
 def test_weak_methods_are_refused_without_verified_tls_and_work_with_it(database, role, method):
     server = database["server"]
     encryption = "md5" if method == "md5" else "scram-sha-256"
-    postgresql.sql(server, "SET password_encryption = '%s'; DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD '%s';" % (
-        encryption, role, role, DB_PASSWORD))
+    postgresql.sql(
+        server,
+        "SET password_encryption = '%s'; DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD '%s';"
+        % (encryption, role, role, DB_PASSWORD),
+    )
     postgresql.grant(server, database["name"], role)
     for unverified in (dict(tls=False), dict(tls_verify=False)):
         with pytest.raises(StoreError, match=r"without verified TLS; refused") as raised:
