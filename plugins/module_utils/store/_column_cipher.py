@@ -36,6 +36,12 @@ class ColumnCipher:
         self._padding = padding.PKCS7(128)
         self._cipher = Cipher(algorithms.AES(self.key), modes.CBC(bytes(16)))
 
+    @staticmethod
+    def stored_length(size: int) -> int:
+        """How many characters the stored text of a ``size``-byte value takes: whole AES blocks after PKCS7, in Base64."""
+        blocks = size // 16 + 1
+        return 4 * -(-(16 * blocks) // 3)
+
     def encrypt(self, text: str) -> str:
         padder = self._padding.padder()
         data = padder.update(text.encode(self.encoding)) + padder.finalize()
