@@ -218,9 +218,6 @@ class PostgresqlStore(Store):
 
         try:
             engine = Engine(run, strict.quoted, strict.placeholder, "(now() at time zone 'UTC')")
-            timeout = int(1000 * self.options["lock_timeout"])
-            run("SET statement_timeout = %d" % (timeout + int(1000 * self.options["connect_timeout"])), {})
-            run("SET lock_timeout = %d" % timeout, {})
             self._check_schema(engine, profile)
             run("BEGIN", {})
             if not check_mode:
@@ -247,12 +244,15 @@ class PostgresqlStore(Store):
 
     def _connect(self, strict, secrets):
         options = self.options
+        lock = int(1000 * options["lock_timeout"])  # milliseconds
         given = dict(
             user=options["user"],
             password=options.get("password") or None,
             database=options["database"],
             timeout=options["connect_timeout"],
             application_name="mailconfig",
+            # Sent with the startup message (no round trip): no lock wait, no statement runs past these.
+            startup_params={"lock_timeout": str(lock), "statement_timeout": str(lock + int(1000 * options["connect_timeout"]))},
         )
         if options.get("unix_socket"):
             path = options["unix_socket"]

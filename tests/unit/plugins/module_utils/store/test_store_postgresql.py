@@ -306,3 +306,19 @@ def test_from_filter_covers_addresses_and_domains():
     assert covers(None, "a@b.example") and covers("", "a@b.example")
     assert covers("b.example", "a@b.example") and covers("x@y.example, A@B.example", "a@b.example")
     assert not covers("other.example", "a@b.example") and not covers("b.example.evil", "a@b.example")
+
+
+def test_a_writer_holding_the_record_makes_the_apply_give_up_after_lock_timeout(database):
+    import ssl  # pylint: disable=import-outside-toplevel
+    import pg8000.native  # pylint: disable=import-outside-toplevel
+    holder = pg8000.native.Connection(database["user"], host="localhost", port=database["server"]["port"], database=database["name"],
+                                      password=DB_PASSWORD, ssl_context=ssl.create_default_context(cafile=database["server"]["ca"]))
+    try:
+        holder.run("BEGIN")
+        holder.run("SELECT id FROM ir_mail_server WHERE id = 1 FOR UPDATE")  # Odoo saving the record, say
+        before = everything(database)
+        with pytest.raises(StoreError, match=r"another writer held the records for more than 1 s \(store.lock_timeout\)"):
+            apply(database, lock_timeout=1)
+        assert everything(database) == before
+    finally:
+        holder.close()
