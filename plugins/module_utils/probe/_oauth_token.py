@@ -17,9 +17,10 @@ import collections
 import http.client
 import json
 import re
+import ssl
 import time
 import urllib.parse
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _bounded_http, _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._check_result import side
@@ -169,8 +170,14 @@ def _unreachable(exc, where):
     return Failure("oauth_endpoint_unreachable", "cannot reach the token endpoint (%s): %s" % (cause.code, cause.message), hint=hint)
 
 
-def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
-    """POST ``form`` to the token ``endpoint``; the Token, or Failure."""
+def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stages: Stages, read: Callable[[int, bytes, str], Any],
+             plaintext_allowed_hosts: Iterable[str] = ()) -> Any:
+    """POST ``form`` to the https ``endpoint`` in stage "token"; ``read(status, body, where)`` judges the answer.
+
+    Every transport failure, an oversized answer, a redirect or broken HTTP is a Failure;
+    ``read`` runs inside the stage, so what it raises marks the stage failed. Shared by the
+    refresh here and the controller's sign-in (plugin_utils/oauth).
+    """
     host, port = _host_port(endpoint)
     if host is None:
         raise Failure("oauth_request_rejected", "no usable token endpoint in the declaration: set tenant (Microsoft) "
@@ -189,13 +196,22 @@ def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
             if 300 <= status < 400:
                 raise Failure("oauth_bad_response", "the token endpoint %s answered with a redirect (HTTP %d); "
                               "it was not followed" % (where, status), "HTTP %d" % status)
-            if status != 200:
-                raise _classify_error(status, body, where)
-            return _token(body, form.get("refresh_token"), where)
+            return read(status, body, where)
     except (OSError, EOFError) as error:
         raise _unreachable(error, where)
     except http.client.HTTPException as error:
         raise Failure("oauth_bad_response", "the token endpoint %s broke the HTTP protocol (%s)" % (where, type(error).__name__))
+
+
+def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
+    """POST ``form`` to the token ``endpoint``; the Token, or Failure."""
+
+    def read(status, body, where):
+        if status != 200:
+            raise _classify_error(status, body, where)
+        return _token(body, form.get("refresh_token"), where)
+
+    return exchange(endpoint, form, context, stages, read, plaintext_allowed_hosts)
 
 
 def acquire(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,
