@@ -50,12 +50,7 @@ def pending(where: str, prefix: str, number: int, record: dict) -> _atomic_file.
     os.makedirs(where, mode=0o700, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     name = os.path.join(where, "%s%d.%s.json" % (prefix, number, stamp))
-    temp = _atomic_file.pending_name(name)
-    with os.fdopen(_atomic_file.create_new(temp, _atomic_file.backup_attributes()), "w", encoding="utf-8") as handle:
-        json.dump(record, handle, indent=1, sort_keys=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return _atomic_file.PendingBackup(temp, name)
+    return _atomic_file.pending_backup(name, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def plain(value: object) -> object:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Optional, Sequence
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import Masker
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _diagnosis, _oauth_token
 
 # code -> (what it means, what to do); the sign-in's own codes, a documented contract (docs/oauth.md).
@@ -103,9 +104,9 @@ def refusal(error: str, numbers: Sequence[int], response: str, where: str, conse
     return SignInError(code, message, hint, response)
 
 
-def read_error(status: int, body: bytes, where: str, consent_url: Optional[str] = None) -> Exception:
-    """NotYet or the SignInError for a token endpoint's non-200 answer."""
-    parsed = _oauth_token._error_answer(status, body)  # pylint: disable=protected-access
+def read_error(status: int, body: bytes, where: str, masker: Masker, consent_url: Optional[str] = None) -> Exception:
+    """NotYet or the SignInError for a token endpoint's non-200 answer; ``masker`` masks the form's secrets first."""
+    parsed = _oauth_token._error_answer(status, body, masker)  # pylint: disable=protected-access
     if parsed is not None:
         error, numbers, response = parsed
         if error in NOT_YET:
@@ -113,7 +114,7 @@ def read_error(status: int, body: bytes, where: str, consent_url: Optional[str] 
         known = refusal(error, numbers, response, where, consent_url)
         if known is not None:
             return known
-    return SignInError.from_failure(_oauth_token._classify_error(status, body, where))  # pylint: disable=protected-access
+    return SignInError.from_failure(_oauth_token._classify_error(status, body, where, masker))  # pylint: disable=protected-access
 
 
 def _interval(body):

@@ -15,7 +15,7 @@ import json
 import ssl
 from typing import Any, Callable, Dict, Mapping, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import Masker, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _oauth_token
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Stages
@@ -40,10 +40,11 @@ def post(url: str, form: Mapping[str, str], context: ssl.SSLContext, timeout: fl
          answer: Callable[[bytes, str], Any] = json_object) -> Any:
     """``answer(body, where)`` of a 200 answer; raises NotYet (device code: ask again later) or SignInError."""
     secrets = [form[name] for name in SECRET_FIELDS if form.get(name)]
+    masker = Masker(secrets)
 
     def read(status, body, where):
         if status != 200:
-            raise read_error(status, body, where, consent_url)
+            raise read_error(status, body, where, masker, consent_url)
         return answer(body, where)
 
     try:

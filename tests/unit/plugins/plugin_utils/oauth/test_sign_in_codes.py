@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, Masker
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import CODES as PROBE_CODES
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._codes import CODES, NotYet, SignInError, read_error
 from tests.paths import REPO_ROOT
@@ -38,7 +39,7 @@ def test_every_sign_in_code_is_documented_with_its_hint():
     (b"<html>sign in</html>", "oauth_bad_response"),
 ])
 def test_each_refusal_has_its_code(body, code):
-    error = read_error(400, body, "login.example:443", "https://login.example/t/adminconsent?client_id=c")
+    error = read_error(400, body, "login.example:443", Masker([]), "https://login.example/t/adminconsent?client_id=c")
     assert isinstance(error, SignInError) and error.code == code
     assert error.hint
     if code == "oauth_admin_consent_required":
@@ -46,7 +47,14 @@ def test_each_refusal_has_its_code(body, code):
 
 
 def test_pending_and_slow_down_are_not_failures():
-    pending = read_error(400, microsoft("authorization_pending", 70016), "x:443")
-    slow = read_error(400, microsoft("slow_down", 70016, interval=11), "x:443")
+    pending = read_error(400, microsoft("authorization_pending", 70016), "x:443", Masker([]))
+    slow = read_error(400, microsoft("slow_down", 70016, interval=11), "x:443", Masker([]))
     assert isinstance(pending, NotYet) and not pending.slow_down
     assert isinstance(slow, NotYet) and slow.slow_down and slow.interval == 11
+
+
+def test_a_secret_wrapped_over_the_description_s_lines_is_masked_before_the_first_line_is_taken():
+    secret = "Sign-In-Cs-0a9f77e1"
+    body = json.dumps({"error": "invalid_client", "error_description": "bad secret %s\r\n%s" % (secret[:8], secret[8:])}).encode()
+    error = read_error(400, body, "login.example:443", Masker([secret]))
+    assert MASK in error.server_response and secret[:8] not in error.server_response
