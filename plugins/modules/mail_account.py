@@ -215,7 +215,7 @@ options:
           - With V(false), or with O(store.tls=false), the password is given only to challenge-response
             authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast path);
             a server asking for it in clear text or RSA-encrypted is refused (docs/security.md). For V(postgresql), only
-            SCRAM: a request for a clear-text or MD5 password, or a login without a completed SCRAM exchange, is refused.
+            SCRAM; a request for a clear-text or MD5 password, or a login without a completed SCRAM exchange, is refused.
         type: bool
         default: true
       ca_path:

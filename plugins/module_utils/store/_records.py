@@ -226,9 +226,9 @@ class RecordsSession(Session):
                 after.append("%s = %s" % (label, _shown(spec, todo.get(label, record.row.get(column)), label in todo)))
         return scrub(diff_text(before), self.secrets), scrub(diff_text(after), self.secrets)
 
-    def check_writable(self) -> None:
+    def check_writable(self, current: dict, todo: dict) -> None:
         """Write in the check-mode transaction, which is rolled back: a missing privilege shows now."""
-        self.write({}, self.changes({}))
+        self.write(current, todo)
 
     def backup(self) -> typing.Optional[typing.Any]:
         """The records' previous columns as JSON (Odoo keeps passwords in clear: so does the backup, mode 0600)."""
