@@ -54,7 +54,6 @@ def test_build_has_what_users_need_and_no_junk(tmp_path):
                      and not re.match(r"tests/sanity/ignore-[0-9.]+\.txt$", n)]
     assert not shipped_tests, shipped_tests[:10]
     assert not [n for n in names if n.split("/")[0] in ("benchmarks", "Makefile", "requirements-dev.txt", "pytest.ini")]
-    assert len(names) < 300, len(names)
     junk = [n for n in names if n.split("/")[0] in (".venv", "build", ".git", ".pytest_cache", ".hypothesis")
             or "/__pycache__" in n or n.startswith("tests/output") or n.startswith("benchmarks/out")]
     assert not junk, junk[:10]
