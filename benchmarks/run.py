@@ -1,6 +1,7 @@
 """`make bench`: every benchmark in turn, each with its baseline measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [NAME ...]   # names: lint_throughput rollout verify verify_batch verify_dead_server fleet
+    .venv/bin/python benchmarks/run.py [NAME ...]
+    # names: lint_throughput rollout verify verify_batch verify_dead_server fleet
 
 Each prints a markdown table; docs/performance.md records the figures and how to read them.
 Rollout and fleet run hundreds of hosts: on two cores fleet alone, with its default four extra

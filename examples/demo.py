@@ -1,10 +1,10 @@
 """`make demo`: the whole job on this machine, end to end.
 
 Starts the local mail servers (Dovecot with IMAP/POP3/submission, a relay sink, a
-throwaway CA) and a MariaDB holding an Open Dental practice's database, then runs the example fleet through playbooks/site.yml as an MSP
-would: a --check --diff dry run, the real run, a second run that must change
-nothing, and playbooks/verify.yml with the fleet summary and its HTML report.
-The servers are stopped at the end, whatever happened.
+throwaway CA) and a MariaDB holding an Open Dental practice's database, then runs the
+example fleet through playbooks/site.yml as an MSP would: a --check --diff dry run, the
+real run, a second run that must change nothing, and playbooks/verify.yml with the fleet
+summary and its HTML report. The servers are stopped at the end, whatever happened.
 """
 
 import argparse
@@ -64,7 +64,8 @@ def seed_applications(folder):
                 (name.replace("-", " ").title(), "old-address@%s.example.test" % name),
             )
             db.execute(
-                "CREATE TABLE settings (section TEXT, key TEXT, value TEXT, updated_at TEXT, PRIMARY KEY (section, key))"
+                "CREATE TABLE settings (section TEXT, key TEXT, value TEXT, updated_at TEXT, PRIMARY KEY (section, "
+                "key))"
             )
             db.execute("INSERT INTO settings VALUES ('ui', 'language', 'en-GB', '2026-01-05T09:00:00Z')")
         db.close()
@@ -79,7 +80,8 @@ def open_dental_row(database):
     return mariadb.rows(
         database,
         "SELECT e.EmailAddressNum, e.SMTPserver, e.ServerPort, e.UseSSL, e.SenderAddress, e.Pop3ServerIncoming, "
-        "(SELECT COUNT(*) FROM signalod) FROM emailaddress e JOIN preference p ON p.PrefName = 'EmailDefaultAddressNum' "
+        "(SELECT COUNT(*) FROM signalod) FROM emailaddress e JOIN preference p ON p.PrefName = "
+        "'EmailDefaultAddressNum' "
         "AND p.ValueString = e.EmailAddressNum",
         OPEN_DENTAL[1],
     )[0]
@@ -148,7 +150,8 @@ def main():
         print("second run: changed=0 on every practice (first run changed %d)" % changed_total(first))
         row = open_dental_row(database)
         print(
-            "Open Dental database %s after: default address row %s: SMTPserver=%s ServerPort=%s UseSSL=%s SenderAddress=%s "
+            "Open Dental database %s after: default address row %s: SMTPserver=%s ServerPort=%s UseSSL=%s "
+            "SenderAddress=%s "
             "Pop3ServerIncoming=%s; %s reload signals in signalod" % ((OPEN_DENTAL[1],) + tuple(row))
         )
         banner("4. Health check: verify.yml, with the fleet report")

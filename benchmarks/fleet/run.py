@@ -115,7 +115,8 @@ def timed_playbook(work, inv, playbook, forks):
 
 
 def rollouts(work, state, args):
-    """The two rollouts and their floors: [(name, wall seconds)], each ping floor the mean of the runs around its rollout."""
+    """The two rollouts and their floors: [(name, wall seconds)],
+    each ping floor the mean of the runs around its rollout."""
     inv = inventory(work, state, args.hosts)
     site = os.path.join(ROOT, "playbooks", "site.yml")
     floor, ping = floor_playbook(work), ping_playbook(work)
@@ -163,7 +164,8 @@ def main():
         which = "first" if "first" in name else "idempotent"
         copy, ping = (1, 2) if which == "first" else (4, 5)
         wall = statistics.median(rows[index][1] for rows in repeats)
-        # the idempotent rollout's ping ratio: the median of every pair's sample (the other cells: the run next to its copy)
+        # the idempotent rollout's ping ratio: the median of every pair's sample (the other cells: the run next to its
+        # copy)
         against_ping = (statistics.median(samples) if name == "site.yml, idempotent rollout"
                         else statistics.median(rows[index][1] / rows[ping][1] for rows in repeats))
         print(

@@ -29,11 +29,26 @@ POLLS = 3
 def one_run(count, tls):
     """(wall seconds, peak RSS in MB, outcome line) of one campaign over ``count`` practices."""
     folder = tempfile.mkdtemp(prefix="oauth-campaign-")
-    with IdentityProvider(cert=tls["valid"]["cert"], cert_key=tls["valid"]["key"], key=dovecot.OAUTH2_KEY, kid=None, interval=1) as idp:
+    with IdentityProvider(
+        cert=tls["valid"]["cert"], cert_key=tls["valid"]["key"], key=dovecot.OAUTH2_KEY, kid=None, interval=1
+    ) as idp:
         oauth_fleet.add_people(idp, count, polls=POLLS)
         inventory, password_file = oauth_fleet.write(folder, count, microsoft_endpoints(idp))
-        command = [sys.executable, os.path.join(ROOT, "bin", "mailconfig-oauth"), "campaign", "-i", inventory, "--vault-password-file",
-                   password_file, "--ca-path", tls["ca"], "--start", "all", "--handouts", os.path.join(folder, "handouts")]
+        command = [
+            sys.executable,
+            os.path.join(ROOT, "bin", "mailconfig-oauth"),
+            "campaign",
+            "-i",
+            inventory,
+            "--vault-password-file",
+            password_file,
+            "--ca-path",
+            tls["ca"],
+            "--start",
+            "all",
+            "--handouts",
+            os.path.join(folder, "handouts"),
+        ]
         started = time.monotonic()
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=folder)
         output = child.stdout.read()

@@ -30,7 +30,8 @@ from tests.servers import postgresql  # noqa: E402
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
 TEMPLATE = "odoo_bench_template"
 SEED = """
-INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_authentication, smtp_user, smtp_pass, smtp_encryption, active)
+INSERT INTO ir_mail_server
+    (name, smtp_host, smtp_port, smtp_authentication, smtp_user, smtp_pass, smtp_encryption, active)
 VALUES ('Practice', 'smtp.old.example', 25, 'login', 'old@example.co.uk', 'Old-Pass-1', 'none', true);
 INSERT INTO fetchmail_server (name, state, server, port, server_type, is_ssl, "user", password, active)
 VALUES ('Practice', 'done', 'imap.old.example', 143, 'imap', false, 'old@example.co.uk', 'Old-Pass-1', true);
@@ -40,19 +41,41 @@ UPDATE ir_cron SET active = true;
 
 def playbook(order):
     tasks = {
-        "sqlite": {"name": "sqlite", "mailops.mailconfig.mail_account": {
-            "declaration": "{{ mail_account }}", "store": {"path": "{{ site_dir }}/settings.db", "create": True}, "test": False}},
-        "odoo": {"name": "odoo", "mailops.mailconfig.mail_account": {
-            "declaration": "{{ mail_account }}", "test": False,
-            "store": {"type": "postgresql", "application": "odoo", "host": "localhost", "port": "{{ db_port }}", "user": DB_USER,
-                      "password": DB_PASSWORD, "database": "{{ db_name }}", "ca_path": "{{ db_ca }}", "record_name": "Practice"}}},
+        "sqlite": {
+            "name": "sqlite",
+            "mailops.mailconfig.mail_account": {
+                "declaration": "{{ mail_account }}",
+                "store": {"path": "{{ site_dir }}/settings.db", "create": True},
+                "test": False,
+            },
+        },
+        "odoo": {
+            "name": "odoo",
+            "mailops.mailconfig.mail_account": {
+                "declaration": "{{ mail_account }}",
+                "test": False,
+                "store": {
+                    "type": "postgresql",
+                    "application": "odoo",
+                    "host": "localhost",
+                    "port": "{{ db_port }}",
+                    "user": DB_USER,
+                    "password": DB_PASSWORD,
+                    "database": "{{ db_name }}",
+                    "ca_path": "{{ db_ca }}",
+                    "record_name": "Practice",
+                },
+            },
+        },
         "ping": {"name": "ping", "ansible.builtin.ping": {}},
     }
     steps = [rollout.mark("t0")]
     for number, name in enumerate(order):
         steps += [tasks[name], rollout.mark("t%d" % (number + 1))]
     times = ", ".join("'%s': t%d|float - t%d|float" % (name, number + 1, number) for number, name in enumerate(order))
-    steps.append({"name": "report", "run_once": True, "ansible.builtin.debug": {"msg": "TIMES {{ {%s} | to_json }}" % times}})
+    steps.append(
+        {"name": "report", "run_once": True, "ansible.builtin.debug": {"msg": "TIMES {{ {%s} | to_json }}" % times}}
+    )
     return [{"hosts": "all", "gather_facts": False, "tasks": steps}]
 
 
@@ -66,15 +89,24 @@ def setup(work, hosts, server):
         with open(os.path.join(work, "host_vars", name + ".json"), "w", encoding="utf-8") as handle:
             json.dump({"mail_account": rollout.declaration(number), "site_dir": os.path.join(work, "sites", name),
                        "db_name": "odoo_bench_%03d" % number, "db_port": server["port"], "db_ca": server["ca"]}, handle)
-        lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(rollout.VENV_BIN, "python")))
+        lines.append(
+            "%s ansible_connection=local ansible_python_interpreter=%s"
+            % (name, os.path.join(rollout.VENV_BIN, "python"))
+        )
     with open(os.path.join(work, "inventory.ini"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
 
 
 def reset(work, hosts, server):
     """No SQLite stores, and every Odoo database copied afresh from the seeded template."""
-    postgresql.sql(server, "".join("DROP DATABASE IF EXISTS odoo_bench_%03d;\nCREATE DATABASE odoo_bench_%03d TEMPLATE %s;\n" % (
-        number, number, TEMPLATE) for number in range(hosts)))
+    postgresql.sql(
+        server,
+        "".join(
+            "DROP DATABASE IF EXISTS odoo_bench_%03d;\nCREATE DATABASE odoo_bench_%03d TEMPLATE %s;\n"
+            % (number, number, TEMPLATE)
+            for number in range(hosts)
+        ),
+    )
     for number in range(hosts):
         path = os.path.join(work, "sites", "site%03d" % number, "settings.db")
         if os.path.exists(path):
@@ -103,8 +135,11 @@ def main():
                 times, wall = rollout.run_playbook(work, order, args.forks, playbook(order))
                 for task in tasks:
                     results[phase][task].append(times[task])
-                print("repeat %d %-10s order %-18s sqlite %6.2f s  odoo %6.2f s  ping %6.2f s  playbook %6.2f s" % (
-                    repeat + 1, phase, "/".join(order), times["sqlite"], times["odoo"], times["ping"], wall), flush=True)
+                print(
+                    "repeat %d %-10s order %-18s sqlite %6.2f s  odoo %6.2f s  ping %6.2f s  playbook %6.2f s"
+                    % (repeat + 1, phase, "/".join(order), times["sqlite"], times["odoo"], times["ping"], wall),
+                    flush=True,
+                )
         print("\n%d hosts, forks %d, median of %d repeats\n" % (args.hosts, args.forks, args.repeats))
         print("| run | SQLite store wall s | Odoo (postgresql) wall s | ping wall s | odoo / SQLite |")
         print("|---|---|---|---|---|")

@@ -33,10 +33,23 @@ def _run(state, folder, practices, forks, mode, dead_timeout=None):
     if dead_timeout is not None:
         overrides[dead] = declarations.virtual(state, dead, outgoing=("hole", "tls"), incoming=None)
         host_vars[dead] = {"mail_account_verify_timeout": dead_timeout}
-    inventory = fleet.write(folder, state, practices, overrides, {"mail_account_verify_from": mode,
-                                                                  "mail_account_verify_host_results": "failed"}, host_vars)
+    inventory = fleet.write(
+        folder,
+        state,
+        practices,
+        overrides,
+        {"mail_account_verify_from": mode, "mail_account_verify_host_results": "failed"},
+        host_vars,
+    )
     report = os.path.join(folder, "report", "mail")
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, "--forks", str(forks), VERIFY]
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i",
+        inventory,
+        "--forks",
+        str(forks),
+        VERIFY,
+    ]
     wall, _cpu, result = timed(command, env=_env(folder, MAILCONFIG_REPORT=report,
                                                  ANSIBLE_CALLBACKS_ENABLED="mailops.mailconfig.fleet_summary"))
     with open(report + ".json", encoding="utf-8") as handle:

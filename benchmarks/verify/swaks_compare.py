@@ -156,7 +156,8 @@ def main():
         rows.append(("OAuth 2.0 access token (XOAUTH2)", token_rc, "n/a", "n/a", "n/a",
                      "%s (%s)" % (check["code"] or "ok", check["auth_mechanism"])))
     print(
-        "| case | swaks exit (default) | swaks exit (--tls-verify) | swaks AUTH attempts | swaks output reveals the password "
+        "| case | swaks exit (default) | swaks exit (--tls-verify) | swaks AUTH attempts | swaks output reveals the "
+        "password "
         "| mail_verify code |"
     )
     print("|---|---|---|---|---|---|")

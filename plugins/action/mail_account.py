@@ -31,7 +31,12 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils import _control
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _guided
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store, of_store
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, guarded, rejected
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import (
+    Guard,
+    accepted,
+    guarded,
+    rejected,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE
 
 
@@ -51,10 +56,15 @@ class ActionModule(DeclarationAction):
 
     def by_hand(self, args, application, task_vars):
         """A guided application (EXACT): the practice's setup sheet on the controller, no module run, no connection."""
-        return _guided.apply(task_vars.get("inventory_hostname", ""), application, args["declaration"], args.get("state", "present"),
-                             self._templar.template(task_vars.get(ENTERED_VARIABLE)),
-                             self._templar.template(task_vars.get(_guided.SHEETS_VARIABLE, _guided.DEFAULT_SHEETS)),
-                             bool(self._task.check_mode))
+        return _guided.apply(
+            task_vars.get("inventory_hostname", ""),
+            application,
+            args["declaration"],
+            args.get("state", "present"),
+            self._templar.template(task_vars.get(ENTERED_VARIABLE)),
+            self._templar.template(task_vars.get(_guided.SHEETS_VARIABLE, _guided.DEFAULT_SHEETS)),
+            bool(self._task.check_mode),
+        )
 
     def module_args(self, args, application):
         if application:
@@ -64,10 +74,19 @@ class ActionModule(DeclarationAction):
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         if module_name == self.MODULE:
             practice = (task_vars or {}).get("inventory_hostname", "")
-            module_args = dict(module_args, backup_key=backup_key(practice, module_args.get("backup_key")),
-                               controller=_controller.identity(os.getppid()))  # the ansible-playbook process this worker serves
-        if module_name != self.MODULE or not boolean(module_args.get("test", True)) or module_args.get("state") == "absent":
-            return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+            module_args = dict(
+                module_args,
+                backup_key=backup_key(practice, module_args.get("backup_key")),
+                controller=_controller.identity(os.getppid()),
+            )  # the ansible-playbook process this worker serves
+        if (
+            module_name != self.MODULE
+            or not boolean(module_args.get("test", True))
+            or module_args.get("state") == "absent"
+        ):
+            return super()._execute_module(
+                module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs
+            )
         practice = (task_vars or {}).get("inventory_hostname", "")
         guard = Guard()
         fingerprint = guard.fingerprint(practice, module_args["declaration"])

@@ -89,7 +89,8 @@ class ActionModule(ActionModuleBase):
                 results={},
                 counts=_counts({}),
                 failed_practices=[],
-                msg="no practice to check from the controller (each verifies from its site, or has verification off or state absent)",
+                msg="no practice to check from the controller (each verifies from its site, or has verification off or "
+                "state absent)",
             )
             return result
         guard = Guard()
@@ -130,7 +131,8 @@ class ActionModule(ActionModuleBase):
 
     @staticmethod
     def _guarded(guard, fingerprints, normalised):
-        """Results for the hosts whose secret a server already rejected: not tried again (mail_verify's lockout guard)."""
+        """Results for the hosts whose secret a server already
+        rejected: not tried again (mail_verify's lockout guard)."""
         guarded = {}
         for host, fingerprint in fingerprints.items():
             at = guard.rejected_at(host, fingerprint)

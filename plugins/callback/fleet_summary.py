@@ -46,10 +46,20 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import guarded
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _entry_state, _report, _run_info
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import (
+    _audit_log,
+    _entry_state,
+    _report,
+    _run_info,
+)
 
-_ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_verify_batch": "verify_batch",
-            "mail_sender_check": "sender"}
+_ACTIONS = {
+    "mail_declaration": "validate",
+    "mail_account": "apply",
+    "mail_verify": "verify",
+    "mail_verify_batch": "verify_batch",
+    "mail_sender_check": "sender",
+}
 # Warnings that need someone even when nothing failed: an Open Dental practice on Microsoft 365 with a password.
 _ATTENTION = ("MC711",)
 # mail_account's outcome in check mode, said as what a real run would do.
@@ -110,10 +120,13 @@ class CallbackModule(CallbackBase):
         self.run["check_mode"] = bool(context.CLIARGS.get("check"))
         if inventory is not None:
             # the whole play, not only this serial batch (--limit still applies)
-            self.play_hosts.update(dict.fromkeys(host.get_name() for host in inventory.get_hosts(play.hosts, ignore_restrictions=True)))
+            self.play_hosts.update(
+                dict.fromkeys(host.get_name() for host in inventory.get_hosts(play.hosts, ignore_restrictions=True))
+            )
 
     def _not_reached(self, stats):
-        """A row for each practice of the run's plays that no step reached, with why (the rollout stopped, or the run ended)."""
+        """A row for each practice of the run's plays that no step
+        reached, with why (the rollout stopped, or the run ended)."""
         failed = sorted(host for host in self.rows if stats.summarize(host).get("failures"))
         why = ("the rollout stopped before this practice's batch: an earlier batch had more failures than "
                "mail_account_max_fail_percentage allows (failed: %s)" % ", ".join(failed) if failed else
@@ -159,7 +172,9 @@ class CallbackModule(CallbackBase):
         # Declaration findings; a sender check that ran (it names its domain) reports DNS findings instead.
         ran_dns = step == "sender" and "domain" in data
         errors = [] if ran_dns else [f for f in data.get("findings") or () if f.get("severity") == "error"]
-        if data.get("argument_errors"):  # refused by the batch check for its role variables (playbooks/site.yml, verify.yml)
+        if data.get(
+            "argument_errors"
+        ):  # refused by the batch check for its role variables (playbooks/site.yml, verify.yml)
             row["validated"] = "no"
             self._note(row, "role_variables", data["argument_errors"][0])
         if step == "validate" or errors:
@@ -181,7 +196,8 @@ class CallbackModule(CallbackBase):
             row["sender"] = "failed"  # refused before any DNS question
 
     def _applied(self, row, result, data, failed, errors):
-        """The apply step: changed or not, the module's outcome and test vantage when it reports them, the audit line."""
+        """The apply step: changed or not, the module's outcome
+        and test vantage when it reports them, the audit line."""
         dry = result._task.check_mode
         changed = (_report.WOULD_CHANGE if dry else "yes") if data.get("changed") else "no"
         row["changed"] = "failed" if failed else changed
@@ -220,7 +236,9 @@ class CallbackModule(CallbackBase):
             if checked.get("guided"):
                 row["guided"] = dict(checked["guided"], **(row.get("guided") or {}))
             self._attention(row, findings)
-            problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
+            problems = [f for f in findings if f.get("severity") == "error"] or [
+                f for f in findings if f.get("severity") == "warning"
+            ]
             if not checked.get("ok"):
                 if checked.get("argument_errors"):
                     self._note(row, "role_variables", checked["argument_errors"][0])
@@ -254,12 +272,22 @@ class CallbackModule(CallbackBase):
         path = self.get_option("audit_log") or _audit_log.default_path()
         run = self.run or {}
         store = data.get("store") or {}
-        _audit_log.append(path, {
-            "time": _run_info.now(), "run_id": run.get("run_id"), "operator": run.get("operator"), "practice": practice,
-            "store": {k: store.get(k) for k in _AUDITED_STORE if store.get(k) is not None},
-            "keys": _audit_log.changed_keys(data), "changed": bool(data.get("changed")),
-            "outcome": data.get("outcome") or ("failed" if failed else "written"), "restored_from": data.get("restored_from"),
-            "tested_from": data.get("tested_from"), "inventory_commit": run.get("inventory_commit")})
+        _audit_log.append(
+            path,
+            {
+                "time": _run_info.now(),
+                "run_id": run.get("run_id"),
+                "operator": run.get("operator"),
+                "practice": practice,
+                "store": {k: store.get(k) for k in _AUDITED_STORE if store.get(k) is not None},
+                "keys": _audit_log.changed_keys(data),
+                "changed": bool(data.get("changed")),
+                "outcome": data.get("outcome") or ("failed" if failed else "written"),
+                "restored_from": data.get("restored_from"),
+                "tested_from": data.get("tested_from"),
+                "inventory_commit": run.get("inventory_commit"),
+            },
+        )
 
     # ---- the end ---------------------------------------------------------------------------------------------------
 

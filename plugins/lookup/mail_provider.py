@@ -10,10 +10,10 @@ short_description: Published mail settings of a provider, or the provider of an 
 version_added: 0.1.0
 description:
   - Looks up the provider catalogue shipped with the collection (C(data/providers.yml)).
-  - A term that contains C(@) is an address; its provider is detected on the controller as for a declaration whose provider is V(auto),
-    from the catalogue's known address domains, then the domain's MX records, then RFC 6186 SRV records
-    (see the collection's docs/detection.md; C(MAILCONFIG_DNS_SERVER) points it at a resolver, C(MAILCONFIG_OFFLINE=1)
-    turns DNS off).
+  - A term that contains C(@) is an address; its provider is detected on the controller as for a declaration whose
+    provider is V(auto), from the catalogue's known address domains, then the domain's MX records, then RFC 6186 SRV
+    records (see the collection's docs/detection.md; C(MAILCONFIG_DNS_SERVER) points it at a resolver,
+    C(MAILCONFIG_OFFLINE=1) turns DNS off).
   - Any other term is a provider key such as V(gmail) or V(office365).
   - Each result is the catalogue entry with C(key) added, and for an address C(detection) (which rule decided and
     what it saw); an address whose provider cannot be decided gives an error that asks for an explicit provider.

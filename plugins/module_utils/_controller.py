@@ -39,7 +39,8 @@ def started(pid: int) -> Optional[int]:
 
 
 def pid_namespace() -> Optional[str]:
-    """The PID namespace we run in ("pid:[4026531836]"): a container on the same machine (same boot id) has its own PIDs."""
+    """The PID namespace we run in ("pid:[4026531836]"): a container
+    on the same machine (same boot id) has its own PIDs."""
     try:
         return os.readlink("/proc/self/ns/pid")
     except OSError:
@@ -56,11 +57,16 @@ def _here(controller: Optional[Dict[str, object]]) -> bool:
     if not controller or controller.get("started") is None:
         return False
     boot, namespace = boot_id(), pid_namespace()
-    return boot is not None and namespace is not None and (controller.get("boot_id"), controller.get("pid_namespace")) == (boot, namespace)
+    return (
+        boot is not None
+        and namespace is not None
+        and (controller.get("boot_id"), controller.get("pid_namespace")) == (boot, namespace)
+    )
 
 
 def still_alive(controller: Optional[Dict[str, object]]) -> Callable[[], bool]:
-    """A check that the run that started us goes on: that controller process when it is on this machine, else our parent."""
+    """A check that the run that started us goes on: that controller
+    process when it is on this machine, else our parent."""
     if _here(controller):
         pid, start = int(controller["pid"]), controller["started"]
         return lambda: started(pid) == start

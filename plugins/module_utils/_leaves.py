@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every leaf of a declaration-shaped value with its dotted path, for checks that look at each value wherever it sits."""
+"""Every leaf of a declaration-shaped value with its dotted
+path, for checks that look at each value wherever it sits."""
 
 from typing import Any, Iterator, Tuple
 

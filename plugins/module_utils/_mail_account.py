@@ -37,7 +37,8 @@ def _contact_email(params, store):
         )
     if not store.contact_target():
         raise ValueError(
-            "declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)"
+            "declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, "
+            "email_column)"
         )
     return declaration["address"]
 
@@ -124,7 +125,8 @@ def _after_restore(module, store, backup, applied):
         would = "would put" if module.check_mode else "put"
         module.warn(
             "restored from %s: %s back %s as they were before the change that backup preceded. The declaration still "
-            "holds the settings just replaced, so the next site.yml run writes them again: change the declaration (or leave "
+            "holds the settings just replaced, so the next site.yml run writes them again: change the declaration (or "
+            "leave "
             "this practice out) to keep the restore" % (backup, would, ", ".join(applied.keys) or "the settings")
         )
     if not module.check_mode:
@@ -168,7 +170,8 @@ def run(module: "AnsibleModule") -> NoReturn:
         module.warn(warning)
     if decision.outcome == _test_then_save.WRITTEN_UNTESTED:
         module.warn(
-            "written untested (write_untested is true): the test of the new settings failed, and the store now holds them: %s"
+            "written untested (write_untested is true): the test of the new settings failed, and the store now holds "
+            "them: %s"
             % _summary(decision.test)
         )
     applied = decision.applied

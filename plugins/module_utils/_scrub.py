@@ -59,7 +59,9 @@ def secret_forms(secret: str) -> Set[str]:
 class Masker:
     """Masks the forms of some secrets in text, except inside the ``keep`` strings (our own names)."""
 
-    def __init__(self, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()
+    ) -> None:
         forms = set(form for form in extra_forms if form)
         for secret in secrets:
             if secret:
@@ -82,7 +84,9 @@ class Masker:
             joined.append(value[at:])
             origin.extend(range(at, len(value)))
             joined = "".join(joined)
-            spans += [(origin[start], origin[end - 1] + 1) for form in self._split_forms for start, end in _find(joined, form)]
+            spans += [
+                (origin[start], origin[end - 1] + 1) for form in self._split_forms for start, end in _find(joined, form)
+            ]
         return spans
 
     def text(self, value: str) -> str:
@@ -133,11 +137,15 @@ def _find(text, part):
     return found
 
 
-def scrub(value: Any, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
+def scrub(
+    value: Any, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()
+) -> Any:
     """``value`` with every form of each secret (and each of ``extra_forms``) masked, in all nested strings."""
     return Masker(secrets, extra_forms, keep).masked(value)
 
 
-def scrub_result(value: Any, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()) -> Any:
+def scrub_result(
+    value: Any, secrets: Iterable[Optional[str]], extra_forms: Iterable[str] = (), keep: Iterable[str] = ()
+) -> Any:
     """A verify result masked in its free text only (GENERATED_FIELDS stay as they are), then cut to CUT."""
     return Masker(secrets, extra_forms, keep).masked(value, CUT, GENERATED_FIELDS)

@@ -73,7 +73,8 @@ GUARD_STAGE = "lockout_guard"
 def refusal(rejected_at: str) -> str:
     """Why the lockout guard does not try a secret that was rejected at ``rejected_at``."""
     return (
-        "not tried again: this secret was rejected (auth_failed) on %s, and repeated failed logins can lock the mailbox; "
+        "not tried again: this secret was rejected (auth_failed) on %s, and repeated failed logins can lock the "
+        "mailbox; "
         "correct it in the vault, or set mail_account_retry_failed_secret: true (the modules' retry_failed_secret) "
         "to try it once more" % rejected_at
     )
@@ -106,8 +107,14 @@ def refused(declaration: dict, reason: str) -> dict:
     return result
 
 
-def run(store: Store, plan: Plan, declaration: dict, key_map: Optional[dict], probe: Callable[[dict], Tuple[dict, list]],
-        options: Options) -> Decision:
+def run(
+    store: Store,
+    plan: Plan,
+    declaration: dict,
+    key_map: Optional[dict],
+    probe: Callable[[dict], Tuple[dict, list]],
+    options: Options,
+) -> Decision:
     """Test the settings a write would put in effect, then write them; a Decision.
 
     ``probe(declaration)`` is mail_verify's check and returns ``(result, warnings)``.

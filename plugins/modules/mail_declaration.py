@@ -52,7 +52,8 @@ options:
     default: mail_account
   store:
     description:
-      - The store option the declaration will be written with (usually C({{ mail_account_store }})), with O(declaration).
+      - The store option the declaration will be written with (usually C({{ mail_account_store }})), with
+        O(declaration).
       - Rules that depend on the application keeping the settings read it.
     type: dict
   store_variable:
@@ -61,9 +62,10 @@ options:
     default: mail_account_store
   application:
     description:
-      - Also check what this application can hold, with the rules of its profile (the collection's C(data/applications/<name>.yml)),
-        for example V(opendental).
-      - Without it, a O(store) (with O(hosts), each host's O(store_variable)) of type C(mysql) gives its own application.
+      - Also check what this application can hold, with the rules of its profile (the collection's
+        C(data/applications/<name>.yml)), for example V(opendental).
+      - Without it, a O(store) (with O(hosts), each host's O(store_variable)) of type C(mysql) gives its own
+        application.
     type: str
   strict:
     description: Fail on warnings too.
@@ -71,26 +73,28 @@ options:
     default: false
   role_entry_point:
     description:
-      - With O(hosts), check each host as it is about to run this entry point of the C(mailops.mailconfig.mail_account) role,
-        for example V(main) (the rollout) or V(verify), in one task for the whole batch (C(run_once)).
-      - Each host's role variables are checked against that entry point of the role's C(meta/argument_specs.yml), as Ansible's
-        own per-host argument check would (the collection's playbooks turn that off with C(rolespec_validate=false)); the
-        variables are read from each host's C(hostvars) (inventory, extra vars, facts), unset ones take the spec's default.
-      - The declaration is the host's C(mail_account), checked with its C(mail_account_store) (when the entry point has it) and
-        C(mail_account_validate_strict); O(variable), O(store_variable) and O(strict) are not used for them.
-      - The task does not fail for a host's problems (a failed C(run_once) task would fail every host of the batch). Register
-        its result as C(mail_account_checked), and each host's next step (M(mailops.mailconfig.mail_account),
-        M(mailops.mailconfig.mail_verify), M(mailops.mailconfig.mail_sender_check), M(mailops.mailconfig.mail_verify_batch))
-        reuses its check; a host refused here fails there, without connecting, with the message listed in RV(checked).
+      - With O(hosts), check each host as it is about to run this entry point of the C(mailops.mailconfig.mail_account)
+        role, for example V(main) (the rollout) or V(verify), in one task for the whole batch (C(run_once)).
+      - Each host's role variables are checked against that entry point of the role's C(meta/argument_specs.yml), as
+        Ansible's own per-host argument check would (the collection's playbooks turn that off with
+        C(rolespec_validate=false)); the variables are read from each host's C(hostvars) (inventory, extra vars, facts),
+        unset ones take the spec's default.
+      - The declaration is the host's C(mail_account), checked with its C(mail_account_store) (when the entry point has
+        it) and C(mail_account_validate_strict); O(variable), O(store_variable) and O(strict) are not used for them.
+      - The task does not fail for a host's problems (a failed C(run_once) task would fail every host of the batch).
+        Register its result as C(mail_account_checked), and each host's next step (M(mailops.mailconfig.mail_account),
+        M(mailops.mailconfig.mail_verify), M(mailops.mailconfig.mail_sender_check),
+        M(mailops.mailconfig.mail_verify_batch)) reuses its check; a host refused here fails there, without connecting,
+        with the message listed in RV(checked).
     type: str
     version_added: 0.1.0
   failures:
     description:
       - Where a refused declaration fails, with O(hosts) and without O(role_entry_point).
-      - V(task) fails this task, listing every refused host; with C(run_once), Ansible reports the failure on the one host
-        the task ran for.
-      - V(hosts) does not fail this task; it returns RV(refused) and RV(messages), so that a later task fails each refused
-        host with its own message (playbooks/validate.yml does), and AWX and the recap mark the right practices.
+      - V(task) fails this task, listing every refused host; with C(run_once), Ansible reports the failure on the one
+        host the task ran for.
+      - V(hosts) does not fail this task; it returns RV(refused) and RV(messages), so that a later task fails each
+        refused host with its own message (playbooks/validate.yml does), and AWX and the recap mark the right practices.
     type: str
     choices: [task, hosts]
     default: task
@@ -138,8 +142,8 @@ ansible_facts:
   contains:
     mail_account_checked:
       description:
-        - The normalised declaration without secret values, its findings, and a fingerprint of the declaration and the check's context
-          (keyed with a secret that stays in the run's local temp dir).
+        - The normalised declaration without secret values, its findings, and a fingerprint of the declaration and the
+          check's context (keyed with a secret that stays in the run's local temp dir).
       type: dict
 ok:
   description: Whether every declaration passed.
@@ -166,8 +170,8 @@ checked:
   description:
     - With O(role_entry_point), per host what its next step needs; no secret in it.
     - For a host that passed, the checked declaration (as the C(mail_account_checked) fact holds it).
-    - For a host refused, C(failed), the C(msg) its next step fails with, its C(findings) and, when its role variables are wrong,
-      C(argument_errors).
+    - For a host refused, C(failed), the C(msg) its next step fails with, its C(findings) and, when its role variables
+      are wrong, C(argument_errors).
   returned: with O(role_entry_point)
   type: dict
   version_added: 0.1.0
@@ -188,8 +192,8 @@ refused:
   description:
     - With O(role_entry_point), the hosts refused (each with C(failed) in RV(checked)), sorted; with O(failures=hosts),
       the hosts listed in RV(messages).
-    - Conditions should test this list (C(inventory_hostname in mail_account_checked.refused)) rather than index RV(checked),
-      because Ansible copies a registered dictionary each time a host's condition indexes it.
+    - Conditions should test this list (C(inventory_hostname in mail_account_checked.refused)) rather than index
+      RV(checked), because Ansible copies a registered dictionary each time a host's condition indexes it.
   returned: with O(role_entry_point), and with O(failures=hosts) when a host is refused
   type: list
   elements: str
@@ -199,7 +203,8 @@ after_save:
   description:
     - With O(role_entry_point=main), the hosts not refused whose role variables ask for a step after the save
       (C(mail_account_verify_from=controller) or C(mail_account_sender_check)), sorted.
-    - C(playbooks/site.yml) ends the batch in one step when this list is empty, and otherwise ends every other practice's play at the save.
+    - C(playbooks/site.yml) ends the batch in one step when this list is empty, and otherwise ends every other
+      practice's play at the save.
   returned: with O(role_entry_point=main)
   type: list
   elements: str
@@ -207,7 +212,8 @@ after_save:
   sample: [practice-07]
 deadlines:
   description:
-    - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by date.
+    - Every finding about a dated change at the provider (MC302, MC303), one row per practice and change, sorted by
+      date.
     - C(to_do) is the finding's hint.
   returned: always
   type: list
@@ -218,7 +224,8 @@ deadlines:
       date: "2026-12-31"
       code: MC302
       severity: warning
-      what: Microsoft 365 (Exchange Online) disables password login to SMTP (basic authentication) by default from the end of December 2026 (2026-12-31)
+      what: Microsoft 365 (Exchange Online) disables password login to SMTP (basic authentication) by default from the
+        end of December 2026 (2026-12-31)
       to_do: >-
         After that, your tenant admin can re-enable it until Microsoft 365 (Exchange Online) removes it;
         move to OAuth: auth.method: oauth2 (see docs/oauth.md).

@@ -13,7 +13,8 @@ description:
     reaching the provider's sending hosts (for example C(include:spf.protection.outlook.com)); that C(_dmarc.<domain>)
     holds one DMARC record with a valid C(p=); and that a DKIM key is published for the provider's usual selectors
     (C(selector1)/C(selector2) for Microsoft 365, C(google) for Google Workspace) or for O(dkim_selectors).
-  - Each finding has a stable code (C(MC600)-C(MC641)), a severity and a hint; see the collection's C(docs/detection.md).
+  - Each finding has a stable code (C(MC600)-C(MC641)), a severity and a hint; see the collection's
+    C(docs/detection.md).
   - Runs on the controller only and never connects to the target host. It is read-only, so it also runs in check mode.
   - The resolver is the system's unless O(dns_server) or the environment variable E(MAILCONFIG_DNS_SERVER) names one.
     Each question is asked once per playbook run, however many hosts share the domain.
@@ -23,7 +24,8 @@ options:
   declaration:
     description:
       - The mail account declaration, usually C({{ mail_account }}). It is validated on the controller exactly as for
-        M(mailops.mailconfig.mail_account); the sending domain comes from its C(address) and the provider from its C(provider).
+        M(mailops.mailconfig.mail_account); the sending domain comes from its C(address) and the provider from its
+        C(provider).
       - Secrets in it are never read or shown by this action.
       - Exactly one of O(declaration) and O(domain) is required.
     type: dict
@@ -120,7 +122,8 @@ detection:
   description: How the provider was detected when only O(domain) was given.
   returned: when O(domain) is given without O(provider)
   type: dict
-  sample: {provider: office365, rule: mx, evidence: ["MX 0 smiles-dental-co-uk.mail.protection.outlook.com matches office365's MX patterns"]}
+  sample: {provider: office365, rule: mx,
+           evidence: ["MX 0 smiles-dental-co-uk.mail.protection.outlook.com matches office365's MX patterns"]}
 findings:
   description: What is wrong or worth knowing, most important first; empty when everything is in order.
   returned: always

@@ -37,7 +37,8 @@ options:
   validate_certs:
     description:
       - Verify the servers' certificates and host names.
-      - V(false) is reported as a warning, since a successful check then proves neither privacy nor the server's identity.
+      - V(false) is reported as a warning, since a successful check then proves neither privacy nor the server's
+        identity.
     type: bool
     default: true
   timeout:

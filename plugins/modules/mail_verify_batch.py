@@ -43,16 +43,17 @@ options:
     default: mail_account
   verify_from:
     description:
-      - When given, only the hosts of O(hosts) whose C(mail_account_verify_from) is V(controller) are checked; this value
-        stands for the hosts that do not set it (the C(mail_account) role passes its own default). The others are left
-        to check themselves from their site. When nothing is left, the result is skipped.
+      - When given, only the hosts of O(hosts) whose C(mail_account_verify_from) is V(controller) are checked; this
+        value stands for the hosts that do not set it (the C(mail_account) role passes its own default). The others are
+        left to check themselves from their site. When nothing is left, the result is skipped.
       - Choosing here, where each host's variables are read anyway, spares a template that would gather every host's
         variables once more.
     type: str
     version_added: 0.1.0
   ca_path:
     description:
-      - As M(mailops.mailconfig.mail_verify)'s C(ca_path), for the hosts that set none of their own (see O(host_variables)).
+      - As M(mailops.mailconfig.mail_verify)'s C(ca_path), for the hosts that set none of their own (see
+        O(host_variables)).
     type: path
   validate_certs:
     description: As M(mailops.mailconfig.mail_verify)'s C(validate_certs).
@@ -80,8 +81,8 @@ options:
     description:
       - For each option a practice may set for itself (V(verify_from), V(ca_path), V(validate_certs), V(timeout),
         V(deadline), V(send_test_to), V(plaintext_allowed_hosts), V(retry_failed_secret)), the host variable that holds
-        a practice's own value. A practice's own value applies to its check; one that sets none gets the option's
-        value given here, unless that value is the C(run_once) host's own setting, in which case it gets the option's default.
+        a practice's own value. A practice's own value applies to its check; one that sets none gets the option's value
+        given here, unless that value is the C(run_once) host's own setting, in which case it gets the option's default.
       - The default names the C(mail_account) role's variables (C(mail_account_verify_timeout) and so on); V({}) applies
         the task's options to every host.
       - A host whose value has the wrong type fails alone, naming the variable.
@@ -104,7 +105,8 @@ options:
     type: int
     default: 4
   retry_failed_secret:
-    description: As M(mailops.mailconfig.mail_verify)'s C(retry_failed_secret), for the hosts that set none of their own.
+    description: As M(mailops.mailconfig.mail_verify)'s C(retry_failed_secret), for the hosts that set none of their
+      own.
     type: bool
     default: false
 seealso:
@@ -143,8 +145,8 @@ counts:
 failed_practices:
   description:
     - The hosts of RV(results) whose check failed or was refused, sorted.
-    - Per-host conditions should test this list rather than index RV(results) (Ansible copies a registered dictionary each
-      time a host's condition indexes it); the role's verify step does so.
+    - Per-host conditions should test this list rather than index RV(results) (Ansible copies a registered dictionary
+      each time a host's condition indexes it); the role's verify step does so.
   returned: always
   type: list
   elements: str

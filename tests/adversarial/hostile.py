@@ -101,16 +101,25 @@ def read_line(conn):
     return data.rstrip(b"\r\n").decode("utf-8", "replace")
 
 
-def declaration(outgoing_port, incoming=None, password=PASSWORD, security="none", method="password", token_endpoint=None):
+def declaration(
+    outgoing_port, incoming=None, password=PASSWORD, security="none", method="password", token_endpoint=None
+):
     """A normalised declaration for a loopback server; ``incoming`` is (protocol, port) or None."""
     incoming_block = {"enabled": False, "protocol": None, "host": None, "port": None, "security": None}
     if incoming:
-        incoming_block = {"enabled": True, "protocol": incoming[0], "host": "127.0.0.1", "port": incoming[1], "security": "none"}
+        incoming_block = {
+            "enabled": True,
+            "protocol": incoming[0],
+            "host": "127.0.0.1",
+            "port": incoming[1],
+            "security": "none",
+        }
     incoming_block.update(leave_copy_on_server=False, acknowledge_mail_removal=True)
     oauth2 = None
     if method == "oauth2":
         oauth2 = {"tenant": None, "token_endpoint": token_endpoint, "client_id": "hostile-client",
-                  "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN, "scopes": ["https://mail.example/.default"]}
+                  "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN,
+                  "scopes": ["https://mail.example/.default"]}
     return {
         "schema_version": 1, "address": USER, "display_name": None, "provider": "other", "username": USER,
         "auth": {"method": method, "password": password if method == "password" else None, "oauth2": oauth2},
@@ -158,4 +167,7 @@ def leaked(output, *secrets):
 
 def assert_bounded(report, deadline):
     assert report["grew_kb"] < MEMORY_BOUND_KB, "the verifier grew by %d KiB" % report["grew_kb"]
-    assert report["seconds"] < deadline + 1, "the check took %.1f s with a deadline of %s s" % (report["seconds"], deadline)
+    assert report["seconds"] < deadline + 1, "the check took %.1f s with a deadline of %s s" % (
+        report["seconds"],
+        deadline,
+    )

@@ -37,7 +37,9 @@ def switch(method, data=SALT + b"\0"):
 def unmasked(data):
     """What an RSA-encrypted answer holds: the password XOR the salt, undone."""
     try:
-        plain = _KEY.decrypt(data, padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None))
+        plain = _KEY.decrypt(
+            data, padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+        )
     except ValueError:
         return b""
     return bytes(byte ^ SALT[at % len(SALT)] for at, byte in enumerate(plain))
@@ -110,9 +112,22 @@ class Impostor:
 
     def _greeting(self):
         capabilities = _CAPABILITIES | (_SSL if self.tls else 0)
-        return (b"\x0a5.7.99-impostor\0" + struct.pack("<I", 7) + SALT[:8] + b"\0" + struct.pack("<H", capabilities & 0xFFFF)
-                + bytes([45]) + struct.pack("<H", 2) + struct.pack("<H", capabilities >> 16) + bytes([21]) + b"\0" * 10
-                + SALT[8:] + b"\0" + self.script.greeting.encode() + b"\0")
+        return (
+            b"\x0a5.7.99-impostor\0"
+            + struct.pack("<I", 7)
+            + SALT[:8]
+            + b"\0"
+            + struct.pack("<H", capabilities & 0xFFFF)
+            + bytes([45])
+            + struct.pack("<H", 2)
+            + struct.pack("<H", capabilities >> 16)
+            + bytes([21])
+            + b"\0" * 10
+            + SALT[8:]
+            + b"\0"
+            + self.script.greeting.encode()
+            + b"\0"
+        )
 
     def _keep(self, data):
         self.received.append(data)

@@ -64,7 +64,9 @@ def test_a_planted_backup_is_never_restored(tmp_path, kind):
     os.chmod(planted + ".mac", 0o600)
     with pytest.raises(ValueError, match="MAC does not match"):
         target.restored(values, frozenset())
-    held, name = target.restored(values, frozenset(), unverified=os.path.basename(planted))  # named by hand: accepted once
+    held, name = target.restored(
+        values, frozenset(), unverified=os.path.basename(planted)
+    )  # named by hand: accepted once
     assert name == planted and held["email.auth.password"] == "Attacker-Pw-666"
 
 
@@ -111,7 +113,8 @@ def test_a_failed_sqlite_transaction_keeps_no_backup(tmp_path):
 
 
 def _planted_copy(pending, kind):
-    """Another file with the pending backup's bytes but an attacker's server: ours by owner and mode (a hard link, a copy)."""
+    """Another file with the pending backup's bytes but an attacker's
+    server: ours by owner and mode (a hard link, a copy)."""
     planted = pending + ".planted"
     shutil.copyfile(pending, planted)
     if kind == "sqlite":
@@ -176,7 +179,8 @@ def test_a_backup_is_kept_before_the_lock_is_released(tmp_path, kind, monkeypatc
 
 
 def test_a_backup_that_cannot_be_kept_after_the_commit_is_told_not_raised(tmp_path, monkeypatch):
-    """The change is committed: failing would say "nothing was written"; the run warns that undo has no backup instead."""
+    """The change is committed: failing would say "nothing was
+    written"; the run warns that undo has no backup instead."""
     target, path = saved(tmp_path, "json", PASSWORD_A)
 
     def disk_full(pending, key):
@@ -248,7 +252,9 @@ def test_kill_9_of_ansible_playbook_at_the_lock_wait_writes_nothing(tmp_path, ma
                 "mail_account_store": {"type": "sqlite", "path": path, "create": True, "lock_timeout": 60}}
     inventory = tmp_path / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"all": {"hosts": {"practice-a": practice}}}))
-    site = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "playbooks", "site.yml")
+    site = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "playbooks", "site.yml"
+    )
     env = ansible_env(tmp_path, ANSIBLE_KEEP_REMOTE_FILES="0")
     first = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", str(inventory), site], env=env,
                            capture_output=True, text=True, timeout=300, check=False)

@@ -43,8 +43,13 @@ def lint(*args, stdin=None, stream=None):
     started = time.monotonic()
     hwm = tempfile.NamedTemporaryFile(prefix="mailconfig-hwm-", delete=False)
     hwm.close()
-    child = subprocess.Popen([sys.executable, MEASURED, LINT] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, env=dict(os.environ, MAILCONFIG_OFFLINE="1", MAILCONFIG_TEST_HWM_FILE=hwm.name))
+    child = subprocess.Popen(
+        [sys.executable, MEASURED, LINT] + list(args),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, MAILCONFIG_OFFLINE="1", MAILCONFIG_TEST_HWM_FILE=hwm.name),
+    )
 
     def feed():
         try:
@@ -88,7 +93,12 @@ def _file(tmp_path, text):
 
 
 HOSTILE_FILES = [
-    ("megabyte sexagesimal integer", CLEAN.replace("rate_per_minute: 3", "rate_per_minute: 1" + ":59" * 330000), 2, "MC004"),
+    (
+        "megabyte sexagesimal integer",
+        CLEAN.replace("rate_per_minute: 3", "rate_per_minute: 1" + ":59" * 330000),
+        2,
+        "MC004",
+    ),
     ("5000-digit integer", CLEAN.replace("rate_per_minute: 3", "rate_per_minute: " + "9" * 5000), 2, "MC004"),
     ("huge hex integer", CLEAN.replace("schema_version: 1", "schema_version: 0x" + "f" * 5000), 2, "MC004"),
     ("CR LF in the user name", CLEAN + 'username: "reception@quay-dental.co.uk\\r\\nDELE 1"\n', 1, "MC014"),
@@ -99,9 +109,14 @@ HOSTILE_FILES = [
 
 
 # Every case in text; the cases that could echo a name in every other format too.
-FORMAT_CASES = [pytest.param(text, status, code, "text", id="text-" + name) for name, text, status, code in HOSTILE_FILES] + \
-    [pytest.param(text, status, code, fmt, id="%s-%s" % (fmt, name)) for name, text, status, code in HOSTILE_FILES
-     if code == "MC010" for fmt in ("json", "github", "junit")]
+FORMAT_CASES = [
+    pytest.param(text, status, code, "text", id="text-" + name) for name, text, status, code in HOSTILE_FILES
+] + [
+    pytest.param(text, status, code, fmt, id="%s-%s" % (fmt, name))
+    for name, text, status, code in HOSTILE_FILES
+    if code == "MC010"
+    for fmt in ("json", "github", "junit")
+]
 
 
 @pytest.mark.parametrize("text, status, code, output_format", FORMAT_CASES)
@@ -123,7 +138,9 @@ def test_an_endless_stdin_is_refused_without_reading_it_all(baseline, stream):
 
 
 def test_a_huge_integer_on_stdin_in_junit_is_exit_two_not_a_traceback(baseline):
-    got, output, peak, _seconds = lint("--format", "junit", "-", stdin=CLEAN.replace("schema_version: 1", "schema_version: " + "7" * 4400).encode())
+    got, output, peak, _seconds = lint(
+        "--format", "junit", "-", stdin=CLEAN.replace("schema_version: 1", "schema_version: " + "7" * 4400).encode()
+    )
     assert got == 2 and "MC004" in output and "Traceback" not in output
     assert peak - baseline[0] < MEMORY_BOUND_KB
 
@@ -135,8 +152,21 @@ _HOSTILE_VALUES = st.one_of(
     st.just("1" + ":59" * 2000),
     st.sampled_from([APP_PASSWORD, "Zq81" * 5]),
 )
-_PLACES = st.sampled_from(["address", "username", "display_name", "provider", "auth.password", "auth.method",
-                           "outgoing.host", "outgoing.port", "sending.rate_per_minute", "incoming.protocol", "lint.ignore"])
+_PLACES = st.sampled_from(
+    [
+        "address",
+        "username",
+        "display_name",
+        "provider",
+        "auth.password",
+        "auth.method",
+        "outgoing.host",
+        "outgoing.port",
+        "sending.rate_per_minute",
+        "incoming.protocol",
+        "lint.ignore",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

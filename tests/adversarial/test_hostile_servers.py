@@ -97,7 +97,9 @@ def pop3_echo_pass(conn, stop):
     read_line(conn)
     conn.sendall(b"+OK send PASS\r\n")
     secret = read_line(conn)[len("PASS "):]
-    conn.sendall(("-ERR [AUTH] bad password %s (encoded %s)\r\n" % (secret, base64.b64encode(secret.encode()).decode())).encode())
+    conn.sendall(
+        ("-ERR [AUTH] bad password %s (encoded %s)\r\n" % (secret, base64.b64encode(secret.encode()).decode())).encode()
+    )
     stop.wait(5)
 
 
@@ -106,7 +108,12 @@ def smtp_ok(conn, stop):
     conn.sendall(b"220 ok.test ESMTP\r\n")
     while not stop.is_set():
         verb = read_line(conn).split(" ")[0].upper()
-        answers = {"EHLO": b"250-ok.test\r\n250 AUTH PLAIN\r\n", "AUTH": b"235 2.7.0 ok\r\n", "NOOP": b"250 ok\r\n", "QUIT": b"221 bye\r\n"}
+        answers = {
+            "EHLO": b"250-ok.test\r\n250 AUTH PLAIN\r\n",
+            "AUTH": b"235 2.7.0 ok\r\n",
+            "NOOP": b"250 ok\r\n",
+            "QUIT": b"221 bye\r\n",
+        }
         conn.sendall(answers.get(verb, b"502 no\r\n"))
         if verb == "QUIT":
             return
@@ -122,7 +129,9 @@ OUTGOING = [
 ]
 
 
-@pytest.mark.parametrize("handler, security, code, stage", [case[1:] for case in OUTGOING], ids=[case[0] for case in OUTGOING])
+@pytest.mark.parametrize(
+    "handler, security, code, stage", [case[1:] for case in OUTGOING], ids=[case[0] for case in OUTGOING]
+)
 def test_hostile_smtp_server(handler, security, code, stage):
     with peer(handler) as port:
         report, output = verify(declaration(port, security=security), timeout=2, deadline=DEADLINE)
@@ -178,7 +187,9 @@ def test_a_username_carrying_a_command_never_reaches_the_wire():
         hostile = declaration(smtp_port, incoming=("pop3", port))
         hostile["username"] = USER + "\r\nDELE 1"
         report, output = verify(hostile, timeout=2, deadline=DEADLINE, send_test_to="a@b.test\r\nRCPT TO:<c@d.test>")
-    assert report["error"].startswith("ControlCharacterError: declaration.username contains the control character U+000D")
+    assert report["error"].startswith(
+        "ControlCharacterError: declaration.username contains the control character U+000D"
+    )
     assert not any("DELE" in line for line in received)
     assert not leaked(output, PASSWORD)
 
@@ -197,7 +208,12 @@ def test_a_secret_that_is_an_ordinary_word_leaves_our_own_fields_readable(secret
     with peer(echo) as port:
         report, _output = verify(declaration(port, password=secret), timeout=2, deadline=DEADLINE)
     outgoing = report["result"]["outgoing"]
-    assert (outgoing["status"], outgoing["code"], outgoing["stage"], outgoing["protocol"]) == ("failed", "auth_failed", "authenticate", "smtp")
+    assert (outgoing["status"], outgoing["code"], outgoing["stage"], outgoing["protocol"]) == (
+        "failed",
+        "auth_failed",
+        "authenticate",
+        "smtp",
+    )
     assert (outgoing["host"], outgoing["port"], outgoing["security"]) == ("127.0.0.1", port, "none")
     assert [stage["name"] for stage in outgoing["stages"]][-1] == "authenticate"
     assert all(stage["status"] in ("ok", "failed") for stage in outgoing["stages"])

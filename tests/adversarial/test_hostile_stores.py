@@ -1,4 +1,5 @@
-"""The INI and JSON cases from the review: INI through a real ansible-playbook --check --diff and real runs, JSON through its store.
+"""The INI and JSON cases from the review: INI through a real ansible-playbook --check --diff and real runs,
+JSON through its store.
 
 A settings file whose keys differ from ours only in case, with a continuation line
 under the old password, and the application's own database password beside ours:

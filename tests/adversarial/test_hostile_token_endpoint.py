@@ -12,8 +12,21 @@ import urllib.parse
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._oauth_token import acquire
-from tests.adversarial.hostile import (CLIENT_SECRET, MEMORY_BOUND_KB, PASSWORD, REFRESH_TOKEN, assert_bounded, declaration, drip,
-                                       fragments, leaked, peer, read_line, send_forever, verify)
+from tests.adversarial.hostile import (
+    CLIENT_SECRET,
+    MEMORY_BOUND_KB,
+    PASSWORD,
+    REFRESH_TOKEN,
+    assert_bounded,
+    declaration,
+    drip,
+    fragments,
+    leaked,
+    peer,
+    read_line,
+    send_forever,
+    verify,
+)
 
 DEADLINE = 3
 
@@ -67,9 +80,17 @@ def echo_form(conn, stop):
     """Quotes the request back in every encoding: the form as sent, decoded, JSON-escaped, base64."""
     form = _request(conn)
     decoded = urllib.parse.unquote_plus(form)
-    description = "bad request %s | %s | %s | %s" % (form, decoded, json.dumps(decoded)[1:-1], base64.b64encode(decoded.encode()).decode())
+    description = "bad request %s | %s | %s | %s" % (
+        form,
+        decoded,
+        json.dumps(decoded)[1:-1],
+        base64.b64encode(decoded.encode()).decode(),
+    )
     body = json.dumps({"error": "invalid_grant", "error_description": description}).encode()
-    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    conn.sendall(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(body), body)
+    )
     stop.wait(5)
 
 
@@ -108,7 +129,9 @@ def test_the_memory_meter_sees_growth():
 
 
 def _answer(conn, status, body):
-    conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body))
+    conn.sendall(
+        b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body)
+    )
 
 
 def wrapped_description(conn, _stop):
@@ -121,10 +144,14 @@ def wrapped_description(conn, _stop):
 def token_type_echoed(conn, _stop):
     """Issues a token whose type is the client secret, twice over (the type used to be cut to 40 characters)."""
     secret = urllib.parse.parse_qs(_request(conn))["client_secret"][0]
-    _answer(conn, 200, json.dumps({"access_token": "a", "token_type": "x" * (40 - len(secret) // 2) + secret * 2}).encode())
+    _answer(
+        conn, 200, json.dumps({"access_token": "a", "token_type": "x" * (40 - len(secret) // 2) + secret * 2}).encode()
+    )
 
 
-@pytest.mark.parametrize("handler, code", [(wrapped_description, "oauth_invalid_client"), (token_type_echoed, "oauth_bad_response")])
+@pytest.mark.parametrize(
+    "handler, code", [(wrapped_description, "oauth_invalid_client"), (token_type_echoed, "oauth_bad_response")]
+)
 def test_the_secret_is_masked_before_the_answer_is_shortened(handler, code):
     """In this process: the token result alone, with no 4-character piece of the client secret in it."""
     with peer(handler) as port:

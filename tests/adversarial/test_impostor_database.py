@@ -93,7 +93,9 @@ def test_challenge_response_still_logs_in(greeting, over, impostor_tls):
     if greeting == "caching_sha2_password":
         script = Script(greeting, [b"\x01\x03"], True)  # fast path succeeded, then OK
     with Impostor(script, impostor_tls if over != NO_TLS else None) as impostor:
-        connection = _connect(lambda **options: _mysql_auth.connect(pymysql, over, "here", **options), impostor.port, over)
+        connection = _connect(
+            lambda **options: _mysql_auth.connect(pymysql, over, "here", **options), impostor.port, over
+        )
         connection.close()
     assert not impostor.holds(PASSWORD)
 
@@ -118,6 +120,9 @@ def test_the_store_names_the_refusal(impostor_tls):
         with pytest.raises(StoreError) as failed:
             apply(target, password=PASSWORD, tls_verify=False)
     message = str(failed.value)
-    assert "asked for the password in clear text (mysql_clear_password) over TLS whose certificate was not verified" in message
+    assert (
+        "asked for the password in clear text (mysql_clear_password) over TLS whose certificate was not verified"
+        in message
+    )
     assert "127.0.0.1:%d" % impostor.port in message and PASSWORD not in message
     assert not impostor.holds(PASSWORD)

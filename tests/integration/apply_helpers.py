@@ -35,7 +35,8 @@ def make_store(kind, path):
     if kind == "sqlite":
         db = sqlite3.connect(path)
         db.executescript("""
-            CREATE TABLE settings (section TEXT NOT NULL, key TEXT NOT NULL, value TEXT, updated_at TEXT, PRIMARY KEY (section, key));
+            CREATE TABLE settings (section TEXT NOT NULL, key TEXT NOT NULL, value TEXT, updated_at TEXT,
+                                   PRIMARY KEY (section, key));
             INSERT INTO settings VALUES ('general', 'theme', 'dark', '2000-01-01T00:00:00Z');
             INSERT INTO settings VALUES ('email', 'signature', 'Kind regards', '2000-01-01T00:00:00Z');
             CREATE TABLE practice (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
@@ -90,7 +91,8 @@ def play(tasks, **variables):
 
 
 def apply_task(name, register=None, **options):
-    """A mail_account task; these tests are about the stores, so no login test unless they ask (test_test_then_save.py is)."""
+    """A mail_account task; these tests are about the stores, so
+    no login test unless they ask (test_test_then_save.py is)."""
     options.setdefault("test", False)
     task = {"name": name, "mailops.mailconfig.mail_account": dict({"declaration": "{{ mail_account }}"}, **options)}
     if register:

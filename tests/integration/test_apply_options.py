@@ -1,4 +1,5 @@
-"""mail_account options through real ansible-playbook: key_map, absent, contact, backup, update_password, files, failures."""
+"""mail_account options through real ansible-playbook: key_map,
+absent, contact, backup, update_password, files, failures."""
 
 import json
 import os
@@ -155,9 +156,11 @@ def test_store_failures_name_the_path_and_the_cause(playbook, tmp_path):
                     ignore_errors=True,
                 ),
                 assert_task(
-                    "r1.msg == 'SQLite store %s: does not exist (set store.create: true to create it); nothing was written'"
+                    "r1.msg == 'SQLite store %s: does not exist (set store.create: true to create it); nothing was "
+                    "written'"
                     % missing,
-                    "r2.msg is search('JSON store .*corrupt.json: is not valid JSON \\\\(Expecting value at line 1 column 11\\\\)')",
+                    "r2.msg is search('JSON store .*corrupt.json: is not valid JSON \\\\(Expecting value at line 1 "
+                    "column 11\\\\)')",
                     "r3 is failed and r3.msg is search('unknown canonical keys: email.nope')",
                 ),
             ]

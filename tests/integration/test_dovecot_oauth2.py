@@ -64,7 +64,8 @@ def access_token(servers, case, issuer="endpoint"):
     token_endpoint = servers[issuer]
     declaration = {"auth": {"method": "oauth2", "password": None, "oauth2": {
         "tenant": "practice.example.test", "token_endpoint": token_endpoint.url(), "client_id": CLIENT,
-        "client_secret": None, "refresh_token": refresh_token, "scopes": ["https://outlook.office.com/IMAP.AccessAsUser.All"]}}}
+        "client_secret": None, "refresh_token": refresh_token,
+        "scopes": ["https://outlook.office.com/IMAP.AccessAsUser.All"]}}}
     token, result = acquire(declaration, ca_path=servers["ca"], timeout=TIMEOUT)
     assert result["status"] == "ok", result
     return token.access_token

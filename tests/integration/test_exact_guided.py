@@ -29,7 +29,8 @@ def _vaulted(text):
 
 
 def _inventory(folder, state, entered=None):
-    """One EXACT practice on the suite's Dovecot (send only: EXACT's incoming ports are 993/995), its password vaulted."""
+    """One EXACT practice on the suite's Dovecot (send only:
+    EXACT's incoming ports are 993/995), its password vaulted."""
     declaration = declarations.raw(state, incoming=None, lint={"ignore": ["MC746"]})
     declaration["auth"]["password"] = "{{ vault_exact_password }}"
     host = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
@@ -48,9 +49,16 @@ def _inventory(folder, state, entered=None):
 
 
 def _run(folder, playbook, inventory, name):
-    return PlaybookRunner(folder).run(playbook, "--vault-password-file", str(folder / "vault-pass"), inventory=inventory,
-                                      env={"MAILCONFIG_REPORT": str(folder / "report" / name),
-                                           "ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"})
+    return PlaybookRunner(folder).run(
+        playbook,
+        "--vault-password-file",
+        str(folder / "vault-pass"),
+        inventory=inventory,
+        env={
+            "MAILCONFIG_REPORT": str(folder / "report" / name),
+            "ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary",
+        },
+    )
 
 
 def _row(folder, name):
@@ -79,8 +87,16 @@ def runs(mail_servers, tmp_path_factory):
     awaiting = _row(folder, "site")
     inventory = _inventory(folder, state, entered="2026-12-01")
     verified = _run(folder, VERIFY, inventory, "verify")
-    return {"folder": folder, "state": state, "inventory": inventory, "first": first, "again": again, "awaiting": awaiting,
-            "verified": verified, "verified_row": _row(folder, "verify")}
+    return {
+        "folder": folder,
+        "state": state,
+        "inventory": inventory,
+        "first": first,
+        "again": again,
+        "awaiting": awaiting,
+        "verified": verified,
+        "verified_row": _row(folder, "verify"),
+    }
 
 
 def test_the_rollout_writes_the_sheet_and_the_summary_says_awaiting_entry(runs):
@@ -91,7 +107,9 @@ def test_the_rollout_writes_the_sheet_and_the_summary_says_awaiting_entry(runs):
     assert runs["awaiting"]["outcome"] == "awaiting entry" and runs["awaiting"]["guided"]["entered"] is None
     sheet = (folder / "sheets" / (PRACTICE + ".md")).read_text()
     state = runs["state"]
-    assert re.search(r"\| \d+ \| Outgoing Mail Server \| type \| `%s` \|" % re.escape(state["hosts"]["ipv4"]), sheet), sheet
+    assert re.search(r"\| \d+ \| Outgoing Mail Server \| type \| `%s` \|" % re.escape(state["hosts"]["ipv4"]), sheet), (
+        sheet
+    )
     assert "`%d`" % state["ports"]["submission"] in sheet and "--show-secret" in sheet
     assert sorted(os.listdir(str(folder / "sheets"))) == [
         ".index.lock", "index.html", "index.md", PRACTICE + ".html", PRACTICE + ".json", PRACTICE + ".md"]
@@ -99,7 +117,9 @@ def test_the_rollout_writes_the_sheet_and_the_summary_says_awaiting_entry(runs):
 
 def test_a_second_rollout_changes_nothing(runs):
     again = runs["again"]
-    assert again.returncode == 0 and re.search(r"%s\s+: ok=\d+\s+changed=0" % PRACTICE, again.stdout), again.stdout[-3000:]
+    assert again.returncode == 0 and re.search(r"%s\s+: ok=\d+\s+changed=0" % PRACTICE, again.stdout), again.stdout[
+        -3000:
+    ]
 
 
 def test_entered_and_a_passing_check_make_it_entered_and_verified(runs):
@@ -144,7 +164,15 @@ def _on_a_terminal(arguments, stdout_file):
 
 def test_show_secret_prints_the_password_on_the_terminal_only(runs):
     folder, password = runs["folder"], runs["state"]["users"]["alice"]["password"]
-    arguments = [SHEET_COMMAND, "-i", runs["inventory"], PRACTICE, "--show-secret", "--vault-password-file", str(folder / "vault-pass")]
+    arguments = [
+        SHEET_COMMAND,
+        "-i",
+        runs["inventory"],
+        PRACTICE,
+        "--show-secret",
+        "--vault-password-file",
+        str(folder / "vault-pass"),
+    ]
     code, terminal = _on_a_terminal(arguments, str(folder / "stdout.txt"))
     assert code == 0, terminal
     assert password in terminal
@@ -159,7 +187,20 @@ def test_show_secret_prints_the_password_on_the_terminal_only(runs):
 
 def test_the_sheet_command_prints_the_sheet_without_the_secret(runs):
     folder, password = runs["folder"], runs["state"]["users"]["alice"]["password"]
-    done = subprocess.run([sys.executable, SHEET_COMMAND, "-i", runs["inventory"], PRACTICE, "--vault-password-file",
-                           str(folder / "vault-pass")], capture_output=True, text=True, env=ansible_env(folder), check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            SHEET_COMMAND,
+            "-i",
+            runs["inventory"],
+            PRACTICE,
+            "--vault-password-file",
+            str(folder / "vault-pass"),
+        ],
+        capture_output=True,
+        text=True,
+        env=ansible_env(folder),
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Status: entered 2026-12-01" in done.stdout and password not in done.stdout + done.stderr

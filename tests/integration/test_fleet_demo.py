@@ -101,7 +101,8 @@ def test_the_open_dental_practice_is_written_into_its_database(demo):
     result = demo[1]
     assert re.search(
         r"Open Dental database opendental_smiles after: default address row 1: SMTPserver=(localhost|127\.0\.0\.1) "
-        r"ServerPort=\d+ UseSSL=1 SenderAddress=reception@open-smiles\.example\.test Pop3ServerIncoming=\S+; 2 reload signals",
+        r"ServerPort=\d+ UseSSL=1 SenderAddress=reception@open-smiles\.example\.test Pop3ServerIncoming=\S+; 2 reload "
+        r"signals",
         result.stdout,
     ), result.stdout[-3000:]
     assert "open-smiles -> localhost" in sections(result.stdout)[2]

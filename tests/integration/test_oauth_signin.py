@@ -87,7 +87,9 @@ def test_each_device_code_answer_has_its_code(device_results, tenant):
         assert sign_in.grant is None
 
 
-@pytest.mark.parametrize("tenant, code", [("unknown-client", "oauth_unauthorized_client"), ("public-flows-off", "oauth_invalid_client")])
+@pytest.mark.parametrize(
+    "tenant, code", [("unknown-client", "oauth_unauthorized_client"), ("public-flows-off", "oauth_invalid_client")]
+)
 def test_a_wrong_client_is_refused_at_the_start(device_results, tenant, code):
     sign_in = device_results[tenant]
     assert sign_in.error.code == code and sign_in.user_code is None and sign_in.polls == 0
@@ -129,7 +131,9 @@ def test_a_code_past_its_lifetime_is_not_polled_again(mail_servers, context):
 def xoauth2_imap(port, address, token):
     client = imaplib.IMAP4("127.0.0.1", port, timeout=10)
     try:
-        status, _data = client.authenticate("XOAUTH2", lambda _challenge: ("user=%s\x01auth=Bearer %s\x01\x01" % (address, token)).encode())
+        status, _data = client.authenticate(
+            "XOAUTH2", lambda _challenge: ("user=%s\x01auth=Bearer %s\x01\x01" % (address, token)).encode()
+        )
         return status == "OK" and client.select("INBOX", readonly=True)[0] == "OK"
     finally:
         client.shutdown()
@@ -159,13 +163,22 @@ def browser(context):
             urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context)).open(url, timeout=10)
         except urllib.error.HTTPError as redirect:
             location = redirect.headers["Location"].replace("//localhost:", "//127.0.0.1:")
-            threading.Thread(target=urllib.request.urlopen, args=(location,), kwargs={"timeout": 10}, daemon=True).start()
+            threading.Thread(
+                target=urllib.request.urlopen, args=(location,), kwargs={"timeout": 10}, daemon=True
+            ).start()
 
     return open_page
 
 
-@pytest.mark.parametrize("tenant, code", [("ok", None), ("declined", "oauth_sign_in_declined"),
-                                          ("conditional", "oauth_conditional_access"), ("consent", "oauth_admin_consent_required")])
+@pytest.mark.parametrize(
+    "tenant, code",
+    [
+        ("ok", None),
+        ("declined", "oauth_sign_in_declined"),
+        ("conditional", "oauth_conditional_access"),
+        ("consent", "oauth_admin_consent_required"),
+    ],
+)
 def test_loopback_sign_in_with_pkce(provider, context, tenant, code):
     where = endpoints("office365", tenant + ".example.test", microsoft_endpoints(provider))
     if code is None:

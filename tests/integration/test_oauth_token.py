@@ -28,7 +28,11 @@ USER = "reception@practice.example.test"
 CLIENT = "3f1c2a9e-0000-4000-8000-practiceapp01"
 REFRESH = "Refresh-Token-Secret-9Xq2Vb"
 CLIENT_SECRET = "Client-Secret-Value-4Lp7Hd"
-DELEGATED = ["https://outlook.office.com/IMAP.AccessAsUser.All", "https://outlook.office.com/SMTP.Send", "offline_access"]
+DELEGATED = [
+    "https://outlook.office.com/IMAP.AccessAsUser.All",
+    "https://outlook.office.com/SMTP.Send",
+    "offline_access",
+]
 
 # refresh token -> (endpoint outcome, registration options)
 REFRESH_TOKENS = {
@@ -64,14 +68,35 @@ def endpoint(tls):
 def declaration(token_endpoint, refresh_token=REFRESH, client_secret=None, client_id=CLIENT, scopes=None):
     """A normalised declaration with an OAuth 2.0 grant (only the parts token acquisition reads are realistic)."""
     return {
-        "schema_version": 1, "address": USER, "display_name": None, "provider": "office365", "username": USER,
-        "auth": {"method": "oauth2", "password": None, "oauth2": {
-            "tenant": "practice.example.test", "token_endpoint": token_endpoint, "client_id": client_id,
-            "client_secret": client_secret, "refresh_token": refresh_token, "scopes": list(DELEGATED if scopes is None else scopes)}},
+        "schema_version": 1,
+        "address": USER,
+        "display_name": None,
+        "provider": "office365",
+        "username": USER,
+        "auth": {
+            "method": "oauth2",
+            "password": None,
+            "oauth2": {
+                "tenant": "practice.example.test",
+                "token_endpoint": token_endpoint,
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "refresh_token": refresh_token,
+                "scopes": list(DELEGATED if scopes is None else scopes),
+            },
+        },
         "outgoing": {"host": "smtp.office365.com", "port": 587, "security": "starttls", "authenticate": True},
-        "incoming": {"enabled": False, "protocol": None, "host": None, "port": None, "security": None,
-                     "leave_copy_on_server": False, "acknowledge_mail_removal": False},
-        "sending": {"rate_per_minute": 3}, "practice": {"update_contact_email": False},
+        "incoming": {
+            "enabled": False,
+            "protocol": None,
+            "host": None,
+            "port": None,
+            "security": None,
+            "leave_copy_on_server": False,
+            "acknowledge_mail_removal": False,
+        },
+        "sending": {"rate_per_minute": 3},
+        "practice": {"update_contact_email": False},
     }
 
 
@@ -114,7 +139,10 @@ def test_refresh_token_grant_returns_a_signed_access_token(endpoint, tls):
 def test_confidential_client_sends_its_secret_with_the_refresh_token(endpoint, tls):
     token, result = get(endpoint, tls, refresh_token="Refresh-Confidential-0Pw1", client_secret=CLIENT_SECRET)
     assert result["status"] == "ok", result
-    assert endpoint.requests[-1]["client_secret"] == CLIENT_SECRET and endpoint.requests[-1]["grant_type"] == "refresh_token"
+    assert (
+        endpoint.requests[-1]["client_secret"] == CLIENT_SECRET
+        and endpoint.requests[-1]["grant_type"] == "refresh_token"
+    )
 
 
 def test_rotated_refresh_token_is_returned_to_store_and_never_shown(endpoint, tls):
@@ -145,24 +173,67 @@ def test_client_credentials_elsewhere_send_the_declared_scopes_without_offline_a
 
 FAILURES = [
     # id, dialect, grant options, code, text expected in server_response
-    ("ms-expired-refresh-token", "microsoft", {"refresh_token": "Refresh-Unknown-1"}, "oauth_invalid_grant", "AADSTS70008"),
-    ("google-revoked-refresh-token", "google", {"refresh_token": "Refresh-Unknown-2"}, "oauth_invalid_grant", "expired or revoked"),
-    ("ms-wrong-client-secret", "microsoft", {"refresh_token": None, "client_secret": "Wrong-Secret-1"}, "oauth_invalid_client", "AADSTS7000215"),
-    ("google-wrong-client-secret", "google", {"refresh_token": "Refresh-Confidential-0Pw1", "client_secret": "Wrong-Secret-2"},
-     "oauth_invalid_client", "HTTP 401 invalid_client"),
+    (
+        "ms-expired-refresh-token",
+        "microsoft",
+        {"refresh_token": "Refresh-Unknown-1"},
+        "oauth_invalid_grant",
+        "AADSTS70008",
+    ),
+    (
+        "google-revoked-refresh-token",
+        "google",
+        {"refresh_token": "Refresh-Unknown-2"},
+        "oauth_invalid_grant",
+        "expired or revoked",
+    ),
+    (
+        "ms-wrong-client-secret",
+        "microsoft",
+        {"refresh_token": None, "client_secret": "Wrong-Secret-1"},
+        "oauth_invalid_client",
+        "AADSTS7000215",
+    ),
+    (
+        "google-wrong-client-secret",
+        "google",
+        {"refresh_token": "Refresh-Confidential-0Pw1", "client_secret": "Wrong-Secret-2"},
+        "oauth_invalid_client",
+        "HTTP 401 invalid_client",
+    ),
     ("ms-unknown-client", "microsoft", {"client_id": "not-registered"}, "oauth_unauthorized_client", "AADSTS700016"),
-    ("ms-consent-missing", "microsoft", {"refresh_token": "Refresh-Consent-7Tg1"}, "oauth_consent_required", "(consent_required)"),
+    (
+        "ms-consent-missing",
+        "microsoft",
+        {"refresh_token": "Refresh-Consent-7Tg1"},
+        "oauth_consent_required",
+        "(consent_required)",
+    ),
     ("ms-invalid-scope", "microsoft", {"refresh_token": "Refresh-Scope-5Rr3"}, "oauth_invalid_scope", "AADSTS1002012"),
     ("google-invalid-scope", "google", {"refresh_token": "Refresh-Scope-5Rr3"}, "oauth_invalid_scope", "invalid_scope"),
-    ("ms-temporarily-unavailable", "microsoft", {"refresh_token": "Refresh-Busy-8Kc4"}, "oauth_request_rejected", "HTTP 503"),
+    (
+        "ms-temporarily-unavailable",
+        "microsoft",
+        {"refresh_token": "Refresh-Busy-8Kc4"},
+        "oauth_request_rejected",
+        "HTTP 503",
+    ),
     ("html-instead-of-json", "microsoft", {"refresh_token": "Refresh-Html-1Qa6"}, "oauth_bad_response", None),
     ("json-without-access-token", "google", {"refresh_token": "Refresh-NoToken-6Ze9"}, "oauth_bad_response", None),
-    ("gateway-html-502", "microsoft", {"refresh_token": "Refresh-Gateway-3Bn5"}, "oauth_endpoint_unreachable", "HTTP 502"),
+    (
+        "gateway-html-502",
+        "microsoft",
+        {"refresh_token": "Refresh-Gateway-3Bn5"},
+        "oauth_endpoint_unreachable",
+        "HTTP 502",
+    ),
     ("redirect-not-followed", "moved", {}, "oauth_bad_response", "HTTP 302"),
 ]
 
 
-@pytest.mark.parametrize("dialect, grant, code, answer", [case[1:] for case in FAILURES], ids=[case[0] for case in FAILURES])
+@pytest.mark.parametrize(
+    "dialect, grant, code, answer", [case[1:] for case in FAILURES], ids=[case[0] for case in FAILURES]
+)
 def test_each_provider_answer_has_its_diagnosis(endpoint, tls, dialect, grant, code, answer):
     asked = len(endpoint.requests)
     token, result = get(endpoint, tls, dialect=dialect, **grant)
@@ -188,7 +259,9 @@ def test_a_secret_quoted_back_by_the_endpoint_is_masked(endpoint, tls):
 def test_no_grant_means_no_request(endpoint, tls):
     asked = len(endpoint.requests)
     token, result = get(endpoint, tls, refresh_token=None, client_secret=None)
-    assert result["code"] == "oauth_invalid_grant" and "neither a refresh_token nor a client_secret" in result["message"]
+    assert (
+        result["code"] == "oauth_invalid_grant" and "neither a refresh_token nor a client_secret" in result["message"]
+    )
     assert result["stages"] == [] and len(endpoint.requests) == asked
 
 
@@ -250,7 +323,9 @@ def raw_listener():
 def test_silent_endpoint_times_out_within_the_timeout(endpoint, tls, raw_listener):
     port, _state = raw_listener
     started = time.monotonic()
-    token, result = get(endpoint, tls, url="http://127.0.0.1:%d/token" % port, timeout=1, plaintext_allowed_hosts=["127.0.0.1"])
+    token, result = get(
+        endpoint, tls, url="http://127.0.0.1:%d/token" % port, timeout=1, plaintext_allowed_hosts=["127.0.0.1"]
+    )
     assert result["code"] == "oauth_endpoint_unreachable" and "(timeout)" in result["message"], result
     assert time.monotonic() - started < 5
 

@@ -49,7 +49,8 @@ def test_build_has_what_users_need_and_no_junk(tmp_path):
         "tests/sanity/ignore-2.19.txt",
     ):
         assert needed in names, needed
-    # the test suites, their servers and data, benchmarks and make tooling stay in the repository (galaxy.yml build_ignore)
+    # the test suites, their servers and data, benchmarks and make tooling stay in the repository (galaxy.yml
+    # build_ignore)
     shipped_tests = [n for n in names if n.startswith("tests/") and n not in ("tests/config.yml", "tests/sanity")
                      and not re.match(r"tests/sanity/ignore-[0-9.]+\.txt$", n)]
     assert not shipped_tests, shipped_tests[:10]

@@ -18,7 +18,10 @@ from tests.servers import declarations
 
 VERIFY = os.path.join(os.path.dirname(SITE), "verify.yml")
 SUMMARY = {"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"}
-ONE_BATCH = ("-e", yaml.safe_dump({"mail_account_serial": ["100%"], "mail_account_max_fail_percentage": 100}, default_flow_style=True))
+ONE_BATCH = (
+    "-e",
+    yaml.safe_dump({"mail_account_serial": ["100%"], "mail_account_max_fail_percentage": 100}, default_flow_style=True),
+)
 
 
 def per_host(output):
@@ -36,7 +39,9 @@ def test_site_checks_the_batch_once_and_each_refused_practice_fails_at_its_save(
     password = mail_servers["users"]["alice"]["password"]
     pop3 = declarations.raw(mail_servers, protocol="pop3", incoming=("pop3s", "tls"))
     del pop3["incoming"]["leave_copy_on_server"]  # POP3 without an acknowledgement: MC201, an error
-    stores = {name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b", "practice-c")}
+    stores = {
+        name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b", "practice-c")
+    }
     for options in stores.values():
         os.makedirs(os.path.dirname(options["path"]), exist_ok=True)
     inv = inventory(playbook, mail_servers, {
@@ -83,8 +88,10 @@ def test_site_keeps_the_steps_after_the_save_for_the_practices_that_ask(playbook
     # and the failures-only grouping (run once; this practice gets a result of its own)
     assert per_host(result.stdout) == {"practice-a": {"ok": 4, "changed": 1, "failed": 0, "skipped": 2},
                                        "practice-b": {"ok": 1, "changed": 1, "failed": 0, "skipped": 0}}
-    assert re.search(r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"",
-                     result.stdout)
+    assert re.search(
+        r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"",
+        result.stdout,
+    )
     assert "practice-b" not in result.stdout.split("Verify the mail account credentials]")[1].split("PLAY RECAP")[0]
     assert '"after_save": ["practice-a"]' in result.stdout
 
@@ -101,7 +108,9 @@ def test_site_ends_the_batch_in_one_step_when_no_practice_asks_for_a_step_after_
     assert '"after_save": []' in result.stdout
     assert "TASK [End the batch here when none of its practices needs a step after the save]" in result.stdout
     after = result.stdout.split("TASK [End the batch here")[1]
-    assert "TASK [End here for the practices" not in after and "TASK [mailops.mailconfig.mail_account" not in after, after
+    assert "TASK [End here for the practices" not in after and "TASK [mailops.mailconfig.mail_account" not in after, (
+        after
+    )
     # practice-a: validate (run once for the batch) and save; practice-b: save
     assert per_host(result.stdout) == {"practice-a": {"ok": 2, "changed": 1, "failed": 0, "skipped": 0},
                                        "practice-b": {"ok": 1, "changed": 1, "failed": 0, "skipped": 0}}
@@ -121,7 +130,9 @@ def test_verify_checks_the_role_variables_once_and_fails_only_the_wrong_practice
         assert counts["practice-a"]["failed"] == 0 and counts["practice-b"]["failed"] == 1, (vantage, counts)
         assert "mail_account_verify_timeout" in failure(result.stdout, "practice-b")
         assert "role_variables" in summary_row(result.stdout, "practice-b")
-        assert summary_row(result.stdout, "practice-a").split()[4:6] == ["ok", "ok"], summary_row(result.stdout, "practice-a")
+        assert summary_row(result.stdout, "practice-a").split()[4:6] == ["ok", "ok"], summary_row(
+            result.stdout, "practice-a"
+        )
         assert_no_secrets(result.stdout, mail_servers)
 
 
@@ -149,7 +160,8 @@ def test_verify_from_the_controller_can_keep_a_task_only_for_the_practices_that_
 
 
 def test_when_every_practice_passes_from_the_controller_the_batch_ends_in_one_step(playbook, mail_servers):
-    """Only the failures as tasks, and none failed: one end_batch, no end_host per practice (whose cost grows as N cubed)."""
+    """Only the failures as tasks, and none failed: one end_batch,
+    no end_host per practice (whose cost grows as N cubed)."""
     inv = inventory(playbook, mail_servers, {
         name: {"mail_account": declarations.raw(mail_servers), "mail_account_verify_from": "controller",
                "mail_account_verify_host_results": "failed"}
@@ -160,7 +172,9 @@ def test_when_every_practice_passes_from_the_controller_the_batch_ends_in_one_st
     run = tasks_run(result.stdout)
     assert any(task.endswith("End the batch after the check from the controller, when asked")
                for task in run), run
-    assert not any("End here for the practices" in task or task.endswith("Verify the mail account credentials") for task in run), run
+    assert not any(
+        "End here for the practices" in task or task.endswith("Verify the mail account credentials") for task in run
+    ), run
     # validate and check (run once); the grouping of failed practices skipped (none failed)
     assert per_host(result.stdout) == {"practice-a": {"ok": 2, "changed": 0, "failed": 0, "skipped": 1}}
     with open(report + ".json", encoding="utf-8") as handle:
@@ -185,8 +199,11 @@ def test_an_inventory_may_mix_both_vantage_points(playbook, mail_servers):
 
 
 def test_a_rollout_that_stops_after_a_failed_batch_lists_the_practices_it_never_reached(playbook, mail_servers):
-    """Issue 25, 7: the first batch (one practice) fails its test, the rollout stops; the other practices are rows too."""
-    stores = {name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b", "practice-c")}
+    """Issue 25, 7: the first batch (one practice) fails its
+    test, the rollout stops; the other practices are rows too."""
+    stores = {
+        name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b", "practice-c")
+    }
     for options in stores.values():
         os.makedirs(os.path.dirname(options["path"]), exist_ok=True)
     inv = inventory(playbook, mail_servers, {

@@ -24,7 +24,8 @@ mail_account:
 """
 
 
-# An IMAP practice: Open Dental (MC702) cannot hold it; the store beside it in the file says which application it is for.
+# An IMAP practice: Open Dental (MC702) cannot hold it; the store beside it in the file says which application it is
+# for.
 IMAP_PRACTICE = """\
 mail_account_store: {store}
 mail_account:

@@ -29,9 +29,15 @@ def thousand_rows():
     rows, previous = [], []
     for number in range(1000):
         row = _report.new_row("practice%04d" % number)
-        row.update(provider=PROVIDERS[number % len(PROVIDERS)], validated="yes", changed="no", outgoing="ok", incoming="ok")
+        row.update(
+            provider=PROVIDERS[number % len(PROVIDERS)], validated="yes", changed="no", outgoing="ok", incoming="ok"
+        )
         if number % 25 == 3:
-            row.update(outgoing="failed", diagnosis=DIAGNOSES[(number // 25) % 4], hint="Check the password " * pick.randint(1, 4))
+            row.update(
+                outgoing="failed",
+                diagnosis=DIAGNOSES[(number // 25) % 4],
+                hint="Check the password " * pick.randint(1, 4),
+            )
         rows.append(row)
         before = dict(row)
         if number in (3, 28, 53):  # failing now, fine before: newly failing
@@ -39,8 +45,13 @@ def thousand_rows():
         if number in (500, 501):  # failing before, fine now: recovered
             before.update(outgoing="failed", diagnosis="timeout")
         previous.append(before)
-    run = {"run_id": "browser-test", "started": "2026-11-30T01:00:00Z", "ended": "2026-11-30T01:02:00Z", "operator": "ci",
-           "inventory_commit": None}
+    run = {
+        "run_id": "browser-test",
+        "started": "2026-11-30T01:00:00Z",
+        "ended": "2026-11-30T01:02:00Z",
+        "operator": "ci",
+        "inventory_commit": None,
+    }
     previous_report = _report.build(previous, dict(run, run_id="earlier"))
     return _report.build(rows, run, previous_report)
 
@@ -77,8 +88,10 @@ def page(tmp_path_factory):
 
 
 def visible_rows(browser):
-    return browser.script("return Array.from(document.querySelectorAll('tbody tr')).filter(function(r){return !r.hidden})"
-                          ".map(function(r){return r.cells[0].textContent})")
+    return browser.script(
+        "return Array.from(document.querySelectorAll('tbody tr')).filter(function(r){return !r.hidden})"
+        ".map(function(r){return r.cells[0].textContent})"
+    )
 
 
 def test_thousand_rows_open_in_under_a_second(page):
@@ -97,9 +110,15 @@ def test_it_renders_changed_and_failing_first_with_the_charts(page):
     first = visible_rows(browser)
     assert first[:5] == ["practice0003", "practice0028", "practice0053", "practice0500", "practice0501"]
     assert all(row["diagnosis"] for row in report["practices"][5:42]) and not report["practices"][42]["diagnosis"]
-    bars = browser.script("return Array.from(document.querySelectorAll('button.bar')).map(function(b){return b.getAttribute('data-filter')})")
+    bars = browser.script(
+        "return Array.from(document.querySelectorAll('button.bar')).map(function(b){return "
+        "b.getAttribute('data-filter')})"
+    )
     assert sorted(bars) == sorted(["diagnosis:" + d for d in DIAGNOSES] + ["provider:" + p for p in PROVIDERS])
-    widths = browser.script("return Array.from(document.querySelectorAll('.provider span.fill')).map(function(s){return s.getBoundingClientRect().width})")
+    widths = browser.script(
+        "return Array.from(document.querySelectorAll('.provider span.fill')).map(function(s){return "
+        "s.getBoundingClientRect().width})"
+    )
     assert all(width > 0 for width in widths)
 
 
@@ -118,7 +137,9 @@ def test_filter_box_and_chart_bars_hide_rows(page):
     shown = visible_rows(browser)
     assert len(shown) == sum(1 for row in report["practices"] if row["provider"] == "ionos") and "practice0002" in shown
     browser.type_into(box, "")
-    browser.script("var b = document.getElementById('filter'); b.value = 'recovered'; b.dispatchEvent(new Event('input'));")
+    browser.script(
+        "var b = document.getElementById('filter'); b.value = 'recovered'; b.dispatchEvent(new Event('input'));"
+    )
     assert visible_rows(browser) == ["practice0500", "practice0501"]
 
 

@@ -21,12 +21,18 @@ def inventory(playbook, state, **overrides):
     host_vars = {
         "ansible_connection": "local",
         "mail_account": declarations.raw(state),
-        "mail_account_store": {"type": "sqlite", "path": str(playbook.tmp_path / "app" / "settings.db"), "create": True},
+        "mail_account_store": {
+            "type": "sqlite",
+            "path": str(playbook.tmp_path / "app" / "settings.db"),
+            "create": True,
+        },
         "mail_account_verify_ca_path": state["ca"],
     }
     host_vars.update(overrides)
     os.makedirs(str(playbook.tmp_path / "app"), exist_ok=True)
-    return playbook.write("inventory.yml", yaml.safe_dump({"all": {"hosts": {"practice-a": host_vars}}}, allow_unicode=True))
+    return playbook.write(
+        "inventory.yml", yaml.safe_dump({"all": {"hosts": {"practice-a": host_vars}}}, allow_unicode=True)
+    )
 
 
 def role_play(**extra):
@@ -40,12 +46,17 @@ def tasks_run(output):
 
 
 def recap(output):
-    return dict((k, int(v)) for k, v in re.findall(r"(ok|changed|failed|skipped)=(\d+)", output.split("PLAY RECAP")[-1]))
+    return dict(
+        (k, int(v)) for k, v in re.findall(r"(ok|changed|failed|skipped)=(\d+)", output.split("PLAY RECAP")[-1])
+    )
 
 
-VERIFY_TASKS = ["Verify every practice's credentials from the controller, in one batch",
-                "Put the practices whose check from the controller failed into the group a later play reports, when asked",
-                "End the batch after the check from the controller, when asked", "Verify the mail account credentials"]
+VERIFY_TASKS = [
+    "Verify every practice's credentials from the controller, in one batch",
+    "Put the practices whose check from the controller failed into the group a later play reports, when asked",
+    "End the batch after the check from the controller, when asked",
+    "Verify the mail account credentials",
+]
 
 
 def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers):
@@ -56,7 +67,9 @@ def test_full_role_then_idempotent_with_no_secret_at_vvv(playbook, mail_servers)
         "Validate the mail account declaration", "Test and save the mail account settings",
         "Verify from the controller, and the sender check, when asked"]
     assert recap(first.stdout)["changed"] == 1
-    assert recap(first.stdout)["skipped"] == 1  # no second login (the save was tested), no sender check (off by default)
+    assert (
+        recap(first.stdout)["skipped"] == 1
+    )  # no second login (the save was tested), no sender check (off by default)
     second = playbook.run(role_play(), "-vvv", inventory=inv, diff=True)
     assert recap(second.stdout)["changed"] == 0
     for output in (first.stdout, second.stdout):
@@ -76,14 +89,24 @@ def test_verify_from_the_controller_and_switched_off(playbook, mail_servers):
     inv = inventory(playbook, mail_servers, mail_account_verify_from="controller")
     batch = playbook.run(role_play(), "-v", inventory=inv)
     assert batch.returncode == 0, batch.stdout[-3000:]
-    assert re.search(r"in one batch\][^\n]*\n+ok: \[practice-a\] => .*\"counts\": \{\"checked\": 1, \"failed\": 0, \"ok\": 1\}", batch.stdout)
-    assert re.search(r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"", batch.stdout)
+    assert re.search(
+        r"in one batch\][^\n]*\n+ok: \[practice-a\] => .*\"counts\": \{\"checked\": 1, \"failed\": 0, \"ok\": 1\}",
+        batch.stdout,
+    )
+    assert re.search(
+        r"Verify the mail account credentials\][^\n]*\n+ok: \[practice-a\] => .*\"auth_mechanism\": \"PLAIN\"",
+        batch.stdout,
+    )
     off = playbook.run(role_play(), inventory=inventory(playbook, mail_servers, mail_account_verify=False,
                                                         mail_account_verify_from="controller"))
-    # the batch (no practice to check), the failures-only grouping (run once), the per-host verify, and the sender check (off)
+    # the batch (no practice to check), the failures-only grouping (run once), the per-host verify, and the sender check
+    # (off)
     assert recap(off.stdout)["skipped"] == 4
-    assert re.search(r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: \[practice-a\]",
-                     off.stdout)
+    assert re.search(
+        r"TASK \[mailops\.mailconfig\.mail_account : Verify the mail account credentials\][^\n]*\n+skipping: "
+        r"\[practice-a\]",
+        off.stdout,
+    )
 
 
 def test_bad_role_variable_stops_before_any_task(playbook, mail_servers):
@@ -123,7 +146,9 @@ def test_sender_check_step_and_its_summary_column(playbook, mail_servers, knot):
     env = {"MAILCONFIG_DNS_SERVER": knot.address, "ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"}
     off = playbook.run(role_play(), "--tags", "sender_check", inventory=inv, env=env)
     assert recap(off.stdout)["skipped"] == 1
-    on = playbook.run(role_play(vars={"mail_account_sender_check": True}), "--tags", "validate,sender_check", inventory=inv, env=env)
+    on = playbook.run(
+        role_play(vars={"mail_account_sender_check": True}), "--tags", "validate,sender_check", inventory=inv, env=env
+    )
     assert on.returncode == 0, on.stdout[-3000:]
     summary = on.stdout.split("MAIL ACCOUNTS")[1]
     row = next(line for line in summary.splitlines() if line.startswith("practice-a "))

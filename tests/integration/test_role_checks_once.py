@@ -25,11 +25,35 @@ def test_findings_are_reported_by_the_validate_step_only(playbook, mail_servers)
 
 def test_a_declaration_changed_after_validation_is_checked_again(playbook, mail_servers):
     inv = inventory(playbook, mail_servers)
-    done = playbook.run(yaml.safe_dump([{
-        "hosts": "all", "gather_facts": False, "tasks": [
-            {"ansible.builtin.include_role": {"name": "mailops.mailconfig.mail_account", "tasks_from": "validate"}},
-            {"ansible.builtin.set_fact": {"mail_account": "{{ mail_account | combine({'sending': {'rate_per_minute': 40}}) }}"}},
-            {"ansible.builtin.include_role": {"name": "mailops.mailconfig.mail_account", "tasks_from": "verify"}},
-        ]}]), inventory=inv)
+    done = playbook.run(
+        yaml.safe_dump(
+            [
+                {
+                    "hosts": "all",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "ansible.builtin.include_role": {
+                                "name": "mailops.mailconfig.mail_account",
+                                "tasks_from": "validate",
+                            }
+                        },
+                        {
+                            "ansible.builtin.set_fact": {
+                                "mail_account": "{{ mail_account | combine({'sending': {'rate_per_minute': 40}}) }}"
+                            }
+                        },
+                        {
+                            "ansible.builtin.include_role": {
+                                "name": "mailops.mailconfig.mail_account",
+                                "tasks_from": "verify",
+                            }
+                        },
+                    ],
+                }
+            ]
+        ),
+        inventory=inv,
+    )
     assert done.returncode == 0, done.stdout[-4000:]
     assert len(re.findall(r"\[WARNING\]:[^\n]*MC401", done.stdout)) == 1, done.stdout[-4000:]

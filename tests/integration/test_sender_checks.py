@@ -154,7 +154,8 @@ def test_dmarc_syntax(record, problem):
     "record, problem",
     [
         (
-            "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCoLwATx8Be0jWBvvUMnlKph9A3Hl/W rYA8iO/7DnEzH/XsLl0Rrr7Z",
+            "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCoLwATx8Be0jWBvvUMnlKph9A3Hl/W "
+            "rYA8iO/7DnEzH/XsLl0Rrr7Z",
             None,
         ),
         ("k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", None),

@@ -155,7 +155,8 @@ def test_strict_typo_and_a_non_mapping_declaration_are_clear_failures(playbook):
 
 
 def test_fleet_summary_lists_the_deadlines_by_date_in_the_table_and_the_json(playbook):
-    """A month before Microsoft turns SMTP AUTH password login off by default: which practices are hit, soonest first."""
+    """A month before Microsoft turns SMTP AUTH password login
+    off by default: which practices are hit, soonest first."""
     playbook.write("inv/host_vars/alpha.yml", GOOD)
     playbook.write("inv/host_vars/delta.yml", GOOD.replace("ionos_uk", "office365").replace("smiles", "delta"))
     playbook.write(

@@ -40,7 +40,9 @@ def batch(mail_servers, tmp_path_factory):
     relayed = dict(state, ports=dict(state["ports"], submission=relays["submission"].port, imaps=relays["imaps"].port,
                                      hole=hole.port))
     overrides = {n: declarations.virtual(relayed, n, password=password) for n, password in WRONG.items()}
-    overrides.update({n: declarations.virtual(relayed, n, outgoing=("hole", "starttls"), incoming=None) for n in BLACK_HOLED})
+    overrides.update(
+        {n: declarations.virtual(relayed, n, outgoing=("hole", "starttls"), incoming=None) for n in BLACK_HOLED}
+    )
     for number in range(COUNT):
         overrides.setdefault(number, declarations.virtual(relayed, number))
     inventory = fleet.write(folder, state, COUNT, overrides, {
@@ -91,7 +93,9 @@ def test_a_black_hole_costs_its_own_timeout_only(mail_servers):
     by side; meanwhile the checks of the 30 others keep starting, counted at their server."""
     hole, relay = proxy.BlackHole(), proxy.Relay(("127.0.0.1", mail_servers["ports"]["submission"]))
     state = dict(mail_servers, ports=dict(mail_servers["ports"], hole=hole.port, submission=relay.port))
-    declared = {n: _normalised(declarations.virtual(state, n, outgoing=("hole", "starttls"), incoming=None)) for n in (900, 901)}
+    declared = {
+        n: _normalised(declarations.virtual(state, n, outgoing=("hole", "starttls"), incoming=None)) for n in (900, 901)
+    }
     declared.update({n: _normalised(declarations.virtual(state, n)) for n in range(30)})  # queued behind the hole
     try:
         results = verify_many(declared, ca_path=mail_servers["ca"], timeout=TIMEOUT, per_server=3, max_connections=8)
@@ -139,7 +143,9 @@ def test_the_batch_keeps_the_lockout_guard_and_an_undefined_variable_fails_its_h
         relay.close()
     for result in (first, second):
         hosts = recap(result.stdout)
-        assert {host for host, counts in hosts.items() if counts["failed"]} == {fleet.name(1), fleet.name(2)}, result.stdout[-3000:]
+        assert {host for host, counts in hosts.items() if counts["failed"]} == {fleet.name(1), fleet.name(2)}, (
+            result.stdout[-3000:]
+        )
         assert "vault_practice0002_password" in result.stdout and "is undefined" in result.stdout
         assert "Wrong-Guarded-Pass-1" not in result.stdout
     assert "lockout_guard" not in first.stdout and "auth_failed" in first.stdout

@@ -33,9 +33,18 @@ def run(mail_servers, tmp_path_factory):
     state = dict(mail_servers, ports=dict(mail_servers["ports"], hole=hole.port))
     host_vars = {n: {"mail_account_verify_ca_path": mail_servers["ca"]} for n in OWN_CA}
     host_vars[DEAD]["mail_account_verify_timeout"] = OWN_TIMEOUT
-    inventory = fleet.write(folder, state, COUNT, {DEAD: declarations.virtual(state, DEAD, outgoing=("hole", "tls"), incoming=None)},
-                            {"mail_account_verify_from": "controller", "mail_account_verify_ca_path": "",
-                             "mail_account_verify_timeout": PLAY_TIMEOUT}, host_vars)
+    inventory = fleet.write(
+        folder,
+        state,
+        COUNT,
+        {DEAD: declarations.virtual(state, DEAD, outgoing=("hole", "tls"), incoming=None)},
+        {
+            "mail_account_verify_from": "controller",
+            "mail_account_verify_ca_path": "",
+            "mail_account_verify_timeout": PLAY_TIMEOUT,
+        },
+        host_vars,
+    )
     junit = folder / "junit"
     started = time.monotonic()
     try:
@@ -99,6 +108,8 @@ def test_practices_on_one_dead_server_end_by_their_own_deadlines_not_in_its_queu
 
 def test_a_practice_with_an_unusable_ca_path_fails_alone(mail_servers, tmp_path):
     declared = {n: check_declaration(declarations.virtual(mail_servers, n, incoming=None)).normalised for n in range(2)}
-    results = verify_many(declared, own={1: {"ca_path": str(tmp_path / "missing.pem")}}, ca_path=mail_servers["ca"], timeout=5)
+    results = verify_many(
+        declared, own={1: {"ca_path": str(tmp_path / "missing.pem")}}, ca_path=mail_servers["ca"], timeout=5
+    )
     assert results[0]["ok"]
     assert not results[1]["ok"] and "missing.pem" in results[1]["msg"] and "outgoing" not in results[1]

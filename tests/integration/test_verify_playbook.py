@@ -40,11 +40,15 @@ def task(name, declaration, register, **options):
 
 
 def play(*tasks):
-    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}], sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(
+        [{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}], sort_keys=False, allow_unicode=True
+    )
 
 
 def recap(output):
-    return dict((key, int(value)) for key, value in re.findall(r"(ok|changed|failed)=(\d+)", output.split("PLAY RECAP")[-1]))
+    return dict(
+        (key, int(value)) for key, value in re.findall(r"(ok|changed|failed)=(\d+)", output.split("PLAY RECAP")[-1])
+    )
 
 
 def test_results_and_every_output_free_of_secrets(playbook, mail_servers):
@@ -52,7 +56,11 @@ def test_results_and_every_output_free_of_secrets(playbook, mail_servers):
     ca = state["ca"]
     token = tokens.access_token(state["users"]["alice"]["username"])
     oauth = declarations.raw(state, incoming=("pop3s", "tls"), protocol="pop3")
-    grant = {"token_endpoint": "https://login.example.test/token", "client_id": "mailconfig-test", "refresh_token": REFRESH}
+    grant = {
+        "token_endpoint": "https://login.example.test/token",
+        "client_id": "mailconfig-test",
+        "refresh_token": REFRESH,
+    }
     oauth["auth"] = {"method": "oauth2", "oauth2": grant}
     checks = {
         "alice": "ok and r_alice.outgoing.auth_mechanism == 'PLAIN' and r_alice.incoming.status == 'ok'",
@@ -62,14 +70,31 @@ def test_results_and_every_output_free_of_secrets(playbook, mail_servers):
     }
     text = play(
         task("alice over 587 and IMAPS", declarations.raw(state), "r_alice", ca_path=ca),
-        task("non-ASCII password, 465 and POP3 STLS",
-             declarations.raw(state, user="jose", outgoing=("submissions", "tls"), incoming=("pop3", "starttls"), protocol="pop3"),
-             "r_jose_pop3", ca_path=ca),
-        task("wrong password, reported", declarations.raw(state, password=WRONG), "r_wrong", ca_path=ca, fail_on_error=False),
+        task(
+            "non-ASCII password, 465 and POP3 STLS",
+            declarations.raw(
+                state, user="jose", outgoing=("submissions", "tls"), incoming=("pop3", "starttls"), protocol="pop3"
+            ),
+            "r_jose_pop3",
+            ca_path=ca,
+        ),
+        task(
+            "wrong password, reported",
+            declarations.raw(state, password=WRONG),
+            "r_wrong",
+            ca_path=ca,
+            fail_on_error=False,
+        ),
         task("OAuth 2.0 access token", oauth, "r_oauth", ca_path=ca, access_token=token),
-        {"name": "results as expected", "ansible.builtin.assert": {"that": [_condition(name, condition) for name, condition in checks.items()]}},
-        {"name": "print every result", "ansible.builtin.debug": {"var": "item"},
-         "loop": ["{{ r_alice }}", "{{ r_jose_pop3 }}", "{{ r_wrong }}", "{{ r_oauth }}"]},
+        {
+            "name": "results as expected",
+            "ansible.builtin.assert": {"that": [_condition(name, condition) for name, condition in checks.items()]},
+        },
+        {
+            "name": "print every result",
+            "ansible.builtin.debug": {"var": "item"},
+            "loop": ["{{ r_alice }}", "{{ r_jose_pop3 }}", "{{ r_wrong }}", "{{ r_oauth }}"],
+        },
     )
     result = playbook.run(text, verbosity=3)
     assert result.returncode == 0, result.stdout[-4000:]
@@ -86,8 +111,10 @@ def _condition(name, condition):
 
 
 def test_a_failed_check_fails_the_task_with_the_diagnosis(playbook, mail_servers):
-    result = playbook.run(play(task("wrong password", declarations.raw(mail_servers, password=WRONG), "r", ca_path=mail_servers["ca"])),
-                          verbosity=3)
+    result = playbook.run(
+        play(task("wrong password", declarations.raw(mail_servers, password=WRONG), "r", ca_path=mail_servers["ca"])),
+        verbosity=3,
+    )
     assert result.returncode != 0
     assert recap(result.stdout)["failed"] == 1
     assert "outgoing auth_failed at authenticate" in result.stdout
@@ -98,8 +125,17 @@ def test_a_failed_check_fails_the_task_with_the_diagnosis(playbook, mail_servers
 def test_send_test_to_sends_one_message_and_reports_changed(playbook, mail_servers):
     recipient = "manager-%d@example.test" % id(playbook)
     before = len(sink.messages(mail_servers["sink_maildir"]))
-    result = playbook.run(play(task("send", declarations.raw(mail_servers, incoming=None), "r", ca_path=mail_servers["ca"],
-                                    send_test_to=recipient)))
+    result = playbook.run(
+        play(
+            task(
+                "send",
+                declarations.raw(mail_servers, incoming=None),
+                "r",
+                ca_path=mail_servers["ca"],
+                send_test_to=recipient,
+            )
+        )
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert recap(result.stdout)["changed"] == 1
     received = [message for message in sink.messages(mail_servers["sink_maildir"]) if message["To"] == recipient]
@@ -111,17 +147,28 @@ def test_send_test_to_sends_one_message_and_reports_changed(playbook, mail_serve
 
 def test_check_mode_sends_nothing(playbook, mail_servers):
     recipient = "check-mode-%d@example.test" % id(playbook)
-    result = playbook.run(play(task("send", declarations.raw(mail_servers, incoming=None), "r", ca_path=mail_servers["ca"],
-                                    send_test_to=recipient),
-                               {"ansible.builtin.assert": {"that": ["r.ok", "not r.outgoing.test_message.sent"]}}),
-                          check=True)
+    result = playbook.run(
+        play(
+            task(
+                "send",
+                declarations.raw(mail_servers, incoming=None),
+                "r",
+                ca_path=mail_servers["ca"],
+                send_test_to=recipient,
+            ),
+            {"ansible.builtin.assert": {"that": ["r.ok", "not r.outgoing.test_message.sent"]}},
+        ),
+        check=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert not [message for message in sink.messages(mail_servers["sink_maildir"]) if message["To"] == recipient]
 
 
 def test_plain_runs_report_no_change_and_validate_certs_false_warns(playbook, mail_servers):
     declaration = declarations.raw(mail_servers, outgoing=("smtp_selfsigned", "tls", "localhost"), incoming=None)
-    text = play(task("first", declaration, "r1", validate_certs=False), task("second", declaration, "r2", validate_certs=False))
+    text = play(
+        task("first", declaration, "r1", validate_certs=False), task("second", declaration, "r2", validate_certs=False)
+    )
     result = playbook.run(text)
     assert result.returncode == 0, result.stdout[-3000:]
     assert recap(result.stdout) == {"ok": 2, "changed": 0, "failed": 0}

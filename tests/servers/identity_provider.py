@@ -42,9 +42,19 @@ _ANSWERS = {
     "expired": (400, "expired_token", 70020, "The device code expired before the user signed in."),
     "bad_verification_code": (400, "bad_verification_code", 70019, "The device code is not known."),
     "conditional_access": (400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies."),
-    "consent_required": (400, "invalid_grant", 65001, "The user or administrator has not consented to use the application."),
-    "invalid_client": (401, "invalid_client", 7000218, "The request body must contain client_assertion or client_secret: "
-                                                       "public client flows are not allowed for this application."),
+    "consent_required": (
+        400,
+        "invalid_grant",
+        65001,
+        "The user or administrator has not consented to use the application.",
+    ),
+    "invalid_client": (
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain client_assertion or client_secret: "
+        "public client flows are not allowed for this application.",
+    ),
     "unknown_client": (400, "unauthorized_client", 700016, "Application not found in the directory."),
     "pkce": (400, "invalid_grant", 501481, "The code_verifier does not match the code_challenge."),
 }
@@ -112,8 +122,9 @@ class IdentityProvider(TokenEndpoint):
         device_code = "dc-" + secrets.token_urlsafe(24)
         user_code = "".join(secrets.choice("BCDFGHJKLMNPQRSTVWXZ") for _letter in range(8))
         with self._sign_in_lock:
-            self.device_codes[device_code] = _Pending(person, client_id, form.get("scope", ""), time.time() + self.expires_in,
-                                                      user_code=user_code)
+            self.device_codes[device_code] = _Pending(
+                person, client_id, form.get("scope", ""), time.time() + self.expires_in, user_code=user_code
+            )
         uri = self.verification_uri()
         return self._json(200, {"device_code": device_code, "user_code": user_code, "verification_uri": uri,
                                 "expires_in": self.expires_in, "interval": self.interval,
@@ -155,13 +166,19 @@ class IdentityProvider(TokenEndpoint):
         self.authorize_requests.append(dict(query, _dialect=dialect))
         redirect = query.get("redirect_uri", "")
         parts = urllib.parse.urlsplit(redirect)
-        if parts.scheme != "http" or parts.hostname not in ("localhost", "127.0.0.1") or query.get("response_type") != "code":
+        if (
+            parts.scheme != "http"
+            or parts.hostname not in ("localhost", "127.0.0.1")
+            or query.get("response_type") != "code"
+        ):
             return 400, None
         client_id = query.get("client_id")
         person = self.people_by_user.get((query.get("login_hint") or "").lower())
         answer = {"state": query.get("state", "")}
         if client_id not in self.public_clients and client_id not in self.confidential_clients:
-            answer.update(error="unauthorized_client", error_description="AADSTS700016: " + _ANSWERS["unknown_client"][3])
+            answer.update(
+                error="unauthorized_client", error_description="AADSTS700016: " + _ANSWERS["unknown_client"][3]
+            )
         elif query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
             answer.update(error="invalid_request", error_description="PKCE with S256 is required.")
         elif person is None or person.outcome in ("declined", "expired"):
@@ -172,17 +189,30 @@ class IdentityProvider(TokenEndpoint):
                           error_description="AADSTS%d: %s" % (number, text))
         else:
             code = "ac-" + secrets.token_urlsafe(24)
-            offline = dialect != "google" or (query.get("access_type") == "offline" and query.get("prompt") == "consent")
+            offline = dialect != "google" or (
+                query.get("access_type") == "offline" and query.get("prompt") == "consent"
+            )
             with self._sign_in_lock:
-                self.auth_codes[code] = _Pending(person, client_id, query.get("scope", ""), time.time() + 600,
-                                                 redirect_uri=redirect, challenge=query["code_challenge"], offline=offline)
+                self.auth_codes[code] = _Pending(
+                    person,
+                    client_id,
+                    query.get("scope", ""),
+                    time.time() + 600,
+                    redirect_uri=redirect,
+                    challenge=query["code_challenge"],
+                    offline=offline,
+                )
             answer["code"] = code
         return 302, redirect + ("&" if "?" in redirect else "?") + urllib.parse.urlencode(answer)
 
     def _code_token(self, dialect, form):
         with self._sign_in_lock:
             pending = self.auth_codes.pop(form.get("code"), None)
-        if pending is None or time.time() > pending.expires_at or form.get("redirect_uri") != pending.extra["redirect_uri"]:
+        if (
+            pending is None
+            or time.time() > pending.expires_at
+            or form.get("redirect_uri") != pending.extra["redirect_uri"]
+        ):
             return self._error(dialect, "invalid_grant")
         if form.get("client_id") != pending.client_id:
             return self._answer("unknown_client")
@@ -190,7 +220,10 @@ class IdentityProvider(TokenEndpoint):
         if secret is not None and form.get("client_secret") != secret:
             return self._error(dialect, "invalid_client")
         verifier = form.get("code_verifier", "").encode("ascii", "replace")
-        if base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode() != pending.extra["challenge"]:
+        if (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
+            != pending.extra["challenge"]
+        ):
             return self._answer("pkce")
         return self._issue(pending.person, pending.client_id, pending.scope, refresh=pending.extra["offline"])
 
@@ -218,8 +251,12 @@ class IdentityProvider(TokenEndpoint):
 
     def _answer(self, name, **extra):
         status, error, number, text = _ANSWERS[name]
-        body = {"error": error, "error_description": "AADSTS%d: %s Trace ID: 0000 Correlation ID: 0000" % (number, text),
-                "error_codes": [number], "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())}
+        body = {
+            "error": error,
+            "error_description": "AADSTS%d: %s Trace ID: 0000 Correlation ID: 0000" % (number, text),
+            "error_codes": [number],
+            "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+        }
         body.update(extra)
         return self._json(status, body)
 

@@ -161,16 +161,21 @@ def create_opendental(state, database, user, password, seed=True, version="24.3.
 
 
 # A practice as Open Dental leaves it: a default address (password encrypted the way Open Dental
-# does: 'Old-Default-Pass', 'North-Pass-1', 'South-Pass-1', 'Jones-Personal'), two clinics with addresses of their own, a user's personal
+# does: 'Old-Default-Pass', 'North-Pass-1', 'South-Pass-1', 'Jones-Personal'), two clinics with addresses of their own,
+# a user's personal
 # address, and the preference rows (EmailNotifyAddressNum points at the default address too).
 SEED = """
 INSERT INTO emailaddress (EmailAddressNum, SMTPserver, EmailUsername, EmailPassword, ServerPort, UseSSL, SenderAddress,
-  Pop3ServerIncoming, ServerPortIncoming, UserNum, AccessToken, RefreshToken, DownloadInbox, QueryString, AuthenticationType) VALUES
+  Pop3ServerIncoming, ServerPortIncoming, UserNum, AccessToken, RefreshToken, DownloadInbox, QueryString,
+  AuthenticationType) VALUES
  (1, 'smtp.old-host.example', 'frontdesk@practice.example', 'HycGX7UwQuXgD8CTuDLDhBF8gXQmMhVgJKr2eL/hg2Q=', 587, 1,
   'frontdesk@practice.example', '', 0, 0, '', '', 0, '', 0),
- (2, 'smtp.north.example', 'north@practice.example', 'Y59NHljh68EJ/maEIg0qlg==', 465, 1, 'north@practice.example', '', 0, 0, '', '', 0, '', 0),
- (3, 'smtp.south.example', 'south@practice.example', 'GfoRaR11uV5eqHcIEajEqA==', 587, 1, 'south@practice.example', '', 0, 0, '', '', 0, '', 0),
- (4, 'smtp.gmail.com', 'dr.jones@gmail.example', 'Nl0EN9TpO16PZzSnVnZeNg==', 587, 1, 'dr.jones@gmail.example', '', 0, 7, '', '', 0, '', 0);
+ (2, 'smtp.north.example', 'north@practice.example', 'Y59NHljh68EJ/maEIg0qlg==', 465, 1,
+  'north@practice.example', '', 0, 0, '', '', 0, '', 0),
+ (3, 'smtp.south.example', 'south@practice.example', 'GfoRaR11uV5eqHcIEajEqA==', 587, 1,
+  'south@practice.example', '', 0, 0, '', '', 0, '', 0),
+ (4, 'smtp.gmail.com', 'dr.jones@gmail.example', 'Nl0EN9TpO16PZzSnVnZeNg==', 587, 1,
+  'dr.jones@gmail.example', '', 0, 7, '', '', 0, '', 0);
 INSERT INTO clinic (ClinicNum, Description, EmailAddressNum, EmailAliasOverride) VALUES
  (1, 'North Clinic', 2, ''), (2, 'South Clinic', 3, 'South Smiles'), (3, 'East Clinic', 0, '');
 INSERT INTO preference (PrefName, ValueString, Comments) VALUES

@@ -88,7 +88,9 @@ def jwt(claims, key, kid):
 class Grant:
     """One refresh token or client-credentials client the endpoint knows."""
 
-    def __init__(self, user, client_id, client_secret=None, outcome="ok", lifetime=3600, rotate=False, signing_key=None):
+    def __init__(
+        self, user, client_id, client_secret=None, outcome="ok", lifetime=3600, rotate=False, signing_key=None
+    ):
         self.user = user
         self.client_id = client_id
         self.client_secret = client_secret
@@ -155,7 +157,9 @@ class TokenEndpoint:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.cert, self.cert_key)
             # The handshake happens in each request's thread, so one slow client cannot stall the rest.
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
+            self._server.socket = context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(target=self._server.serve_forever, name="token endpoint", daemon=True)
         self._thread.start()
         return self
@@ -205,7 +209,9 @@ class TokenEndpoint:
             if grant is None:
                 return self._error(dialect, "unauthorized_client")
         else:
-            return self._json(400, {"error": "unsupported_grant_type", "error_description": "grant_type %r" % grant_type})
+            return self._json(
+                400, {"error": "unsupported_grant_type", "error_description": "grant_type %r" % grant_type}
+            )
         if form.get("client_id") != grant.client_id:
             return self._error(dialect, "unauthorized_client")
         if grant.client_secret is not None and form.get("client_secret") != grant.client_secret:
@@ -214,7 +220,9 @@ class TokenEndpoint:
         if grant_type == "client_credentials" and dialect == "microsoft" and not scope.endswith("/.default"):
             return self._error(dialect, "invalid_scope")
         if grant.outcome == "echo":
-            return self._json(400, {"error": "invalid_request", "error_description": "bad token %s" % form.get("refresh_token")})
+            return self._json(
+                400, {"error": "invalid_request", "error_description": "bad token %s" % form.get("refresh_token")}
+            )
         if grant.outcome in _RAW_ANSWERS:
             return _RAW_ANSWERS[grant.outcome]
         if grant.outcome != "ok":
@@ -235,9 +243,13 @@ class TokenEndpoint:
         status, error, aadsts, microsoft, google = _FAILURES[outcome]
         if dialect == "google":
             return self._json(status, {"error": error, "error_description": google})
-        body = {"error": error, "error_description": "AADSTS%d: %s Trace ID: 0000 Correlation ID: 0000" % (aadsts, microsoft),
-                "error_codes": [aadsts], "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
-                "error_uri": "https://login.microsoftonline.com/error?code=%d" % aadsts}
+        body = {
+            "error": error,
+            "error_description": "AADSTS%d: %s Trace ID: 0000 Correlation ID: 0000" % (aadsts, microsoft),
+            "error_codes": [aadsts],
+            "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+            "error_uri": "https://login.microsoftonline.com/error?code=%d" % aadsts,
+        }
         if outcome == "consent_required":
             body["suberror"] = "consent_required"
         return self._json(status, body)

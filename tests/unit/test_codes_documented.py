@@ -1,4 +1,5 @@
-"""Every code the fleet summary can show is documented in docs/diagnoses.md (the others: test_diagnosis, test_lint_rules)."""
+"""Every code the fleet summary can show is documented in
+docs/diagnoses.md (the others: test_diagnosis, test_lint_rules)."""
 
 import ast
 import os

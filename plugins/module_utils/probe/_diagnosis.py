@@ -27,25 +27,30 @@ CODES = {
     ),
     "network_unreachable": (
         "There is no network route from the site to the server.",
-        "Check the site's internet connection, or whether the server has only an IPv6 (or only an IPv4) address the site cannot reach.",
+        "Check the site's internet connection, or whether the server has only an IPv6 (or only an IPv4) address the "
+        "site cannot reach.",
     ),
     "timeout": (
         "The server did not answer within the stage timeout.",
-        "A firewall is probably dropping the traffic (outbound mail ports are often blocked), or the server is overloaded. "
+        "A firewall is probably dropping the traffic (outbound mail ports are often blocked), or the server is "
+        "overloaded. "
         "Raise timeout only if the server is merely slow.",
     ),
     "tls_protocol_mismatch": (
         "One side spoke TLS and the other plain text: implicit TLS on a STARTTLS port, or the reverse.",
-        "Match security to the port: security: tls for 465, 993 and 995 (implicit TLS); security: starttls for 587, 143 and 110.",
+        "Match security to the port: security: tls for 465, 993 and 995 (implicit TLS); security: starttls for 587, "
+        "143 and 110.",
     ),
     "tls_handshake_failed": (
         "The TLS handshake failed for a reason other than the certificate.",
-        "The server may offer only outdated TLS versions or ciphers (TLS 1.2 is the minimum), or closed the connection; "
+        "The server may offer only outdated TLS versions or ciphers (TLS 1.2 is the minimum), or closed the "
+        "connection; "
         "check the server's TLS settings.",
     ),
     "certificate_untrusted": (
         "The server's certificate is not signed by an authority the site trusts (self-signed, or a private CA).",
-        "If the server uses a private CA, give its certificate as ca_path. Otherwise the site may be reaching the wrong "
+        "If the server uses a private CA, give its certificate as ca_path. Otherwise the site may be reaching the "
+        "wrong "
         "server or its traffic is being intercepted; do not turn validate_certs off to get past this.",
     ),
     "certificate_hostname_mismatch": (
@@ -103,7 +108,8 @@ CODES = {
     "smtp_client_not_authenticated": (
         "Microsoft 365 refused mail from a session that had not logged in (530 5.7.57 Client not authenticated "
         "to send mail).",
-        "Turn authentication on (outgoing.authenticate: true) with smtp.office365.com, port 587 and STARTTLS, and check "
+        "Turn authentication on (outgoing.authenticate: true) with smtp.office365.com, port 587 and STARTTLS, and "
+        "check "
         "that the login succeeds; a device that cannot log in needs a Microsoft 365 connector (SMTP relay) instead.",
     ),
     "signin_challenge": (

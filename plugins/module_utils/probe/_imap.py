@@ -18,7 +18,13 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _d
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._connection import Settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import MAX_LITERAL, Channel, Stages, open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import (
+    MAX_LITERAL,
+    Channel,
+    Stages,
+    open_channel,
+    sign_off,
+)
 
 
 _LITERAL = re.compile(rb"\{(\d+)\+?\}$")
@@ -45,8 +51,9 @@ class Session:
             match = _LITERAL.search(line)
         return line.decode("utf-8", "replace")
 
-    def command(self, text: str,
-                continue_with: Optional[Callable[[str], Optional[Union[str, bytes]]]] = None) -> Tuple[str, str, List[str]]:
+    def command(
+        self, text: str, continue_with: Optional[Callable[[str], Optional[Union[str, bytes]]]] = None
+    ) -> Tuple[str, str, List[str]]:
         """Send ``text``; return (status, rest, untagged lines). ``continue_with`` answers "+" lines."""
         self._counter += 1
         tag = "mc%d" % self._counter
@@ -61,10 +68,14 @@ class Session:
             if line.startswith("+"):
                 rounds += 1
                 if continue_with is None or rounds > _MAX_SASL_ROUNDS:
-                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line)
+                    raise Failure(
+                        "server_error", "%s asked for more input than the command has" % self.channel.peer, line
+                    )
                 answer = continue_with(line[1:].strip())
                 if answer is None:
-                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line)
+                    raise Failure(
+                        "server_error", "%s asked for more input than the command has" % self.channel.peer, line
+                    )
                 self.channel.send_line(answer)
                 continue
             untagged.append(line)
@@ -110,11 +121,21 @@ def _authenticate(session, capabilities, credential, settings, server, report, w
         return _login_command(session, credential, report, where)
     if "LOGINDISABLED" in capabilities or not mechanisms:
         before_tls = "STARTTLS" in capabilities and session.channel.tls is None
-        raise Failure("auth_unavailable", "%s does not allow logging in%s" % (where, " before TLS, though it offers STARTTLS" if before_tls else ""))
+        raise Failure(
+            "auth_unavailable",
+            "%s does not allow logging in%s" % (where, " before TLS, though it offers STARTTLS" if before_tls else ""),
+        )
     mechanism = choose(mechanisms, credential)
     if mechanism is None:
-        raise Failure("auth_mechanism_unavailable", "%s offers %s, none of them usable with %s" % (
-            where, " ".join("AUTH=" + name for name in mechanisms), "an OAuth 2.0 token" if credential.kind == "token" else "a password"))
+        raise Failure(
+            "auth_mechanism_unavailable",
+            "%s offers %s, none of them usable with %s"
+            % (
+                where,
+                " ".join("AUTH=" + name for name in mechanisms),
+                "an OAuth 2.0 token" if credential.kind == "token" else "a password",
+            ),
+        )
     exchange = Exchange(mechanism, credential)
     report["auth_mechanism"] = mechanism
     report["sent"] = exchange.sent
@@ -146,10 +167,14 @@ def _examine(session, report, where):
             report["messages"] = int(match.group(1))
 
 
-def probe(server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]) -> None:
+def probe(
+    server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]
+) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
-    channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)
+    channel = open_channel(
+        server["host"], server["port"], server["security"] == "tls", settings.context, stages, report
+    )
     session = Session(channel, report)
     try:
         with stages("greeting"):

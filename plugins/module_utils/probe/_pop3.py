@@ -15,7 +15,12 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _d
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._connection import Settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential, Exchange, choose
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Channel, Stages, open_channel, sign_off
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import (
+    Channel,
+    Stages,
+    open_channel,
+    sign_off,
+)
 
 
 # RFC 5034: an AUTH command with its initial response must fit in 255 octets.
@@ -101,7 +106,10 @@ def _authenticate(session, capabilities, credential, settings, server, report, w
         return _user_pass(session, credential, report, where)
     if not mechanisms and not user_pass:
         before_tls = "STLS" in (capabilities or ()) and session.channel.tls is None
-        raise Failure("auth_unavailable", "%s offers no login%s" % (where, " before TLS, though it offers STLS" if before_tls else ""))
+        raise Failure(
+            "auth_unavailable",
+            "%s offers no login%s" % (where, " before TLS, though it offers STLS" if before_tls else ""),
+        )
     raise Failure("auth_mechanism_unavailable", "%s offers %s, none of them usable with %s" % (
         where, " ".join(mechanisms + (["USER"] if user_pass else [])) or "nothing",
         "an OAuth 2.0 token" if credential.kind == "token" else "a password"))
@@ -116,10 +124,14 @@ def _stat(session, report, where):
         report["messages"] = int(count[0])
 
 
-def probe(server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]) -> None:
+def probe(
+    server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]
+) -> None:
     """Run every stage against ``server`` (the declaration's incoming block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
-    channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)
+    channel = open_channel(
+        server["host"], server["port"], server["security"] == "tls", settings.context, stages, report
+    )
     session = Session(channel, report)
     try:
         with stages("greeting"):
@@ -139,7 +151,9 @@ def probe(server: Mapping[str, Any], credential: Credential, settings: Settings,
                 report["tls"] = channel.tls
             with stages("capabilities"):
                 capabilities = _capa(session)
-        report["auth_mechanisms"] = _sasl_mechanisms(capabilities) + (["USER"] if "USER" in (capabilities or ()) else [])
+        report["auth_mechanisms"] = _sasl_mechanisms(capabilities) + (
+            ["USER"] if "USER" in (capabilities or ()) else []
+        )
         with stages("authenticate"):
             _authenticate(session, capabilities, credential, settings, server, report, where)
         with stages("command"):

@@ -43,7 +43,9 @@ class Reply(collections.namedtuple("Reply", "code lines")):
 
     def __str__(self):
         last = len(self.lines) - 1
-        return "\n".join("%d%s%s" % (self.code, " " if number == last else "-", line) for number, line in enumerate(self.lines))
+        return "\n".join(
+            "%d%s%s" % (self.code, " " if number == last else "-", line) for number, line in enumerate(self.lines)
+        )
 
 
 def read_reply(channel: Channel) -> Reply:
@@ -82,7 +84,10 @@ def _authenticate(channel, features, credential, settings, server, report, where
     settings.refuse_plaintext(channel, server, where)
     if not features.get("AUTH"):
         before_tls = "STARTTLS" in features and channel.tls is None
-        raise Failure("auth_unavailable", "%s offers no AUTH%s" % (where, " before TLS, though it offers STARTTLS" if before_tls else ""))
+        raise Failure(
+            "auth_unavailable",
+            "%s offers no AUTH%s" % (where, " before TLS, though it offers STARTTLS" if before_tls else ""),
+        )
     mechanism = choose(features["AUTH"], credential)
     if mechanism is None:
         raise Failure("auth_mechanism_unavailable", "%s offers AUTH %s, none of them usable with %s" % (
@@ -143,10 +148,14 @@ def _quit(channel):
         pass
 
 
-def probe(server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]) -> None:
+def probe(
+    server: Mapping[str, Any], credential: Credential, settings: Settings, stages: Stages, report: Dict[str, Any]
+) -> None:
     """Run every stage against ``server`` (the declaration's outgoing block); raise on failure."""
     where = "%s:%d" % (server["host"], server["port"])
-    channel = open_channel(server["host"], server["port"], server["security"] == "tls", settings.context, stages, report)
+    channel = open_channel(
+        server["host"], server["port"], server["security"] == "tls", settings.context, stages, report
+    )
     try:
         with stages("greeting"):
             reply = read_reply(channel)

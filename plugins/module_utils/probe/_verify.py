@@ -168,7 +168,8 @@ def _token_failed(declaration, token_result):
 
 
 def _our_names(declaration, token_result):
-    """Host names and host:port strings we put into messages; a secret that happens to be part of one stays visible there."""
+    """Host names and host:port strings we put into messages; a
+    secret that happens to be part of one stays visible there."""
     names = []
     servers = [declaration["outgoing"], declaration["incoming"]] + ([token_result] if token_result else [])
     for server in servers:

@@ -17,7 +17,11 @@ import stat
 import tempfile
 from typing import List, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _backup_trust, _file_attributes, _security_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
+    _backup_trust,
+    _file_attributes,
+    _security_context,
+)
 
 TEMP_SUFFIX = ".mailconfig-tmp"
 BACKUP_MODE = 0o600  # a backup holds the previous password: readable by its owner only
@@ -80,7 +84,8 @@ def write(path: str, data: bytes, attributes: _file_attributes.Attributes, like:
 
 
 def remove_stale_temps(path: str) -> None:
-    """Delete temp files a killed writer left beside ``path``, pending backups included; call only while holding the store lock."""
+    """Delete temp files a killed writer left beside ``path``, pending
+    backups included; call only while holding the store lock."""
     remove_pending(os.path.dirname(os.path.abspath(path)), os.path.basename(path) + ".")
 
 
@@ -101,7 +106,8 @@ def backup_name(path: str) -> str:
 
 
 def create_new(name: str, attributes: _file_attributes.Attributes) -> int:
-    """Create the empty file ``name`` (never an existing one) with final ``attributes``; return its descriptor (read and write).
+    """Create the empty file ``name`` (never an existing one) with final ``attributes``; return its descriptor
+    (read and write).
 
     When the attributes cannot be given (a chown without the right), the file is removed again.
     """
@@ -133,7 +139,11 @@ class PendingBackup:
     def keep(self, key: Optional[bytes]) -> str:
         """Write its MAC (with ``key``), then rename it into place; returns its name."""
         if key is not None:
-            write(self.name + _backup_trust.MAC_SUFFIX, _backup_trust.mac(key, self.name, self.data).encode("ascii"), backup_attributes())
+            write(
+                self.name + _backup_trust.MAC_SUFFIX,
+                _backup_trust.mac(key, self.name, self.data).encode("ascii"),
+                backup_attributes(),
+            )
         os.replace(self.temp, self.name)
         fsync_directory(os.path.dirname(os.path.abspath(self.name)))
         return self.name
@@ -163,7 +173,9 @@ def backups(path: str) -> List[str]:
     directory, base = os.path.split(os.path.abspath(path))
     if not os.path.isdir(directory):
         return []
-    names = [name for name in os.listdir(directory) if name.startswith(base) and _BACKUP_STAMP.fullmatch(name[len(base):])]
+    names = [
+        name for name in os.listdir(directory) if name.startswith(base) and _BACKUP_STAMP.fullmatch(name[len(base):])
+    ]
     return [os.path.join(directory, name) for name in sorted(names)]
 
 

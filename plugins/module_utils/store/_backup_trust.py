@@ -68,7 +68,8 @@ def _refusal(path: str, why: str) -> ValueError:
 
 
 def verified_bytes(path: str, key: Optional[bytes], unverified: Optional[str] = None, limit: int = _LIMIT) -> bytes:
-    """The backup's bytes once it is proved ours; ``unverified`` (the file's path or name) accepts that one file as it is."""
+    """The backup's bytes once it is proved ours; ``unverified``
+    (the file's path or name) accepts that one file as it is."""
     if unverified and unverified in (path, os.path.basename(path)):
         try:
             with open(path, "rb") as handle:

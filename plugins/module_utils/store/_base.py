@@ -69,7 +69,8 @@ class Session:
         raise NotImplementedError
 
     def pending(self, current: dict, todo: dict) -> dict:
-        """``Snapshot.todo``: the settings a write of ``todo`` would change (the keys themselves, unless a store maps them)."""
+        """``Snapshot.todo``: the settings a write of ``todo`` would
+        change (the keys themselves, unless a store maps them)."""
         del current
         return todo
 
@@ -82,11 +83,13 @@ class Session:
         raise NotImplementedError
 
     def check_writable(self, current: dict, todo: dict) -> None:
-        """In check mode, raise the ``StoreError`` the real run's write would meet (a missing permission, a read-only database)."""
+        """In check mode, raise the ``StoreError`` the real run's write
+        would meet (a missing permission, a read-only database)."""
         del current, todo
 
     def backup(self) -> typing.Optional[_atomic_file.PendingBackup]:
-        """A copy of the store as it is now, under a temporary name until the change is committed; None when none is made."""
+        """A copy of the store as it is now, under a temporary name
+        until the change is committed; None when none is made."""
         return None
 
     def write(self, current: dict, todo: dict) -> None:
@@ -193,7 +196,9 @@ class Store:
                 self.refuse_if_abandoned()
                 session.commit()
                 pending.pop_all()
-                kept = self._kept(copy)  # still under the lock, where no other run takes it for a killed run's temp file
+                kept = self._kept(
+                    copy
+                )  # still under the lock, where no other run takes it for a killed run's temp file
             return Outcome(changed, before, after, kept, keys)
 
     def _kept(self, copy: typing.Optional[_atomic_file.PendingBackup]) -> typing.Optional[str]:
@@ -204,17 +209,24 @@ class Store:
             return copy.keep(self.backup_key)
         except OSError as exc:
             copy.discard()
-            self.notes.append("the change was committed, but its backup %s could not be kept (%s), so a restore cannot undo it" % (
-                copy.name, os_cause(exc)))
+            self.notes.append(
+                "the change was committed, but its backup %s could not be kept (%s), so a restore cannot undo it"
+                % (copy.name, os_cause(exc))
+            )
             return None
 
     def refuse_if_abandoned(self) -> None:
         """Stop before writing or committing when the run that started us is gone (the controller was killed)."""
         if self.started_by is not None and not self.started_by():
-            raise StoreError(self.KIND, self.location, "the run that started this apply has ended (its controller process is gone); "
-                             "nothing was written")
+            raise StoreError(
+                self.KIND,
+                self.location,
+                "the run that started this apply has ended (its controller process is gone); nothing was written",
+            )
 
-    def restored(self, values: dict, secrets: frozenset, unverified: typing.Optional[str] = None) -> typing.Tuple[dict, str]:
+    def restored(
+        self, values: dict, secrets: frozenset, unverified: typing.Optional[str] = None
+    ) -> typing.Tuple[dict, str]:
         """Our keys as the store's newest backup holds them (key -> stored value), and that backup's path.
 
         A file store's backups are copies beside it (``_atomic_file.backup``), read by a store of the same kind,
@@ -223,13 +235,16 @@ class Store:
         """
         found = _atomic_file.backups(os.path.realpath(self.location)) or _atomic_file.backups(self.location)
         if not found:
-            raise ValueError("state restored: %s has no backup to restore (backups are made when backup is true)" % self.location)
+            raise ValueError(
+                "state restored: %s has no backup to restore (backups are made when backup is true)" % self.location
+            )
         with _backup_trust.verified(found[-1], self.backup_key, unverified) as trusted:
             backup = type(self)(dict(self.options, path=trusted, create=False, follow=False))
             return backup.read(Plan(values, secrets, "present", "always", None)).current, found[-1]
 
     def prune_backups(self, backup_file: str, keep: int) -> None:
-        """Delete all but the newest ``keep`` backups of this store (0 keeps all); ``backup_file`` is the one just made."""
+        """Delete all but the newest ``keep`` backups of this store
+        (0 keeps all); ``backup_file`` is the one just made."""
         if keep and _atomic_file.backed_up(backup_file):
             _atomic_file.prune_backups(_atomic_file.backed_up(backup_file), keep)
 
@@ -255,7 +270,9 @@ class StoreChanged(StoreError):
     """Another writer changed our keys between ``read`` and ``apply``; nothing was written."""
 
     def __init__(self, kind, path):
-        super(StoreChanged, self).__init__(kind, path, "another writer changed our settings while the new ones were being tested")
+        super(StoreChanged, self).__init__(
+            kind, path, "another writer changed our settings while the new ones were being tested"
+        )
 
 
 # Test hook: when set, called with the store's path after a store wrote and before it reads
@@ -280,7 +297,9 @@ def intended(plan: Plan, current: dict, todo: dict) -> dict:
     return result
 
 
-def read_back_mismatch(wanted: dict, found: dict, same: typing.Callable[[typing.Any, typing.Any], bool]) -> typing.List[str]:
+def read_back_mismatch(
+    wanted: dict, found: dict, same: typing.Callable[[typing.Any, typing.Any], bool]
+) -> typing.List[str]:
     """The keys whose value read back differs from what was written (never their values)."""
     wrong = []
     for key, value in wanted.items():
@@ -350,8 +369,9 @@ def secret_texts(plan: Plan, current: dict) -> set:
     return texts
 
 
-def key_lines(plan: Plan, current: dict, todo: dict,
-              display: typing.Callable[[typing.Any], typing.Optional[str]] = text_value) -> typing.Tuple[typing.List[str], typing.List[str]]:
+def key_lines(
+    plan: Plan, current: dict, todo: dict, display: typing.Callable[[typing.Any], typing.Optional[str]] = text_value
+) -> typing.Tuple[typing.List[str], typing.List[str]]:
     """``key = value`` lines of our keys before and after, secrets masked: all any store's diff shows.
 
     Only the keys this collection manages appear, never the rest of the store, which

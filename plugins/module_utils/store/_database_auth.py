@@ -15,7 +15,9 @@ Any database store's driver asks ``refuse_unless_safe`` before answering the ser
 
 VERIFIED, UNVERIFIED_TLS, NO_TLS = "verified TLS", "unverified TLS", "no TLS"
 # The server's answer proves only that we know the password (offline guessing stays possible: use a long one).
-CHALLENGE_RESPONSE = frozenset(("mysql_native_password", "client_ed25519", "caching_sha2_password", "scram-sha-256", "md5"))
+CHALLENGE_RESPONSE = frozenset(
+    ("mysql_native_password", "client_ed25519", "caching_sha2_password", "scram-sha-256", "md5")
+)
 # What the methods we refuse would give away; any other method not in CHALLENGE_RESPONSE is refused as well.
 GIVES_AWAY = {
     "mysql_clear_password": "in clear text",

@@ -22,8 +22,20 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import s
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import refuse_unwritable, store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Plan, Session, Store, StoreError, call_before_read_back, changes, diff_text, intended, key_lines, os_cause, read_back_mismatch,
-    secret_texts, undo)
+    Plan,
+    Session,
+    Store,
+    StoreError,
+    call_before_read_back,
+    changes,
+    diff_text,
+    intended,
+    key_lines,
+    os_cause,
+    read_back_mismatch,
+    secret_texts,
+    undo,
+)
 
 
 def read_text(kind: str, path: str) -> Optional[str]:
@@ -77,7 +89,9 @@ class FileStore(Store):
         return text_value(value)
 
     @contextlib.contextmanager
-    def transaction(self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool) -> Iterator[Optional[Session]]:
+    def transaction(
+        self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool
+    ) -> Iterator[Optional[Session]]:
         """The directory lock (none in check mode: a reader always sees a whole file) around a ``_FileSession``.
 
         A symlinked store is refused (store/_path.py) unless ``store.follow``; then the
@@ -111,7 +125,9 @@ class FileStore(Store):
 class _FileSession(Session):
     """The file as read under the lock; the write replaces it by rename, the undo writes it once more."""
 
-    def __init__(self, fmt: FileStore, plan: Plan, path: str, text: Optional[str], attributes, check_mode: bool) -> None:
+    def __init__(
+        self, fmt: FileStore, plan: Plan, path: str, text: Optional[str], attributes, check_mode: bool
+    ) -> None:
         self.fmt, self.plan, self.path, self.text, self.attributes = fmt, plan, path, text, attributes
         self.exists = text is not None
         self.document = fmt.parse(text)
@@ -127,7 +143,11 @@ class _FileSession(Session):
         return changes(self.plan, current, self.fmt.encode, self.fmt.same)
 
     def other_changes(self) -> bool:
-        return self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing)
+        return (
+            self.existing is not None
+            and self.attributes is not None
+            and _file_attributes.differ(self.attributes, self.existing)
+        )
 
     def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
         """Our keys only, each secret as the mask; scrub() is the second line of defence."""
@@ -160,7 +180,9 @@ class _FileSession(Session):
             self.written = self.fmt.parse(read_text(self.fmt.KIND, self.path))
         except ValueError as exc:
             raise StoreError(self.fmt.KIND, self.path, "cannot read it back after writing (%s)" % exc)
-        return read_back_mismatch(intended(self.plan, current, todo), self.fmt.current(self.written, self.plan.values), self.fmt.same)
+        return read_back_mismatch(
+            intended(self.plan, current, todo), self.fmt.current(self.written, self.plan.values), self.fmt.same
+        )
 
     def undo(self, current: dict, todo: dict) -> None:
         _atomic_file.write(self.path, self.fmt.edit(self.written, undo(current, todo)).encode("utf-8"), self.attributes)

@@ -101,7 +101,9 @@ def _entries(lines, blocks, case):
 
 def _check_value(key, value):
     if "\n" in value or "\r" in value or value != value.strip():
-        raise ValueError("the value of %s cannot be kept on one INI line (it has a line break or a space at either end)" % key)
+        raise ValueError(
+            "the value of %s cannot be kept on one INI line (it has a line break or a space at either end)" % key
+        )
 
 
 def _append(out, line, newline):
@@ -136,7 +138,9 @@ class IniStore(FileStore):
     NAME = "ini"
     KIND = "INI"
     DESCRIPTION = "key lines of an INI file"
-    OPTIONS = dict(ini_section=dict(type="str"), ini_case=dict(type="str", choices=[WINDOWS, CONFIGPARSER], default=WINDOWS))
+    OPTIONS = dict(
+        ini_section=dict(type="str"), ini_case=dict(type="str", choices=[WINDOWS, CONFIGPARSER], default=WINDOWS)
+    )
 
     def _case(self):
         return self.options.get("ini_case") or WINDOWS
@@ -156,7 +160,8 @@ class IniStore(FileStore):
         return Document(lines, lines[0][1] if lines and lines[0][1] else "\n", bom)
 
     def current(self, document: Document, keys: Iterable[str]) -> dict:
-        """Our keys present in the file, with the value of their first occurrence (continuation lines joined by newlines)."""
+        """Our keys present in the file, with the value of their
+        first occurrence (continuation lines joined by newlines)."""
         entries = _entries(document.lines, _blocks(document.lines), self._case())
         found = {}
         for key in keys:
@@ -193,7 +198,9 @@ class IniStore(FileStore):
                 # one line per key, so every reader sees the same value
                 drop.update(index for occurrence in at for index in occurrence if index != at[0][0])
             else:
-                new_entries.setdefault(_folded(section, "", case)[0], []).append((section, ("%s = %s" % (name, value)).rstrip()))
+                new_entries.setdefault(_folded(section, "", case)[0], []).append(
+                    (section, ("%s = %s" % (name, value)).rstrip())
+                )
         _drop_emptied_sections(lines, blocks, drop)
 
         settled = set(index for found in entries.values() for occurrence in found for index in occurrence)

@@ -16,7 +16,10 @@ for ``sha256_password`` over TLS would already carry the password.
 import functools
 from typing import Any
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import VERIFIED, refuse_unless_safe
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import (
+    VERIFIED,
+    refuse_unless_safe,
+)
 
 # PyMySQL's answers to these carry the password or a form of it the server can reverse.
 _REFUSED = ("mysql_clear_password", "dialog", "mysql_old_password", "sha256_password")

@@ -252,7 +252,10 @@ class PostgresqlStore(Store):
             timeout=options["connect_timeout"],
             application_name="mailconfig",
             # Sent with the startup message (no round trip): no lock wait, no statement runs past these.
-            startup_params={"lock_timeout": str(lock), "statement_timeout": str(lock + int(1000 * options["connect_timeout"]))},
+            startup_params={
+                "lock_timeout": str(lock),
+                "statement_timeout": str(lock + int(1000 * options["connect_timeout"])),
+            },
         )
         if options.get("unix_socket"):
             path = options["unix_socket"]

@@ -50,13 +50,15 @@ class StrictConnection(Connection):
         code = struct.unpack("!i", data[:4])[0]
         if code in (_CLEAR_TEXT, _MD5) and not self._verified_tls:
             raise AuthenticationRefused(
-                "the server asked for the password %s over a connection without verified TLS; refused, nothing was sent "
+                "the server asked for the password %s over a connection without verified TLS; refused, nothing was "
+                "sent "
                 "(use scram-sha-256 in pg_hba.conf, or TLS with store.tls_verify and store.ca_path)"
                 % ("in clear text" if code == _CLEAR_TEXT else "as an MD5 hash")
             )
         if code == _OK and not (self._local or self._verified_tls or self._scram_verified):
             raise AuthenticationRefused(
-                "the server let us in without proving who it is (trust, or no completed SCRAM exchange) over a connection "
+                "the server let us in without proving who it is (trust, or no completed SCRAM exchange) over a "
+                "connection "
                 "without verified TLS; refused before any statement was sent (use scram-sha-256, or verified TLS)"
             )
         super().handle_AUTHENTICATION_REQUEST(data, context)

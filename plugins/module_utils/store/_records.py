@@ -137,7 +137,8 @@ class RecordsSession(Session):
                 self.store.KIND,
                 self.store.location,
                 "%s matches %s records (%s %s), so which one is the practice's "
-                "cannot be told; give the practice's record a name of its own in %s, or choose it by another store option"
+                "cannot be told; give the practice's record a name of its own in %s, or choose it by another store "
+                "option"
                 % (
                     where,
                     "%d" % len(rows) if len(rows) < _MATCHES else "%d or more" % _MATCHES,

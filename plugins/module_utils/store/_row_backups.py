@@ -32,10 +32,10 @@ def found(where: str, prefix: str) -> List[str]:
     """The row backups in ``where`` whose names start with ``prefix``, oldest first."""
     if not os.path.isdir(where):
         return []
-    names = [name for name in os.listdir(where) if name.startswith(prefix) and _NAME.fullmatch(name[len(prefix) :])]
+    names = [name for name in os.listdir(where) if name.startswith(prefix) and _NAME.fullmatch(name[len(prefix):])]
     return [
         os.path.join(where, name)
-        for name in sorted(names, key=lambda name: _NAME.fullmatch(name[len(prefix) :]).group(1))
+        for name in sorted(names, key=lambda name: _NAME.fullmatch(name[len(prefix):]).group(1))
     ]
 
 

@@ -134,7 +134,8 @@ def _typed(key, value):
 
 
 def with_settings(declaration: Dict[str, Any], stored: Mapping[str, Any]) -> Dict[str, Any]:
-    """A copy of a normalised declaration with some canonical keys replaced by stored values (canonical key -> value)."""
+    """A copy of a normalised declaration with some canonical
+    keys replaced by stored values (canonical key -> value)."""
     result = copy.deepcopy(declaration)
     paths = dict(_SOURCES)
     for key, value in stored.items():

@@ -29,7 +29,19 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_loc
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import refuse_unwritable, store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    ABSENT, Plan, Session, Store, StoreError, changes, diff_text, intended, key_lines, read_back_mismatch, os_cause, secret_texts)
+    ABSENT,
+    Plan,
+    Session,
+    Store,
+    StoreError,
+    changes,
+    diff_text,
+    intended,
+    key_lines,
+    read_back_mismatch,
+    os_cause,
+    secret_texts,
+)
 
 KIND = "SQLite"
 
@@ -122,7 +134,9 @@ class SqliteStore(Store):
         return "%s (table %s)" % (self.location, self.options["table"])
 
     @contextlib.contextmanager
-    def transaction(self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool) -> Iterator[Optional[Session]]:
+    def transaction(
+        self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool
+    ) -> Iterator[Optional[Session]]:
         """One ``BEGIN IMMEDIATE`` transaction (a read transaction on a read-only connection in check mode).
 
         A first run creates the file; when it fails, no empty database is left behind.
@@ -142,8 +156,9 @@ class SqliteStore(Store):
             yield from self._transaction(lock, plan, options, attributes, existing, check_mode)
 
     def _transaction(self, lock, plan, options, attributes, existing, check_mode):
-        """The transaction of ``transaction``; outside check mode first the directory lock that file stores take too, held
-        until the backup is kept (COMMIT ends SQLite's own lock; the next run deletes pending backups it finds)."""
+        """The transaction of ``transaction``; outside check mode first the directory lock that file stores take
+        too, held until the backup is kept (COMMIT ends SQLite's own lock; the next run deletes pending backups it
+        finds)."""
         path = options["path"]
         connection, created, session = None, False, None
         try:
@@ -169,13 +184,16 @@ class SqliteStore(Store):
 
 
 class _SqliteSession(Session):
-    """Our rows inside the transaction; ROLLBACK (on leaving uncommitted) puts back our previous values and nothing else."""
+    """Our rows inside the transaction; ROLLBACK (on leaving
+    uncommitted) puts back our previous values and nothing else."""
 
     def __init__(self, db, plan, store, attributes, existing, check_mode):
         self.db, self.plan, self.store, self.attributes, self.existing = db, plan, store, attributes, existing
         self.path, self.table, self.columns = store["path"], store["table"], store["columns"]
         self.exists = existing is not None
-        self.has_table = bool(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)).fetchone())
+        self.has_table = bool(
+            db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)).fetchone()
+        )
         self.exists = self.exists and self.has_table
         self.committed = False
         if not self.has_table and existing is not None and plan.state == "present" and not store["create"]:
@@ -192,7 +210,11 @@ class _SqliteSession(Session):
 
     def other_changes(self) -> bool:
         contact = self.contact is not None and self.contact.needed
-        return contact or (self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing))
+        return contact or (
+            self.existing is not None
+            and self.attributes is not None
+            and _file_attributes.differ(self.attributes, self.existing)
+        )
 
     def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
         return _diff_text(self.plan, current, todo, self.contact)
@@ -207,22 +229,40 @@ class _SqliteSession(Session):
     def write(self, current: dict, todo: dict) -> None:
         if todo and not self.has_table:
             columns = self.columns
-            self.db.execute("CREATE TABLE %s (%s TEXT NOT NULL, %s TEXT NOT NULL, %s TEXT, %s TEXT, PRIMARY KEY (%s, %s))" % (
-                _name(self.table), _name(columns["section"]), _name(columns["key"]), _name(columns["value"]),
-                _name(columns["updated_at"]), _name(columns["section"]), _name(columns["key"])))
+            self.db.execute(
+                "CREATE TABLE %s (%s TEXT NOT NULL, %s TEXT NOT NULL, %s TEXT, %s TEXT, PRIMARY KEY (%s, %s))"
+                % (
+                    _name(self.table),
+                    _name(columns["section"]),
+                    _name(columns["key"]),
+                    _name(columns["value"]),
+                    _name(columns["updated_at"]),
+                    _name(columns["section"]),
+                    _name(columns["key"]),
+                )
+            )
         _write(self.db, self.table, self.columns, todo, current)
         if self.contact is not None and self.contact.needed:
             options = self.contact.options
-            self.db.execute("UPDATE %s SET %s = ? WHERE %s = ?" % (
-                _name(options["table"]), _name(options["email_column"]), _name(options["key_column"])), (self.contact.new, options["key_value"]))
+            self.db.execute(
+                "UPDATE %s SET %s = ? WHERE %s = ?"
+                % (_name(options["table"]), _name(options["email_column"]), _name(options["key_column"])),
+                (self.contact.new, options["key_value"]),
+            )
 
     def read_back(self, current: dict, todo: dict) -> List[str]:
         """Our rows read again in the transaction (a trigger of the application's may rewrite them)."""
-        return read_back_mismatch(intended(self.plan, current, todo), _read(self.db, self.table, self.columns, self.plan.values), _same)
+        return read_back_mismatch(
+            intended(self.plan, current, todo), _read(self.db, self.table, self.columns, self.plan.values), _same
+        )
 
     def commit(self) -> None:
         """The owner and mode first: when they cannot be given, nothing is committed (ROLLBACK), as the error says."""
-        if self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing):
+        if (
+            self.existing is not None
+            and self.attributes is not None
+            and _file_attributes.differ(self.attributes, self.existing)
+        ):
             fd = _atomic_file.open_no_follow(self.path)
             try:
                 _file_attributes.apply(fd, self.attributes)
@@ -252,12 +292,23 @@ def _write(db, table, columns, todo, current):
         if value is ABSENT:
             db.execute("DELETE FROM %s %s" % (_name(table), where), (section, name))
         elif key in current:
-            db.execute("UPDATE %s SET %s = ?, %s = ? %s" % (_name(table), _name(columns["value"]), _name(columns["updated_at"]), where),
-                       (value, now, section, name))
+            db.execute(
+                "UPDATE %s SET %s = ?, %s = ? %s"
+                % (_name(table), _name(columns["value"]), _name(columns["updated_at"]), where),
+                (value, now, section, name),
+            )
         else:
-            db.execute("INSERT INTO %s (%s, %s, %s, %s) VALUES (?, ?, ?, ?)" % (
-                _name(table), _name(columns["section"]), _name(columns["key"]), _name(columns["value"]), _name(columns["updated_at"])),
-                (section, name, value, now))
+            db.execute(
+                "INSERT INTO %s (%s, %s, %s, %s) VALUES (?, ?, ?, ?)"
+                % (
+                    _name(table),
+                    _name(columns["section"]),
+                    _name(columns["key"]),
+                    _name(columns["value"]),
+                    _name(columns["updated_at"]),
+                ),
+                (section, name, value, now),
+            )
 
 
 def _contact(db, store, email):
@@ -265,8 +316,11 @@ def _contact(db, store, email):
     if email is None:
         return None
     options = store["contact"]
-    rows = db.execute("SELECT %s FROM %s WHERE %s = ?" % (_name(options["email_column"]), _name(options["table"]), _name(options["key_column"])),
-                      (options["key_value"],)).fetchall()
+    rows = db.execute(
+        "SELECT %s FROM %s WHERE %s = ?"
+        % (_name(options["email_column"]), _name(options["table"]), _name(options["key_column"])),
+        (options["key_value"],),
+    ).fetchall()
     if not rows:
         raise StoreError(KIND, store["path"], "has no practice contact record in %s where %s = %s" % (
             options["table"], options["key_column"], options["key_value"]))
@@ -278,7 +332,12 @@ def _diff_text(plan, current, todo, contact):
     before, after = key_lines(plan, current, todo)
     if contact is not None:
         options = contact.options
-        label = "%s[%s=%s].%s" % (options["table"], options["key_column"], options["key_value"], options["email_column"])
+        label = "%s[%s=%s].%s" % (
+            options["table"],
+            options["key_column"],
+            options["key_value"],
+            options["email_column"],
+        )
         before.append("%s = %s" % (label, contact.stored or ""))
         after.append("%s = %s" % (label, contact.new))
     secrets = secret_texts(plan, current)

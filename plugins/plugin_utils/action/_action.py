@@ -13,11 +13,20 @@ from __future__ import annotations
 
 from typing import Any, List, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import (
+    ActionFailed,
+    ActionModuleBase,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, refused_earlier
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import (
+    checked_for_host,
+    refused_earlier,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._windows import windows_refusal
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import (
+    UnknownApplication,
+    guided,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Checked, Context
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
 
@@ -50,8 +59,13 @@ def without_none(value: Any) -> Any:
 
 def context_of(params: dict, store: Optional[dict] = None, application: Optional[str] = None) -> Context:
     """The check's context from validated task parameters (the CONTEXT_SPEC options), the store and the application."""
-    return Context(dns_server=params.get("dns_server"), dns_timeout=params.get("dns_timeout"), offline=params.get("offline"),
-                   store=to_plain(store) if store is not None else None, application=application)
+    return Context(
+        dns_server=params.get("dns_server"),
+        dns_timeout=params.get("dns_timeout"),
+        offline=params.get("offline"),
+        store=to_plain(store) if store is not None else None,
+        application=application,
+    )
 
 
 def warnings_of(checked: Checked) -> List[str]:
@@ -93,7 +107,9 @@ class DeclarationAction(ActionModuleBase):
     def by_hand(self, args: dict, application: str, task_vars: dict) -> dict:
         """The result for a guided application, which a person sets up in its own wizard (only mail_account has one)."""
         del args, task_vars
-        raise ActionFailed("%s: %s is set up by hand in its own wizard; nothing to run here" % (self.MODULE, application))
+        raise ActionFailed(
+            "%s: %s is set up by hand in its own wizard; nothing to run here" % (self.MODULE, application)
+        )
 
     def run_validated(self, params: dict, task_vars: dict) -> dict:
         refused = refused_earlier(task_vars)
@@ -117,7 +133,9 @@ class DeclarationAction(ActionModuleBase):
         if by_hand:
             result = self.by_hand(args, application, task_vars)
         else:
-            result = self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars)
+            result = self._execute_module(
+                module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars
+            )
         if application:
             result["application"] = application
         if not again:  # the validate step already reported them

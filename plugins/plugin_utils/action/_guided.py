@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided, of_store, profile
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import (
+    UnknownApplication,
+    guided,
+    of_store,
+    profile,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _setup_sheet, _setup_sheet_files
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import entered_date
 
@@ -23,7 +28,12 @@ DEFAULT_SHEETS = "setup-sheets"
 def info(application: str, entered: Optional[str], sheet: Optional[str] = None) -> Dict[str, Any]:
     """What the fleet summary needs to know of a guided practice (no secret in it)."""
     title = profile(application)["title"]
-    entry = {"application": application, "title": title, "entered": entered, "cannot_prove": _setup_sheet.cannot_prove(title)}
+    entry = {
+        "application": application,
+        "title": title,
+        "entered": entered,
+        "cannot_prove": _setup_sheet.cannot_prove(title),
+    }
     if sheet:
         entry["sheet"] = sheet
     return entry
@@ -34,9 +44,13 @@ def apply(practice: str, application: str, normalised: Mapping[str, Any], state:
     """The apply step's result for one practice: its sheet written (unless ``dry``), or why not."""
     title = profile(application)["title"]
     if state != "present":
-        return {"failed": True, "changed": False, "msg": "%s: %s keeps its mail settings where mailconfig cannot reach them, so there "
-                "is nothing to %s; change them in %s's own wizard (the setup sheet lists them)" % (
-                    practice, title, "remove" if state == "absent" else "restore", title)}
+        return {
+            "failed": True,
+            "changed": False,
+            "msg": "%s: %s keeps its mail settings where mailconfig cannot reach them, so there "
+            "is nothing to %s; change them in %s's own wizard (the setup sheet lists them)"
+            % (practice, title, "remove" if state == "absent" else "restore", title),
+        }
     try:
         day = entered_date(entered)
     except ValueError as exc:
@@ -45,12 +59,22 @@ def apply(practice: str, application: str, normalised: Mapping[str, Any], state:
     try:
         changed, paths = _setup_sheet_files.write(str(folder or DEFAULT_SHEETS), sheet, dry)
     except OSError as exc:
-        return {"failed": True, "changed": False, "msg": "%s: cannot write the setup sheet in %s (%s: %s); set %s to a folder you can write" % (
-            practice, folder or DEFAULT_SHEETS, type(exc).__name__, exc.strerror or exc, SHEETS_VARIABLE)}
+        return {
+            "failed": True,
+            "changed": False,
+            "msg": "%s: cannot write the setup sheet in %s (%s: %s); set %s to a folder you can write"
+            % (practice, folder or DEFAULT_SHEETS, type(exc).__name__, exc.strerror or exc, SHEETS_VARIABLE),
+        }
     verb = ("would write" if dry else "wrote") if changed else "unchanged:"
-    return {"changed": changed, "outcome": sheet["status"], "provider": normalised.get("provider"), "sheet": paths,
-            "guided": info(application, day, paths["markdown"]),
-            "msg": "%s is set up by hand in %s: %s setup sheet %s (%s)" % (practice, title, verb, paths["markdown"], sheet["status"])}
+    return {
+        "changed": changed,
+        "outcome": sheet["status"],
+        "provider": normalised.get("provider"),
+        "sheet": paths,
+        "guided": info(application, day, paths["markdown"]),
+        "msg": "%s is set up by hand in %s: %s setup sheet %s (%s)"
+        % (practice, title, verb, paths["markdown"], sheet["status"]),
+    }
 
 
 def of_host(store: Any, entered: Any) -> Optional[Dict[str, Any]]:

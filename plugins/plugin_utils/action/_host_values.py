@@ -24,7 +24,10 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._fi
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._schema import secret_paths
 
 CODE = "MC007"
-_UNDEFINED_HINT = "Define %s for this host (a missing vault entry or a typo?) and give the vault password (--ask-vault-pass or --vault-password-file)."
+_UNDEFINED_HINT = (
+    "Define %s for this host (a missing vault entry or a typo?) and give the vault password "
+    "(--ask-vault-pass or --vault-password-file)."
+)
 _UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
 _MISSING_ATTRIBUTE = re.compile(r"has no attribute '([^'\s]{1,64})'")
 

@@ -355,7 +355,8 @@ def _check_dmarc(report, resolver):
         return
     dmarc = [r for r in records if re.match(r"v\s*=\s*DMARC1\s*(;|$)", r)]
     hint = (
-        "Publish a TXT record at %s like \"v=DMARC1; p=none; rua=mailto:dmarc@%s\" (p=none is enough for Gmail's and Yahoo's rules)."
+        "Publish a TXT record at %s like \"v=DMARC1; p=none; rua=mailto:dmarc@%s\" "
+        "(p=none is enough for Gmail's and Yahoo's rules)."
         % (name, report.domain)
     )
     if not dmarc:
@@ -433,5 +434,6 @@ def _check_dkim(report, resolver, provider, selectors, declared):
             "MC630",
             "%s publishes no DKIM key for %s selector%s %s"
             % (domain, whose, "s" if len(selectors) > 1 else "", ", ".join(selectors)),
-            "Turn on DKIM signing at the provider and publish the records it shows (for Microsoft 365: the selector1/selector2 CNAMEs).",
+            "Turn on DKIM signing at the provider and publish the records it shows (for Microsoft 365: the "
+            "selector1/selector2 CNAMEs).",
         )

@@ -1,1 +1,2 @@
-"""A declaration from text to the normalised dict: parse with line marks, schema, lint rules, normalise, application profiles."""
+"""A declaration from text to the normalised dict: parse with line
+marks, schema, lint rules, normalise, application profiles."""

@@ -45,7 +45,8 @@ def junit(results: Results, counts: Mapping[str, int], strict: bool = False) -> 
         cases.append('  <testcase classname="mailconfig-lint" name=%s>%s</testcase>' % (quoteattr(path), body))
     failures = sum(1 for _path, findings in results if any(f.severity in failing for f in findings))
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="mailconfig-lint" tests="%d" failures="%d" errors="0">\n%s\n</testsuite>\n'
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="mailconfig-lint" tests="%d" failures="%d" '
+        'errors="0">\n%s\n</testsuite>\n'
         % (counts["files"], failures, "\n".join(cases))
     )
 

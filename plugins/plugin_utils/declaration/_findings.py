@@ -60,7 +60,8 @@ UNREADABLE_NAME = "<unreadable name>"
 
 
 def _looks_secret(name):
-    """An app password, or a name with the mixed case and digits of a generated secret rather than a snake_case field."""
+    """An app password, or a name with the mixed case and digits
+    of a generated secret rather than a snake_case field."""
     if _APP_PASSWORD.fullmatch(name):
         return True
     classes = sum(1 for test in (str.islower, str.isupper, str.isdigit) if any(test(c) for c in name))

@@ -6,8 +6,8 @@
 Each rule has a stable code and name (documented in docs/rules.md) and yields
 ``(path, message, hint)``, or ``(path, message, hint, date)`` when the finding is about a
 dated change at the provider: the finding then carries that date and the provider key
-(``Finding.deadline``), from which the fleet-wide deadline list is built. Rules marked ``raw`` also run on a declaration that
-failed the schema, so the most specific explanation wins (a display name in the
+(``Finding.deadline``), from which the fleet-wide deadline list is built. Rules marked
+``raw`` also run on a declaration that failed the schema, so the most specific explanation wins (a display name in the
 address says more than "does not match the pattern"); the others see the
 normalised declaration too.
 """
@@ -120,7 +120,8 @@ def _short_secret(ctx):
             yield (
                 path,
                 "the secret is shorter than %d characters" % SHORT_SECRET,
-                "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide it "
+                "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide "
+                "it "
                 "because it matches ordinary words. Silence MC311 only where the provider imposes it.",
             )
 
@@ -156,7 +157,8 @@ def _pop3_removes_mail(ctx):
         yield (
             "incoming.leave_copy_on_server",
             "provider '%s' does not offer 'leave a copy on the server' for POP3" % ctx.raw["provider"],
-            "Use protocol: imap, or set acknowledge_mail_removal: true if moving every message off the server is intended.",
+            "Use protocol: imap, or set acknowledge_mail_removal: true if moving every message off the server is "
+            "intended.",
         )
     else:
         yield ("incoming.protocol", "POP3 moves every message off the server; staff will not see them anywhere else",
@@ -193,7 +195,8 @@ def _plaintext_login_allowed(ctx):
             yield (
                 "%s.allow_plaintext_login" % side,
                 "the %s login sends credentials unencrypted on purpose" % protocol,
-                "Keep this to servers on a trusted network; mail_verify also needs the host in plaintext_allowed_hosts.",
+                "Keep this to servers on a trusted network; mail_verify also needs the host in "
+                "plaintext_allowed_hosts.",
             )
 
 
@@ -232,7 +235,8 @@ def _services(norm):
 
 
 def _basic_auth(ctx, retired):
-    """Password logins the provider has retired (``retired``), or will retire or turns off by default: ``(path, message, hint, date)``.
+    """Password logins the provider has retired (``retired``), or will retire or turns off by default:
+    ``(path, message, hint, date)``.
 
     ``retired``: gone for good, nothing brings it back (MC303). ``default_off``: off from the
     date unless an administrator turns it back on, until the provider removes it (MC302).
@@ -288,7 +292,8 @@ def _app_password_needed(ctx):
         yield (
             "auth.password",
             "%s: only an app password works here, not the account password" % ctx.entry["name"],
-            "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: oauth2.",
+            "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: "
+            "oauth2.",
         )
 
 
@@ -324,7 +329,8 @@ def _oauth2_grant_missing(ctx):
         yield (
             "auth.oauth2",
             "the OAuth 2.0 grant has neither a refresh_token nor a client_secret",
-            "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from the vault.",
+            "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from "
+            "the vault.",
         )
 
 
@@ -439,7 +445,8 @@ def _unsilenceable(ctx):
 
 
 class _Context:
-    """What a rule sees: the declaration as written and normalised, its catalogue entry, the date and the store option."""
+    """What a rule sees: the declaration as written and normalised,
+    its catalogue entry, the date and the store option."""
 
     __slots__ = ("raw", "norm", "entry", "today", "store")
 

@@ -159,8 +159,8 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="mailconfig-lint",
         description="Validate and lint mail account declarations (files, folders of *.yml/*.yaml, or - for stdin).",
-        epilog="Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error or unreadable or refused input "
-        "(MC004, MC006).",
+        epilog="Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error or unreadable or refused "
+        "input (MC004, MC006).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
@@ -171,7 +171,8 @@ def _parser():
     parser.add_argument(
         "--key",
         default=INVENTORY_KEY,
-        help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)",
+        help="in a variables file (an inventory's host_vars), the variable that holds the declaration "
+        "(default: %(default)s)",
     )
     parser.add_argument("--application", choices=_application.names() if _application else None,
                         help="for files whose own mail_account_store names no application: also check what "

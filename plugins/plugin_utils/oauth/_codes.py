@@ -23,20 +23,26 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _d
 CODES = {
     "oauth_sign_in_declined": (
         "The person signing in declined the request or cancelled the sign-in.",
-        "Ask them to sign in again as the practice mailbox and accept the permissions; run the sign-in again."),
+        "Ask them to sign in again as the practice mailbox and accept the permissions; run the sign-in again.",
+    ),
     "oauth_sign_in_expired": (
         "Nobody finished signing in before the code expired (Microsoft's device codes last about 15 minutes).",
-        "Start the sign-in again (a campaign re-run restarts expired ones) and sign in before the time on the hand-out."),
+        "Start the sign-in again (a campaign re-run restarts expired ones) and sign in before the time on the "
+        "hand-out.",
+    ),
     "oauth_device_code_unknown": (
         "The provider no longer knows the device code (already used, or replaced by a newer sign-in).",
-        "Start the sign-in again."),
+        "Start the sign-in again.",
+    ),
     "oauth_conditional_access": (
         "A conditional-access policy of the tenant blocks this sign-in; many tenants block the device code flow.",
         "Use the loopback sign-in instead (mailconfig-oauth signin --flow loopback) on a device the tenant trusts, "
-        "or ask the tenant administrator which policy applies."),
+        "or ask the tenant administrator which policy applies.",
+    ),
     "oauth_admin_consent_required": (
         "The tenant lets only an administrator consent to the application's mail permissions.",
-        "Send the tenant administrator the admin consent URL in the message; once consented, sign in again."),
+        "Send the tenant administrator the admin consent URL in the message; once consented, sign in again.",
+    ),
 }
 
 # error field -> code, for what only a sign-in sees (RFC 8628 section 3.5; RFC 6749 section 4.1.2.1).
@@ -91,8 +97,11 @@ def admin_consent_url(authorize_endpoint: str, client_id: str) -> str:
     return "%s/adminconsent?client_id=%s" % (base, client_id)
 
 
-def refusal(error: str, numbers: Sequence[int], response: str, where: str, consent_url: Optional[str] = None) -> Optional[SignInError]:
-    """The SignInError for a sign-in refusal the provider named ``error`` (with AADSTS ``numbers``); None when no sign-in code fits."""
+def refusal(
+    error: str, numbers: Sequence[int], response: str, where: str, consent_url: Optional[str] = None
+) -> Optional[SignInError]:
+    """The SignInError for a sign-in refusal the provider named ``error``
+    (with AADSTS ``numbers``); None when no sign-in code fits."""
     code = next((_AADSTS[number] for number in numbers if number in _AADSTS), None) or _ERRORS.get(error)
     if code is None:
         return None

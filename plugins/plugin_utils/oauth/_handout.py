@@ -47,14 +47,24 @@ def write_markdown(folder: str, sign_in: Any, address: str) -> str:
 def write_html(folder: str, rows: Iterable[Tuple[Any, str]]) -> str:
     """The batch page: ``rows`` are (sign_in, address) of the started sign-ins."""
     items = "\n".join(
-        "<tr id=\"%s\"><td>%s</td><td>%s</td><td><a href=\"%s\">%s</a></td><td><code>%s</code></td><td>%s</td></tr>" % (
-            html.escape(s.practice, True), html.escape(s.practice), html.escape(address), html.escape(s.verification_uri, True),
-            html.escape(s.verification_uri), html.escape(s.user_code), html.escape(_when(s.expires_at)))
-        for s, address in rows)
-    page = ("<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Microsoft sign-in codes</title>\n"
-            "<h1>Microsoft sign-in codes</h1>\n<p>For each practice: open the page, type the code, sign in as the mailbox "
-            "shown and accept.</p>\n<table>\n<tr><th>Practice</th><th>Sign in as</th><th>Page</th><th>Code</th>"
-            "<th>Valid until</th></tr>\n%s\n</table>\n</html>\n" % items)
+        '<tr id="%s"><td>%s</td><td>%s</td><td><a href="%s">%s</a></td><td><code>%s</code></td><td>%s</td></tr>'
+        % (
+            html.escape(s.practice, True),
+            html.escape(s.practice),
+            html.escape(address),
+            html.escape(s.verification_uri, True),
+            html.escape(s.verification_uri),
+            html.escape(s.user_code),
+            html.escape(_when(s.expires_at)),
+        )
+        for s, address in rows
+    )
+    page = (
+        '<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>Microsoft sign-in codes</title>\n'
+        "<h1>Microsoft sign-in codes</h1>\n<p>For each practice: open the page, type the code, sign in as the mailbox "
+        "shown and accept.</p>\n<table>\n<tr><th>Practice</th><th>Sign in as</th><th>Page</th><th>Code</th>"
+        "<th>Valid until</th></tr>\n%s\n</table>\n</html>\n" % items
+    )
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "index.html")
     _atomic_file.write(path, page.encode("utf-8"), READABLE)

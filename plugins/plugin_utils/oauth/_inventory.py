@@ -50,8 +50,15 @@ def practices(source: str, secrets: Sequence[Tuple[str, Any]]) -> List[Practice]
         if registration:
             registration = Templar(loader=loader, variables=host_vars).template(registration)
         apply = host_vars.get("mail_account_apply", True)
-        found.append(Practice(str(host.name), to_plain(declaration), to_plain(host_vars.get("mail_account_store") or {}),
-                              apply not in (False, "false", "no"), _plain_dict(registration)))
+        found.append(
+            Practice(
+                str(host.name),
+                to_plain(declaration),
+                to_plain(host_vars.get("mail_account_store") or {}),
+                apply not in (False, "false", "no"),
+                _plain_dict(registration),
+            )
+        )
     return found
 
 

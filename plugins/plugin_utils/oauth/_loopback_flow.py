@@ -62,9 +62,17 @@ class _Redirected(http.server.BaseHTTPRequestHandler):
         """Quiet: the request line carries the authorization code."""
 
 
-def sign_in(endpoints: Endpoints, client_id: str, context: ssl.SSLContext, open_browser: Callable[[str], object],
-            login_hint: Optional[str] = None, client_secret: Optional[str] = None, wait: float = 300, timeout: float = 15,
-            consent_url: Optional[str] = None) -> Grant:
+def sign_in(
+    endpoints: Endpoints,
+    client_id: str,
+    context: ssl.SSLContext,
+    open_browser: Callable[[str], object],
+    login_hint: Optional[str] = None,
+    client_secret: Optional[str] = None,
+    wait: float = 300,
+    timeout: float = 15,
+    consent_url: Optional[str] = None,
+) -> Grant:
     """Open the provider's sign-in page, wait (at most ``wait`` seconds) for the redirect, exchange the code."""
     if not endpoints.authorize:
         raise SignInError("oauth_request_rejected", "the provider has no authorize endpoint in the catalogue")
@@ -83,18 +91,27 @@ def sign_in(endpoints: Endpoints, client_id: str, context: ssl.SSLContext, open_
         while listener.query is None:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise SignInError("oauth_sign_in_expired", "nobody finished the sign-in in the browser within %d s" % wait)
+                raise SignInError(
+                    "oauth_sign_in_expired", "nobody finished the sign-in in the browser within %d s" % wait
+                )
             listener.timeout = left
             listener.handle_request()
         answer = listener.query
     finally:
         listener.server_close()
     if answer.get("state") != state:
-        raise SignInError("oauth_bad_response", "the redirect to %s did not carry this sign-in's state; ignored" % redirect_uri)
+        raise SignInError(
+            "oauth_bad_response", "the redirect to %s did not carry this sign-in's state; ignored" % redirect_uri
+        )
     if answer.get("error") or not answer.get("code"):
         raise _refused(answer, endpoints.authorize, consent_url)
-    form = {"grant_type": "authorization_code", "client_id": client_id, "code": answer["code"], "redirect_uri": redirect_uri,
-            "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": client_id,
+        "code": answer["code"],
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
     if client_secret:
         form["client_secret"] = client_secret
     return _exchange.post(endpoints.token, form, context, timeout, consent_url, grant_of)
@@ -104,7 +121,14 @@ def _refused(answer, authorize, consent_url):
     """The SignInError for an ``error`` redirect; AADSTS numbers come in Microsoft's error_description."""
     error = answer.get("error") or "no code"
     description = answer.get("error_description", "")[:300]
-    numbers = [int(word[6:].rstrip(":")) for word in description.split() if word.startswith("AADSTS") and word[6:].rstrip(":").isdigit()]
+    numbers = [
+        int(word[6:].rstrip(":"))
+        for word in description.split()
+        if word.startswith("AADSTS") and word[6:].rstrip(":").isdigit()
+    ]
     where = urllib.parse.urlsplit(authorize).netloc
     return refusal(error, numbers, "%s: %s" % (error, description), where, consent_url) or SignInError(
-        "oauth_request_rejected", "%s refused the sign-in: %s" % (where, error), server_response="%s: %s" % (error, description))
+        "oauth_request_rejected",
+        "%s refused the sign-in: %s" % (where, error),
+        server_response="%s: %s" % (error, description),
+    )

@@ -62,9 +62,14 @@ class RefreshTokenVault:
         try:
             content = yaml.safe_load(self._vault.decrypt(data)) or {}
         except AnsibleError as error:
-            raise VaultFileError("%s: cannot decrypt it with the vault secrets given (%s)" % (self.path, type(error).__name__))
+            raise VaultFileError(
+                "%s: cannot decrypt it with the vault secrets given (%s)" % (self.path, type(error).__name__)
+            )
         except yaml.YAMLError as error:
-            raise VaultFileError("%s: decrypted, but not YAML (line %s)" % (self.path, getattr(getattr(error, "problem_mark", None), "line", "?")))
+            raise VaultFileError(
+                "%s: decrypted, but not YAML (line %s)"
+                % (self.path, getattr(getattr(error, "problem_mark", None), "line", "?"))
+            )
         if not isinstance(content, dict) or not isinstance(content.get(self.variable, {}), dict):
             raise VaultFileError("%s: expected a mapping with %s: {practice: token}" % (self.path, self.variable))
         return content
@@ -81,22 +86,30 @@ class RefreshTokenVault:
         entries = dict(content.get(self.variable) or {})
         entries.update(tokens)
         content[self.variable] = dict(sorted(entries.items()))
-        text = "---\n# Refresh tokens from mailconfig-oauth; one entry per practice.\n" + yaml.safe_dump(content, default_flow_style=False)
+        text = "---\n# Refresh tokens from mailconfig-oauth; one entry per practice.\n" + yaml.safe_dump(
+            content, default_flow_style=False
+        )
         data = self._vault.encrypt(text, self._secret, vault_id=self._vault_id)
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         _atomic_file.write(self.path, data, PRIVATE)
 
 
-def secrets_from(vault_ids: Sequence[str] = (), password_files: Sequence[str] = (), ask: bool = False) -> List[Tuple[str, Any]]:
+def secrets_from(
+    vault_ids: Sequence[str] = (), password_files: Sequence[str] = (), ask: bool = False
+) -> List[Tuple[str, Any]]:
     """The vault secrets as ansible-playbook would set them up from the same options."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cryptography's deprecation notes on import, not ours to show
         from ansible.cli import CLI  # pylint: disable=import-outside-toplevel
         from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
-    return CLI.setup_vault_secrets(DataLoader(), list(vault_ids), vault_password_files=list(password_files), ask_vault_pass=ask)
+    return CLI.setup_vault_secrets(
+        DataLoader(), list(vault_ids), vault_password_files=list(password_files), ask_vault_pass=ask
+    )
 
 
-def secret_label(vault_ids: Sequence[str] = (), password_files: Sequence[str] = (), ask: bool = False) -> Optional[List[str]]:
+def secret_label(
+    vault_ids: Sequence[str] = (), password_files: Sequence[str] = (), ask: bool = False
+) -> Optional[List[str]]:
     """The same options as ansible-playbook arguments (paths and labels only, never a password)."""
     words = []
     for vault_id in vault_ids:

@@ -40,16 +40,22 @@ def _verified(row: Mapping[str, Any]) -> bool:
 
 
 def settle(row: MutableMapping[str, Any]) -> None:
-    """Set a guided practice's outcome (and the diagnosis while it awaits entry) from its ``guided`` entry and checks."""
+    """Set a guided practice's outcome (and the diagnosis while
+    it awaits entry) from its ``guided`` entry and checks."""
     guided = row["guided"]
     entered = guided.get("entered")
     if not entered:
         row["outcome"] = AWAITING
         if not row.get("diagnosis"):
             where = " (%s)" % guided["sheet"] if guided.get("sheet") else ""
-            row["diagnosis"], row["hint"] = DIAGNOSIS, (
-                "Type the values of the practice's setup sheet%s into %s's wizard, press Test Credentials, then record the day: "
-                "%s: YYYY-MM-DD" % (where, guided.get("title") or guided["application"], ENTERED_VARIABLE))
+            row["diagnosis"], row["hint"] = (
+                DIAGNOSIS,
+                (
+                    "Type the values of the practice's setup sheet%s into %s's wizard, press Test Credentials, then "
+                    "record the day: "
+                    "%s: YYYY-MM-DD" % (where, guided.get("title") or guided["application"], ENTERED_VARIABLE)
+                ),
+            )
         return
     if _verified(row) and not row.get("diagnosis"):
         row["outcome"] = "entered and verified (entered %s, verified %s)" % (entered, (row.get("checked") or "")[:10])

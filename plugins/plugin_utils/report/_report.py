@@ -85,7 +85,9 @@ def _change(before, row):
 
 
 def ordered(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Changed practices first (newly failing, new diagnosis, recovered), then those needing attention, then the rest."""
+    """Changed practices first (newly failing, new diagnosis,
+    recovered), then those needing attention, then the rest."""
+
     def key(row):
         if row.get("change"):
             return (0, CHANGES.index(row["change"]), row["practice"])
@@ -123,11 +125,19 @@ def build(rows: Iterable[Mapping[str, Any]], run: Dict[str, Any], previous: Opti
         if row["change"]:
             was = before.get(row["practice"])
             row["previous_diagnosis"] = (was or {}).get("diagnosis", "") if was else None
-    report = {"report_version": REPORT_VERSION, "run": run, "totals": totals(rows), "counts": counts(rows),
-              "previous_run_id": (previous or {}).get("run", {}).get("run_id") if previous else None,
-              "practices": ordered(rows), "deadlines": groups,
-              # what a check cannot prove for practices set up by hand (EXACT), once per application
-              "notes": sorted({row["guided"]["cannot_prove"] for row in rows if (row.get("guided") or {}).get("cannot_prove")})}
+    report = {
+        "report_version": REPORT_VERSION,
+        "run": run,
+        "totals": totals(rows),
+        "counts": counts(rows),
+        "previous_run_id": (previous or {}).get("run", {}).get("run_id") if previous else None,
+        "practices": ordered(rows),
+        "deadlines": groups,
+        # what a check cannot prove for practices set up by hand (EXACT), once per application
+        "notes": sorted(
+            {row["guided"]["cannot_prove"] for row in rows if (row.get("guided") or {}).get("cannot_prove")}
+        ),
+    }
     return report
 
 
@@ -141,7 +151,10 @@ def load(path: str) -> Dict[str, Any]:
     if not isinstance(report, dict) or "practices" not in report:
         raise ReportError("%s: not a mailconfig report (no practices)" % path)
     if report.get("report_version") != REPORT_VERSION:
-        raise ReportError("%s: report_version %r; this mailconfig reads version %d" % (path, report.get("report_version"), REPORT_VERSION))
+        raise ReportError(
+            "%s: report_version %r; this mailconfig reads version %d"
+            % (path, report.get("report_version"), REPORT_VERSION)
+        )
     return report
 
 
@@ -150,8 +163,10 @@ def merge(reports: Sequence[Mapping[str, Any]],
     """One report from the slices of one run: their rows together, the run spanning all of them, their deadlines."""
     ids = sorted({str(report["run"].get("run_id")) for report in reports})
     if len(ids) > 1:
-        raise ReportError("these reports are of different runs (%s): %s; merge only the slices of one run"
-                          % (", ".join(ids), ", ".join("%s=%s" % (p, r["run"].get("run_id")) for p, r in zip(paths, reports))))
+        raise ReportError(
+            "these reports are of different runs (%s): %s; merge only the slices of one run"
+            % (", ".join(ids), ", ".join("%s=%s" % (p, r["run"].get("run_id")) for p, r in zip(paths, reports)))
+        )
     rows, seen = [], {}
     for path, report in zip(paths, reports):
         for row in report["practices"]:

@@ -36,15 +36,21 @@ def _fail_on(text: str) -> Tuple[str, int]:
 def _parser():
     parser = argparse.ArgumentParser(prog="mailconfig-report", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    merge = commands.add_parser("merge", help="merge the JSON reports of one run's slices into one JSON and one HTML report")
+    merge = commands.add_parser(
+        "merge", help="merge the JSON reports of one run's slices into one JSON and one HTML report"
+    )
     merge.add_argument("reports", nargs="+", metavar="REPORT.json")
     merge.add_argument("-o", "--output", required=True, metavar="PREFIX", help="writes PREFIX.json and PREFIX.html")
-    merge.add_argument("--previous", metavar="REPORT.json", help="the previous run's report: list what changed since, first")
+    merge.add_argument(
+        "--previous", metavar="REPORT.json", help="the previous run's report: list what changed since, first"
+    )
     merge.add_argument("--fail-on", type=_fail_on, action="append", default=[], metavar="new|attention|deadline:DAYS",
                        help="exit 1 when a practice is newly failing (new), when any needs attention (attention), "
                             "or when a provider deadline is at most DAYS days away (deadline:30); "
                             "may be given more than once")
-    merge.add_argument("--prometheus", metavar="FILE", help="also write the Prometheus text format (node_exporter textfile)")
+    merge.add_argument(
+        "--prometheus", metavar="FILE", help="also write the Prometheus text format (node_exporter textfile)"
+    )
     return parser
 
 

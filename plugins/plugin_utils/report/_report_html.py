@@ -41,7 +41,8 @@ ul.deadlines{padding-left:1.2em}ul.deadlines li{margin:.3em 0}.soon{color:#a4000
 .ok{color:#176c2c;font-weight:600}.bad{color:#a40000;font-weight:600}tr.attention{background:#fff6e5}
 tr.changed td:first-child{border-left:4px solid #a40000}tr.recovered td:first-child{border-left:4px solid #176c2c}
 .charts{display:flex;gap:2em;flex-wrap:wrap;margin:1em 0}.chart{min-width:18em;flex:1}
-.bar{display:flex;align-items:center;gap:.5em;margin:.15em 0;cursor:pointer;border:0;background:none;width:100%;padding:0;font:inherit}
+.bar{display:flex;align-items:center;gap:.5em;margin:.15em 0;cursor:pointer;\
+border:0;background:none;width:100%;padding:0;font:inherit}
 .bar span.label{flex:0 0 auto;text-align:right;white-space:nowrap}
 .bar span.fill{height:1em;background:#c0504d;display:inline-block}.provider span.fill{background:#4f81bd}
 #filter{font-size:1em;padding:.3em;width:24em;margin:.5em 0}

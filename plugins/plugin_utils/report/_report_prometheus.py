@@ -26,7 +26,10 @@ def render(report: Mapping[str, Any]) -> str:
     for row in sorted(report["practices"], key=lambda r: r["practice"]):
         for side in ("outgoing", "incoming"):
             if row.get(side) in ("ok", "failed"):
-                lines.append('mailconfig_check_ok{practice="%s",side="%s"} %d' % (_label(row["practice"]), side, row[side] == "ok"))
+                lines.append(
+                    'mailconfig_check_ok{practice="%s",side="%s"} %d'
+                    % (_label(row["practice"]), side, row[side] == "ok")
+                )
     lines += ["# HELP mailconfig_practices_by_diagnosis Practices needing attention, by diagnosis code.",
               "# TYPE mailconfig_practices_by_diagnosis gauge"]
     lines += ['mailconfig_practices_by_diagnosis{diagnosis="%s"} %d' % (_label(code), number)
@@ -36,8 +39,11 @@ def render(report: Mapping[str, Any]) -> str:
     lines += sorted('mailconfig_deadline_days_left{practice="%s",provider="%s",date="%s"} %d'
                     % (_label(practice), _label(group["provider"]), _label(group["date"]), group["days_left"])
                     for group in report.get("deadlines") or () for practice in group["practices"])
-    lines += ["# HELP mailconfig_practices_need_attention Practices with a diagnosis.", "# TYPE mailconfig_practices_need_attention gauge",
-              "mailconfig_practices_need_attention %d" % report["totals"]["need_attention"]]
+    lines += [
+        "# HELP mailconfig_practices_need_attention Practices with a diagnosis.",
+        "# TYPE mailconfig_practices_need_attention gauge",
+        "mailconfig_practices_need_attention %d" % report["totals"]["need_attention"],
+    ]
     ended = (report.get("run") or {}).get("ended")
     if ended:
         stamp = calendar.timegm(time.strptime(ended, "%Y-%m-%dT%H:%M:%SZ"))

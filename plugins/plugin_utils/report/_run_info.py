@@ -50,11 +50,18 @@ def git_commit(paths: Iterable[str]) -> Optional[str]:
     for path in paths:
         folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
         try:
-            head = subprocess.run(["git", "-C", folder, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False)
+            head = subprocess.run(
+                ["git", "-C", folder, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+            )
             if head.returncode != 0:
                 continue
-            dirty = subprocess.run(["git", "-C", folder, "status", "--porcelain", "--", "."], capture_output=True, text=True,
-                                   timeout=10, check=False)
+            dirty = subprocess.run(
+                ["git", "-C", folder, "status", "--porcelain", "--", "."],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")

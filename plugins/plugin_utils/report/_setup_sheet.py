@@ -20,8 +20,11 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._ap
 
 SHOW_SECRET = "bin/mailconfig-sheet -i INVENTORY %s --show-secret"
 AWAITING = "awaiting entry"
-CANNOT_PROVE = ("The verification proves that the declared settings log in to the mail servers (from the controller or a jump "
-                "host); it cannot prove that the values typed into %s match them: only %s's own Test Credentials button proves that.")
+CANNOT_PROVE = (
+    "The verification proves that the declared settings log in to the mail servers (from the controller or a jump "
+    "host); it cannot prove that the values typed into %s match them: only %s's own Test Credentials button proves "
+    "that."
+)
 
 
 class SheetError(ValueError):
@@ -46,7 +49,9 @@ def _values(normalised: Mapping[str, Any], wizard: Mapping[str, Any]) -> Dict[st
     return values
 
 
-def _step(step: Mapping[str, Any], values: Mapping[str, Any], wizard: Mapping[str, Any], practice: str) -> Dict[str, str]:
+def _step(
+    step: Mapping[str, Any], values: Mapping[str, Any], wizard: Mapping[str, Any], practice: str
+) -> Dict[str, str]:
     """One row of the sheet: what to do at the field or button, and the value (never a secret's)."""
     note = step.get("note") or ""
     if "press" in step:
@@ -54,22 +59,48 @@ def _step(step: Mapping[str, Any], values: Mapping[str, Any], wizard: Mapping[st
         return {"field": step["press"], "do": "press", "value": "", "note": ("Press it%s. %s" % (expect, note)).strip()}
     if "setting" in step:
         if step["setting"] in SECRET_KEYS:
-            raise SheetError("the wizard step %r would put the secret %s on the sheet; use `secret:`" % (step["field"], step["setting"]))
+            raise SheetError(
+                "the wizard step %r would put the secret %s on the sheet; use `secret:`"
+                % (step["field"], step["setting"])
+            )
         value = values.get(step["setting"])
         return {"field": step["field"], "do": "type", "value": "" if value is None else str(value), "note": note}
     if "secret" in step:
-        return {"field": step["field"], "do": "type the password", "value": "",
-                "note": ("Not on this sheet: `%s` shows it on your terminal. %s" % (SHOW_SECRET % practice, note)).strip()}
+        return {
+            "field": step["field"],
+            "do": "type the password",
+            "value": "",
+            "note": ("Not on this sheet: `%s` shows it on your terminal. %s" % (SHOW_SECRET % practice, note)).strip(),
+        }
     if "tick" in step:
-        return {"field": step["field"], "do": "tick" if matches(step["tick"], values) else "leave clear", "value": "", "note": note}
+        return {
+            "field": step["field"],
+            "do": "tick" if matches(step["tick"], values) else "leave clear",
+            "value": "",
+            "note": note,
+        }
     if "answer" in step:
-        return {"field": step["field"], "do": "answer", "value": "Yes" if matches(step["answer"], values) else "No", "note": note}
+        return {
+            "field": step["field"],
+            "do": "answer",
+            "value": "Yes" if matches(step["answer"], values) else "No",
+            "note": note,
+        }
     if "sign_in" in step:
-        return {"field": step["field"], "do": "choose", "value": wizard["oauth2_sign_in"][values["provider"]], "note": note}
-    raise SheetError("the wizard step %r has no kind this code knows (press, setting, secret, tick, answer, sign_in)" % (step,))
+        return {
+            "field": step["field"],
+            "do": "choose",
+            "value": wizard["oauth2_sign_in"][values["provider"]],
+            "note": note,
+        }
+    raise SheetError(
+        "the wizard step %r has no kind this code knows (press, setting, secret, tick, answer, sign_in)" % (step,)
+    )
 
 
-def build(practice: str, application: str, normalised: Mapping[str, Any], entered: Optional[str] = None) -> Dict[str, Any]:
+def build(
+    practice: str, application: str, normalised: Mapping[str, Any], entered: Optional[str] = None
+) -> Dict[str, Any]:
     """The sheet of one practice as plain data: screens with their steps, its status and what a check cannot prove."""
     data = profile(application)
     wizard = data["wizard"]
@@ -78,10 +109,19 @@ def build(practice: str, application: str, normalised: Mapping[str, Any], entere
     for screen in wizard["screens"]:
         steps = [_step(step, values, wizard, practice) for step in screen["steps"] if matches(step.get("when"), values)]
         screens.append({"title": screen["title"], "steps": steps})
-    return {"practice": practice, "application": application, "title": data["title"], "where": wizard["where"],
-            "address": normalised["address"], "provider": normalised.get("provider") or "", "sign_in": values["sign_in"],
-            "status": "entered %s" % entered if entered else AWAITING, "entered": entered, "screens": screens,
-            "cannot_prove": cannot_prove(data["title"])}
+    return {
+        "practice": practice,
+        "application": application,
+        "title": data["title"],
+        "where": wizard["where"],
+        "address": normalised["address"],
+        "provider": normalised.get("provider") or "",
+        "sign_in": values["sign_in"],
+        "status": "entered %s" % entered if entered else AWAITING,
+        "entered": entered,
+        "screens": screens,
+        "cannot_prove": cannot_prove(data["title"]),
+    }
 
 
 def _md_cell(text: str) -> str:
@@ -109,7 +149,12 @@ def markdown(sheet: Mapping[str, Any]) -> str:
              "Follow the screens in order and type each value exactly as shown.", ""]
     number = 0
     for index, screen in enumerate(sheet["screens"], 1):
-        lines += ["## %d. %s" % (index, screen["title"]), "", "| # | Field or button | Do | Value | Note |", "|---|---|---|---|---|"]
+        lines += [
+            "## %d. %s" % (index, screen["title"]),
+            "",
+            "| # | Field or button | Do | Value | Note |",
+            "|---|---|---|---|---|",
+        ]
         for step in screen["steps"]:
             number += 1
             lines.append(
@@ -129,9 +174,11 @@ def markdown(sheet: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_STYLE = ("body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;max-width:60em}"
-          "table{border-collapse:collapse;width:100%;margin-bottom:1em}th,td{border:1px solid #ccc;padding:.3em .5em;"
-          "text-align:left;vertical-align:top}th{background:#f0f0f0}code{font-size:1.1em;background:#f4f4f4;padding:0 .2em}")
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;max-width:60em}"
+    "table{border-collapse:collapse;width:100%;margin-bottom:1em}th,td{border:1px solid #ccc;padding:.3em .5em;"
+    "text-align:left;vertical-align:top}th{background:#f0f0f0}code{font-size:1.1em;background:#f4f4f4;padding:0 .2em}"
+)
 
 
 def _html_text(text: str) -> str:
@@ -143,17 +190,23 @@ def _html_text(text: str) -> str:
 def page(sheet: Mapping[str, Any]) -> str:
     """The sheet as one self-contained HTML page."""
     escape = html.escape
-    out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
-           "<title>Mail setup sheet: %s</title><style>%s</style></head><body>" % (escape(sheet["practice"]), _STYLE),
-           "<h1>Mail setup sheet: %s</h1>" % escape(sheet["practice"]),
-           "<ul><li>Application: %s, wizard <strong>%s</strong></li>" % (escape(sheet["title"]), escape(sheet["where"])),
-           "<li>Practice address: <code>%s</code> (provider <code>%s</code>)</li>" % (escape(sheet["address"]), escape(sheet["provider"])),
-           "<li>Status: %s</li></ul>" % escape(sheet["status"]),
-           "<p>Follow the screens in order and type each value exactly as shown.</p>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>Mail setup sheet: %s</title><style>%s</style></head><body>" % (escape(sheet["practice"]), _STYLE),
+        "<h1>Mail setup sheet: %s</h1>" % escape(sheet["practice"]),
+        "<ul><li>Application: %s, wizard <strong>%s</strong></li>" % (escape(sheet["title"]), escape(sheet["where"])),
+        "<li>Practice address: <code>%s</code> (provider <code>%s</code>)</li>"
+        % (escape(sheet["address"]), escape(sheet["provider"])),
+        "<li>Status: %s</li></ul>" % escape(sheet["status"]),
+        "<p>Follow the screens in order and type each value exactly as shown.</p>",
+    ]
     number = 0
     for index, screen in enumerate(sheet["screens"], 1):
-        out.append("<h2>%d. %s</h2><table><tr><th>#</th><th>Field or button</th><th>Do</th><th>Value</th><th>Note</th></tr>"
-                   % (index, escape(screen["title"])))
+        out.append(
+            "<h2>%d. %s</h2><table><tr><th>#</th><th>Field or button</th><th>Do</th><th>Value</th><th>Note</th></tr>"
+            % (index, escape(screen["title"]))
+        )
         for step in screen["steps"]:
             number += 1
             value = "<code>%s</code>" % escape(step["value"]) if step["value"] else ""

@@ -89,7 +89,12 @@ def _rebuild_index(folder: str) -> None:
 
 
 def index_markdown(entries: List[Mapping[str, Any]]) -> str:
-    lines = ["# Mail setup sheets", "", "| Practice | Application | Address | Status | Sheet |", "|---|---|---|---|---|"]
+    lines = [
+        "# Mail setup sheets",
+        "",
+        "| Practice | Application | Address | Status | Sheet |",
+        "|---|---|---|---|---|",
+    ]
     for entry in entries:
         lines.append("| %s | %s | `%s` | %s | [Markdown](%s.md), [HTML](%s.html) |" % (
             entry["practice"], entry.get("title", ""), entry["address"], entry["status"], entry["stem"], entry["stem"]))
@@ -101,8 +106,11 @@ def index_page(entries: List[Mapping[str, Any]]) -> str:
     rows = "\n".join("<tr><td><a href=\"%s.html\">%s</a></td><td>%s</td><td><code>%s</code></td><td>%s</td></tr>" % (
         escape(entry["stem"]), escape(entry["practice"]), escape(entry.get("title", "")), escape(entry["address"]),
         escape(entry["status"])) for entry in entries)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Mail setup sheets</title>"
-            "<style>body{font-family:system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}"
-            "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left}</style></head><body>\n"
-            "<h1>Mail setup sheets</h1>\n<table><tr><th>Practice</th><th>Application</th><th>Address</th><th>Status</th></tr>\n"
-            "%s\n</table></body></html>\n" % rows)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Mail setup sheets</title>'
+        "<style>body{font-family:system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}"
+        "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left}</style></head><body>\n"
+        "<h1>Mail setup sheets</h1>\n"
+        "<table><tr><th>Practice</th><th>Application</th><th>Address</th><th>Status</th></tr>\n"
+        "%s\n</table></body></html>\n" % rows
+    )

@@ -20,10 +20,18 @@ import argparse
 import sys
 from typing import Any, Optional, Sequence, TextIO, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided, of_store, profile
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import (
+    UnknownApplication,
+    guided,
+    of_store,
+    profile,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Context, check
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _setup_sheet
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE, entered_date
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import (
+    ENTERED_VARIABLE,
+    entered_date,
+)
 
 TERMINAL = "/dev/tty"
 
@@ -35,7 +43,9 @@ class Refused(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mailconfig-sheet", description=__doc__.splitlines()[0])
     parser.add_argument("practice", metavar="PRACTICE", help="the practice's inventory host name")
-    parser.add_argument("-i", "--inventory", action="append", required=True, help="inventory source (as ansible-playbook takes it)")
+    parser.add_argument(
+        "-i", "--inventory", action="append", required=True, help="inventory source (as ansible-playbook takes it)"
+    )
     parser.add_argument("--show-secret", action="store_true",
                         help="write the password to type into the wizard on this terminal (never to stdout or a file)")
     parser.add_argument("--vault-id", action="append", default=[], help="vault identity, as ansible-playbook takes it")
@@ -70,8 +80,10 @@ def _resolved(variables: Any, templar: Any, name: str, practice: str) -> Any:
     try:
         return to_plain(templar.template(variables.get(name)))
     except AnsibleError:  # never quote the error: a failing template may show the value it was given
-        raise Refused("%s: %s cannot be resolved (an undefined variable, a missing vault password or a failing template); "
-                      "check it with ansible-inventory --host %s --vars" % (practice, name, practice)) from None
+        raise Refused(
+            "%s: %s cannot be resolved (an undefined variable, a missing vault password or a failing template); "
+            "check it with ansible-inventory --host %s --vars" % (practice, name, practice)
+        ) from None
 
 
 def _checked(options: argparse.Namespace) -> Tuple[str, dict, Optional[str]]:
@@ -82,8 +94,11 @@ def _checked(options: argparse.Namespace) -> Tuple[str, dict, Optional[str]]:
     try:
         application = of_store(store)
         if not guided(application):
-            raise Refused("%s is not on a guided application (its mail_account_store is not type: guided): the rollout writes its "
-                          "settings itself, and no one types them" % practice)
+            raise Refused(
+                "%s is not on a guided application (its mail_account_store is not type: guided): the rollout writes "
+                "its "
+                "settings itself, and no one types them" % practice
+            )
     except UnknownApplication as exc:
         raise Refused("%s: %s" % (practice, exc)) from None
     declaration = _resolved(variables, templar, "mail_account", practice)
@@ -108,7 +123,9 @@ def _show_secret(practice: str, application: str, normalised: dict, terminal: Op
     if terminal is None:
         raise Refused("--show-secret writes only to a terminal, and this process has none (%s cannot be opened); "
                       "run it in an interactive shell" % TERMINAL)
-    terminal.write("Password for %s (%s): %s\n" % (normalised.get("username") or normalised["address"], practice, password))
+    terminal.write(
+        "Password for %s (%s): %s\n" % (normalised.get("username") or normalised["address"], practice, password)
+    )
     terminal.flush()
 
 
@@ -138,8 +155,12 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout, stde
     except ValueError as exc:
         stderr.write("mailconfig-sheet: %s's declaration has errors:\n%s\n" % (options.practice, exc))
         return 1
-    except Exception as exc:  # pylint: disable=broad-exception-caught  # ansible-core's own errors (an unreadable inventory)
-        stderr.write("mailconfig-sheet: %s: %s\n" % (type(exc).__name__, getattr(exc, "message", None) or "see ansible-inventory"))
+    # ansible-core's own errors (an unreadable inventory)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        stderr.write(
+            "mailconfig-sheet: %s: %s\n"
+            % (type(exc).__name__, getattr(exc, "message", None) or "see ansible-inventory")
+        )
         return 2
     return 0
 

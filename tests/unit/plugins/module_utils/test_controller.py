@@ -35,14 +35,20 @@ def test_a_controller_of_another_pid_namespace_is_judged_by_the_module_s_parent(
 
 
 def test_a_module_in_a_container_on_the_controller_s_machine_writes_on():
-    """The real thing: the module in a new PID namespace (as in a container on the same host) with the controller alive."""
+    """The real thing: the module in a new PID namespace (as in
+    a container on the same host) with the controller alive."""
     if shutil.which("unshare") is None:
         pytest.skip("util-linux unshare is not installed")
     namespace = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc"]
     if subprocess.run(namespace + ["true"], capture_output=True, check=False).returncode:
         pytest.skip("this kernel does not let us make a PID namespace")
     paths = [REPO_ROOT] + [path for path in sys.path if path]
-    child = subprocess.run(namespace + [sys.executable, "-c", _CHILD, json.dumps(paths), json.dumps(_controller.identity(os.getpid()))],
-                           capture_output=True, text=True, timeout=60, check=False)
+    child = subprocess.run(
+        namespace + [sys.executable, "-c", _CHILD, json.dumps(paths), json.dumps(_controller.identity(os.getpid()))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert child.returncode == 0, child.stderr[-2000:]
     assert json.loads(child.stdout) is True

@@ -14,13 +14,23 @@ import sys
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_B, apply, normalised, plan, raw_declaration, store
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_B,
+    apply,
+    normalised,
+    plan,
+    raw_declaration,
+    store,
+)
 from tests.paths import REPO_ROOT
 
 ROOT = REPO_ROOT
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
 MODULE_UTILS = "ansible_collections.mailops.mailconfig.plugins.module_utils."
-TESTING = [MODULE_UTILS + "probe." + name for name in ("_verify", "_diagnosis", "_check_result", "_oauth_token", "_transport", "_connection")] + ["ssl"]
+TESTING = [
+    MODULE_UTILS + "probe." + name
+    for name in ("_verify", "_diagnosis", "_check_result", "_oauth_token", "_transport", "_connection")
+] + ["ssl"]
 
 RUN = """
 import contextlib, io, json, runpy, sys
@@ -40,7 +50,9 @@ def run_module(tmp_path, **args):
     """The module's result and the names of the modules loaded by the run."""
     path = tmp_path / "args.json"
     path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    done = subprocess.run([sys.executable, "-c", RUN % (COLLECTIONS, str(path))], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN % (COLLECTIONS, str(path))], capture_output=True, text=True, check=True
+    )
     found = json.loads(done.stdout)
     return found["result"], set(found["modules"])
 
@@ -64,8 +76,12 @@ def test_an_unchanged_practice_imports_its_own_store_and_nothing_for_a_test(tmp_
 def test_a_test_refused_by_the_lockout_guard_loads_the_diagnosis(tmp_path):
     """The other side: once a connection setting changes, the test's code is loaded (here the lockout guard
     refuses the new secret, so nothing connects)."""
-    result, loaded = run_module(tmp_path, declaration=normalised(raw_declaration(password=PASSWORD_B)), store=saved_store(tmp_path, "sqlite"),
-                                known_failed_secret="2026-12-01T05:00:00Z")
+    result, loaded = run_module(
+        tmp_path,
+        declaration=normalised(raw_declaration(password=PASSWORD_B)),
+        store=saved_store(tmp_path, "sqlite"),
+        known_failed_secret="2026-12-01T05:00:00Z",
+    )
     assert result["failed"] and result["kept_previous"] and result["outgoing"]["code"] == "auth_failed", result
     assert MODULE_UTILS + "probe._diagnosis" in loaded and "ssl" in loaded
     assert PASSWORD_B not in json.dumps(result)

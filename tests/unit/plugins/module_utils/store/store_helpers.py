@@ -83,7 +83,9 @@ def store(kind, path, **options):
     Ansible fills a dict ``default`` in place (``store.columns``), so a copy of the spec is validated: the
     module's own stays as generated (tests/unit/plugins/module_utils/store/test_store_registry.py compares it).
     """
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": dict(options, type=kind, path=str(path))})
+    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate(
+        {"store": dict(options, type=kind, path=str(path))}
+    )
     assert not result.error_messages, result.error_messages
     return result.validated_parameters["store"]
 

@@ -87,7 +87,8 @@ def test_a_plan_value_absent_removes_that_key_only(tmp_path, kind):
     assert outcome.changed and "email.display_name" not in stored and "email.address" in stored
 
 
-# How the application, as a second writer, spells its own change (theme) and one to our key (the outgoing host) in each file format.
+# How the application, as a second writer, spells its own change (theme) and one to our key (the outgoing host) in each
+# file format.
 SECOND_WRITER = {
     "json": (('"dark"', '"light"'), ('"smtp.ionos.co.uk"', '"smtp.elsewhere.test"')),
     "ini": (("theme = dark", "theme = light"), ("host = smtp.ionos.co.uk", "host = smtp.elsewhere.test")),
@@ -97,7 +98,9 @@ SECOND_WRITER = {
 @pytest.mark.parametrize("kind", [name for name, cls in STORES.items() if issubclass(cls, FileStore)])
 def test_a_second_writer_before_read_back_gets_our_keys_put_back_and_keeps_its_own(tmp_path, kind, monkeypatch):
     """The application rewrites the file (without our lock) between our write and our read-back."""
-    assert kind in SECOND_WRITER, "test_store_contract.py: teach SECOND_WRITER how a %s file spells the two changes" % kind
+    assert kind in SECOND_WRITER, (
+        "test_store_contract.py: teach SECOND_WRITER how a %s file spells the two changes" % kind
+    )
     path = make_store(kind, tmp_path / ("app." + kind))
     options = store(kind, path)
     apply(STORES[kind], plan(), options)
@@ -120,7 +123,9 @@ def test_a_second_writer_before_read_back_gets_our_keys_put_back_and_keeps_its_o
     assert stored["general.theme" if kind == "ini" else "theme"] == "light"  # the application's own change stays
     assert stored["email.outgoing.host"] == "smtp.elsewhere.test"  # a key we did not change is not ours to put back
     monkeypatch.setattr(_base, "before_read_back", None)
-    assert STORES[kind](options).read(plan()).todo == {"email.outgoing.host": "smtp.ionos.co.uk"}  # our password is the old one
+    assert STORES[kind](options).read(plan()).todo == {
+        "email.outgoing.host": "smtp.ionos.co.uk"
+    }  # our password is the old one
 
 
 def test_sqlite_read_back_through_a_trigger_rolls_back(tmp_path):
@@ -159,7 +164,8 @@ def test_an_os_error_without_a_reason_is_still_told():
 
 @pytest.mark.parametrize("kind", LOCAL)
 def test_check_mode_meets_the_failures_the_real_run_would(tmp_path, kind):
-    """A dry run must not promise a write that the real run then fails (issue 25: SQLite said "written" with its folder missing)."""
+    """A dry run must not promise a write that the real run then fails
+    (issue 25: SQLite said "written" with its folder missing)."""
     missing = store(kind, tmp_path / "no-such-folder" / ("settings." + kind), create=True)
     with pytest.raises(StoreError, match="does not exist"):
         STORES[kind](missing).apply(plan(), KEEP, False, True)
@@ -170,7 +176,9 @@ def test_check_mode_meets_the_failures_the_real_run_would(tmp_path, kind):
         os.chmod(options["path"], 0o444)
         os.chmod(folder, 0o555)
         try:
-            outcome = as_nobody(lambda: STORES[kind](options).apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, False, True))
+            outcome = as_nobody(
+                lambda: STORES[kind](options).apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, False, True)
+            )
         finally:
             os.chmod(folder, 0o755)
     assert outcome[0] == "error" and "cannot write it: permission denied" in outcome[1], outcome

@@ -13,7 +13,17 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP, Attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
-from tests.unit.plugins.module_utils.store.store_helpers import NOBODY, PASSWORD_A, apply, as_nobody, file_bytes, no_secret_in, plan, shared_dir, store
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    NOBODY,
+    PASSWORD_A,
+    apply,
+    as_nobody,
+    file_bytes,
+    no_secret_in,
+    plan,
+    shared_dir,
+    store,
+)
 
 # A file store under test: its module, its name in messages, its store.type, an application's existing file.
 Format = collections.namedtuple("Format", "module kind type content")
@@ -70,7 +80,10 @@ def test_unreadable_as_an_unprivileged_user(fmt):
             handle.write(fmt.content)
         os.chmod(path, 0o600)
         status, message = as_nobody(lambda: apply(fmt.module, plan(), store(fmt.type, path)))
-    assert (status, message) == ("error", "StoreError: %s store %s: cannot read it: permission denied" % (fmt.kind, path))
+    assert (status, message) == (
+        "error",
+        "StoreError: %s store %s: cannot read it: permission denied" % (fmt.kind, path),
+    )
 
 
 def test_unwritable_directory_as_an_unprivileged_user(fmt):
@@ -81,7 +94,10 @@ def test_unwritable_directory_as_an_unprivileged_user(fmt):
         os.chmod(path, 0o666)  # the file is writable by anyone, its directory is not: no temp file, no rename
         status, message = as_nobody(lambda: apply(fmt.module, plan(), store(fmt.type, path)))
         assert file_bytes(path) == fmt.content.encode() and os.listdir(directory) == ["app.conf"]
-    assert (status, message) == ("error", "StoreError: %s store %s: cannot write it: permission denied" % (fmt.kind, path))
+    assert (status, message) == (
+        "error",
+        "StoreError: %s store %s: cannot write it: permission denied" % (fmt.kind, path),
+    )
 
 
 def test_locked_past_the_timeout(tmp_path, fmt):

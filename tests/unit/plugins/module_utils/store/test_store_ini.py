@@ -79,7 +79,11 @@ def test_new_section_goes_at_the_end_after_a_blank_line(tmp_path):
 
 def test_new_file(tmp_path):
     path = tmp_path / "new.ini"
-    apply(IniStore, plain_plan({"email.address": "a@b.example", "email.display_name": None}), store("ini", path, create=True))
+    apply(
+        IniStore,
+        plain_plan({"email.address": "a@b.example", "email.display_name": None}),
+        store("ini", path, create=True),
+    )
     assert path.read_text() == "[email]\naddress = a@b.example\ndisplay_name =\n"
 
 
@@ -99,7 +103,9 @@ def test_ini_section_puts_every_key_with_its_full_name_under_one_section(tmp_pat
     path = write(tmp_path)
     apply(IniStore, plan(key_map={"email.address": "from"}), store("ini", path, ini_section="mailconfig"))
     text = path.read_text()
-    assert text.startswith(APP) and "\n[mailconfig]\nfrom = reception@smiles-dental.co.uk\nemail.display_name =\n" in text
+    assert (
+        text.startswith(APP) and "\n[mailconfig]\nfrom = reception@smiles-dental.co.uk\nemail.display_name =\n" in text
+    )
 
 
 def test_absent_removes_our_lines_and_a_section_left_empty(tmp_path):
@@ -166,7 +172,9 @@ def test_windows_rule_matches_sections_and_keys_whatever_their_case_and_replaces
     path = write(tmp_path, CASED)
     outcome = apply(IniStore, plan(), store("ini", path))
     text = path.read_text()
-    assert text.startswith("[Email]\nAddress = reception@smiles-dental.co.uk\nAuth.Password = %s\nOutgoing.Port = 465\n" % PASSWORD_A)
+    assert text.startswith(
+        "[Email]\nAddress = reception@smiles-dental.co.uk\nAuth.Password = %s\nOutgoing.Port = 465\n" % PASSWORD_A
+    )
     assert "[email]" not in text and text.lower().count("auth.password") == 1 and text.lower().count("[email]") == 1
     assert "continued-on-a-second-line" not in text  # the old value's continuation line went with it
     assert "Old-Pw" not in outcome.before + outcome.after and "email.auth.password = ********\n" in outcome.before
@@ -193,7 +201,10 @@ def test_an_indented_key_under_ours_is_a_continuation_only_for_configparser(tmp_
     assert "theme" not in parser_style.read_text()
 
 
-NOTEPAD = "\ufeff[Email]\r\nAddress = old@example.org\r\nAUTH.PASSWORD = Old-Pw-Notepad-4411\r\n\r\n[General]\r\ntheme = dark\r\n"
+NOTEPAD = (
+    "\ufeff[Email]\r\nAddress = old@example.org\r\nAUTH.PASSWORD = Old-Pw-Notepad-4411\r\n"
+    "\r\n[General]\r\ntheme = dark\r\n"
+)
 
 
 def test_a_notepad_file_with_byte_order_mark_crlf_and_other_case_keeps_one_email_section(tmp_path):

@@ -33,7 +33,13 @@ def test_nested_keys_with_their_types_and_unrelated_keys_in_order(tmp_path):
     assert list(data) == ["theme", "email", "zeta"] and data["zeta"] == [1, 2, 3]
     email = data["email"]
     assert list(email)[:2] == ["signature", "outgoing"] and email["signature"] == "Kind regards"
-    assert email["outgoing"] == {"host": "smtp.ionos.co.uk", "helo": "practice", "port": 465, "security": "tls", "authenticate": True}
+    assert email["outgoing"] == {
+        "host": "smtp.ionos.co.uk",
+        "helo": "practice",
+        "port": 465,
+        "security": "tls",
+        "authenticate": True,
+    }
     assert email["auth"] == {"method": "password", "password": PASSWORD_A}
     assert email["display_name"] is None and email["oauth2"]["scopes"] is None
     assert email["incoming"]["enabled"] is True and email["sending"] == {"rate_per_minute": 3}
@@ -69,7 +75,11 @@ def test_absent_removes_our_leaves_and_the_objects_they_leave_empty(tmp_path):
     apply(JsonStore, plan(), store("json", path))
     assert apply(JsonStore, plan(state="absent"), store("json", path)).changed
     data = json.loads(path.read_text())
-    assert data == {"theme": "dark", "email": {"signature": "Kind regards", "outgoing": {"helo": "practice"}}, "zeta": [1, 2, 3]}
+    assert data == {
+        "theme": "dark",
+        "email": {"signature": "Kind regards", "outgoing": {"helo": "practice"}},
+        "zeta": [1, 2, 3],
+    }
 
 
 def test_absent_of_a_file_we_created_leaves_an_empty_object(tmp_path):

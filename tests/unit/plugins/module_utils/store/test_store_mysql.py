@@ -21,13 +21,25 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ReadBackMismatch, StoreChanged, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
+    ReadBackMismatch,
+    StoreChanged,
+    StoreError,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher, Unreadable
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
 from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import mariadb
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, SECRETS, keyed, no_secret_in, plan, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_A,
+    PASSWORD_B,
+    SECRETS,
+    keyed,
+    no_secret_in,
+    plan,
+    raw_declaration,
+)
 from tests.paths import REPO_ROOT
 
 DB_PASSWORD = "Db-Echo-3c71f0"
@@ -53,10 +65,22 @@ def database(mariadb_server):
 
 
 def options(target, **changes):
-    given = dict(type="mysql", application="opendental", host="127.0.0.1", port=target["server"]["port"], user=target["user"],
-                 password=DB_PASSWORD, database=target["name"], ca_path=target["server"]["ca"], connect_timeout=5, lock_timeout=20)
+    given = dict(
+        type="mysql",
+        application="opendental",
+        host="127.0.0.1",
+        port=target["server"]["port"],
+        user=target["user"],
+        password=DB_PASSWORD,
+        database=target["name"],
+        ca_path=target["server"]["ca"],
+        connect_timeout=5,
+        lock_timeout=20,
+    )
     given.update(changes)
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})  # as store_helpers.store
+    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate(
+        {"store": given}
+    )  # as store_helpers.store
     assert not result.error_messages, result.error_messages
     validated = result.validated_parameters["store"]
     validated["profile"] = copy.deepcopy(PROFILE)
@@ -79,10 +103,23 @@ def rows(database, query):
 
 
 def account(database, number):
-    found = rows(database, "SELECT SMTPserver, EmailUsername, EmailPassword, ServerPort, UseSSL, SenderAddress, Pop3ServerIncoming, "
-                           "ServerPortIncoming, UserNum, AuthenticationType FROM emailaddress WHERE EmailAddressNum = %d" % number)
-    keys = ("SMTPserver", "EmailUsername", "EmailPassword", "ServerPort", "UseSSL", "SenderAddress", "Pop3ServerIncoming",
-            "ServerPortIncoming", "UserNum", "AuthenticationType")
+    found = rows(
+        database,
+        "SELECT SMTPserver, EmailUsername, EmailPassword, ServerPort, UseSSL, SenderAddress, Pop3ServerIncoming, "
+        "ServerPortIncoming, UserNum, AuthenticationType FROM emailaddress WHERE EmailAddressNum = %d" % number,
+    )
+    keys = (
+        "SMTPserver",
+        "EmailUsername",
+        "EmailPassword",
+        "ServerPort",
+        "UseSSL",
+        "SenderAddress",
+        "Pop3ServerIncoming",
+        "ServerPortIncoming",
+        "UserNum",
+        "AuthenticationType",
+    )
     return dict(zip(keys, found[0])) if found else None
 
 
@@ -123,7 +160,11 @@ def test_first_apply_makes_the_row_and_sets_the_preference_then_changes_nothing(
     server = database["server"]
     mariadb.sql(server, "SET GLOBAL sql_mode = '%s';" % sql_mode)
     try:
-        mariadb.sql(server, "UPDATE preference SET ValueString = '' WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+        mariadb.sql(
+            server,
+            "UPDATE preference SET ValueString = '' WHERE PrefName = 'EmailDefaultAddressNum';",
+            database["name"],
+        )
         before_signals = signals(database)
         outcome, _store = apply(database)
         assert outcome.changed
@@ -144,7 +185,9 @@ def test_first_apply_makes_the_row_and_sets_the_preference_then_changes_nothing(
 
 
 def test_a_missing_preference_row_is_inserted(database):
-    mariadb.sql(database["server"], "DELETE FROM preference WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+    mariadb.sql(
+        database["server"], "DELETE FROM preference WHERE PrefName = 'EmailDefaultAddressNum';", database["name"]
+    )
     outcome, _store = apply(database)
     assert outcome.changed and pointer(database) == "5"
 
@@ -160,7 +203,9 @@ def test_an_existing_default_row_gets_only_its_changed_columns_and_one_signal(da
     assert [key for key in before if before[key] != after[key]] == ["EmailPassword"]
     assert CIPHER.decrypt(after["EmailPassword"]) == PASSWORD_B
     assert "EmailPassword = ******** (changed)" in outcome.after
-    assert "SMTPserver = smtp.gmail.com" in outcome.after and "(changed)" not in outcome.after.replace("EmailPassword = ******** (changed)", "")
+    assert "SMTPserver = smtp.gmail.com" in outcome.after and "(changed)" not in outcome.after.replace(
+        "EmailPassword = ******** (changed)", ""
+    )
     assert signals(database) == [14, 15, 15]
     for number in (2, 3, 4):  # the clinics' and the user's rows are untouched
         assert CIPHER.decrypt(account(database, number)["EmailPassword"]) == SEEDED_PASSWORDS[number]
@@ -192,7 +237,11 @@ def test_read_gives_the_stored_settings_and_the_change_and_writes_nothing(databa
 def test_apply_refuses_when_another_writer_changed_the_row_since_read(database):
     store = MysqlStore(options(database))
     snapshot = store.read(plan(gmail()))
-    mariadb.sql(database["server"], "UPDATE emailaddress SET SMTPserver = 'smtp.someone-else.example' WHERE EmailAddressNum = 1;", database["name"])
+    mariadb.sql(
+        database["server"],
+        "UPDATE emailaddress SET SMTPserver = 'smtp.someone-else.example' WHERE EmailAddressNum = 1;",
+        database["name"],
+    )
     before = checksums(database)
     with pytest.raises(StoreChanged):
         MysqlStore(options(database)).apply(plan(gmail()), KEEP, False, False, snapshot)
@@ -226,8 +275,9 @@ def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(
     assert outcome.changed and CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
     store.prune_backups(outcome.backup_file, 2)
     assert len(backups(folder)) == 2 and outcome.backup_file in backups(folder)
-    assert sorted(os.listdir(folder)) == sorted([os.path.basename(n) for n in backups(folder)] +
-                                                [os.path.basename(n) + ".mac" for n in backups(folder)])  # pruned with their MACs
+    assert sorted(os.listdir(folder)) == sorted(
+        [os.path.basename(n) for n in backups(folder)] + [os.path.basename(n) + ".mac" for n in backups(folder)]
+    )  # pruned with their MACs
     other_clinic = keyed(MysqlStore(options(database, backup_dir=folder, clinic=1)))
     with pytest.raises(ValueError, match="has no row backup"):
         other_clinic.restored(values, frozenset())
@@ -237,14 +287,17 @@ def test_a_killed_run_s_pending_row_backup_is_removed_under_the_lock(database, t
     folder = str(tmp_path / "backups")
     outcome, store = apply(database, backup=True, backup_dir=folder)
     stale = _atomic_file.pending_name(os.path.join(folder, store.backup_prefix() + "1.20261206T000000.000000Z.json"))
-    other = _atomic_file.pending_name(os.path.join(folder, "elsewhere_1.20261206T000000.000000Z.json"))  # another store's
+    other = _atomic_file.pending_name(
+        os.path.join(folder, "elsewhere_1.20261206T000000.000000Z.json")
+    )  # another store's
     for name in (stale, other):
         with open(name, "w", encoding="utf-8") as handle:
             handle.write("{}")
     apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)
     assert not os.path.exists(stale) and os.path.exists(other)
-    assert sorted(os.listdir(folder)) == sorted([os.path.basename(other)] + [os.path.basename(n) + suffix for n in backups(folder)
-                                                                             for suffix in ("", ".mac")])
+    assert sorted(os.listdir(folder)) == sorted(
+        [os.path.basename(other)] + [os.path.basename(n) + suffix for n in backups(folder) for suffix in ("", ".mac")]
+    )
     assert outcome.backup_file in backups(folder)
 
 
@@ -269,7 +322,9 @@ def test_restored_refuses_a_row_backup_whose_password_does_not_decrypt(database,
     with pytest.raises(ValueError, match="was not written by this collection.*MAC does not match"):
         keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset())
     with pytest.raises(ValueError, match="does not decrypt") as failure:  # restored by hand, and named to be trusted
-        keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset(), unverified=os.path.basename(name))
+        keyed(MysqlStore(options(database, backup_dir=folder))).restored(
+            plan(gmail()).values, frozenset(), unverified=os.path.basename(name)
+        )
     assert "not-this-cipher" not in str(failure.value)
 
 
@@ -280,7 +335,11 @@ def test_restored_finds_the_security_a_row_backup_implies(database, tmp_path):
     held, _name = keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset())
     assert held["email.outgoing.host"] == "smtp.old-host.example" and held["email.outgoing.port"] == 587
     assert held["email.outgoing.security"] == "starttls" and held["email.auth.password"] == SEEDED_PASSWORDS[1]
-    mariadb.sql(database["server"], "UPDATE emailaddress SET AuthenticationType = 2 WHERE EmailAddressNum = 1;", database["name"])
+    mariadb.sql(
+        database["server"],
+        "UPDATE emailaddress SET AuthenticationType = 2 WHERE EmailAddressNum = 1;",
+        database["name"],
+    )
     apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)
     with pytest.raises(ValueError, match="AuthenticationType = 2"):
         keyed(MysqlStore(options(database, backup_dir=folder))).restored(plan(gmail()).values, frozenset())
@@ -316,7 +375,11 @@ def test_a_clinic_sharing_the_default_row_gets_a_row_of_its_own(database):
 
 
 def test_check_mode_writes_nothing_and_reports_the_change(database):
-    mariadb.sql(database["server"], "UPDATE preference SET ValueString = '0' WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+    mariadb.sql(
+        database["server"],
+        "UPDATE preference SET ValueString = '0' WHERE PrefName = 'EmailDefaultAddressNum';",
+        database["name"],
+    )
     before = checksums(database)
     outcome, _store = apply(database, check_mode=True)
     assert outcome.changed and "(the new row)" in outcome.after
@@ -326,13 +389,16 @@ def test_check_mode_writes_nothing_and_reports_the_change(database):
 
 
 def test_check_mode_writes_nothing_to_tables_without_transactions(database):
-    """Open Dental databases may be MyISAM, where no ROLLBACK undoes a statement: check mode must never run one that writes."""
+    """Open Dental databases may be MyISAM, where no ROLLBACK undoes
+    a statement: check mode must never run one that writes."""
     mariadb.sql(database["server"], "ALTER TABLE emailaddress ENGINE=MyISAM; ALTER TABLE preference ENGINE=MyISAM; "
                 "ALTER TABLE clinic ENGINE=MyISAM; ALTER TABLE signalod ENGINE=MyISAM;", database["name"])
     before = checksums(database)
     assert apply(database, check_mode=True)[0].changed  # the default row's columns
     assert apply(database, check_mode=True, clinic=3)[0].changed  # a new row and its pointer
-    mariadb.sql(database["server"], "DELETE FROM preference WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+    mariadb.sql(
+        database["server"], "DELETE FROM preference WHERE PrefName = 'EmailDefaultAddressNum';", database["name"]
+    )
     before_missing = checksums(database)
     assert apply(database, check_mode=True)[0].changed  # a new row and a new preference row
     assert checksums(database) == before_missing and before_missing != before
@@ -343,13 +409,20 @@ def test_check_mode_spends_no_row_number(database):
     assert apply(database, check_mode=True, clinic=3)[0].changed
     assert apply(database, clinic=3)[0].changed
     assert rows(database, "SELECT EmailAddressNum FROM clinic WHERE ClinicNum = 3") == [["5"]]
-    assert rows(database, "SELECT SignalNum FROM signalod ORDER BY SignalNum") == [["1"], ["2"], ["3"]]  # the seed's, then the two
+    assert rows(database, "SELECT SignalNum FROM signalod ORDER BY SignalNum") == [
+        ["1"],
+        ["2"],
+        ["3"],
+    ]  # the seed's, then the two
 
 
 def test_check_mode_neither_waits_for_nor_holds_the_application_s_row_locks(database, mariadb_server):
     """Open Dental holding the account row (an edit in progress): check mode reads past it instead of waiting."""
     import pymysql  # pylint: disable=import-outside-toplevel
-    holder = pymysql.connect(unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False)
+
+    holder = pymysql.connect(
+        unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False
+    )
     try:
         with holder.cursor() as cursor:
             cursor.execute("SELECT * FROM emailaddress WHERE EmailAddressNum IN (1, 2) FOR UPDATE")
@@ -365,7 +438,10 @@ def test_check_mode_neither_waits_for_nor_holds_the_application_s_row_locks(data
 
 def test_check_mode_fails_as_the_real_run_would_for_a_user_that_may_only_read(database):
     before = checksums(database)
-    mariadb.sql(database["server"], "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]))
+    mariadb.sql(
+        database["server"],
+        "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]),
+    )
     for clinic in (None, 3):  # an UPDATE of the row; an INSERT of a new row and its pointer
         with pytest.raises(StoreError, match="lacks a privilege it needs") as caught:
             apply(database, check_mode=True, clinic=clinic)
@@ -395,21 +471,41 @@ def test_diffs_backups_and_notes_never_show_a_secret(database, tmp_path):
 
 
 def test_an_unreadable_stored_password_is_reported_and_replaced(database):
-    mariadb.sql(database["server"], "UPDATE emailaddress SET EmailPassword = 'garbled-Zq9' WHERE EmailAddressNum = 1;", database["name"])
+    mariadb.sql(
+        database["server"],
+        "UPDATE emailaddress SET EmailPassword = 'garbled-Zq9' WHERE EmailAddressNum = 1;",
+        database["name"],
+    )
     outcome, store = apply(database)
     assert outcome.changed and any("could not be decrypted" in note for note in store.notes)
     assert "garbled-Zq9" not in outcome.before + outcome.after + " ".join(store.notes)
     assert CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
 
 
-@pytest.mark.parametrize("statement, expected", [
-    ("UPDATE preference SET ValueString = '42' WHERE PrefName = 'EmailDefaultAddressNum'", "row EmailAddressNum = 42, which does not exist"),
-    ("UPDATE preference SET ValueString = '4' WHERE PrefName = 'EmailDefaultAddressNum'", "one user's own address (UserNum = 7)"),
-    ("UPDATE preference SET ValueString = 'abc' WHERE PrefName = 'EmailDefaultAddressNum'", "holds 'abc', not a row number"),
-    ("ALTER TABLE emailaddress DROP COLUMN AuthenticationType; UPDATE preference SET ValueString = '21.4.30.0' WHERE PrefName = 'DataBaseVersion'",
-     "version 21.4.30.0 is too old: it lacks emailaddress.AuthenticationType; mail_account needs Open Dental 22.2.43 or later"),
-    ("DROP TABLE signalod", "is not a database of Open Dental: it has no table signalod"),
-])
+@pytest.mark.parametrize(
+    "statement, expected",
+    [
+        (
+            "UPDATE preference SET ValueString = '42' WHERE PrefName = 'EmailDefaultAddressNum'",
+            "row EmailAddressNum = 42, which does not exist",
+        ),
+        (
+            "UPDATE preference SET ValueString = '4' WHERE PrefName = 'EmailDefaultAddressNum'",
+            "one user's own address (UserNum = 7)",
+        ),
+        (
+            "UPDATE preference SET ValueString = 'abc' WHERE PrefName = 'EmailDefaultAddressNum'",
+            "holds 'abc', not a row number",
+        ),
+        (
+            "ALTER TABLE emailaddress DROP COLUMN AuthenticationType; UPDATE preference SET ValueString = '21.4.30.0' "
+            "WHERE PrefName = 'DataBaseVersion'",
+            "version 21.4.30.0 is too old: it lacks emailaddress.AuthenticationType; mail_account needs Open Dental "
+            "22.2.43 or later",
+        ),
+        ("DROP TABLE signalod", "is not a database of Open Dental: it has no table signalod"),
+    ],
+)
 def test_database_problems_are_clear_errors_and_write_nothing(database, statement, expected):
     mariadb.sql(database["server"], statement + ";", database["name"])
     before = rows(database, "SELECT * FROM emailaddress ORDER BY EmailAddressNum")
@@ -459,7 +555,11 @@ def test_a_stopped_server_is_a_clear_error():
 
 
 def test_twenty_concurrent_applies_leave_one_row(database):
-    mariadb.sql(database["server"], "UPDATE preference SET ValueString = '' WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+    mariadb.sql(
+        database["server"],
+        "UPDATE preference SET ValueString = '' WHERE PrefName = 'EmailDefaultAddressNum';",
+        database["name"],
+    )
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         outcomes = list(pool.map(lambda _n: apply(database)[0], range(20)))
     assert sum(1 for outcome in outcomes if outcome.changed) == 1
@@ -472,21 +572,32 @@ def test_a_deadlock_victim_is_run_again_and_completes(database, mariadb_server):
     """Open Dental holds the account row, then asks for the pointer our apply holds: InnoDB rolls back the smaller
     transaction (ours, which has written nothing yet), and the apply starts over once Open Dental is done."""
     import pymysql  # pylint: disable=import-outside-toplevel
-    holder = pymysql.connect(unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False)
+
+    holder = pymysql.connect(
+        unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False
+    )
     try:
         with holder.cursor() as cursor:
-            cursor.execute("INSERT INTO signalod (DateViewing, SigDateTime, FKey, FKeyType, IType, RemoteRole, MsgValue) "
-                           "SELECT '0001-01-01', NOW(), 0, 'Undefined', 14, 0, '' FROM emailaddress")  # the heavier transaction
+            cursor.execute(
+                "INSERT INTO signalod (DateViewing, SigDateTime, FKey, FKeyType, IType, RemoteRole, MsgValue) "
+                "SELECT '0001-01-01', NOW(), 0, 'Undefined', 14, 0, '' FROM emailaddress"
+            )  # the heavier transaction
             cursor.execute("SELECT * FROM emailaddress WHERE EmailAddressNum = 1 FOR UPDATE")
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             running = pool.submit(apply, database)
             deadline = time.monotonic() + 30
-            while not any("FROM `emailaddress`" in (row[0] or "") and "FOR UPDATE" in (row[0] or "") for row in
-                          mariadb.rows(mariadb_server, "SELECT INFO FROM information_schema.PROCESSLIST", database["name"])):
+            while not any(
+                "FROM `emailaddress`" in (row[0] or "") and "FOR UPDATE" in (row[0] or "")
+                for row in mariadb.rows(
+                    mariadb_server, "SELECT INFO FROM information_schema.PROCESSLIST", database["name"]
+                )
+            ):
                 assert not running.done() and time.monotonic() < deadline, "the apply never waited for the row"
                 time.sleep(0.05)
             with holder.cursor() as cursor:
-                cursor.execute("SELECT * FROM preference WHERE PrefName = 'EmailDefaultAddressNum' FOR UPDATE")  # the deadlock
+                cursor.execute(
+                    "SELECT * FROM preference WHERE PrefName = 'EmailDefaultAddressNum' FOR UPDATE"
+                )  # the deadlock
             holder.rollback()
             outcome, _store = running.result(timeout=60)
     finally:
@@ -514,8 +625,12 @@ def test_sigkill_in_the_middle_of_an_apply_leaves_the_old_row(database, mariadb_
     child = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(paths), json.dumps(database)])
     try:
         deadline = time.monotonic() + 30
-        while not any("INSERT INTO `signalod`" in (row[-1] or "") for row in
-                      mariadb.rows(mariadb_server, "SELECT STATE, INFO FROM information_schema.PROCESSLIST", database["name"])):
+        while not any(
+            "INSERT INTO `signalod`" in (row[-1] or "")
+            for row in mariadb.rows(
+                mariadb_server, "SELECT STATE, INFO FROM information_schema.PROCESSLIST", database["name"]
+            )
+        ):
             assert child.poll() is None and time.monotonic() < deadline, "the apply never reached its signal"
             time.sleep(0.05)
         os.kill(child.pid, signal.SIGKILL)
@@ -524,7 +639,9 @@ def test_sigkill_in_the_middle_of_an_apply_leaves_the_old_row(database, mariadb_
         holder.cursor().execute("UNLOCK TABLES")
         holder.close()
     deadline = time.monotonic() + 10
-    while rows(database, "SELECT * FROM emailaddress ORDER BY EmailAddressNum") != before and time.monotonic() < deadline:
+    while (
+        rows(database, "SELECT * FROM emailaddress ORDER BY EmailAddressNum") != before and time.monotonic() < deadline
+    ):
         time.sleep(0.1)  # the server rolls back once it notices the connection is gone
     assert rows(database, "SELECT * FROM emailaddress ORDER BY EmailAddressNum") == before
     assert apply(database)[0].changed  # and the next run completes the change
@@ -535,8 +652,12 @@ def test_missing_drivers_name_the_packages_and_where_they_go(database):
               "from tests.unit.plugins.module_utils.store.test_store_mysql import apply\n"
               "try:\n    apply(json.loads(sys.argv[2]))\nexcept Exception as exc:\n    print(exc)\n")
     root = REPO_ROOT
-    out = subprocess.run([sys.executable, "-c", script, json.dumps([root] + [p for p in sys.path if p]), json.dumps(database)],
-                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps([root] + [p for p in sys.path if p]), json.dumps(database)],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
     assert "needs PyMySQL and cryptography on the host that runs the module (missing: pymysql)" in out
     assert "mail_account_apply_from" in out
 
@@ -551,6 +672,7 @@ def test_state_absent_and_key_map_are_refused(database):
 
 @pytest.mark.parametrize("channel", [{"tls_verify": False}, {"tls": False}], ids=["unverified TLS", "no TLS"])
 def test_without_a_verified_certificate_mariadb_still_logs_in_with_mysql_native_password(database, channel):
-    """The impostor guard (tests/adversarial/test_impostor_database.py) lets the real server's challenge-response through."""
+    """The impostor guard (tests/adversarial/test_impostor_database.py)
+    lets the real server's challenge-response through."""
     outcome, _store = apply(database, check_mode=True, **channel)
     assert outcome.changed and "emailaddress" in outcome.after

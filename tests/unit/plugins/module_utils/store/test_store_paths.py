@@ -11,7 +11,15 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._ini import IniStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._json import JsonStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite import SqliteStore
-from tests.unit.plugins.module_utils.store.store_helpers import NOBODY, apply, as_nobody, file_bytes, plan, shared_dir, store
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    NOBODY,
+    apply,
+    as_nobody,
+    file_bytes,
+    plan,
+    shared_dir,
+    store,
+)
 
 VICTIM = b"root:x:0:0:root:/root:/bin/bash\n"
 

@@ -34,20 +34,22 @@ OLD_SMTP_PASS, OLD_IMAP_PASS, OTHER_PASS = "Old-Smtp-Pass-71c2", "Old-Imap-Pass-
 SECRETS_ALL = SECRETS + (DB_PASSWORD, OLD_SMTP_PASS, OLD_IMAP_PASS, OTHER_PASS)
 PROFILE = for_store("odoo")
 SEED = """
-INSERT INTO ir_mail_server (id, name, from_filter, smtp_host, smtp_port, smtp_authentication, smtp_user, smtp_pass, smtp_encryption,
-                            sequence, active, write_date)
-VALUES (1, 'Smiles Dental', 'smiles-dental.co.uk', 'smtp.old-host.example', 25, 'login', 'old@smiles-dental.co.uk', '{smtp}', 'none',
-        10, true, '2024-01-01 00:00:00'),
-       (2, 'Other Company', 'other.example', 'smtp.other.example', 587, 'login', 'bob@other.example', '{other}', 'starttls',
-        20, true, '2024-01-01 00:00:00'),
+INSERT INTO ir_mail_server (id, name, from_filter, smtp_host, smtp_port, smtp_authentication, smtp_user, smtp_pass,
+                            smtp_encryption, sequence, active, write_date)
+VALUES (1, 'Smiles Dental', 'smiles-dental.co.uk', 'smtp.old-host.example', 25, 'login', 'old@smiles-dental.co.uk',
+        '{smtp}', 'none', 10, true, '2024-01-01 00:00:00'),
+       (2, 'Other Company', 'other.example', 'smtp.other.example', 587, 'login', 'bob@other.example', '{other}',
+        'starttls', 20, true, '2024-01-01 00:00:00'),
        (3, 'Shared', NULL, 'a.example', 25, 'login', 'a', 'x', 'none', 30, true, NULL),
        (4, 'Shared', NULL, 'b.example', 25, 'login', 'b', 'y', 'none', 40, true, NULL);
 SELECT setval('ir_mail_server_id_seq', 4);
-INSERT INTO fetchmail_server (id, name, state, server, port, server_type, is_ssl, "user", password, active, priority, write_date)
-VALUES (1, 'Smiles Dental', 'done', 'pop.old-host.example', 110, 'pop', false, 'old@smiles-dental.co.uk', '{imap}', true, 5,
-        '2024-01-01 00:00:00'),
+INSERT INTO fetchmail_server
+    (id, name, state, server, port, server_type, is_ssl, "user", password, active, priority, write_date)
+VALUES (1, 'Smiles Dental', 'done', 'pop.old-host.example', 110, 'pop', false, 'old@smiles-dental.co.uk', '{imap}',
+        true, 5, '2024-01-01 00:00:00'),
        (2, 'Draft Box', 'draft', 'imap.draft.example', 993, 'imap', true, 'd', 'z', true, 5, NULL),
-       (3, 'Other Company', 'done', 'imap.other.example', 993, 'imap', true, 'bob@other.example', '{other}', true, 5, NULL);
+       (3, 'Other Company', 'done', 'imap.other.example', 993, 'imap', true, 'bob@other.example', '{other}', true, 5,
+        NULL);
 SELECT setval('fetchmail_server_id_seq', 3);
 UPDATE ir_cron SET active = true;
 """.format(smtp=OLD_SMTP_PASS, imap=OLD_IMAP_PASS, other=OTHER_PASS)
@@ -200,7 +202,8 @@ def test_choose_by_from_filter_and_leave_incoming_alone_without_incoming_mail(da
         ),
         (
             dict(record_name=None),
-            r"no store option chooses the practice's outgoing server \(ir_mail_server\): set store.from_filter or store.record_name",
+            r"no store option chooses the practice's outgoing server \(ir_mail_server\): set store.from_filter or "
+            r"store.record_name",
         ),
     ],
 )
@@ -311,13 +314,22 @@ def test_from_filter_covers_addresses_and_domains():
 def test_a_writer_holding_the_record_makes_the_apply_give_up_after_lock_timeout(database):
     import ssl  # pylint: disable=import-outside-toplevel
     import pg8000.native  # pylint: disable=import-outside-toplevel
-    holder = pg8000.native.Connection(database["user"], host="localhost", port=database["server"]["port"], database=database["name"],
-                                      password=DB_PASSWORD, ssl_context=ssl.create_default_context(cafile=database["server"]["ca"]))
+
+    holder = pg8000.native.Connection(
+        database["user"],
+        host="localhost",
+        port=database["server"]["port"],
+        database=database["name"],
+        password=DB_PASSWORD,
+        ssl_context=ssl.create_default_context(cafile=database["server"]["ca"]),
+    )
     try:
         holder.run("BEGIN")
         holder.run("SELECT id FROM ir_mail_server WHERE id = 1 FOR UPDATE")  # Odoo saving the record, say
         before = everything(database)
-        with pytest.raises(StoreError, match=r"another writer held the records for more than 1 s \(store.lock_timeout\)"):
+        with pytest.raises(
+            StoreError, match=r"another writer held the records for more than 1 s \(store.lock_timeout\)"
+        ):
             apply(database, lock_timeout=1)
         assert everything(database) == before
     finally:

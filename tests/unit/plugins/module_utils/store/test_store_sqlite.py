@@ -32,7 +32,8 @@ def make_db(path, extra_rows=(("general", "theme", "dark"), ("email", "signature
     """An application database: a settings table with rows of its own and a practice table."""
     db = sqlite3.connect(path)
     db.executescript("""
-        CREATE TABLE settings (section TEXT NOT NULL, key TEXT NOT NULL, value TEXT, updated_at TEXT, PRIMARY KEY (section, key));
+        CREATE TABLE settings (section TEXT NOT NULL, key TEXT NOT NULL, value TEXT, updated_at TEXT,
+                               PRIMARY KEY (section, key));
         CREATE TABLE practice (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
         INSERT INTO practice VALUES (1, 'Smiles Dental', 'old@smiles-dental.co.uk');
     """)
@@ -128,7 +129,12 @@ def test_configurable_table_and_columns(tmp_path):
     db.execute("CREATE TABLE config (grp TEXT, name TEXT, val TEXT, changed TEXT)")
     db.commit()
     db.close()
-    options = store("sqlite", path, table="config", columns={"section": "grp", "key": "name", "value": "val", "updated_at": "changed"})
+    options = store(
+        "sqlite",
+        path,
+        table="config",
+        columns={"section": "grp", "key": "name", "value": "val", "updated_at": "changed"},
+    )
     assert apply(SqliteStore, plan(), options).changed
     assert rows(path, "config")["email.outgoing.host"][0] == "smtp.ionos.co.uk"
     assert not apply(SqliteStore, plan(), options).changed
@@ -154,18 +160,24 @@ def test_an_integer_the_application_stored_counts_as_equal(tmp_path):
 def test_contact_record_follows_the_address_in_the_same_run(tmp_path):
     path = make_db(tmp_path / "app.db")
     contact = {"table": "practice", "key_column": "id", "key_value": 1, "email_column": "email"}
-    outcome = apply(SqliteStore, plan(contact_email="reception@smiles-dental.co.uk"), store("sqlite", path, contact=contact))
+    outcome = apply(
+        SqliteStore, plan(contact_email="reception@smiles-dental.co.uk"), store("sqlite", path, contact=contact)
+    )
     assert outcome.changed and practice_email(path) == "reception@smiles-dental.co.uk"
     assert "practice[id=1].email = old@smiles-dental.co.uk" in outcome.before
     assert "practice[id=1].email = reception@smiles-dental.co.uk" in outcome.after
-    assert not apply(SqliteStore, plan(contact_email="reception@smiles-dental.co.uk"), store("sqlite", path, contact=contact)).changed
+    assert not apply(
+        SqliteStore, plan(contact_email="reception@smiles-dental.co.uk"), store("sqlite", path, contact=contact)
+    ).changed
 
 
 def test_contact_update_failure_rolls_back_the_settings_too(tmp_path):
     """The contact record is updated in the settings' transaction: when it fails, no setting is written."""
     path = make_db(tmp_path / "app.db")
     db = sqlite3.connect(path)
-    db.execute("CREATE TRIGGER frozen BEFORE UPDATE ON practice BEGIN SELECT RAISE(ABORT, 'practice record is frozen'); END")
+    db.execute(
+        "CREATE TRIGGER frozen BEFORE UPDATE ON practice BEGIN SELECT RAISE(ABORT, 'practice record is frozen'); END"
+    )
     db.commit()
     db.close()
     contact = {"table": "practice", "key_column": "id", "key_value": 1, "email_column": "email"}
@@ -225,8 +237,11 @@ def test_diff_masks_secrets_and_marks_the_changed_one(tmp_path):
     db.execute("INSERT INTO settings VALUES ('email', 'note', ?, '')", (PASSWORD_A,))
     db.commit()
     db.close()
-    outcome = apply(SqliteStore, plan(raw_declaration(password=PASSWORD_B), key_map={"email.auth.password": "email.note"}),
-                    store("sqlite", path))
+    outcome = apply(
+        SqliteStore,
+        plan(raw_declaration(password=PASSWORD_B), key_map={"email.auth.password": "email.note"}),
+        store("sqlite", path),
+    )
     assert "email.note = ********\n" in outcome.before
     assert "email.note = ******** (changed)\n" in outcome.after
     assert not no_secret_in(outcome.before + outcome.after)
@@ -295,7 +310,9 @@ def test_corrupt_database(tmp_path):
     data[4096:8192] = b"\xa5" * 4096  # the second page (a table's b-tree) becomes garbage
     with open(path, "wb") as handle:
         handle.write(bytes(data))
-    with pytest.raises(StoreError, match=r"SQLite store .*app.db: the database is corrupt \(database disk image is malformed\)"):
+    with pytest.raises(
+        StoreError, match=r"SQLite store .*app.db: the database is corrupt \(database disk image is malformed\)"
+    ):
         apply(SqliteStore, plan(), store("sqlite", path))
     assert file_bytes(path) == bytes(data)
 
@@ -322,7 +339,9 @@ def test_unwritable_directory_as_an_unprivileged_user():
     with shared_dir() as directory:
         path = make_db(os.path.join(directory, "app.db"))
         os.chmod(path, 0o666)
-        created = as_nobody(lambda: apply(SqliteStore, plan(), store("sqlite", os.path.join(directory, "new.db"), create=True)))
+        created = as_nobody(
+            lambda: apply(SqliteStore, plan(), store("sqlite", os.path.join(directory, "new.db"), create=True))
+        )
         backed_up = as_nobody(lambda: apply(SqliteStore, plan(), store("sqlite", path), backup=True))
         listing = sorted(os.listdir(directory))
         stored = rows(path)

@@ -43,7 +43,9 @@ def test_wrong_values_are_named_and_secrets_are_hidden():
     assert "mail_account_state must be one of: present, absent, restored, got: gone" in text
     assert "mail_account_update_password" in text and SECRET not in text and "********" in text
     assert "mail_account_verify_timeout" in text
-    assert "mail_account_key_map cannot be resolved" in text and "'undefined' is undefined" not in text  # the error is not quoted
+    assert (
+        "mail_account_key_map cannot be resolved" in text and "'undefined' is undefined" not in text
+    )  # the error is not quoted
 
 
 def test_given_values_and_unchecked_names():
@@ -59,7 +61,17 @@ def test_verify_entry_point_ignores_the_store():
 
 
 def test_deadlines_of_a_later_batch_replace_only_their_practices():
-    row = {"date": "2026-12-31", "code": "MC302", "what": "x", "provider": "office365", "severity": "warning", "to_do": "y"}
+    row = {
+        "date": "2026-12-31",
+        "code": "MC302",
+        "what": "x",
+        "provider": "office365",
+        "severity": "warning",
+        "to_do": "y",
+    }
     first = [dict(row, practice="p1"), dict(row, practice="p2")]
     later = [dict(row, practice="p2", date="2026-06-01")]
-    assert [(r["practice"], r["date"]) for r in _deadlines.merged(first, later, ["p2", "p3"])] == [("p2", "2026-06-01"), ("p1", "2026-12-31")]
+    assert [(r["practice"], r["date"]) for r in _deadlines.merged(first, later, ["p2", "p3"])] == [
+        ("p2", "2026-06-01"),
+        ("p1", "2026-12-31"),
+    ]

@@ -188,7 +188,8 @@ SERVER = ('<?xml version="1.0" encoding="UTF-8"?>\n<clientConfig version="1.1">\
 
 
 def _hostile(name):
-    fields = {"host": "smtp.example.com", "port": "465", "user": "%EMAILADDRESS%", "token": "https://login.example.com/token"}
+    fields = {"host": "smtp.example.com", "port": "465", "user": "%EMAILADDRESS%",
+              "token": "https://login.example.com/token"}
     fields.update(
         {
             "superscript-port.xml": {"port": "\u00b2"},

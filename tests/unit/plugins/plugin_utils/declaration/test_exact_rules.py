@@ -11,7 +11,10 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._de
 BASE = {"schema_version": 1, "address": "reception@smiles-dental.co.uk", "provider": "ionos_uk",
         "auth": {"method": "password", "password": "Pw-Exact-7f3c9e"}, "incoming": {"protocol": "imap"},
         "sending": {"rate_per_minute": 3}}
-GRANT = {"method": "oauth2", "oauth2": {"tenant": "smiles.onmicrosoft.com", "client_id": "c1", "refresh_token": "Rt-Exact-08ab4f"}}
+GRANT = {
+    "method": "oauth2",
+    "oauth2": {"tenant": "smiles.onmicrosoft.com", "client_id": "c1", "refresh_token": "Rt-Exact-08ab4f"},
+}
 
 # One declaration per EXACT rule that makes it (and no other EXACT rule) fire.
 TRIGGERS = {

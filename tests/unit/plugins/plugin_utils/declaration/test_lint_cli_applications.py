@@ -106,7 +106,8 @@ def vault_encrypted(text):
 
 
 def inventory(tmp_path):
-    """Two groups: Open Dental practices (the application a template, resolved by Ansible) and SQLite ones; a vault file."""
+    """Two groups: Open Dental practices (the application a
+    template, resolved by Ansible) and SQLite ones; a vault file."""
     root = tmp_path / "inventory"
     write(root / "hosts.yml", "dental:\n  hosts:\n    open-smiles:\nsqlite:\n  hosts:\n    smiles:\n")
     write(

@@ -1,4 +1,5 @@
-"""Sign-in endpoints from the catalogue, the tenant from the declaration or the address, overrides from the registration."""
+"""Sign-in endpoints from the catalogue, the tenant from the
+declaration or the address, overrides from the registration."""
 
 import pytest
 
@@ -20,13 +21,21 @@ def test_google_has_no_device_flow_and_asks_for_offline_access():
 
 def test_overrides_win():
     where = endpoints("nhsmail", "nhs.net", {"device_endpoint": "https://idp.test/{tenant}/dc", "client_id": "x"})
-    assert where.device == "https://idp.test/nhs.net/dc" and where.token.startswith("https://login.microsoftonline.com/nhs.net/")
+    assert where.device == "https://idp.test/nhs.net/dc" and where.token.startswith(
+        "https://login.microsoftonline.com/nhs.net/"
+    )
 
 
-@pytest.mark.parametrize("declaration, tenant", [
-    ({"address": "Reception@Molars.co.uk", "auth": {"method": "password"}}, "molars.co.uk"),
-    ({"address": "a@b.test", "auth": {"method": "oauth2", "oauth2": {"tenant": "b.onmicrosoft.com"}}}, "b.onmicrosoft.com"),
-])
+@pytest.mark.parametrize(
+    "declaration, tenant",
+    [
+        ({"address": "Reception@Molars.co.uk", "auth": {"method": "password"}}, "molars.co.uk"),
+        (
+            {"address": "a@b.test", "auth": {"method": "oauth2", "oauth2": {"tenant": "b.onmicrosoft.com"}}},
+            "b.onmicrosoft.com",
+        ),
+    ],
+)
 def test_tenant(declaration, tenant):
     assert tenant_of(declaration) == tenant
 

@@ -1,4 +1,5 @@
-"""The sign-in's own codes are documented in docs/oauth.md with their meaning and hint, and reached by the classifier."""
+"""The sign-in's own codes are documented in docs/oauth.md
+with their meaning and hint, and reached by the classifier."""
 
 import json
 import os
@@ -8,12 +9,19 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, Masker
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import CODES as PROBE_CODES
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._codes import CODES, NotYet, SignInError, read_error
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._codes import (
+    CODES,
+    NotYet,
+    SignInError,
+    read_error,
+)
 from tests.paths import REPO_ROOT
 
 
 def microsoft(error, number, **extra):
-    return json.dumps(dict({"error": error, "error_description": "AADSTS%d: words" % number, "error_codes": [number]}, **extra)).encode()
+    return json.dumps(
+        dict({"error": error, "error_description": "AADSTS%d: words" % number, "error_codes": [number]}, **extra)
+    ).encode()
 
 
 def test_every_sign_in_code_is_documented_with_its_hint():
@@ -55,6 +63,8 @@ def test_pending_and_slow_down_are_not_failures():
 
 def test_a_secret_wrapped_over_the_description_s_lines_is_masked_before_the_first_line_is_taken():
     secret = "Sign-In-Cs-0a9f77e1"
-    body = json.dumps({"error": "invalid_client", "error_description": "bad secret %s\r\n%s" % (secret[:8], secret[8:])}).encode()
+    body = json.dumps(
+        {"error": "invalid_client", "error_description": "bad secret %s\r\n%s" % (secret[:8], secret[8:])}
+    ).encode()
     error = read_error(400, body, "login.example:443", Masker([secret]))
     assert MASK in error.server_response and secret[:8] not in error.server_response

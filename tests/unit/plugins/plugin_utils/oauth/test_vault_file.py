@@ -1,4 +1,5 @@
-"""The refresh token file: encrypted with ansible-core's vault, other entries kept, replaced atomically, refused when plain."""
+"""The refresh token file: encrypted with ansible-core's vault,
+other entries kept, replaced atomically, refused when plain."""
 
 import os
 
@@ -6,7 +7,10 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._vault_file import RefreshTokenVault, VaultFileError
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._vault_file import (
+    RefreshTokenVault,
+    VaultFileError,
+)
 
 SECRET = [("practices", VaultSecret(b"unit-vault-pass"))]
 

@@ -33,10 +33,15 @@ def test_concurrent_processes_append_whole_lines(tmp_path):
 
 
 def test_changed_keys_are_names_read_off_the_masked_diff():
-    result = {"changed": True, "diff": {
-        "before": "email.address = old@example.test\nemail.auth.password = ********\nemail.outgoing.port = 465\n",
-        "after": "email.address = new@example.test\nemail.auth.password = ******** (changed)\nemail.outgoing.port = 465\n"
-                 "email.incoming.host = imap.example.test\n"}}
+    result = {
+        "changed": True,
+        "diff": {
+            "before": "email.address = old@example.test\nemail.auth.password = ********\nemail.outgoing.port = 465\n",
+            "after": "email.address = new@example.test\nemail.auth.password = ******** (changed)\n"
+            "email.outgoing.port = 465\n"
+            "email.incoming.host = imap.example.test\n",
+        },
+    }
     assert _audit_log.changed_keys(result) == ["email.address", "email.auth.password", "email.incoming.host"]
     assert _audit_log.changed_keys({"changed_keys": ["b", "a"]}) == ["a", "b"]
     assert _audit_log.changed_keys({"changed": True}) is None

@@ -33,7 +33,9 @@ def test_entered_then_entered_and_verified_with_both_dates():
 
 
 def test_a_later_failed_check_shows_as_usual():
-    data = row(entered="2026-12-01", outgoing="failed", incoming="ok", diagnosis="auth_failed", checked="2026-12-08T10:00:00Z")
+    data = row(
+        entered="2026-12-01", outgoing="failed", incoming="ok", diagnosis="auth_failed", checked="2026-12-08T10:00:00Z"
+    )
     data["hint"] = "Check the user name"
     _entry_state.settle(data)
     assert data["outcome"] == "entered 2026-12-01, verification failed"
@@ -41,10 +43,14 @@ def test_a_later_failed_check_shows_as_usual():
 
 
 def test_the_report_says_what_the_check_cannot_prove_once():
-    report = _report.build([row(), dict(row(entered="2026-12-01"), practice="molar-exact")], {"ended": "2026-12-07T10:00:00Z"})
-    assert report["notes"] == ["The verification proves that the declared settings log in to the mail servers (from the "
-                               "controller or a jump host); it cannot prove that the values typed into EXACT match them: only "
-                               "EXACT's own Test Credentials button proves that."]
+    report = _report.build(
+        [row(), dict(row(entered="2026-12-01"), practice="molar-exact")], {"ended": "2026-12-07T10:00:00Z"}
+    )
+    assert report["notes"] == [
+        "The verification proves that the declared settings log in to the mail servers (from the "
+        "controller or a jump host); it cannot prove that the values typed into EXACT match them: only "
+        "EXACT's own Test Credentials button proves that."
+    ]
     assert _report.table(report).endswith("note: " + report["notes"][0])
 
 

@@ -4,24 +4,44 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report, _report_prometheus, _run_info
 
-RUN = {"run_id": "r1", "started": "2026-11-30T01:00:00Z", "ended": "2026-11-30T01:05:00Z", "operator": "ops", "inventory_commit": None}
+RUN = {
+    "run_id": "r1",
+    "started": "2026-11-30T01:00:00Z",
+    "ended": "2026-11-30T01:05:00Z",
+    "operator": "ops",
+    "inventory_commit": None,
+}
 
 
 def row(name, diagnosis="", provider="gmail"):
     made = _report.new_row(name)
-    made.update(provider=provider, validated="yes", outgoing="failed" if diagnosis else "ok", incoming="ok", diagnosis=diagnosis)
+    made.update(
+        provider=provider, validated="yes", outgoing="failed" if diagnosis else "ok", incoming="ok", diagnosis=diagnosis
+    )
     return made
 
 
 def test_changes_first_then_attention_then_the_rest():
     previous = _report.build([row("a"), row("b"), row("c", "timeout"), row("d", "auth_failed")], dict(RUN, run_id="r0"))
-    report = _report.build([row("a"), row("b", "auth_failed"), row("c"), row("d", "app_password_required"), row("e", "timeout"),
-                            row("f")], RUN, previous)
+    report = _report.build(
+        [row("a"), row("b", "auth_failed"), row("c"), row("d", "app_password_required"), row("e", "timeout"), row("f")],
+        RUN,
+        previous,
+    )
     assert [(r["practice"], r["change"]) for r in report["practices"]] == [
-        ("b", "newly failing"), ("e", "newly failing"), ("d", "new diagnosis"), ("c", "recovered"), ("a", ""), ("f", "")]
+        ("b", "newly failing"),
+        ("e", "newly failing"),
+        ("d", "new diagnosis"),
+        ("c", "recovered"),
+        ("a", ""),
+        ("f", ""),
+    ]
     assert [r["practice"] for r in _report.new_failures(report)] == ["b", "e", "d"]
     assert report["totals"]["changed_since_previous"] == 4 and report["previous_run_id"] == "r0"
-    assert report["counts"] == {"diagnosis": {"app_password_required": 1, "auth_failed": 1, "timeout": 1}, "provider": {"gmail": 6}}
+    assert report["counts"] == {
+        "diagnosis": {"app_password_required": 1, "auth_failed": 1, "timeout": 1},
+        "provider": {"gmail": 6},
+    }
     assert _report.table(report).split()[:3] == ["practice", "change", "provider"]
 
 

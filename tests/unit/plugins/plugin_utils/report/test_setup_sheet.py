@@ -51,7 +51,9 @@ def test_imap_sheet_lists_the_wizard_screens_in_order_with_exact_values():
 
 
 def test_pop_sheet_ticks_pop_and_warns_that_it_moves_all_mail():
-    sheet = _setup_sheet.build("p", "exact", normalised(incoming={"protocol": "pop3", "acknowledge_mail_removal": True}))
+    sheet = _setup_sheet.build(
+        "p", "exact", normalised(incoming={"protocol": "pop3", "acknowledge_mail_removal": True})
+    )
     chosen = dict(((field, do) for field, do, _value in steps(sheet)))
     assert chosen["POP (port 995)"] == "tick" and chosen["IMAP (port 993)"] == "leave clear"
     assert ("Incoming Mail Server", "type", "pop.ionos.co.uk") in steps(sheet)
@@ -59,14 +61,19 @@ def test_pop_sheet_ticks_pop_and_warns_that_it_moves_all_mail():
 
 
 def test_no_incoming_mail_leaves_the_box_clear_and_skips_its_fields():
-    sheet = _setup_sheet.build("p", "exact", normalised(incoming={"enabled": False}, practice={"update_contact_email": False}))
+    sheet = _setup_sheet.build(
+        "p", "exact", normalised(incoming={"enabled": False}, practice={"update_contact_email": False})
+    )
     fields = [field for field, _do, _value in steps(sheet)]
     assert ("Enable incoming mail", "leave clear", "") in steps(sheet)
     assert "Incoming Mail Server" not in fields and "IMAP (port 993)" not in fields
     assert ("Update the practice information with this address?", "answer", "No") in steps(sheet)
 
 
-GRANT = {"method": "oauth2", "oauth2": {"tenant": "smiles.onmicrosoft.com", "client_id": "c1", "refresh_token": "Rt-Sheet-08ab4f"}}
+GRANT = {
+    "method": "oauth2",
+    "oauth2": {"tenant": "smiles.onmicrosoft.com", "client_id": "c1", "refresh_token": "Rt-Sheet-08ab4f"},
+}
 
 
 @pytest.mark.parametrize("provider, auth, sign_in", [("office365", GRANT, "Office 365 with OAuth 2.0"),
@@ -107,7 +114,9 @@ def test_written_only_when_changed_and_check_mode_writes_nothing(tmp_path):
     before = os.stat(os.path.join(folder, "smiles-exact.md")).st_mtime_ns
     assert not _setup_sheet_files.write(folder, sheet)[0]
     assert os.stat(os.path.join(folder, "smiles-exact.md")).st_mtime_ns == before
-    assert _setup_sheet_files.write(folder, _setup_sheet.build("smiles-exact", "exact", normalised(), entered="2026-12-01"))[0]
+    assert _setup_sheet_files.write(
+        folder, _setup_sheet.build("smiles-exact", "exact", normalised(), entered="2026-12-01")
+    )[0]
 
 
 def test_the_index_lists_every_sheet_in_the_folder_with_its_status(tmp_path):
@@ -123,6 +132,8 @@ def test_the_index_lists_every_sheet_in_the_folder_with_its_status(tmp_path):
         assert '<a href="smiles-exact.html">smiles-exact</a>' in handle.read()
 
 
-@pytest.mark.parametrize("practice, stem", [("smiles-exact", "smiles-exact"), ("../etc/passwd", "_etc_passwd"), ("index", "index-practice")])
+@pytest.mark.parametrize(
+    "practice, stem", [("smiles-exact", "smiles-exact"), ("../etc/passwd", "_etc_passwd"), ("index", "index-practice")]
+)
 def test_file_names_stay_in_the_folder(practice, stem):
     assert _setup_sheet_files.file_name(practice) == stem
