@@ -11,12 +11,15 @@ so a rule and the column it protects read the settings the same way.
 import itertools
 from typing import Any, Callable, Dict, Mapping, Optional, Union
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CONNECTION_KEYS
+
 
 def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> bool:
     """Whether every condition of ``when`` holds for the flat ``values``.
 
     A condition is ``name: value`` (equal), ``name: {not: value}``, ``name: {in: [...]}``
-    or ``name: {not_in: [...]}``; a name missing from ``values`` counts as None.
+    or ``name: {not_in: [...]}``, or ``name: {utf8_bytes_over: n}`` (text longer than n bytes
+    in UTF-8, for a column that would cut it); a name missing from ``values`` counts as None.
     """
     for name, expected in (when or {}).items():
         actual = values.get(name)
@@ -26,6 +29,8 @@ def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> boo
             if "in" in expected and actual not in expected["in"]:
                 return False
             if "not_in" in expected and actual in expected["not_in"]:
+                return False
+            if "utf8_bytes_over" in expected and len(str(actual or "").encode("utf-8")) <= expected["utf8_bytes_over"]:
                 return False
         elif actual != expected:
             return False
@@ -126,6 +131,20 @@ def _alternatives(conditions, settings, held):
                     values.append(value)
     candidates = [dict(settings, **dict(zip(named, combination))) for combination in itertools.product(*named.values())]
     return sorted(candidates, key=lambda candidate: sum(1 for name in named if candidate[name] != settings.get(name)))
+
+
+def changed_settings(profile: Mapping[str, Any], values: Mapping[str, Any], todo: Mapping[str, Any], everything: bool) -> Dict[str, Any]:
+    """The settings a change of ``todo``'s columns stands for (all of ``values`` when ``everything``): a column's own
+    setting; for a column that a rule or a fixed value fills (UseSSL, SMTP_SECURE), every connection setting, so the
+    change is tested."""
+    if everything:
+        return dict(values)
+    changed = {}
+    for column in todo:
+        spec = profile["columns"][column]
+        keys = [spec["setting"]] if "setting" in spec else [key for key in values if key in CONNECTION_KEYS]
+        changed.update((key, values[key]) for key in keys)
+    return changed
 
 
 def same(encoding: str, stored: Any, wanted: Union[int, str]) -> bool:

@@ -21,8 +21,8 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._fi
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
-# What the store needs; the rest (rules, settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules")  # rules: a restore keeps to them
+# What the store needs (the rules too: a restore keeps to them); the rest (settings, sources) is for lint and people.
+_FOR_STORE = ("name", "title", "schema", "layout", "settings_table", "account", "columns", "cipher", "signal", "contact", "rules")
 
 
 class UnknownApplication(ValueError):
