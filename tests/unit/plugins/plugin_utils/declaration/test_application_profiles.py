@@ -57,9 +57,11 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_column_is_in_the_schema_and_every_setting_is_canonical(name):
     profile = _application.profile(name)
-    table = profile["account"]["table"]
+    if profile.get("layout") == "settings":  # `columns` name rows of a name/value table whose columns the schema lists
+        where = profile["settings_table"]
+        assert {where["name_column"], where["index_column"], where["value_column"]} <= set(profile["schema"]["tables"][where["table"]])
     for column, spec in profile["columns"].items():
-        assert column in profile["schema"]["tables"][table]
+        assert profile.get("layout") == "settings" or column in profile["schema"]["tables"][profile["account"]["table"]]
         assert spec.get("setting", CANONICAL_KEYS[0]) in CANONICAL_KEYS
         assert spec.get("encoding", "text") in ("text", "integer", "cipher")
     for rule in profile["rules"]:
