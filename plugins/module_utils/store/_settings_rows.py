@@ -111,7 +111,7 @@ class SettingsRows(Session):
             elif name in self.ciphered:
                 held = stored is not None and self._plain(name, stored, quiet=True) == value
             else:
-                held = stored == todo[name]
+                held = _sql_profile.same(self.profile["columns"][name].get("encoding", "text"), stored, todo[name])
             if not held:
                 wrong.append(self._label(name))
         return wrong

@@ -79,7 +79,8 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
                 decrypt: Callable[[Any], Optional[str]]) -> Dict[str, Any]:
     """The canonical settings that give the stored account ``row`` (a backup, for a restore).
 
-    A column's own setting comes from the row (``decrypt`` reads a cipher column). A setting
+    A column's own setting comes from the row (``decrypt`` reads a cipher column; of two columns
+    of one setting, the first that is not empty). A setting
     no column holds keeps its declared value unless then a column filled by rules (UseSSL)
     reads otherwise than the row, or an error rule of the profile (implicit TLS only on 465)
     would refuse the result: those settings are then searched, fewest changes first, among
@@ -89,11 +90,16 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
     columns = profile["columns"]
     settings = dict(declared)
     held = set(spec["setting"] for spec in columns.values() if "setting" in spec)
+    read = set()
     for column, spec in columns.items():
         if "setting" in spec:
             stored = row.get(column)
             encoding = spec.get("encoding", "text")
-            settings[spec["setting"]] = decrypt(stored) if encoding == "cipher" else encode(encoding, stored)
+            value = decrypt(stored) if encoding == "cipher" else encode(encoding, stored)
+            if spec["setting"] not in read:  # two columns of one setting: the first that is not empty wins
+                settings[spec["setting"]] = value
+            if value not in (None, ""):
+                read.add(spec["setting"])
     if settings.get("email.incoming.host") in (None, ""):  # a blank incoming server: the account only sends
         settings.update((key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings)
     filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
