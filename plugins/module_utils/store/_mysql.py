@@ -327,12 +327,12 @@ def safe_name(*parts, limit: int = 120) -> str:
     return "%s_%s" % (clean[:limit - 13], digest)
 
 
-def table_of(profile):
+def table_of(profile: dict) -> str:
     """The table that holds the profile's settings: the account row's, or the settings rows'."""
     return profile["settings_table"]["table"] if profile.get("layout") == "settings" else profile["account"]["table"]
 
 
-def refuse_too_long(store, profile, table, todo):
+def refuse_too_long(store: Store, profile: dict, table: str, todo: dict) -> None:
     """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before writing."""
     for column, value in todo.items():
         width = profile["columns"][column].get("width")
@@ -343,14 +343,14 @@ def refuse_too_long(store, profile, table, todo):
                                  table, column, width, what, len(value), profile.get("title")))
 
 
-def shown_column(profile, column, value, changed=False):
+def shown_column(profile: dict, column: str, value: object, changed: bool = False) -> str:
     """A stored value as a diff shows it: a secret column's masked."""
     if profile["columns"].get(column, {}).get("secret") and value not in (None, ""):
         return MASK + (CHANGED_MARK if changed else "")
     return "" if value is None else str(value)
 
 
-def row_backup(store, record, number):
+def row_backup(store: "MysqlStore", record: dict, number: int) -> _atomic_file.PendingBackup:
     """``record`` (the rows as stored, the password still encrypted) as a pending JSON backup, mode 0600, on the
     host that runs the module; ``number`` (the row's key, 0 for settings rows) goes into its name."""
     folder = store.backup_folder()
