@@ -201,7 +201,7 @@ options:
         description:
           - V(mysql) with an application whose cipher keeps its keys in files (V(openemr)). The OpenEMR site folder on the
             host that runs the module, such as C(/var/www/openemr/sites/default); its key files
-            (C(documents/logs_and_misc/methods/sixa) ...) are read there, never created. The default way: run the module
+            (C(documents/logs_and_misc/methods/sixa) ...) are read there, never created. By default the module runs
             on the OpenEMR server, as a user that may read them.
         type: path
       key_files:
