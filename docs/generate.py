@@ -223,6 +223,8 @@ def applications_table():
         out.append("|---|---|---|---|---|")
         for rule in profile["rules"]:
             when = ", ".join("%s %s" % (k, json.dumps(v)) for k, v in (rule.get("when") or {}).items())
+            if "too_long" in rule:
+                when = "%s does not fit %s once stored" % (rule["too_long"]["setting"], rule["too_long"]["column"])
             when = when or "declared: " + ", ".join(rule.get("declared", ()))
             out.append("| %s | %s | %s | %s | %s |" % (rule["code"], rule["name"], rule["severity"], when.replace("|", "\\|"),
                                                        rule["hint"].replace("|", "\\|")))

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import List, NamedTuple
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _role_arguments
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
-    CONTEXT_SPEC, FACT, check_declaration, context_of, remembered, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import CONTEXT_SPEC, context_of, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import check_declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import FACT, remembered
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines
@@ -59,90 +60,102 @@ def _secrets(declaration, store):
     return found + [to_plain(store).get("password") if isinstance(store, dict) else None]
 
 
-class ActionModule(ActionBase):
+class _Checks:
+    """What one run found, host by host: each host's result, the failure messages, the entries later steps reuse."""
+
+    def __init__(self) -> None:
+        self.checked: dict = {}
+        self.messages: dict = {}
+        self.entries: dict = {}
+        self.fact: dict | None = None  # the host fact for one declaration checked for its host
+
+    def refuse(self, name, message, argument_errors):
+        self.messages[name] = message
+        self.checked[name] = {"ok": False, "findings": []}
+        self.entries[name] = ActionModule._refused(name, message, [], argument_errors)
+
+
+class ActionModule(ActionModuleBase):
     """Validate and lint; never connects to the host and never changes anything."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
+    NAME = "mail_declaration"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    ARGUMENT_RULES = dict(mutually_exclusive=[ONE_OF], required_one_of=[ONE_OF], required_by={"role_entry_point": "hosts"})
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        task_vars = task_vars or {}
-        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_declaration", mutually_exclusive=[ONE_OF],
-                                  required_one_of=[ONE_OF], required_by={"role_entry_point": "hosts"})
-        if refused:
-            result.update(refused)
-            return result
+    def run_validated(self, params, task_vars):
         try:
-            named, stores, unresolved, roles = self._named(args, task_vars)
+            named, stores, unresolved, roles = self._named(params, task_vars)
         except _role_arguments.UnknownEntryPoint as exc:
-            result.update(failed=True, msg="mail_declaration: %s" % exc)
-            return result
-        checked, messages, entries = {}, {}, {}
-        unchecked = RoleCheck(args["strict"], [], False)  # a host whose role variables this check does not cover
+            raise ActionFailed("mail_declaration: %s" % exc)
+        checks = _Checks()
+        unchecked = RoleCheck(params["strict"], [], False)  # a host whose role variables this check does not cover
         for name in sorted(named):
-            role = roles.get(name, unchecked)
-            strict, argument_errors = role.strict, role.errors
-            failing = ("error", "warning") if strict else ("error",)
-            if name in unresolved:
-                findings = unresolved[name]
-                normalised = None
-                entries[name] = {}
-            elif named[name] is None:
-                messages[name] = "%s: no mail_account declaration" % name
-                checked[name] = {"ok": False, "findings": []}
-                entries[name] = self._refused(name, messages[name], [], argument_errors)
-                continue
-            else:
-                store = stores.get(name) if isinstance(stores.get(name), dict) else None
-                context = context_of(args, store, args["application"] or of_store(store))
-                try:
-                    result_of = check_declaration(named[name], context)
-                except UnknownApplication as exc:
-                    if not args["role_entry_point"]:
-                        result.update(failed=True, msg="%s: %s" % (name, exc))
-                        return result
-                    messages[name] = "%s: %s" % (name, exc)
-                    checked[name] = {"ok": False, "findings": []}
-                    entries[name] = self._refused(name, messages[name], [], argument_errors)
-                    continue
-                findings, normalised = result_of.findings, result_of.normalised
-                fact = remembered(named[name], context, result_of) if args["declaration"] is not None or args["role_entry_point"] else None
-                if fact and args["declaration"] is not None:
-                    result["ansible_facts"] = {FACT: fact}
-                entries[name] = fact or {}
-            bad = [f for f in findings if f.severity in failing]
-            if bad:
-                messages[name] = report(bad, name)
-            provider = (normalised or {}).get("provider") or (
-                named[name].get("provider") if isinstance(named[name], dict) else None)
-            checked[name] = {"ok": not bad and not argument_errors, "provider": provider if isinstance(provider, str) else None,
-                             "findings": [f.as_dict() for f in findings]}
-            if argument_errors:
-                checked[name]["argument_errors"] = argument_errors
-            if bad or argument_errors:
-                entries[name] = self._refused(name, messages.get(name), checked[name]["findings"], argument_errors)
-        result["declarations"] = checked
-        result["deadlines"] = deadlines((name, item["findings"]) for name, item in checked.items())
-        result["changed"] = False
-        warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checked.items()
+            store = stores.get(name) if isinstance(stores.get(name), dict) else None
+            self._check_host(name, named[name], unresolved.get(name), store, roles.get(name, unchecked), params, checks)
+        result = {"changed": False, "declarations": checks.checked,
+                  "deadlines": deadlines((name, item["findings"]) for name, item in checks.checked.items())}
+        if checks.fact:
+            result["ansible_facts"] = {FACT: checks.fact}
+        warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checks.checked.items()
                     for f in item["findings"] if f["severity"] == "warning" and not roles.get(name, unchecked).strict]
         if warnings:
             result["warnings"] = warnings
+        result.update(self._outcome(params, checks, roles))
+        return result
+
+    def _check_host(self, name, value, unresolved, store, role, params, checks):
+        """Check one host's declaration (or note why it has none) into ``checks``."""
+        failing = ("error", "warning") if role.strict else ("error",)
+        if unresolved is not None:
+            findings, normalised = unresolved, None
+            checks.entries[name] = {}
+        elif value is None:
+            checks.refuse(name, "%s: no mail_account declaration" % name, role.errors)
+            return
+        else:
+            context = context_of(params, store, params["application"] or of_store(store))
+            try:
+                result_of = check_declaration(value, context)
+            except UnknownApplication as exc:
+                if not params["role_entry_point"]:
+                    raise ActionFailed("%s: %s" % (name, exc))
+                checks.refuse(name, "%s: %s" % (name, exc), role.errors)
+                return
+            findings, normalised = result_of.findings, result_of.normalised
+            fact = remembered(value, context, result_of) if params["declaration"] is not None or params["role_entry_point"] else None
+            if fact and params["declaration"] is not None:
+                checks.fact = fact
+            checks.entries[name] = fact or {}
+        bad = [f for f in findings if f.severity in failing]
+        if bad:
+            checks.messages[name] = report(bad, name)
+        provider = (normalised or {}).get("provider") or (value.get("provider") if isinstance(value, dict) else None)
+        checks.checked[name] = {"ok": not bad and not role.errors, "provider": provider if isinstance(provider, str) else None,
+                                "findings": [f.as_dict() for f in findings]}
+        if role.errors:
+            checks.checked[name]["argument_errors"] = role.errors
+        if bad or role.errors:
+            checks.entries[name] = self._refused(name, checks.messages.get(name), checks.checked[name]["findings"], role.errors)
+
+    @staticmethod
+    def _outcome(params, checks, roles):
+        """ok, msg and, by mode, where the failures land: each host's next step, each host's next task, or this task."""
+        checked, messages, entries = checks.checked, checks.messages, checks.entries
         refused_count = sum(1 for item in checked.values() if not item["ok"])
-        result["ok"] = not refused_count
-        if args["role_entry_point"]:  # a run_once task must not fail the batch: each refused host fails at its own next step
+        result = {"ok": not refused_count}
+        if params["role_entry_point"]:  # a run_once task must not fail the batch: each refused host fails at its own next step
             result["checked"] = entries
             # a short list for the playbooks' conditions: indexing the whole map costs Ansible time per host
             result["refused"] = sorted(name for name, entry in entries.items() if entry.get("failed"))
-            if _role_arguments.runs_after_save(args["role_entry_point"]):
+            if _role_arguments.runs_after_save(params["role_entry_point"]):
                 result["after_save"] = sorted(name for name, entry in entries.items() if not entry.get("failed") and roles[name].after_save)
             result["msg"] = "%s checked, %d refused%s" % (
                 _plural(len(checked), "practice"), refused_count,
                 " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
                 if refused_count else "")
-        elif messages and args["failures"] == "hosts":  # each refused host fails at the playbook's next task, not the run_once host
+        elif messages and params["failures"] == "hosts":  # each refused host fails at the playbook's next task, not the run_once host
             result["refused"] = sorted(messages)
             result["messages"] = messages
             result["msg"] = "%d of %s failed validation (each fails at its next task)" % (refused_count, _plural(len(checked), "declaration"))

@@ -9,11 +9,11 @@ module: the checks read public DNS, so the target host is never contacted.
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect, _dns, _sender_checks
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
-    CONTEXT_SPEC, checked_for_host, context_of, failure, refused_earlier, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import CONTEXT_SPEC, context_of, failure
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, refused_earlier
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import origin_marks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import has_errors
 
@@ -37,47 +37,37 @@ def summary(domain, findings):
     return "%s: %s (%s)" % (domain, counts, codes)
 
 
-class ActionModule(ActionBase):
+class ActionModule(ActionModuleBase):
     """Validate the options, find the domain and provider, run the sender checks."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
+    NAME = "mail_sender_check"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    ARGUMENT_RULES = dict(mutually_exclusive=[("declaration", "domain")], required_one_of=[("declaration", "domain")])
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        result["changed"] = False
-        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_sender_check",
-                                  mutually_exclusive=[("declaration", "domain")], required_one_of=[("declaration", "domain")])
-        if refused:
-            result.update(refused)
-            return result
+    def run_validated(self, params, task_vars):
+        result = {"changed": False}
         try:
-            context = context_of(args)
+            context = context_of(params)
             resolver = context.resolver()
         except _dns.DNSConfigError as exc:
-            result.update(failed=True, msg="mail_sender_check: %s" % exc)
-            return result
+            raise ActionFailed("mail_sender_check: %s" % exc)
 
         source, marks, path = "", {}, "domain"
-        if args["declaration"] is not None:
+        if params["declaration"] is not None:
             # The same resolver settings decide a provider: auto declaration (offline means no DNS at all).
-            refused = refused_earlier(task_vars)
+            checked, _reused = checked_for_host(params["declaration"], context, task_vars)
+            refused = refused_earlier(task_vars) or failure(checked, task_vars)
             if refused:
-                result.update(refused)
-                return result
-            checked, _reused = checked_for_host(args["declaration"], context, task_vars)
-            refused = failure(checked, task_vars)
-            if refused:
-                result.update(refused)
-                return result
-            source, marks = origin_marks(args["declaration"])
+                return refused
+            source, marks = origin_marks(params["declaration"])
             path = "address"
             domain = _detect.domain_of(checked.normalised["address"])
-            provider = args["provider"] or checked.normalised["provider"]
+            provider = params["provider"] or checked.normalised["provider"]
         else:
-            domain = args["domain"].strip().rstrip(".").lower()
-            provider = args["provider"]
+            domain = params["domain"].strip().rstrip(".").lower()
+            provider = params["provider"]
             if not provider:
                 try:
                     detection = _detect.detect_provider("postmaster@" + domain, resolver)
@@ -87,10 +77,10 @@ class ActionModule(ActionBase):
                     result["detection"] = {"provider": None, "error": exc.message, "evidence": list(exc.evidence)}
 
         findings = [f.located(source, marks) for f in
-                    _sender_checks.check_sender(domain, provider, args["dkim_selectors"], resolver, path)]
+                    _sender_checks.check_sender(domain, provider, params["dkim_selectors"], resolver, path)]
         ok = not has_errors(findings)
         result.update(ok=ok, domain=domain, provider=provider, findings=[f.as_dict() for f in findings],
                       msg=summary(domain, findings))
-        if not ok and args["fail_on_error"]:
+        if not ok and params["fail_on_error"]:
             result["failed"] = True
         return result

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
@@ -44,7 +45,7 @@ class ActionModule(DeclarationAction):
     def run(self, tmp=None, task_vars=None):
         if "from_batch" not in self._task.args:
             return super().run(tmp, task_vars)
-        outcome = super(DeclarationAction, self).run(tmp, task_vars)  # pylint: disable=bad-super-call
+        outcome = ActionBase.run(self, tmp, task_vars)  # Ansible's own preamble: the declaration was checked in the batch
         checked, problem = _share(self._task.args["from_batch"], task_vars or {})
         if problem:
             outcome.update(failed=True, msg=problem)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import time
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _batch_verify
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import (
-    checked_for_host, checks_for, context_of, failure, refused_earlier, report, validated)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import context_of, failure, report
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, checks_for, refused_earlier
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_settings import HostSettings
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
@@ -49,29 +49,23 @@ def _counts(results):
             "failed": sum(1 for r in results.values() if not r.get("ok"))}
 
 
-class ActionModule(ActionBase):
+class ActionModule(ActionModuleBase):
     """Validate each host's declaration, then run mail_verify's checks for all of them at once, bounded."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
+    NAME = "mail_verify_batch"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        args, refused = validated(ARGUMENT_SPEC, self._task.args, "mail_verify_batch")
-        if refused:
-            result.update(refused)
-            return result
+    def run_validated(self, params, task_vars):
+        args = params
         if args["max_connections"] < 1 or args["per_server"] < 1:
-            result.update(failed=True, msg="max_connections and per_server must be at least 1")
-            return result
+            raise ActionFailed("max_connections and per_server must be at least 1")
         unknown = sorted(set(args["host_variables"]) - set(PER_HOST))
         if unknown:
-            result.update(failed=True, msg="host_variables: no per-practice option %s (choose from %s)" % (
-                ", ".join(unknown), ", ".join(PER_HOST)))
-            return result
+            raise ActionFailed("host_variables: no per-practice option %s (choose from %s)" % (", ".join(unknown), ", ".join(PER_HOST)))
         started = time.monotonic()
-        task_vars = task_vars or {}
+        result = {}
         settings = HostSettings(ARGUMENT_SPEC, args, PER_HOST, args["host_variables"],
                                 task_vars["hostvars"][task_vars["inventory_hostname"]])
         refused, normalised, own = self._declarations(args, settings, task_vars)

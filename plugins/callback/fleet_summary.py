@@ -26,7 +26,7 @@ description:
     date (Microsoft 365 turning SMTP AUTH password login off by default, a retired password login) with the days left,
     the number of practices and what changes. The JSON report has them as C(deadlines) (each with the practices it
     hits and what to do), the HTML report as a Deadlines list linking to the practices' rows.
-  - Appends every settings change to the audit log (O(audit_log)).
+  - Appends every settings change to the audit log (O(audit_log)), with or without O(report).
   - Reads only values that the modules already return masked; no secret reaches the table, the reports or the log.
 requirements:
   - The collection's playbooks load it themselves (C(playbooks/callback_plugins)); for other playbooks enable it in
@@ -36,8 +36,6 @@ extends_documentation_fragment:
 author:
   - mailconfig contributors (@mailops)
 '''
-
-import os
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
@@ -244,16 +242,8 @@ class CallbackModule(CallbackBase):
 
     # ---- the audit log ---------------------------------------------------------------------------------------------
 
-    def _audit_path(self):
-        if self.get_option("audit_log"):
-            return self.get_option("audit_log")
-        report = self.get_option("report")
-        return os.path.join(os.path.dirname(os.path.abspath(report)), "audit.jsonl") if report else None
-
     def _audit(self, practice, data, failed):
-        path = self._audit_path()
-        if not path:
-            return
+        path = self.get_option("audit_log") or _audit_log.default_path()
         run = self.run or {}
         store = data.get("store") or {}
         _audit_log.append(path, {

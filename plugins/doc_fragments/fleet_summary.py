@@ -31,7 +31,10 @@ options:
   audit_log:
     description:
       - JSON-lines file every settings change (and failed apply) is appended to, with the practice, store, names of
-        the keys changed, outcome and run. Defaults to C(audit.jsonl) beside O(report); no log without either.
+        the keys changed, outcome and run; written whether or not O(report) is set.
+      - Defaults to C(audit.jsonl) in the controller's state folder, where the lockout guard keeps its memory, which
+        is C(MAILCONFIG_STATE_DIR), else C($XDG_STATE_HOME/mailconfig), else C(~/.local/state/mailconfig). An AWX job
+        starts in a fresh container, so point this (or C(MAILCONFIG_STATE_DIR)) at a persistent volume there.
     type: path
     env:
       - name: MAILCONFIG_AUDIT_LOG

@@ -52,7 +52,8 @@ def private_data_dir(tmp_path_factory, mail_servers):
         handle.write(_vault(yaml.safe_dump(secrets), str(folder)))
     os.makedirs(str(folder / "env"))
     env = {"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS, "MAILCONFIG_REPORT": str(folder / "reports" / "mail"),
-           "MAILCONFIG_RUN_ID": "awx-job-test", "PATH": VENV_BIN + os.pathsep + os.environ["PATH"]}
+           "MAILCONFIG_RUN_ID": "awx-job-test", "MAILCONFIG_STATE_DIR": str(folder / "volume" / "state"),
+           "PATH": VENV_BIN + os.pathsep + os.environ["PATH"]}
     for name, data in (("envvars", env), ("extravars", {"mail_account_serial": [1, "100%"]}),
                        ("passwords", {r"^Vault password:\s*?$": VAULT_PASSWORD})):
         with open(str(folder / "env" / name), "w", encoding="utf-8") as handle:
@@ -102,7 +103,7 @@ def test_site_then_verify_from_the_controller(private_data_dir, mail_servers):
     assert not host_results(events(folder, "site"), "mail_verify")  # one round trip per practice: the test before the save
     assert all(res["changed"] and res["outcome"] == "written" and res["tested"] for res in applied.values())
     assert all(res["outgoing"]["status"] == "ok" and res["incoming"]["status"] == "ok" for res in applied.values())
-    with open(str(folder / "reports" / "audit.jsonl"), encoding="utf-8") as handle:
+    with open(str(folder / "volume" / "state" / "audit.jsonl"), encoding="utf-8") as handle:
         audit = [json.loads(line) for line in handle]
     assert sorted(line["practice"] for line in audit) == [fleet.name(n) for n in range(PRACTICES)]
     assert {line["run_id"] for line in audit} == {"awx-job-test"}

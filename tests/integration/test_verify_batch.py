@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import check_declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import check_declaration
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._batch_verify import verify_many
 from tests.servers import declarations, fleet, proxy
 

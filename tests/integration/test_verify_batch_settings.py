@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from tests.conftest import PlaybookRunner
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import check_declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import check_declaration
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._batch_verify import verify_many
 from tests.integration.test_verify_batch import VERIFY, recap
 from tests.servers import declarations, fleet, proxy

@@ -11,7 +11,7 @@ password is never rewritten. ``fixed_key`` (Open Dental) needs only the profile;
 
 import errno
 import os
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Type
 
 _KEY_FILE_LIMIT = 4096  # bytes read from one key file (OpenEMR's are about 130)
 
@@ -21,7 +21,14 @@ class Unreadable(Exception):
 
 
 class Cipher:
-    """What every application cipher offers a store."""
+    """What every application cipher offers a store (and lint: ``stored_length``)."""
+
+    SITE = False  # made from the site's key material (``site``) rather than the profile's ``cipher``
+
+    @staticmethod
+    def stored_length(size: int) -> int:
+        """How many characters the stored text of a ``size``-byte value takes."""
+        raise NotImplementedError
 
     def encrypt(self, text: str) -> str:
         raise NotImplementedError
@@ -30,18 +37,24 @@ class Cipher:
         raise NotImplementedError
 
 
-def cipher_for(spec: dict, site: Optional[dict] = None) -> Cipher:
-    """The cipher ``spec`` (the profile's ``cipher``) names; ValueError for one this collection does not know."""
+def cipher_class(spec: dict) -> Type[Cipher]:
+    """The class of the cipher ``spec`` (the profile's ``cipher``) names; ValueError for one this collection does not know."""
     name = spec.get("name")
     if name == "fixed_key":
         from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import (  # pylint: disable=import-outside-toplevel
             ColumnCipher)
-        return ColumnCipher(spec)
+        return ColumnCipher
     if name == "openemr":
         from ansible_collections.mailops.mailconfig.plugins.module_utils.store._openemr_cipher import (  # pylint: disable=import-outside-toplevel
             OpenemrCipher)
-        return OpenemrCipher(site or {})
+        return OpenemrCipher
     raise ValueError("the profile names cipher %r, which this store does not know (fixed_key, openemr)" % (name,))
+
+
+def cipher_for(spec: dict, site: Optional[dict] = None) -> Cipher:
+    """The cipher ``spec`` names, given the site's key material when it needs some (``site``)."""
+    kind = cipher_class(spec)
+    return kind(site or {}) if kind.SITE else kind(spec)
 
 
 def key_files(folder: str, names: Iterable[str]) -> Dict[str, str]:

@@ -31,6 +31,12 @@ class ColumnCipher(Cipher):
             raise ValueError("the profile's %s key is %d bytes, not %d" % (algorithm, len(self.key), _KEY_BITS[algorithm] // 8))
         self.encoding = spec.get("text", "utf-8")
 
+    @staticmethod
+    def stored_length(size: int) -> int:
+        """How many characters the stored text of a ``size``-byte value takes: whole AES blocks after PKCS7, in Base64."""
+        blocks = size // 16 + 1
+        return 4 * -(-(16 * blocks) // 3)
+
     def encrypt(self, text: str) -> str:
         return base64.b64encode(_aes_cbc.encrypt(self.key, _ZERO_IV, text.encode(self.encoding))).decode("ascii")
 

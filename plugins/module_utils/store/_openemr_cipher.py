@@ -69,6 +69,13 @@ class OpenemrCipher(Cipher):
     name -> content) and ``stored`` (the value the column holds now, or empty).
     """
 
+    SITE = True
+
+    @staticmethod
+    def stored_length(size: int) -> int:
+        """The prefix, then Base64 of the HMAC, the IV and whole AES blocks after PKCS7 (111 bytes take 239 characters)."""
+        return 3 + 4 * -(-(_MAC + _IV + 16 * (size // 16 + 1)) // 3)
+
     def __init__(self, site: dict) -> None:
         self._table = site.get("keys") or {}
         self._files = site.get("key_files") or {}

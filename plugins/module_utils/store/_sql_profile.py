@@ -18,8 +18,7 @@ def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> boo
     """Whether every condition of ``when`` holds for the flat ``values``.
 
     A condition is ``name: value`` (equal), ``name: {not: value}``, ``name: {in: [...]}``
-    or ``name: {not_in: [...]}``, or ``name: {utf8_bytes_over: n}`` (text longer than n bytes
-    in UTF-8, for a column that would cut it); a name missing from ``values`` counts as None.
+    or ``name: {not_in: [...]}``; a name missing from ``values`` counts as None.
     """
     for name, expected in (when or {}).items():
         actual = values.get(name)
@@ -29,8 +28,6 @@ def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> boo
             if "in" in expected and actual not in expected["in"]:
                 return False
             if "not_in" in expected and actual in expected["not_in"]:
-                return False
-            if "utf8_bytes_over" in expected and len(str(actual or "").encode("utf-8")) <= expected["utf8_bytes_over"]:
                 return False
         elif actual != expected:
             return False

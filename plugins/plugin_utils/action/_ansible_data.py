@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Checked, Context, check
+
 try:  # ansible-core 2.19+ tags every loaded value with its origin
     from ansible._internal._datatag._tags import Origin
 except ImportError:  # pragma: no cover - older ansible-core
@@ -72,3 +74,9 @@ def origin_marks(value: Any) -> Tuple[str, dict]:
 
     walk(value, "")
     return source, marks
+
+
+def check_declaration(value: Any, context: Optional[Context] = None) -> Checked:
+    """Run the declaration pipeline on an Ansible variable value (UnknownApplication for an unknown profile)."""
+    source, marks = origin_marks(value)
+    return check(to_plain(value), marks, source, context=context)

@@ -15,6 +15,7 @@ from typing import Any, Collection, Dict, List, Mapping, Optional
 
 import yaml
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_class
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import canonical
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sql_profile import matches
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
@@ -70,6 +71,16 @@ def _declared(raw, path):
     return True
 
 
+def _too_long(application: Mapping[str, Any], where: Mapping[str, str], values: Mapping[str, Any]) -> bool:
+    """Whether the setting, stored as the profile's column stores it (through the profile's cipher), exceeds the column's width."""
+    value, column = values.get(where["setting"]), application["columns"][where["column"]]
+    if not isinstance(value, str) or not column.get("width"):
+        return False
+    size = len(value.encode("utf-8"))
+    stored = cipher_class(application["cipher"]).stored_length(size) if column.get("encoding") == "cipher" else len(value)
+    return stored > column["width"]
+
+
 def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignored: Collection[str] = ()) -> List[Finding]:
     """The findings of application ``name``'s rules for one normalised declaration."""
     values = dict(canonical(normalised), provider=normalised.get("provider"))
@@ -80,6 +91,8 @@ def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignor
         if "when" in rule and not matches(rule["when"], values):
             continue
         if not all(_declared(raw, path) for path in rule.get("declared", ())):
+            continue
+        if "too_long" in rule and not _too_long(profile(name), rule["too_long"], values):
             continue
         findings.append(Finding(rule["code"], rule["severity"], rule["message"], rule["hint"], path=rule["path"]))
     return findings

@@ -6,7 +6,9 @@
 Each line is written with a single write() on a file opened for appending, under an
 exclusive lock, then synced: concurrent runs (AWX slices on one controller) cannot
 interleave or tear a line, and a crash leaves at most a whole line missing. Lines name
-the settings keys that changed, never their values.
+the settings keys that changed, never their values. Unless told otherwise the log lives in
+the controller's state folder, with the lockout guard's memory: one trail for every run,
+whether or not it wrote a report.
 """
 
 from __future__ import annotations
@@ -16,12 +18,21 @@ import json
 import os
 from typing import Any, List, Mapping, Optional
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import state_dir
+
+FILE_NAME = "audit.jsonl"
+
+
+def default_path() -> str:
+    """``audit.jsonl`` in the controller's state folder (``MAILCONFIG_STATE_DIR``, else the XDG state home)."""
+    return os.path.join(state_dir(), FILE_NAME)
+
 
 def append(path: str, entry: Mapping[str, Any]) -> None:
-    """Append ``entry`` as one line to the log at ``path`` (created 0640 with its folder)."""
+    """Append ``entry`` as one line to the log at ``path`` (created 0640, its folder 0700)."""
     line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)

@@ -8,6 +8,8 @@ import json
 import re
 from types import SimpleNamespace
 
+from ansible.executor.stats import AggregateStats
+
 from ansible_collections.mailops.mailconfig.plugins.callback.fleet_summary import CallbackModule
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report
 
@@ -92,7 +94,7 @@ def test_deadlines_reach_the_report_grouped_and_no_secret_anywhere(tmp_path):
     summary.v2_runner_on_ok(_result("mail_account", "p1", _applied()))
     shown = []
     summary._display = SimpleNamespace(display=shown.append, warning=shown.append)
-    summary.v2_playbook_on_stats(None)
+    summary.v2_playbook_on_stats(AggregateStats())
     console = "\n".join(shown)
     assert [line for line in console.splitlines() if line.startswith("deadline ")] == [
         "deadline 2036-12-31 (in %s)  office365  3 practices  MC302: SMTP AUTH off" % _days_to("2036-12-31")]

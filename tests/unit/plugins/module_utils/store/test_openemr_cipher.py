@@ -71,6 +71,16 @@ def test_what_we_write_has_cryptogen_s_exact_layout_and_keeps_the_stored_version
     assert cipher.encrypt("") == ""  # OpenEMR's screen stores an empty password empty
 
 
+def test_stored_length_is_what_openemr_wrote_and_what_we_write():
+    """The length lint (MC723) computes matches CryptoGen's output: 111 bytes fit gl_value's 255, 112 do not."""
+    cipher = cipher_for(SPEC, site())
+    for vector in VECTORS["values"]:
+        assert OpenemrCipher.stored_length(vector["plaintext_utf8_bytes"]) == vector["ciphertext_chars"] == len(vector["ciphertext"])
+        if vector["plaintext"]:  # an empty password is stored empty (OpenEMR's screen does so too)
+            assert len(cipher.encrypt(vector["plaintext"])) == vector["ciphertext_chars"]
+    assert OpenemrCipher.stored_length(111) == 239 and OpenemrCipher.stored_length(112) == 259
+
+
 def test_without_a_stored_value_the_newest_version_with_key_files_is_written():
     assert cipher_for(SPEC, site()).encrypt("a")[:3] == "007"
     six_only = dict((name, value) for name, value in FILES.items() if name.startswith("six"))

@@ -17,7 +17,8 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file import FileStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.integration.apply_helpers import make_store, read_store
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_B, apply, file_bytes, no_secret_in, plan, raw_declaration, store
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_B, apply, as_nobody, file_bytes, no_secret_in, plan, raw_declaration, shared_dir, store)
 
 
 def content(kind, path):
@@ -153,3 +154,22 @@ def test_backups_are_bounded(tmp_path):
 def test_an_os_error_without_a_reason_is_still_told():
     assert _base.os_cause(PermissionError(13, "Permission denied")) == "permission denied"
     assert _base.os_cause(OSError("no errno here")) == "no errno here"  # strerror None: not an AttributeError
+
+
+@pytest.mark.parametrize("kind", LOCAL)
+def test_check_mode_meets_the_failures_the_real_run_would(tmp_path, kind):
+    """A dry run must not promise a write that the real run then fails (issue 25: SQLite said "written" with its folder missing)."""
+    missing = store(kind, tmp_path / "no-such-folder" / ("settings." + kind), create=True)
+    with pytest.raises(StoreError, match="does not exist"):
+        STORES[kind](missing).apply(plan(), KEEP, False, True)
+    assert not (tmp_path / "no-such-folder").exists()
+    with shared_dir() as folder:
+        options = store(kind, os.path.join(folder, "settings." + kind), create=True)
+        STORES[kind](options).apply(plan(), KEEP, False, False)  # the file exists; now it and its folder go read-only
+        os.chmod(options["path"], 0o444)
+        os.chmod(folder, 0o555)
+        try:
+            outcome = as_nobody(lambda: STORES[kind](options).apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, False, True))
+        finally:
+            os.chmod(folder, 0o755)
+    assert outcome[0] == "error" and "cannot write it: permission denied" in outcome[1], outcome

@@ -7,7 +7,7 @@ import json
 import pytest
 from ansible import constants
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _action
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _checked_once as _action
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Context
 
 SECRET = "Reuse-Secret-5531"

@@ -30,7 +30,16 @@ TRIGGERS = {
     "MC709": {"sending": {"rate_per_minute": 3}},
     "MC710": {"incoming": {"protocol": "pop3", "leave_copy_on_server": True}},
     "MC711": {"provider": "office365", "incoming": {"enabled": False}},
+    "MC712": {"auth": {"method": "password", "password": "P" + "w-long-9" * 22}},  # 177 bytes: 256 characters encrypted
 }
+
+
+@pytest.mark.parametrize("password, fires", [("x" * 175, False), ("x" * 176, True), ("é" * 88, True), ("é" * 87, False)])
+def test_mc712_follows_the_column_width_and_the_cipher(password, fires):
+    """175 bytes encrypt to 236 characters, 176 to 256 (over EmailPassword's 255); UTF-8 bytes count, not characters."""
+    result = check(declaration({"auth": {"method": "password", "password": password}}), application="opendental")
+    assert ("MC712" in application_codes(result)) is fires
+    assert all(password not in f.text() for f in result.findings)
 
 
 def declaration(changes):
