@@ -100,7 +100,8 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
     if settings.get("email.incoming.host") in (None, ""):  # a blank incoming server: the account only sends
         settings.update((key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings)
     filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
-    refusing = [rule for rule in profile.get("rules", ()) if rule.get("severity") == "error"]
+    # Error rules with conditions; a ``too_long`` rule has none, and a value read back from the store fits its column.
+    refusing = [rule for rule in profile.get("rules", ()) if rule.get("severity") == "error" and "when" in rule]
 
     def differs(candidate):
         return [column for column, spec in filled if not same(spec.get("encoding", "text"), row.get(column), _column_value(column, spec, candidate))]
