@@ -4,9 +4,10 @@
 """The mysql store's "settings" layout: one row per setting in a name/value table (OpenEMR's ``globals``).
 
 The profile's ``settings_table`` names the table, its name, index and value columns and the
-index our rows use; the keys of its ``columns`` are row names. Our rows are read ``FOR UPDATE``
-(the store's named lock queues other applies), changed rows updated, missing ones inserted,
-every other row left alone. A cipher that needs the site's key material (OpenEMR's) gets the
+index our rows use; the keys of its ``columns`` are row names, and (name, index) must be the
+table's primary key. Our rows are read ``FOR UPDATE`` (the store's named lock queues other
+applies), changed rows updated and missing ones inserted in one statement, every other row
+left alone. A cipher that needs the site's key material (OpenEMR's) gets the
 ``keys`` table rows the profile names and the key files, from ``store.key_files`` or read
 under ``store.site_dir``; a stored password those keys do not open stops the run before
 anything is written.
@@ -86,18 +87,14 @@ class SettingsRows(Session):
         return row_backup(self.store, {"table": self.table["table"], "row": dict((name, self.stored.get(name)) for name in self.wanted)}, 0)
 
     def write(self, current: dict, todo: dict) -> None:
+        """One statement: each changed row updated, each missing one inserted (the table's key is name and index)."""
         refuse_too_long(self.store, self.profile, self.table["table"], todo)
         table = self.table
-        for name, value in todo.items():
-            with self.db.cursor() as cursor:
-                if name in self.stored:
-                    cursor.execute("UPDATE %s SET %s = %%s WHERE %s = %%s AND %s = %%s" % (
-                        _name(table["table"]), _name(table["value_column"]), _name(table["name_column"]), _name(table["index_column"])),
-                        (value, name, table["index"]))
-                else:
-                    cursor.execute("INSERT INTO %s (%s, %s, %s) VALUES (%%s, %%s, %%s)" % (
-                        _name(table["table"]), _name(table["name_column"]), _name(table["index_column"]), _name(table["value_column"])),
-                        (name, table["index"], value))
+        with self.db.cursor() as cursor:
+            cursor.execute("INSERT INTO %s (%s, %s, %s) VALUES %s ON DUPLICATE KEY UPDATE %s = VALUES(%s)" % (
+                _name(table["table"]), _name(table["name_column"]), _name(table["index_column"]), _name(table["value_column"]),
+                ", ".join(["(%s, %s, %s)"] * len(todo)), _name(table["value_column"]), _name(table["value_column"])),
+                [part for name, value in todo.items() for part in (name, table["index"], value)])
 
     def read_back(self, current: dict, todo: dict) -> List[str]:
         """The rows that do not hold what was written, or no longer what they held (a trigger, a writer that ignores our lock)."""
