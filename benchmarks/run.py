@@ -14,7 +14,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORDER = ("lint_throughput", "rollout", "verify", "verify_batch", "verify_dead_server", "fleet")
 # every other NAME is NAME/run.py
-SCRIPTS = {"verify_batch": os.path.join("verify", "batch.py"), "verify_dead_server": os.path.join("verify", "dead_server.py")}
+SCRIPTS = {
+    "verify_batch": os.path.join("verify", "batch.py"),
+    "verify_dead_server": os.path.join("verify", "dead_server.py"),
+}
 
 
 def main(names):

@@ -214,10 +214,11 @@ def applications_table():
         with open(os.path.join(APPLICATIONS, name + ".yml"), encoding="utf-8") as handle:
             profile = yaml.safe_load(handle)
         out.append("### %s (`%s`, store `%s`, checked %s)\n" % (profile["title"], name, profile["store"], profile["checked"]))
-        out.append("| canonical setting | %s column | lint rule |" % profile["title"])
+        place = "field" if profile["store"] == "guided" else "column"  # a guided application's wizard field
+        out.append("| canonical setting | %s %s | lint rule |" % (profile["title"], "wizard field" if place == "field" else place))
         out.append("|---|---|---|")
         for key, where in profile["settings"].items():
-            out.append("| `%s` | %s | %s |" % (key, "`%s`" % where["column"] if "column" in where else "none", where.get("rule", "")))
+            out.append("| `%s` | %s | %s |" % (key, "`%s`" % where[place] if place in where else "none", where.get("rule", "")))
         out.append("")
         out.append("| code | name | severity | when | hint |")
         out.append("|---|---|---|---|---|")
@@ -225,6 +226,8 @@ def applications_table():
             when = ", ".join("%s %s" % (k, json.dumps(v)) for k, v in (rule.get("when") or {}).items())
             if "too_long" in rule:
                 when = "%s does not fit %s once stored" % (rule["too_long"]["setting"], rule["too_long"]["column"])
+            written = ", ".join("%s %s" % (k, json.dumps(v)) for k, v in (rule.get("fields") or {}).items())
+            when = ", ".join(part for part in (when, written and "written: " + written) if part)
             when = when or "declared: " + ", ".join(rule.get("declared", ()))
             out.append("| %s | %s | %s | %s | %s |" % (rule["code"], rule["name"], rule["severity"], when.replace("|", "\\|"),
                                                        rule["hint"].replace("|", "\\|")))

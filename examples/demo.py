@@ -25,7 +25,12 @@ DEFAULT_DIR = "/tmp/mailconfig-demo"  # Dovecot's own users must be able to trav
 INVENTORY = os.path.join(ROOT, "examples", "inventory")
 VAULT_PASSWORD = os.path.join(ROOT, "examples", "demo-vault-password")
 EXPECTED_FAILURES = {"wisdom-works"}  # the practice with a deliberately stale password
-OPEN_DENTAL = ("open-smiles", "opendental_smiles", "mailconfig", "OpenDental-Db-Demo-5vQ")  # host, database, user, vault's password
+OPEN_DENTAL = (
+    "open-smiles",
+    "opendental_smiles",
+    "mailconfig",
+    "OpenDental-Db-Demo-5vQ",
+)  # host, database, user, vault's password
 
 
 def banner(text):
@@ -54,8 +59,13 @@ def seed_applications(folder):
     for name in SQLITE_SITES:
         with sqlite3.connect(os.path.join(folder, "sites", name, "settings.db")) as db:
             db.execute("CREATE TABLE practice (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
-            db.execute("INSERT INTO practice VALUES (1, ?, ?)", (name.replace("-", " ").title(), "old-address@%s.example.test" % name))
-            db.execute("CREATE TABLE settings (section TEXT, key TEXT, value TEXT, updated_at TEXT, PRIMARY KEY (section, key))")
+            db.execute(
+                "INSERT INTO practice VALUES (1, ?, ?)",
+                (name.replace("-", " ").title(), "old-address@%s.example.test" % name),
+            )
+            db.execute(
+                "CREATE TABLE settings (section TEXT, key TEXT, value TEXT, updated_at TEXT, PRIMARY KEY (section, key))"
+            )
             db.execute("INSERT INTO settings VALUES ('ui', 'language', 'en-GB', '2026-01-05T09:00:00Z')")
         db.close()
     for name in INI_SITES:
@@ -66,9 +76,13 @@ def seed_applications(folder):
 
 def open_dental_row(database):
     """The Open Dental practice's default address as its database holds it (never the password)."""
-    return mariadb.rows(database, "SELECT e.EmailAddressNum, e.SMTPserver, e.ServerPort, e.UseSSL, e.SenderAddress, e.Pop3ServerIncoming, "
-                                  "(SELECT COUNT(*) FROM signalod) FROM emailaddress e JOIN preference p ON p.PrefName = 'EmailDefaultAddressNum' "
-                                  "AND p.ValueString = e.EmailAddressNum", OPEN_DENTAL[1])[0]
+    return mariadb.rows(
+        database,
+        "SELECT e.EmailAddressNum, e.SMTPserver, e.ServerPort, e.UseSSL, e.SenderAddress, e.Pop3ServerIncoming, "
+        "(SELECT COUNT(*) FROM signalod) FROM emailaddress e JOIN preference p ON p.PrefName = 'EmailDefaultAddressNum' "
+        "AND p.ValueString = e.EmailAddressNum",
+        OPEN_DENTAL[1],
+    )[0]
 
 
 def playbook(name, extra_vars, state_dir, *args, env=None):
@@ -79,12 +93,21 @@ def playbook(name, extra_vars, state_dir, *args, env=None):
                        ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"),
                        ANSIBLE_NOCOLOR="1", MAILCONFIG_STATE_DIR=state_dir, **(env or {}))
     print("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in command), flush=True)
-    result = subprocess.run(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    result = subprocess.run(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+    )
     print(result.stdout, flush=True)
-    failed = {host for host, count in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=\d+\s+unreachable=\d+\s+failed=(\d+)", result.stdout, re.M)
-              if int(count)}
+    failed = {
+        host
+        for host, count in re.findall(
+            r"^(\S+)\s+: ok=\d+\s+changed=\d+\s+unreachable=\d+\s+failed=(\d+)", result.stdout, re.M
+        )
+        if int(count)
+    }
     if result.returncode not in (0, 2) or not failed <= EXPECTED_FAILURES:
-        raise SystemExit("demo: %s failed unexpectedly (exit %d, failed hosts: %s)" % (name, result.returncode, sorted(failed)))
+        raise SystemExit(
+            "demo: %s failed unexpectedly (exit %d, failed hosts: %s)" % (name, result.returncode, sorted(failed))
+        )
     return result.stdout
 
 
@@ -100,7 +123,9 @@ def main():
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     os.chmod(folder, 0o755)
-    banner("Starting local mail servers (Dovecot IMAP/POP3/submission, relay sink, throwaway CA) and Open Dental's MariaDB")
+    banner(
+        "Starting local mail servers (Dovecot IMAP/POP3/submission, relay sink, throwaway CA) and Open Dental's MariaDB"
+    )
     state = suite.start(os.path.join(folder, "servers"))
     database = None
     try:
@@ -122,8 +147,10 @@ def main():
             raise SystemExit("demo: the second run changed something (changed=%d)" % changed_total(second))
         print("second run: changed=0 on every practice (first run changed %d)" % changed_total(first))
         row = open_dental_row(database)
-        print("Open Dental database %s after: default address row %s: SMTPserver=%s ServerPort=%s UseSSL=%s SenderAddress=%s "
-              "Pop3ServerIncoming=%s; %s reload signals in signalod" % ((OPEN_DENTAL[1],) + tuple(row)))
+        print(
+            "Open Dental database %s after: default address row %s: SMTPserver=%s ServerPort=%s UseSSL=%s SenderAddress=%s "
+            "Pop3ServerIncoming=%s; %s reload signals in signalod" % ((OPEN_DENTAL[1],) + tuple(row))
+        )
         banner("4. Health check: verify.yml, with the fleet report")
         report = os.path.join(folder, "report", "mail-accounts")
         playbook("verify.yml", extra, state_dir, env={"MAILCONFIG_REPORT": report})

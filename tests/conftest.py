@@ -92,15 +92,34 @@ def installed_collection(tmp_path_factory):
     folder = tmp_path_factory.mktemp("installed")
     env = dict((key, value) for key, value in os.environ.items() if not key.startswith("ANSIBLE_"))
     env.update(PATH=VENV_BIN + os.pathsep + os.environ["PATH"], HOME=str(folder))
-    built = subprocess.run([os.path.join(VENV_BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(folder), ROOT],
-                           capture_output=True, text=True, env=env, check=False)
+    built = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(folder), ROOT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     [tarball] = [name for name in os.listdir(str(folder)) if name.endswith(".tar.gz")]
     collections = folder / "collections"
-    done = subprocess.run([os.path.join(VENV_BIN, "ansible-galaxy"), "collection", "install", "-p", str(collections), str(folder / tarball)],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [
+            os.path.join(VENV_BIN, "ansible-galaxy"),
+            "collection",
+            "install",
+            "-p",
+            str(collections),
+            str(folder / tarball),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert os.path.isfile(str(collections / "ansible_collections" / "mailops" / "mailconfig" / "playbooks" / "verify.yml")), done.stdout
+    assert os.path.isfile(
+        str(collections / "ansible_collections" / "mailops" / "mailconfig" / "playbooks" / "verify.yml")
+    ), done.stdout
     return collections
 
 

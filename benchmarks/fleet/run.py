@@ -46,13 +46,24 @@ def inventory(work, state, hosts):
     for number in range(hosts):
         practices["practice-%03d" % number] = {
             "mail_account": {
-                "schema_version": 1, "address": user["username"], "provider": "other",
+                "schema_version": 1,
+                "address": user["username"],
+                "provider": "other",
                 "auth": {"method": "password", "password": user["password"]},
                 "outgoing": {"host": "localhost", "port": state["ports"]["submission"], "security": "starttls"},
-                "incoming": {"protocol": "imap", "host": "localhost", "port": state["ports"]["imaps"], "security": "tls"},
+                "incoming": {
+                    "protocol": "imap",
+                    "host": "localhost",
+                    "port": state["ports"]["imaps"],
+                    "security": "tls",
+                },
                 "sending": {"rate_per_minute": 3},
             },
-            "mail_account_store": {"type": "sqlite", "path": os.path.join(work, "sites", "practice-%03d.db" % number), "create": True},
+            "mail_account_store": {
+                "type": "sqlite",
+                "path": os.path.join(work, "sites", "practice-%03d.db" % number),
+                "create": True,
+            },
         }
     data = {"all": {"vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
                              "mail_account_verify_ca_path": state["ca"]},
@@ -76,15 +87,24 @@ def floor_playbook(work):
     with open(payload, "wb") as handle:
         handle.write(os.urandom(12288))
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.copy:\n"
-                     "        src: %s\n        dest: %s/copies/{{ inventory_hostname }}.bin\n        mode: '0600'\n" % (payload, work))
+        handle.write(
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.copy:\n"
+            "        src: %s\n        dest: %s/copies/{{ inventory_hostname }}.bin\n        mode: '0600'\n"
+            % (payload, work)
+        )
     return path
 
 
 def timed_playbook(work, inv, playbook, forks):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"), ANSIBLE_FORKS=str(forks),
-               ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"),
-               ANSIBLE_CALLBACKS_ENABLED="mailops.mailconfig.fleet_summary", MAILCONFIG_STATE_DIR=os.path.join(work, "state"))
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"),
+        ANSIBLE_FORKS=str(forks),
+        ANSIBLE_HOST_KEY_CHECKING="0",
+        ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"),
+        ANSIBLE_CALLBACKS_ENABLED="mailops.mailconfig.fleet_summary",
+        MAILCONFIG_STATE_DIR=os.path.join(work, "state"),
+    )
     started = time.perf_counter()
     result = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inv, playbook], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
@@ -146,10 +166,26 @@ def main():
         # the idempotent rollout's ping ratio: the median of every pair's sample (the other cells: the run next to its copy)
         against_ping = (statistics.median(samples) if name == "site.yml, idempotent rollout"
                         else statistics.median(rows[index][1] / rows[ping][1] for rows in repeats))
-        print("| %s | %.1f | %.0f | %.2fx | %.2fx |" % (
-            name, wall, wall * 1000 / args.hosts, statistics.median(rows[index][1] / rows[copy][1] for rows in repeats), against_ping))
-    print("\nidempotent rollout against the ping runs around it, %d samples: median %.2fx, from %.2fx to %.2fx (%s)\n" % (
-        len(samples), statistics.median(samples), min(samples), max(samples), ", ".join("%.2f" % ratio for ratio in samples)))
+        print(
+            "| %s | %.1f | %.0f | %.2fx | %.2fx |"
+            % (
+                name,
+                wall,
+                wall * 1000 / args.hosts,
+                statistics.median(rows[index][1] / rows[copy][1] for rows in repeats),
+                against_ping,
+            )
+        )
+    print(
+        "\nidempotent rollout against the ping runs around it, %d samples: median %.2fx, from %.2fx to %.2fx (%s)\n"
+        % (
+            len(samples),
+            statistics.median(samples),
+            min(samples),
+            max(samples),
+            ", ".join("%.2f" % ratio for ratio in samples),
+        )
+    )
     print(json.dumps({"hosts": args.hosts, "forks": args.forks, "repeats": [dict(rows) for rows in repeats]}))
 
 

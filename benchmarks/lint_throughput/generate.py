@@ -6,7 +6,11 @@ import sys
 
 PROVIDERS = [
     ("gmail", "password", None),
-    ("office365", "oauth2", {"tenant": "practice{n}.onmicrosoft.com", "client_id": "app-{n}", "refresh_token": "rt-secret-{n}"}),
+    (
+        "office365",
+        "oauth2",
+        {"tenant": "practice{n}.onmicrosoft.com", "client_id": "app-{n}", "refresh_token": "rt-secret-{n}"},
+    ),
     ("ionos_uk", "password", None),
     ("godaddy", "password", None),
     ("yahoo", "password", None),

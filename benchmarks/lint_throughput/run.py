@@ -31,7 +31,13 @@ def main():
         files = sorted(glob.glob(os.path.join(folder, "*.yml")))
         commands = {
             "mailconfig-lint (2 workers)": [sys.executable, os.path.join(ROOT, "bin", "mailconfig-lint"), folder],
-            "mailconfig-lint (1 worker)": [sys.executable, os.path.join(ROOT, "bin", "mailconfig-lint"), "--jobs", "1", folder],
+            "mailconfig-lint (1 worker)": [
+                sys.executable,
+                os.path.join(ROOT, "bin", "mailconfig-lint"),
+                "--jobs",
+                "1",
+                folder,
+            ],
             "PyYAML + jsonschema loop": [sys.executable, os.path.join(HERE, "plain_loop.py"), SCHEMA, folder],
             "check-jsonschema": [os.path.join(BIN, "check-jsonschema"), "--schemafile", SCHEMA] + files,
         }

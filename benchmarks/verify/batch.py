@@ -39,8 +39,14 @@ FLOORS = {"start-up": "ansible.builtin.meta: noop", "one task per practice": "an
 
 
 def _env(folder, **extra):
-    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_local.COLLECTIONS, ANSIBLE_HOST_KEY_CHECKING="0",
-                ANSIBLE_LOCAL_TEMP=os.path.join(folder, "tmp"), ANSIBLE_CONFIG=os.path.join(folder, "none.cfg"), **extra)
+    return dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=_local.COLLECTIONS,
+        ANSIBLE_HOST_KEY_CHECKING="0",
+        ANSIBLE_LOCAL_TEMP=os.path.join(folder, "tmp"),
+        ANSIBLE_CONFIG=os.path.join(folder, "none.cfg"),
+        **extra,
+    )
 
 
 def _floor(state, folder, practices, forks, task):
@@ -61,15 +67,26 @@ def _run(state, folder, practices, forks, mode, per_server, host_results="all"):
                                                                   "mail_account_verify_per_server": per_server,
                                                                   "mail_account_verify_host_results": host_results})
     report, junit = os.path.join(folder, "report", "mail"), os.path.join(folder, "junit")
-    env = _env(folder, ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_OUTPUT_DIR=junit, MAILCONFIG_REPORT=report)
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, "--forks", str(forks), VERIFY]
+    env = _env(
+        folder, ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_OUTPUT_DIR=junit, MAILCONFIG_REPORT=report
+    )
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i",
+        inventory,
+        "--forks",
+        str(forks),
+        VERIFY,
+    ]
     wall, _cpu, result = timed(command, env=env)
     with open(report + ".json", encoding="utf-8") as handle:
         rows = json.load(handle)["practices"]
     good = sum(1 for row in rows if row["outgoing"] == "ok" and row["incoming"] == "ok")
     if result.returncode or good != practices:
-        raise SystemExit("%s run: exit %d, %d of %d practices ok: %s" % (mode, result.returncode, good, practices,
-                                                                         result.stdout.decode("utf-8", "replace")[-2000:]))
+        raise SystemExit(
+            "%s run: exit %d, %d of %d practices ok: %s"
+            % (mode, result.returncode, good, practices, result.stdout.decode("utf-8", "replace")[-2000:])
+        )
     return wall, _batch_seconds(junit)
 
 
@@ -92,10 +109,21 @@ def main():
     rows = []
     with _local.servers(args.dovecot == "throughput") as state, tempfile.TemporaryDirectory() as folder:
         for practices in args.practices:
-            site = _run(state, os.path.join(folder, "site%d" % practices), practices, args.forks, "site", args.per_server)
-            batch = _run(state, os.path.join(folder, "batch%d" % practices), practices, args.forks, "controller", args.per_server)
-            failed = _run(state, os.path.join(folder, "failed%d" % practices), practices, args.forks, "controller", args.per_server,
-                          "failed")
+            site = _run(
+                state, os.path.join(folder, "site%d" % practices), practices, args.forks, "site", args.per_server
+            )
+            batch = _run(
+                state, os.path.join(folder, "batch%d" % practices), practices, args.forks, "controller", args.per_server
+            )
+            failed = _run(
+                state,
+                os.path.join(folder, "failed%d" % practices),
+                practices,
+                args.forks,
+                "controller",
+                args.per_server,
+                "failed",
+            )
             floors = [_floor(state, os.path.join(folder, "floor%d-%d" % (practices, n)), practices, args.forks, task)
                       for n, task in enumerate(FLOORS.values())]
             rows.append((practices, site, batch, failed, floors))

@@ -50,15 +50,33 @@ def _ours(declaration, ca):
 def _checked(name, run):
     wall, result = run[0], run[2]
     if result.returncode != 0:
-        raise SystemExit("%s failed (%d): %s" % (name, result.returncode, result.stdout.decode("utf-8", "replace")[-2000:]))
+        raise SystemExit(
+            "%s failed (%d): %s" % (name, result.returncode, result.stdout.decode("utf-8", "replace")[-2000:])
+        )
     return wall
 
 
 def _swaks_and_curl(state):
     account, ca = state["users"]["alice"], state["ca"]
-    swaks = ["swaks", "--server", "127.0.0.1:%d" % state["ports"]["submission"], "--tls", "--tls-verify", "--tls-ca-path", ca,
-             "--auth", "PLAIN", "--auth-user", account["username"], "--auth-password", account["password"],
-             "--quit-after", "AUTH", "--to", "nobody@example.test"]
+    swaks = [
+        "swaks",
+        "--server",
+        "127.0.0.1:%d" % state["ports"]["submission"],
+        "--tls",
+        "--tls-verify",
+        "--tls-ca-path",
+        ca,
+        "--auth",
+        "PLAIN",
+        "--auth-user",
+        account["username"],
+        "--auth-password",
+        account["password"],
+        "--quit-after",
+        "AUTH",
+        "--to",
+        "nobody@example.test",
+    ]
     curl = ["curl", "-sS", "--cacert", ca, "--user", "%s:%s" % (account["username"], account["password"]),
             "--url", "imaps://localhost:%d/INBOX" % state["ports"]["imaps"], "-X", "EXAMINE INBOX"]
     return _checked("swaks", timed(swaks, stdin=subprocess.DEVNULL)) + _checked("curl", timed(curl))

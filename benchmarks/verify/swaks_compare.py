@@ -30,17 +30,51 @@ CASES = [
     ("implicit TLS on a STARTTLS port", ("submission", "tls"), None, None, {}, True),
     ("STARTTLS on an implicit-TLS port", ("submissions", "starttls"), None, None, {}, True),
     ("server offers no STARTTLS", ("smtp_no_starttls", "starttls"), None, None, {}, True),
-    ("no AUTH before TLS (plain session)", ("submission", "none", "127.0.0.2"), None, None,
-     {"plaintext_allowed_hosts": ["127.0.0.2"]}, True),
+    (
+        "no AUTH before TLS (plain session)",
+        ("submission", "none", "127.0.0.2"),
+        None,
+        None,
+        {"plaintext_allowed_hosts": ["127.0.0.2"]},
+        True,
+    ),
     ("credentials would go in clear", ("submission", "none"), None, None, {}, True),
     ("no usable AUTH mechanism", ("smtp_exotic_auth", "starttls"), None, None, {}, True),
     ("connection refused", ("closed", "tls"), None, None, {}, True),
     ("listener never speaks", ("silent", "starttls"), None, None, {}, True),
     ("name under .invalid", ("submission", "starttls", "smtp.no-such-practice.invalid"), None, None, {}, True),
-    ("Gmail: app password required (534 5.7.9)", ("smtp_provider", "tls", "localhost"), "app-password@gmail.test", None, {}, True),
-    ("Microsoft 365: SMTP AUTH disabled (535 5.7.139)", ("smtp_provider", "tls", "localhost"), "tenant@m365.test", None, {}, True),
-    ("Microsoft 365: basic auth off (550 5.7.30)", ("smtp_provider", "tls", "localhost"), "basic@m365.test", None, {}, True),
-    ("Yahoo: too many bad attempts (#AUTH005)", ("smtp_provider", "tls", "localhost"), "locked@yahoo.test", None, {}, True),
+    (
+        "Gmail: app password required (534 5.7.9)",
+        ("smtp_provider", "tls", "localhost"),
+        "app-password@gmail.test",
+        None,
+        {},
+        True,
+    ),
+    (
+        "Microsoft 365: SMTP AUTH disabled (535 5.7.139)",
+        ("smtp_provider", "tls", "localhost"),
+        "tenant@m365.test",
+        None,
+        {},
+        True,
+    ),
+    (
+        "Microsoft 365: basic auth off (550 5.7.30)",
+        ("smtp_provider", "tls", "localhost"),
+        "basic@m365.test",
+        None,
+        {},
+        True,
+    ),
+    (
+        "Yahoo: too many bad attempts (#AUTH005)",
+        ("smtp_provider", "tls", "localhost"),
+        "locked@yahoo.test",
+        None,
+        {},
+        True,
+    ),
     ("Gmail: too many logins (454 4.7.0)", ("smtp_provider", "tls", "localhost"), "busy@gmail.test", None, {}, True),
 ]
 
@@ -49,13 +83,28 @@ _TLS_FLAG = {"tls": ["--tls-on-connect"], "starttls": ["--tls"], "none": []}
 
 def swaks(state, endpoint, username, password, verify_certs, use_ca):
     host = endpoint[2] if len(endpoint) > 2 else "127.0.0.1"
-    command = ["swaks", "--server", "%s:%d" % (host, state["ports"][endpoint[0]]), "--auth-user", username,
-               "--auth-password", password, "--quit-after", "AUTH", "--timeout", str(TIMEOUT), "--to", "nobody@example.test"] + _TLS_FLAG[endpoint[1]]
+    command = [
+        "swaks",
+        "--server",
+        "%s:%d" % (host, state["ports"][endpoint[0]]),
+        "--auth-user",
+        username,
+        "--auth-password",
+        password,
+        "--quit-after",
+        "AUTH",
+        "--timeout",
+        str(TIMEOUT),
+        "--to",
+        "nobody@example.test",
+    ] + _TLS_FLAG[endpoint[1]]
     if verify_certs:
         command.append("--tls-verify")
         if use_ca:
             command += ["--tls-ca-path", state["ca"]]
-    result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=60)
+    result = subprocess.run(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=60
+    )
     return result.returncode, result.stdout.decode("utf-8", "replace")
 
 
@@ -76,17 +125,40 @@ def main():
             verified_rc = swaks(state, endpoint, username, secret, True, use_ca)[0]
             rows.append((name, default_rc, verified_rc, _attempts(default_out), _leaks(default_out, username, secret),
                          ours(state, endpoint, login, password, options)))
-        token_rc = subprocess.run(["swaks", "--server", "127.0.0.1:%d" % state["ports"]["smtp_provider"], "--tls-on-connect",
-                                   "--auth", "XOAUTH2", "--auth-user", "a@m365.test", "--auth-password", "token",
-                                   "--quit-after", "AUTH", "--to", "nobody@example.test"], stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=60).returncode
+        token_rc = subprocess.run(
+            [
+                "swaks",
+                "--server",
+                "127.0.0.1:%d" % state["ports"]["smtp_provider"],
+                "--tls-on-connect",
+                "--auth",
+                "XOAUTH2",
+                "--auth-user",
+                "a@m365.test",
+                "--auth-password",
+                "token",
+                "--quit-after",
+                "AUTH",
+                "--to",
+                "nobody@example.test",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            check=False,
+            timeout=60,
+        ).returncode
         endpoint = ("smtp_provider", "tls", "localhost")
-        declaration = declarations.normalised(state, outgoing=endpoint, incoming=None, username="a@m365.test", method="oauth2")
+        declaration = declarations.normalised(
+            state, outgoing=endpoint, incoming=None, username="a@m365.test", method="oauth2"
+        )
         check = verify(declaration, ca_path=state["ca"], timeout=TIMEOUT, access_token="token")[0]["outgoing"]
         rows.append(("OAuth 2.0 access token (XOAUTH2)", token_rc, "n/a", "n/a", "n/a",
                      "%s (%s)" % (check["code"] or "ok", check["auth_mechanism"])))
-    print("| case | swaks exit (default) | swaks exit (--tls-verify) | swaks AUTH attempts | swaks output reveals the password "
-          "| mail_verify code |")
+    print(
+        "| case | swaks exit (default) | swaks exit (--tls-verify) | swaks AUTH attempts | swaks output reveals the password "
+        "| mail_verify code |"
+    )
     print("|---|---|---|---|---|---|")
     for row in rows:
         print("| %s | %s | %s | %s | %s | `%s` |" % row)

@@ -5,7 +5,9 @@
 
 For a store that an application profile drives (``store.type: mysql``), the declaration
 must also pass that application's rules, and the module receives the profile as
-``store.profile``: the target never reads the collection's data files.
+``store.profile``: the target never reads the collection's data files. A guided application
+(``store.type: guided``, EXACT) has no store mailconfig may write: the controller writes the
+practice's setup sheet instead, and no module runs.
 
 The module also gets the key that authenticates its backups (``mail_account_backup_key``,
 else one derived from the controller's key) and the controller process it serves, so it
@@ -26,9 +28,11 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _controller
 
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _guided
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, guarded, rejected
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE
 
 
 def backup_key(practice: str, given: str | None) -> str:
@@ -44,6 +48,13 @@ class ActionModule(DeclarationAction):
 
     def application(self, args):
         return of_store(args.get("store"))
+
+    def by_hand(self, args, application, task_vars):
+        """A guided application (EXACT): the practice's setup sheet on the controller, no module run, no connection."""
+        return _guided.apply(task_vars.get("inventory_hostname", ""), application, args["declaration"], args.get("state", "present"),
+                             self._templar.template(task_vars.get(ENTERED_VARIABLE)),
+                             self._templar.template(task_vars.get(_guided.SHEETS_VARIABLE, _guided.DEFAULT_SHEETS)),
+                             bool(self._task.check_mode))
 
     def module_args(self, args, application):
         if application:

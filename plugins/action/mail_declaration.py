@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Optional
 
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _role_arguments
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _guided, _role_arguments
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import CONTEXT_SPEC, context_of, report
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
@@ -18,6 +18,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE
 
 ARGUMENT_SPEC = dict(
     declaration=dict(type="raw"),
@@ -43,6 +44,7 @@ class RoleCheck(NamedTuple):
     strict: bool
     errors: List[str]
     after_save: bool  # they ask for a step after the save
+    guided: Optional[dict] = None  # set up by hand in its application's wizard (EXACT): what the summary shows
 
 
 def _plural(count, word):
@@ -134,6 +136,8 @@ class ActionModule(ActionModuleBase):
         provider = (normalised or {}).get("provider") or (value.get("provider") if isinstance(value, dict) else None)
         checks.checked[name] = {"ok": not bad and not role.errors, "provider": provider if isinstance(provider, str) else None,
                                 "findings": [f.as_dict() for f in findings]}
+        if role.guided:
+            checks.checked[name]["guided"] = role.guided
         if role.errors:
             checks.checked[name]["argument_errors"] = role.errors
         if bad or role.errors:
@@ -180,6 +184,17 @@ class ActionModule(ActionModuleBase):
             entry["argument_errors"] = argument_errors
         return entry
 
+    @staticmethod
+    def _guided(hostvars, host, values, store, errors):
+        """``(guided entry or None, errors)`` of a host on a guided application; the verify entry point reads its store here
+        only for that (its declaration is checked without the store, as the verify step checks it)."""
+        if store is None and _role_arguments.STORE in values:
+            store, _problems = host_value(hostvars, host, _role_arguments.STORE, values)
+        try:
+            return _guided.of_host(store, values.get(ENTERED_VARIABLE)), errors
+        except ValueError as exc:
+            return None, errors + [str(exc)]
+
     def _named(self, args, task_vars):
         """``(name -> declaration, name -> store option, name -> findings of values that could not be resolved,
         name -> RoleCheck when the hosts' role variables are checked too)``."""
@@ -210,6 +225,7 @@ class ActionModule(ActionModuleBase):
                                                        secrets=_secrets(named[host], stores[host]))
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
+                guided, errors = self._guided(hostvars, host, values, stores[host] if store_variable else None, errors)
                 roles[host] = RoleCheck(params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors,
-                                        not errors and _role_arguments.asks_after_save(params))
+                                        not errors and _role_arguments.asks_after_save(params), guided)
         return named, stores, unresolved, roles

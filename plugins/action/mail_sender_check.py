@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect, _dns, _sender_checks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import CONTEXT_SPEC, context_of, failure
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, refused_earlier
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import (
+    ActionFailed,
+    ActionModuleBase,
+)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import (
+    checked_for_host,
+    refused_earlier,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import origin_marks
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import has_errors
 

@@ -31,7 +31,11 @@ def _share(name, task_vars):
     registered = task_vars.get(name) if isinstance(name, str) else None
     results = registered.get("results") if isinstance(registered, Mapping) else None
     if not isinstance(results, Mapping):
-        return None, "from_batch must name a variable registered from a mail_verify_batch task of this play (%r is not one)" % (name,)
+        return (
+            None,
+            "from_batch must name a variable registered from a mail_verify_batch task of this play (%r is not one)"
+            % (name,),
+        )
     checked = results.get(host)
     if not isinstance(checked, Mapping) or "ok" not in checked:
         return None, "the mail_verify_batch result %s has no entry for %s (was it in the batch's hosts?)" % (name, host)
@@ -45,7 +49,9 @@ class ActionModule(DeclarationAction):
     def run(self, tmp=None, task_vars=None):
         if "from_batch" not in self._task.args:
             return super().run(tmp, task_vars)
-        outcome = ActionBase.run(self, tmp, task_vars)  # Ansible's own preamble: the declaration was checked in the batch
+        outcome = ActionBase.run(
+            self, tmp, task_vars
+        )  # Ansible's own preamble: the declaration was checked in the batch
         checked, problem = _share(self._task.args["from_batch"], task_vars or {})
         if problem:
             outcome.update(failed=True, msg=problem)
@@ -63,7 +69,9 @@ class ActionModule(DeclarationAction):
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         if module_name != self.MODULE or module_args.get("access_token"):
-            return super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+            return super()._execute_module(
+                module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs
+            )
         practice = (task_vars or {}).get("inventory_hostname", "")
         guard = Guard()
         fingerprint = guard.fingerprint(practice, module_args["declaration"])
@@ -72,7 +80,9 @@ class ActionModule(DeclarationAction):
             result = refused(module_args["declaration"], refusal(at))
             result.update(changed=False, msg=summary(result), failed=boolean(module_args.get("fail_on_error", True)))
             return result
-        result = super()._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs)
+        result = super()._execute_module(
+            module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs
+        )
         if rejected(result):
             guard.remember(practice, fingerprint)
         elif accepted(result):

@@ -13,17 +13,28 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _batch_verify
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import context_of, failure, report
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, checks_for, refused_earlier
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import (
+    ActionFailed,
+    ActionModuleBase,
+)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import (
+    checked_for_host,
+    checks_for,
+    refused_earlier,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_settings import HostSettings
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
 
 # The mail_account role's variable for each option a practice may set for itself.
 ROLE_VARIABLES = {
-    "verify_from": "mail_account_verify_from", "ca_path": "mail_account_verify_ca_path", "timeout": "mail_account_verify_timeout",
-    "deadline": "mail_account_verify_deadline", "send_test_to": "mail_account_verify_send_test_to",
-    "plaintext_allowed_hosts": "mail_account_verify_plaintext_allowed_hosts", "retry_failed_secret": "mail_account_retry_failed_secret",
+    "verify_from": "mail_account_verify_from",
+    "ca_path": "mail_account_verify_ca_path",
+    "timeout": "mail_account_verify_timeout",
+    "deadline": "mail_account_verify_deadline",
+    "send_test_to": "mail_account_verify_send_test_to",
+    "plaintext_allowed_hosts": "mail_account_verify_plaintext_allowed_hosts",
+    "retry_failed_secret": "mail_account_retry_failed_secret",
 }
 ARGUMENT_SPEC = {
     "hosts": {"type": "list", "elements": "str", "required": True},
@@ -63,23 +74,40 @@ class ActionModule(ActionModuleBase):
             raise ActionFailed("max_connections and per_server must be at least 1")
         unknown = sorted(set(args["host_variables"]) - set(PER_HOST))
         if unknown:
-            raise ActionFailed("host_variables: no per-practice option %s (choose from %s)" % (", ".join(unknown), ", ".join(PER_HOST)))
+            raise ActionFailed(
+                "host_variables: no per-practice option %s (choose from %s)" % (", ".join(unknown), ", ".join(PER_HOST))
+            )
         started = time.monotonic()
         result = {}
         settings = HostSettings(ARGUMENT_SPEC, args, PER_HOST, args["host_variables"],
                                 task_vars["hostvars"][task_vars["inventory_hostname"]])
         refused, normalised, own = self._declarations(args, settings, task_vars)
         if not refused and not normalised:
-            result.update(changed=False, skipped=True, results={}, counts=_counts({}), failed_practices=[],
-                          msg="no practice to check from the controller (each verifies from its site, or has verification off or state absent)")
+            result.update(
+                changed=False,
+                skipped=True,
+                results={},
+                counts=_counts({}),
+                failed_practices=[],
+                msg="no practice to check from the controller (each verifies from its site, or has verification off or state absent)",
+            )
             return result
         guard = Guard()
         fingerprints = {host: guard.fingerprint(host, declaration) for host, declaration in normalised.items()}
-        refused.update(self._guarded(guard, {host: fingerprints[host] for host in normalised if not own[host]["retry_failed_secret"]},
-                                     normalised))
+        refused.update(
+            self._guarded(
+                guard,
+                {host: fingerprints[host] for host in normalised if not own[host]["retry_failed_secret"]},
+                normalised,
+            )
+        )
         checked = _batch_verify.verify_many(
-            normalised, own={host: {option: own[host][option] for option in _batch_verify.OPTIONS} for host in normalised},
-            check_mode=bool(self._task.check_mode), max_connections=args["max_connections"], per_server=args["per_server"])
+            normalised,
+            own={host: {option: own[host][option] for option in _batch_verify.OPTIONS} for host in normalised},
+            check_mode=bool(self._task.check_mode),
+            max_connections=args["max_connections"],
+            per_server=args["per_server"],
+        )
         for name, entry in checked.items():
             if "outgoing" not in entry:  # refused before connecting (an unusable ca_path)
                 continue
@@ -90,9 +118,14 @@ class ActionModule(ActionModuleBase):
                 guard.forget(name, fingerprints[name])
         results = dict(sorted((refused | checked).items()))
         counts = _counts(results)
-        result.update(changed=False, results=results, counts=counts, elapsed_ms=round((time.monotonic() - started) * 1000, 1),
-                      failed_practices=[name for name, entry in results.items() if not entry.get("ok")],
-                      msg="%(checked)d practices checked from the controller: %(ok)d ok, %(failed)d failed" % counts)
+        result.update(
+            changed=False,
+            results=results,
+            counts=counts,
+            elapsed_ms=round((time.monotonic() - started) * 1000, 1),
+            failed_practices=[name for name, entry in results.items() if not entry.get("ok")],
+            msg="%(checked)d practices checked from the controller: %(ok)d ok, %(failed)d failed" % counts,
+        )
         return result
 
     @staticmethod
@@ -131,11 +164,18 @@ class ActionModule(ActionModuleBase):
                 refused[host] = dict(before, ok=False)
                 del refused[host]["failed"]
                 continue
-            if not boolean(values.get("mail_account_verify", True)) or values.get("mail_account_state", "present") != "present":
+            if (
+                not boolean(values.get("mail_account_verify", True))
+                or values.get("mail_account_state", "present") != "present"
+            ):
                 continue
             value, problems = host_value(hostvars, host, args["variable"], values)
             if problems:
-                refused[host] = {"ok": False, "msg": report(problems, host), "findings": [f.as_dict() for f in problems]}
+                refused[host] = {
+                    "ok": False,
+                    "msg": report(problems, host),
+                    "findings": [f.as_dict() for f in problems],
+                }
                 continue
             if value is None:
                 refused[host] = {"ok": False, "msg": "%s has no %s variable" % (host, args["variable"]), "findings": []}

@@ -17,6 +17,10 @@ description:
     them), the outgoing and incoming check results, the sender DNS check, the server (C(host:port)) of the failing
     side (else the outgoing one), its dated provider changes, and the diagnosis code and hint of the first problem;
     then totals. The JSON and HTML reports add the server's reply and when the check ran.
+  - A practice on a guided application (EXACT, set up by hand in its own wizard) shows as C(awaiting entry) until
+    C(mail_account_entered) records the day its settings were typed in, then as C(entered and verified) with both
+    dates in a run whose check of the declared settings passed; the table and the reports say what that check cannot
+    prove.
   - In check mode nothing is written, and the rows say so (C(would change), C(would write)). A restore says
     C(restored from) and the backup file it put back.
   - When O(report) is set, writes the same as C(<report>.json) and as a self-contained C(<report>.html) page, with
@@ -42,7 +46,7 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import guarded
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _report, _run_info
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _audit_log, _entry_state, _report, _run_info
 
 _ACTIONS = {"mail_declaration": "validate", "mail_account": "apply", "mail_verify": "verify", "mail_verify_batch": "verify_batch",
             "mail_sender_check": "sender"}
@@ -165,6 +169,8 @@ class CallbackModule(CallbackBase):
         self._attention(row, data.get("findings"))
         if step in ("apply", "verify") and not errors and row["validated"] == "-":
             row["validated"] = "yes"  # their action plugins validate the declaration before the module runs
+        if data.get("guided"):  # set up by hand (EXACT): its outcome is settled when the run ends
+            row["guided"] = dict(row.get("guided") or {}, **data["guided"])
         if step == "apply" and not (errors or data.get("argument_errors")):  # refused ones never reached the store
             self._applied(row, result, data, failed, errors)
         if step == "verify" or data.get("tested"):  # mail_account's test before the save has the same sides
@@ -211,6 +217,8 @@ class CallbackModule(CallbackBase):
             row["validated"] = "yes" if checked.get("ok") else "no"
             row["provider"] = checked.get("provider") or row["provider"]
             findings = checked.get("findings") or ()
+            if checked.get("guided"):
+                row["guided"] = dict(checked["guided"], **(row.get("guided") or {}))
             self._attention(row, findings)
             problems = [f for f in findings if f.get("severity") == "error"] or [f for f in findings if f.get("severity") == "warning"]
             if not checked.get("ok"):
@@ -266,6 +274,9 @@ class CallbackModule(CallbackBase):
         if not self.rows:
             return
         self._not_reached(stats)
+        for row in self.rows.values():
+            if row.get("guided") and row.get("outcome") != "not reached":
+                _entry_state.settle(row)
         try:
             report = self.report()
         except _report.ReportError as exc:

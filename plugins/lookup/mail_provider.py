@@ -87,10 +87,14 @@ class LookupModule(LookupBase):
                     detection = _detect.detect_provider(term)
                 except _detect.DetectionError as exc:
                     raise AnsibleLookupError("%s; %s" % (exc.message, exc.hint)) from None
-                results.append(dict(_catalogue.provider(detection.provider), key=detection.provider, detection=detection.as_dict()))
+                results.append(
+                    dict(_catalogue.provider(detection.provider), key=detection.provider, detection=detection.as_dict())
+                )
                 continue
             key = term
             if key not in _catalogue.providers():
-                raise AnsibleLookupError("unknown provider '%s'; known: %s" % (key, ", ".join(sorted(_catalogue.providers()))))
+                raise AnsibleLookupError(
+                    "unknown provider '%s'; known: %s" % (key, ", ".join(sorted(_catalogue.providers())))
+                )
             results.append(dict(_catalogue.provider(key), key=key))
         return results

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, NoReturn
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _controller, _test_then_save
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _settings
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Plan, ReadBackMismatch, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
+    ABSENT,
+    Plan,
+    ReadBackMismatch,
+    StoreError,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES, store_for
 
 if TYPE_CHECKING:
@@ -26,10 +31,14 @@ def _contact_email(params, store):
     if params["state"] != "present" or not (declaration.get("practice") or {}).get("update_contact_email"):
         return None
     if not store.CONTACT:
-        raise ValueError("declaration.practice.update_contact_email needs a store that keeps the practice contact record: %s" % (
-            ", ".join(name for name, cls in STORES.items() if cls.CONTACT)))
+        raise ValueError(
+            "declaration.practice.update_contact_email needs a store that keeps the practice contact record: %s"
+            % (", ".join(name for name, cls in STORES.items() if cls.CONTACT))
+        )
     if not store.contact_target():
-        raise ValueError("declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)")
+        raise ValueError(
+            "declaration.practice.update_contact_email is true: set store.contact (table, key_column, key_value, email_column)"
+        )
     return declaration["address"]
 
 
@@ -55,8 +64,15 @@ def _probe(params, check_mode):
         from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import verify
         from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError
         try:
-            return verify(declaration, ca_path=params["ca_path"], validate_certs=params["validate_certs"], timeout=params["timeout"],
-                          plaintext_allowed_hosts=params["plaintext_allowed_hosts"], check_mode=check_mode, deadline=params["deadline"])
+            return verify(
+                declaration,
+                ca_path=params["ca_path"],
+                validate_certs=params["validate_certs"],
+                timeout=params["timeout"],
+                plaintext_allowed_hosts=params["plaintext_allowed_hosts"],
+                check_mode=check_mode,
+                deadline=params["deadline"],
+            )
         except CAPathError as exc:
             raise ValueError(str(exc))
     return probe
@@ -91,8 +107,14 @@ def _result(decision, plan, store, restored):
         if decision.applied is not None:
             result["outcome"] = "restored" if decision.applied.changed else _test_then_save.UNCHANGED
     if decision.applied is not None:
-        result["settings"] = {} if plan.state == "absent" else dict(
-            (key, _settings.shown(None if value is ABSENT else value, key in plan.secrets)) for key, value in plan.values.items())
+        result["settings"] = (
+            {}
+            if plan.state == "absent"
+            else dict(
+                (key, _settings.shown(None if value is ABSENT else value, key in plan.secrets))
+                for key, value in plan.values.items()
+            )
+        )
     return result
 
 
@@ -100,9 +122,11 @@ def _after_restore(module, store, backup, applied):
     """Say what a restore undid and that the declaration still holds what it replaced; spend the backup it used."""
     if applied.changed:
         would = "would put" if module.check_mode else "put"
-        module.warn("restored from %s: %s back %s as they were before the change that backup preceded. The declaration still "
-                    "holds the settings just replaced, so the next site.yml run writes them again: change the declaration (or leave "
-                    "this practice out) to keep the restore" % (backup, would, ", ".join(applied.keys) or "the settings"))
+        module.warn(
+            "restored from %s: %s back %s as they were before the change that backup preceded. The declaration still "
+            "holds the settings just replaced, so the next site.yml run writes them again: change the declaration (or leave "
+            "this practice out) to keep the restore" % (backup, would, ", ".join(applied.keys) or "the settings")
+        )
     if not module.check_mode:
         store.forget_backup(backup)  # the next restore goes one change further back
 
@@ -119,11 +143,22 @@ def run(module: "AnsibleModule") -> NoReturn:
     except (ValueError, StoreError) as exc:
         module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     try:
-        decision = _test_then_save.run(store, plan, params["declaration"], params["key_map"], _probe(params, module.check_mode),
-                                       _options(params, attributes, module.check_mode))
+        decision = _test_then_save.run(
+            store,
+            plan,
+            params["declaration"],
+            params["key_map"],
+            _probe(params, module.check_mode),
+            _options(params, attributes, module.check_mode),
+        )
     except StoreError as exc:
         written = "" if isinstance(exc, ReadBackMismatch) else "; nothing was written"
-        module.fail_json(msg="%s%s" % (exc, written), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
+        module.fail_json(
+            msg="%s%s" % (exc, written),
+            store=store.summary(),
+            outcome=_test_then_save.KEPT_PREVIOUS,
+            kept_previous=True,
+        )
     except ValueError as exc:  # an unusable ca_path
         module.fail_json(msg=str(exc), store=store.summary(), outcome=_test_then_save.KEPT_PREVIOUS, kept_previous=True)
     for note in store.notes:
@@ -132,8 +167,10 @@ def run(module: "AnsibleModule") -> NoReturn:
     for warning in decision.warnings:
         module.warn(warning)
     if decision.outcome == _test_then_save.WRITTEN_UNTESTED:
-        module.warn("written untested (write_untested is true): the test of the new settings failed, and the store now holds them: %s"
-                    % _summary(decision.test))
+        module.warn(
+            "written untested (write_untested is true): the test of the new settings failed, and the store now holds them: %s"
+            % _summary(decision.test)
+        )
     applied = decision.applied
     if restored and applied is not None:
         _after_restore(module, store, restored, applied)
@@ -146,6 +183,9 @@ def run(module: "AnsibleModule") -> NoReturn:
             result["diff"] = dict(before=applied.before, after=applied.after, before_header=header, after_header=header)
     if result["kept_previous"]:
         would = "would keep" if module.check_mode else "kept"
-        module.fail_json(msg="the new settings failed their test, so the store %s the previous settings: %s" % (would, _summary(decision.test)),
-                         **result)
+        module.fail_json(
+            msg="the new settings failed their test, so the store %s the previous settings: %s"
+            % (would, _summary(decision.test)),
+            **result,
+        )
     module.exit_json(**result)

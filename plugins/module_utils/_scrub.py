@@ -111,10 +111,17 @@ class Masker:
         if isinstance(value, list):
             return [self.masked(item, cut, skip) for item in value]
         if isinstance(value, str):
-            value = self.text(value)
-            if cut is not None and len(value) > cut:
-                value = value[:cut] + "..."
+            return self.shortened(value, cut)
         return value
+
+    def shortened(self, value: str, cut: Optional[int] = CUT) -> str:
+        """``value`` masked, then cut to ``cut`` characters (None: not cut).
+
+        The only place text from a peer is shortened: a cut made before masking leaves
+        a piece of the secret that no form matches any more.
+        """
+        value = self.text(value)
+        return value[:cut] + "..." if cut is not None and len(value) > cut else value
 
 
 def _find(text, part):

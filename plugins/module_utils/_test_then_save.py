@@ -17,7 +17,13 @@ import typing
 from typing import Any, Callable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ABSENT, Outcome, StoreChanged, StoreError, intended
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
+    ABSENT,
+    Outcome,
+    StoreChanged,
+    StoreError,
+    intended,
+)
 
 ATTEMPTS = 3  # reads of a store whose settings keep changing under us before giving up
 
@@ -40,7 +46,9 @@ class Decision(typing.NamedTuple):
 
     outcome: str  # WRITTEN, UNCHANGED, KEPT_PREVIOUS or WRITTEN_UNTESTED
     applied: typing.Optional[Outcome]
-    test: typing.Optional[dict]  # mail_verify's result (ok, outgoing, incoming[, token]) when a login ran or was refused
+    test: typing.Optional[
+        dict
+    ]  # mail_verify's result (ok, outgoing, incoming[, token]) when a login ran or was refused
     warnings: list
     secret_source: typing.Optional[str]  # "declaration" or "store": whose secret the test used
 
@@ -61,9 +69,11 @@ GUARD_STAGE = "lockout_guard"
 
 def refusal(rejected_at: str) -> str:
     """Why the lockout guard does not try a secret that was rejected at ``rejected_at``."""
-    return ("not tried again: this secret was rejected (auth_failed) on %s, and repeated failed logins can lock the mailbox; "
-            "correct it in the vault, or set mail_account_retry_failed_secret: true (the modules' retry_failed_secret) "
-            "to try it once more" % rejected_at)
+    return (
+        "not tried again: this secret was rejected (auth_failed) on %s, and repeated failed logins can lock the mailbox; "
+        "correct it in the vault, or set mail_account_retry_failed_secret: true (the modules' retry_failed_secret) "
+        "to try it once more" % rejected_at
+    )
 
 
 def refused(declaration: dict, reason: str) -> dict:
@@ -77,13 +87,18 @@ def refused(declaration: dict, reason: str) -> dict:
 
     def not_tried(protocol, server):
         failure = Failure("auth_failed", reason)
-        return side(failure, protocol, server.get("host"), server.get("port"), server.get("security"), GUARD_STAGE, None, None)
+        return side(
+            failure, protocol, server.get("host"), server.get("port"), server.get("security"), GUARD_STAGE, None, None
+        )
+
     incoming = declaration["incoming"]
     result = {"ok": False, "outgoing": not_tried("smtp", declaration["outgoing"])}
     if incoming.get("enabled"):
         result["incoming"] = not_tried(incoming["protocol"], incoming)
     else:
-        result["incoming"] = side(None, None, None, None, None, None, "incoming mail is not enabled in the declaration", None)
+        result["incoming"] = side(
+            None, None, None, None, None, None, "incoming mail is not enabled in the declaration", None
+        )
         result["incoming"].update(status="skipped")
     return result
 
@@ -116,5 +131,9 @@ def run(store: Any, plan: Any, declaration: dict, key_map: Optional[dict], probe
         if test is not None and not test["ok"]:
             return Decision(WRITTEN_UNTESTED, applied, test, warnings, source)
         return Decision(WRITTEN if applied.changed else UNCHANGED, applied, test, warnings, source)
-    raise StoreError(store.KIND, store.location, "another writer changed our settings %d times while the new ones were being tested; "
-                     "nothing was written, run again" % ATTEMPTS)
+    raise StoreError(
+        store.KIND,
+        store.location,
+        "another writer changed our settings %d times while the new ones were being tested; "
+        "nothing was written, run again" % ATTEMPTS,
+    )

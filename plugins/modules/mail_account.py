@@ -182,7 +182,11 @@ options:
         type: bool
         default: true
       tls_verify:
-        description: V(mysql) only. Verify the server's certificate and host name.
+        description:
+          - V(mysql) only. Verify the server's certificate and host name.
+          - With V(false), or with O(store.tls=false), the password is given only to challenge-response
+            authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast path);
+            a server asking for it in clear text or RSA-encrypted is refused (docs/security.md).
         type: bool
         default: true
       ca_path:
@@ -300,8 +304,9 @@ options:
     type: str
   controller:
     description:
-      - The controller process that started the run (C(boot_id), C(pid), C(started)), filled in by the action plugin; right
-        before writing and before committing the module checks that this run is still alive, and writes nothing if not.
+      - The controller process that started the run (C(boot_id), C(pid_namespace), C(pid), C(started)), filled in by
+        the action plugin; right before writing and before committing the module checks that this run is still alive,
+        and writes nothing if not.
     type: dict
   owner:
     description: Owner of the file or database. An existing file keeps its owner when not set.

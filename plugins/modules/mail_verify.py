@@ -270,11 +270,17 @@ def main():
     )
     params = module.params
     try:
-        result, warnings = verify(params["declaration"], ca_path=params["ca_path"], validate_certs=params["validate_certs"],
-                                  timeout=params["timeout"], send_test_to=params["send_test_to"],
-                                  plaintext_allowed_hosts=params["plaintext_allowed_hosts"],
-                                  access_token=params["access_token"], check_mode=module.check_mode,
-                                  deadline=params["deadline"])
+        result, warnings = verify(
+            params["declaration"],
+            ca_path=params["ca_path"],
+            validate_certs=params["validate_certs"],
+            timeout=params["timeout"],
+            send_test_to=params["send_test_to"],
+            plaintext_allowed_hosts=params["plaintext_allowed_hosts"],
+            access_token=params["access_token"],
+            check_mode=module.check_mode,
+            deadline=params["deadline"],
+        )
     except (CAPathError, ControlCharacterError) as exc:
         module.fail_json(msg=str(exc), ok=False)
     for warning in warnings:

@@ -146,6 +146,11 @@ def every_form(*secrets, user=USER):
     return forms
 
 
+def fragments(secret, size=4):
+    """Every run of ``size`` characters of every spelling of ``secret`` that _scrub masks."""
+    return {form[at:at + size] for form in secret_forms(secret) for at in range(len(form) - size + 1)}
+
+
 def leaked(output, *secrets):
     """The forms of ``secrets`` found in ``output`` (empty when none leaked)."""
     return sorted(form for form in every_form(*secrets) if form in output)

@@ -6,6 +6,7 @@ and lock names built from a hostile database name stay inside their folder.
 """
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -16,14 +17,16 @@ import pytest
 import yaml
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _controller
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _base
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _base, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ReadBackMismatch, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import safe_name
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.conftest import ansible_env, VENV_BIN
 from tests.servers import declarations
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, keyed, plan, raw_declaration, store
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_A, PASSWORD_B, as_nobody, keyed, plan, raw_declaration, shared_dir, store)
 
 NOBODY = 65534
 
@@ -105,6 +108,96 @@ def test_a_failed_sqlite_transaction_keeps_no_backup(tmp_path):
         target.apply(plan(raw_declaration(password="Pw-Charlie-3")), KEEP, True, False)
     assert sorted(os.listdir(str(tmp_path))) == before
     assert target.restored(plan().values, frozenset())[0]["email.auth.password"] == PASSWORD_A
+
+
+def _planted_copy(pending, kind):
+    """Another file with the pending backup's bytes but an attacker's server: ours by owner and mode (a hard link, a copy)."""
+    planted = pending + ".planted"
+    shutil.copyfile(pending, planted)
+    if kind == "sqlite":
+        db = sqlite3.connect(planted)
+        db.execute("UPDATE settings SET value = 'smtp.attacker.example' WHERE key = 'outgoing.host'")
+        db.commit()
+        db.close()
+    else:
+        with open(planted, encoding="utf-8") as handle:
+            text = handle.read()
+        with open(planted, "w", encoding="utf-8") as handle:
+            handle.write(text.replace("smtp.ionos.co.uk", "smtp.attacker.example"))
+    os.chmod(planted, 0o600)
+    return planted
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+def test_a_pending_backup_swapped_before_it_is_kept_gets_no_mac(tmp_path, kind, monkeypatch):
+    """The pending backup sits in a folder the application's user can write: the MAC covers the bytes we wrote, not
+    whatever is under the temporary name when the change commits."""
+    target, _path = saved(tmp_path, kind, PASSWORD_A)
+    keep = _atomic_file.PendingBackup.keep
+
+    def swapped_then_kept(pending, key):
+        os.replace(_planted_copy(pending.temp, kind), pending.temp)
+        return keep(pending, key)
+    monkeypatch.setattr(_atomic_file.PendingBackup, "keep", swapped_then_kept)
+    outcome = target.apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, True, False)
+    assert outcome.changed and outcome.backup_file
+    with pytest.raises(ValueError, match="MAC does not match"):
+        target.restored(plan().values, frozenset())
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+def test_a_killed_run_s_pending_backup_is_removed_by_the_next_run(tmp_path, kind):
+    """kill -9 between the backup and the commit leaves the pending copy (the previous password); the next run,
+    under the store's lock, deletes it."""
+    target, path = saved(tmp_path, kind, PASSWORD_A)
+    stale = _atomic_file.pending_name(_atomic_file.backup_name(path))
+    shutil.copyfile(path, stale)
+    target.apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, False, False)
+    assert not os.path.exists(stale)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "json", "ini"])
+def test_a_backup_is_kept_before_the_lock_is_released(tmp_path, kind, monkeypatch):
+    """Once the lock is free the next run deletes pending backups as a killed run's: ours must be in place by then."""
+    target, path = saved(tmp_path, kind, PASSWORD_A)
+    keep = _atomic_file.PendingBackup.keep
+
+    def next_run_then_kept(pending, key):
+        try:
+            with DirectoryLock(os.path.dirname(path), 0):  # what the next run of every file or SQLite store takes
+                _atomic_file.remove_stale_temps(path)
+        except LockTimeout:
+            pass  # the lock is still ours: the next run waits
+        return keep(pending, key)
+    monkeypatch.setattr(_atomic_file.PendingBackup, "keep", next_run_then_kept)
+    outcome = target.apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, True, False)
+    assert outcome.backup_file and os.path.exists(outcome.backup_file)
+    assert target.restored(plan().values, frozenset())[0]["email.auth.password"] == PASSWORD_A
+
+
+def test_a_backup_that_cannot_be_kept_after_the_commit_is_told_not_raised(tmp_path, monkeypatch):
+    """The change is committed: failing would say "nothing was written"; the run warns that undo has no backup instead."""
+    target, path = saved(tmp_path, "json", PASSWORD_A)
+
+    def disk_full(pending, key):
+        raise OSError(28, os.strerror(28), pending.name)
+    monkeypatch.setattr(_atomic_file.PendingBackup, "keep", disk_full)
+    outcome = target.apply(plan(raw_declaration(password=PASSWORD_B)), KEEP, True, False)
+    assert outcome.changed and outcome.backup_file is None
+    assert any("committed, but its backup" in note and "no space left on device" in note for note in target.notes)
+    assert [name for name in os.listdir(str(tmp_path)) if name.endswith(_atomic_file.TEMP_SUFFIX)] == []
+    assert PASSWORD_B in open(path, encoding="utf-8").read()
+
+
+def test_a_sqlite_store_that_cannot_get_its_owner_leaves_no_file_behind():
+    """A first run whose chown fails (not root): no empty database that a later run would take for the store."""
+    with shared_dir() as folder:
+        os.chown(folder, NOBODY, NOBODY)
+        options = store("sqlite", os.path.join(folder, "settings.db"), create=True)
+        attributes = _file_attributes.resolve("root", None, None)
+        status, message = as_nobody(lambda: STORES["sqlite"](options).apply(plan(), attributes, False, False))
+        assert status == "error" and "operation not permitted" in message.lower(), message
+        assert os.listdir(folder) == []
 
 
 def test_hostile_database_names_stay_inside_the_backup_folder():

@@ -11,8 +11,9 @@ import urllib.parse
 
 import pytest
 
-from tests.adversarial.hostile import (CLIENT_SECRET, MEMORY_BOUND_KB, PASSWORD, REFRESH_TOKEN, assert_bounded, declaration, drip, leaked,
-                                       peer, read_line, send_forever, verify)
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._oauth_token import acquire
+from tests.adversarial.hostile import (CLIENT_SECRET, MEMORY_BOUND_KB, PASSWORD, REFRESH_TOKEN, assert_bounded, declaration, drip,
+                                       fragments, leaked, peer, read_line, send_forever, verify)
 
 DEADLINE = 3
 
@@ -104,3 +105,32 @@ def test_the_memory_meter_sees_growth():
         report, _output = verify(declaration(9, method="oauth2", token_endpoint="http://127.0.0.1:%d/token" % port),
                                  ballast_mb=100, timeout=2, deadline=DEADLINE)
     assert report["grew_kb"] > MEMORY_BOUND_KB  # a verifier holding 100 MiB would fail every bound in this suite
+
+
+def _answer(conn, status, body):
+    conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (status, len(body), body))
+
+
+def wrapped_description(conn, _stop):
+    """Quotes the client secret wrapped over two lines of its error description (only the first line is kept)."""
+    secret = urllib.parse.parse_qs(_request(conn))["client_secret"][0]
+    _answer(conn, 400, json.dumps({"error": "invalid_client", "error_description": "the secret %s\r\n%s is wrong"
+                                   % (secret[:9], secret[9:])}).encode())
+
+
+def token_type_echoed(conn, _stop):
+    """Issues a token whose type is the client secret, twice over (the type used to be cut to 40 characters)."""
+    secret = urllib.parse.parse_qs(_request(conn))["client_secret"][0]
+    _answer(conn, 200, json.dumps({"access_token": "a", "token_type": "x" * (40 - len(secret) // 2) + secret * 2}).encode())
+
+
+@pytest.mark.parametrize("handler, code", [(wrapped_description, "oauth_invalid_client"), (token_type_echoed, "oauth_bad_response")])
+def test_the_secret_is_masked_before_the_answer_is_shortened(handler, code):
+    """In this process: the token result alone, with no 4-character piece of the client secret in it."""
+    with peer(handler) as port:
+        _token, result = acquire(declaration(9, method="oauth2", token_endpoint="http://127.0.0.1:%d/token" % port),
+                                 timeout=2, plaintext_allowed_hosts=["127.0.0.1"])
+    assert result["code"] == code, result
+    text = json.dumps(result)
+    assert "********" in text
+    assert not [piece for piece in fragments(CLIENT_SECRET) if piece in text], text

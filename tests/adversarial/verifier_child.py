@@ -28,7 +28,9 @@ def main():
     except ValueError as exc:
         report["error"] = "%s: %s" % (type(exc).__name__, exc)
     report["seconds"] = time.monotonic() - started
-    ballast = bytearray(int(os.environ.get("MAILCONFIG_TEST_BALLAST_MB", "0")) * 1024 * 1024)  # proves the meter reads growth
+    ballast = bytearray(
+        int(os.environ.get("MAILCONFIG_TEST_BALLAST_MB", "0")) * 1024 * 1024
+    )  # proves the meter reads growth
     ballast[::4096] = os.urandom(len(ballast[::4096]))  # every page touched, no two alike
     report["grew_kb"] = peak_kb() - baseline
     print(json.dumps(report))

@@ -32,7 +32,10 @@ KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 def free_port():
     """A UDP and TCP port free on 127.0.0.1 right now."""
     for attempt in range(50):  # pylint: disable=unused-variable
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+        ):
             udp.bind(("127.0.0.1", 0))
             port = udp.getsockname()[1]
             try:
@@ -157,7 +160,9 @@ class CountingRelay:
             except OSError:
                 return
             question = dns.message.from_wire(data).question[0]
-            self.counts[(question.name.to_text(omit_final_dot=True).lower(), dns.rdatatype.to_text(question.rdtype))] += 1
+            self.counts[
+                (question.name.to_text(omit_final_dot=True).lower(), dns.rdatatype.to_text(question.rdtype))
+            ] += 1
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream:
                 upstream.settimeout(2)
                 upstream.sendto(data, ("127.0.0.1", self.upstream_port))

@@ -84,7 +84,9 @@ def read_store(kind, path):
 def play(tasks, **variables):
     """A one-play playbook against localhost; ``mail_account`` is the test declaration unless given."""
     variables.setdefault("mail_account", raw_declaration())
-    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": variables, "tasks": tasks}], sort_keys=False)
+    return yaml.safe_dump(
+        [{"hosts": "localhost", "gather_facts": False, "vars": variables, "tasks": tasks}], sort_keys=False
+    )
 
 
 def apply_task(name, register=None, **options):

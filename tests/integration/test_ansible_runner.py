@@ -35,7 +35,9 @@ def _vault(text, folder):
 def private_data_dir(tmp_path_factory, mail_servers):
     """AWX's layout: the project is the collection's playbooks folder, the passwords only in a vaulted file."""
     folder = tmp_path_factory.mktemp("runner")
-    shutil.copytree(os.path.join(ROOT, "playbooks"), str(folder / "project"), ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        os.path.join(ROOT, "playbooks"), str(folder / "project"), ignore=shutil.ignore_patterns("__pycache__")
+    )
     inventory = fleet.write(folder, mail_servers, PRACTICES)
     hosts = yaml.safe_load(open(os.path.join(inventory, "hosts.yml"), encoding="utf-8"))
     group = hosts["all"]["children"]["practices"]
@@ -44,7 +46,11 @@ def private_data_dir(tmp_path_factory, mail_servers):
         secrets["vault_password_%d" % number] = values["mail_account"]["auth"]["password"]
         values["mail_account"]["auth"]["password"] = "{{ vault_password_%d }}" % number
         os.makedirs(str(folder / "sites" / host))
-        values["mail_account_store"] = {"type": "sqlite", "path": str(folder / "sites" / host / "settings.db"), "create": True}
+        values["mail_account_store"] = {
+            "type": "sqlite",
+            "path": str(folder / "sites" / host / "settings.db"),
+            "create": True,
+        }
     os.makedirs(str(folder / "inventory" / "group_vars" / "practices"))
     with open(str(folder / "inventory" / "hosts.yml"), "w", encoding="utf-8") as handle:
         yaml.safe_dump(hosts, handle)
@@ -66,9 +72,14 @@ def runner(folder, playbook, ident, **extravars):
     if extravars:
         with open(str(folder / "env" / "extravars"), "w", encoding="utf-8") as handle:
             yaml.safe_dump(extravars, handle)
-    return subprocess.run([os.path.join(VENV_BIN, "ansible-runner"), "run", str(folder), "-p", playbook, "--ident", ident],
-                          capture_output=True, text=True, timeout=600, env=dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ["PATH"]),
-                          check=False)
+    return subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-runner"), "run", str(folder), "-p", playbook, "--ident", ident],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ["PATH"]),
+        check=False,
+    )
 
 
 def events(folder, ident):
@@ -80,13 +91,19 @@ def events(folder, ident):
 
 
 def host_results(found, action):
-    return {event["event_data"]["host"]: event["event_data"]["res"] for event in found
-            if event["event"] in ("runner_on_ok", "runner_on_failed") and event["event_data"].get("resolved_action", "").endswith(action)}
+    return {
+        event["event_data"]["host"]: event["event_data"]["res"]
+        for event in found
+        if event["event"] in ("runner_on_ok", "runner_on_failed")
+        and event["event_data"].get("resolved_action", "").endswith(action)
+    }
 
 
 def assert_no_secret_in_artifacts(folder, mail_servers):
     secrets = fleet.passwords(mail_servers, PRACTICES) + [VAULT_PASSWORD]
-    for path in glob.glob(str(folder / "artifacts" / "**" / "*"), recursive=True) + glob.glob(str(folder / "reports" / "*")):
+    for path in glob.glob(str(folder / "artifacts" / "**" / "*"), recursive=True) + glob.glob(
+        str(folder / "reports" / "*")
+    ):
         if os.path.isfile(path) and not path.endswith(os.sep + "passwords"):
             text = open(path, encoding="utf-8", errors="replace").read()
             leaked = [secret for secret in secrets if secret in text]
@@ -100,7 +117,9 @@ def test_site_then_verify_from_the_controller(private_data_dir, mail_servers):
     assert (folder / "artifacts" / "site" / "status").read_text().strip() == "successful"
     applied = host_results(events(folder, "site"), "mail_account")
     assert sorted(applied) == [fleet.name(n) for n in range(PRACTICES)]
-    assert not host_results(events(folder, "site"), "mail_verify")  # one round trip per practice: the test before the save
+    assert not host_results(
+        events(folder, "site"), "mail_verify"
+    )  # one round trip per practice: the test before the save
     assert all(res["changed"] and res["outcome"] == "written" and res["tested"] for res in applied.values())
     assert all(res["outgoing"]["status"] == "ok" and res["incoming"]["status"] == "ok" for res in applied.values())
     with open(str(folder / "volume" / "state" / "audit.jsonl"), encoding="utf-8") as handle:
@@ -114,7 +133,11 @@ def test_site_then_verify_from_the_controller(private_data_dir, mail_servers):
     found = events(folder, "verify")
     batch = [event for event in found if event["event"] == "runner_on_ok"
              and event["event_data"].get("resolved_action", "").endswith("mail_verify_batch")]
-    assert len(batch) == 1 and batch[0]["event_data"]["res"]["counts"] == {"checked": PRACTICES, "ok": PRACTICES, "failed": 0}
+    assert len(batch) == 1 and batch[0]["event_data"]["res"]["counts"] == {
+        "checked": PRACTICES,
+        "ok": PRACTICES,
+        "failed": 0,
+    }
     per_host = host_results(found, "mail_verify")
     assert sorted(per_host) == [fleet.name(n) for n in range(PRACTICES)]
     assert all(res["ok"] and res["outgoing"]["auth_mechanism"] == "PLAIN" for res in per_host.values())

@@ -17,7 +17,14 @@ import pytest
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._registry import STORES
 from tests.integration.apply_helpers import APP_CONTENT, STORE_TYPES, make_store
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_B, apply, plain_plan, plan, raw_declaration, store
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_B,
+    apply,
+    plain_plan,
+    plan,
+    raw_declaration,
+    store,
+)
 
 KILLS = 200
 WRITERS = 20
@@ -26,7 +33,9 @@ ROUNDS = 8
 
 def plans():
     """Two declarations that differ in a secret, a new key value and a line length."""
-    return plan(), plan(raw_declaration(password=PASSWORD_B, display_name="Smiles Dental Practice", sending={"rate_per_minute": 2}))
+    return plan(), plan(
+        raw_declaration(password=PASSWORD_B, display_name="Smiles Dental Practice", sending={"rate_per_minute": 2})
+    )
 
 
 def snapshot(kind, path):
@@ -46,7 +55,9 @@ def snapshot(kind, path):
         parser = configparser.ConfigParser(interpolation=None)
         parser.read_string(data.decode("utf-8"))
     else:
-        raise AssertionError("tests/integration/test_apply_faults.py: teach snapshot and the concurrent writers test the %s store" % kind)
+        raise AssertionError(
+            "tests/integration/test_apply_faults.py: teach snapshot and the concurrent writers test the %s store" % kind
+        )
     return data
 
 
@@ -66,7 +77,9 @@ def in_child(function):
 def leftovers(directory, path):
     """Evidence that a kill interrupted a write: our temp file, or SQLite's rollback journal."""
     names = os.listdir(directory)
-    return any(name.endswith(_atomic_file.TEMP_SUFFIX) for name in names) or os.path.basename(path) + "-journal" in names
+    return (
+        any(name.endswith(_atomic_file.TEMP_SUFFIX) for name in names) or os.path.basename(path) + "-journal" in names
+    )
 
 
 @pytest.mark.parametrize("kind", STORE_TYPES)

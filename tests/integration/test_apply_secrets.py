@@ -2,7 +2,16 @@
 
 import pytest
 
-from tests.integration.apply_helpers import BROKEN_CONTENT, STORE_TYPES, apply_task, assert_task, leaked, make_store, play, recap
+from tests.integration.apply_helpers import (
+    BROKEN_CONTENT,
+    STORE_TYPES,
+    apply_task,
+    assert_task,
+    leaked,
+    make_store,
+    play,
+    recap,
+)
 from tests.unit.plugins.module_utils.store.store_helpers import OAUTH2_RAW, PASSWORD_B, raw_declaration
 
 
@@ -18,7 +27,12 @@ def test_diff_under_vvv_masks_every_secret(playbook, tmp_path, kind):
         dict(apply_task("password B, check mode", "r2", store=store, declaration="{{ account_b }}"), check_mode=True),
         apply_task("password B", "r3", store=store, declaration="{{ account_b }}"),
         apply_task("password B again", "r4", store=store, declaration="{{ account_b }}"),
-        apply_task("OAuth 2.0 grant", "r5", store={"type": kind, "path": oauth_path, "create": True}, declaration="{{ account_oauth }}"),
+        apply_task(
+            "OAuth 2.0 grant",
+            "r5",
+            store={"type": kind, "path": oauth_path, "create": True},
+            declaration="{{ account_oauth }}",
+        ),
         dict(apply_task("broken store", "r6", store={"type": kind, "path": str(broken)}), ignore_errors=True),
         assert_task(
             "r1 is changed and r2 is changed and r3 is changed and r4 is not changed and r5 is changed",
@@ -28,7 +42,9 @@ def test_diff_under_vvv_masks_every_secret(playbook, tmp_path, kind):
             "r3.settings | dict2items | selectattr('value', 'equalto', '********') | list | length == 1",
         ),
     ]
-    tasks[-1]["ansible.builtin.assert"]["that"].append("r3.diff.after is search('auth.password = \\\\*{8} \\\\(changed\\\\)')")
+    tasks[-1]["ansible.builtin.assert"]["that"].append(
+        "r3.diff.after is search('auth.password = \\\\*{8} \\\\(changed\\\\)')"
+    )
     text = play(tasks, account_b=raw_declaration(password=PASSWORD_B), account_oauth=OAUTH2_RAW)
     result = playbook.run(text, diff=True, verbosity=3)
     assert result.returncode == 0, result.stdout
@@ -44,11 +60,25 @@ def test_failures_never_quote_a_secret(playbook, tmp_path):
     inventory = playbook.write("inventory.ini", "localhost ansible_connection=local\n")
     bad = raw_declaration(address='"Smiles Dental" <reception@smiles-dental.co.uk>', password=PASSWORD_B)
     tasks = [
-        dict(apply_task("invalid declaration", "r1", store={"path": str(tmp_path / "x.db")}, declaration="{{ bad }}"), ignore_errors=True),
-        dict(apply_task("corrupt JSON", "r2", store={"type": "json", "path": str(secret_file)}, declaration="{{ account_b }}"),
-             ignore_errors=True),
-        assert_task("r1 is failed and r1.msg is search('MC101')", "r2 is failed and r2.msg is search('is not valid JSON')"),
+        dict(
+            apply_task("invalid declaration", "r1", store={"path": str(tmp_path / "x.db")}, declaration="{{ bad }}"),
+            ignore_errors=True,
+        ),
+        dict(
+            apply_task(
+                "corrupt JSON", "r2", store={"type": "json", "path": str(secret_file)}, declaration="{{ account_b }}"
+            ),
+            ignore_errors=True,
+        ),
+        assert_task(
+            "r1 is failed and r1.msg is search('MC101')", "r2 is failed and r2.msg is search('is not valid JSON')"
+        ),
     ]
-    result = playbook.run(play(tasks, bad=bad, account_b=raw_declaration(password=PASSWORD_B)), inventory=inventory, diff=True, verbosity=3)
+    result = playbook.run(
+        play(tasks, bad=bad, account_b=raw_declaration(password=PASSWORD_B)),
+        inventory=inventory,
+        diff=True,
+        verbosity=3,
+    )
     assert result.returncode == 0, result.stdout
     assert not leaked(result.stdout)

@@ -5,7 +5,17 @@ import os
 
 import pytest
 
-from tests.integration.apply_helpers import APP_CONTENT, STORE_TYPES, apply_task, assert_task, leaked, make_store, play, read_store, recap
+from tests.integration.apply_helpers import (
+    APP_CONTENT,
+    STORE_TYPES,
+    apply_task,
+    assert_task,
+    leaked,
+    make_store,
+    play,
+    read_store,
+    recap,
+)
 from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A
 
 STAT = {"ansible.builtin.stat": {"path": "{{ store.path }}", "checksum_algorithm": "sha256"}}

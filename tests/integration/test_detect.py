@@ -24,18 +24,26 @@ def resolver(knot):
     return _dns.Resolver(environ={"MAILCONFIG_DNS_SERVER": knot.address, "MAILCONFIG_DNS_TIMEOUT": "3"})
 
 
-@pytest.mark.parametrize("address, provider, rule, seen", [
-    ("reception@m365.test", "office365", "mx", "MX 0 m365-test.mail.protection.outlook.com matches office365's MX patterns"),
-    ("reception@workspace.test", "gmail", "mx", "MX 1 smtp.google.com matches gmail's MX patterns"),
-    ("reception@GoDaddy.Test", "godaddy", "mx", "MX 0 smtp.secureserver.net matches godaddy's MX patterns"),
-    ("reception@srv365.test", "office365", "srv", "smtp.office365.com is office365's published server"),
-    ("reception@srvonly.test", "other", "srv", "the SRV hosts are not in the provider catalogue"),
-    ("reception@godaddy365.test", "godaddy_m365", "mx", "SPF include:secureserver.net is godaddy_m365's"),
-    ("reception@ionosuk.test", "ionos_uk", "mx", "MX 10 mx00.ionos.co.uk matches ionos_uk's MX patterns"),
-    ("reception@ionosde.test", "ionos_de", "mx", "MX 10 mx00.ionos.de matches ionos_de's MX patterns"),
-    ("reception@aolmx.test", "aol", "mx", "MX 1 mx-aol.mail.gm0.yahoodns.net matches aol's MX patterns"),
-    ("reception@yahoomx.test", "yahoo", "mx", "MX 1 mta5.am0.yahoodns.net matches yahoo's MX patterns"),
-])
+@pytest.mark.parametrize(
+    "address, provider, rule, seen",
+    [
+        (
+            "reception@m365.test",
+            "office365",
+            "mx",
+            "MX 0 m365-test.mail.protection.outlook.com matches office365's MX patterns",
+        ),
+        ("reception@workspace.test", "gmail", "mx", "MX 1 smtp.google.com matches gmail's MX patterns"),
+        ("reception@GoDaddy.Test", "godaddy", "mx", "MX 0 smtp.secureserver.net matches godaddy's MX patterns"),
+        ("reception@srv365.test", "office365", "srv", "smtp.office365.com is office365's published server"),
+        ("reception@srvonly.test", "other", "srv", "the SRV hosts are not in the provider catalogue"),
+        ("reception@godaddy365.test", "godaddy_m365", "mx", "SPF include:secureserver.net is godaddy_m365's"),
+        ("reception@ionosuk.test", "ionos_uk", "mx", "MX 10 mx00.ionos.co.uk matches ionos_uk's MX patterns"),
+        ("reception@ionosde.test", "ionos_de", "mx", "MX 10 mx00.ionos.de matches ionos_de's MX patterns"),
+        ("reception@aolmx.test", "aol", "mx", "MX 1 mx-aol.mail.gm0.yahoodns.net matches aol's MX patterns"),
+        ("reception@yahoomx.test", "yahoo", "mx", "MX 1 mta5.am0.yahoodns.net matches yahoo's MX patterns"),
+    ],
+)
 def test_detected_from_dns(resolver, address, provider, rule, seen):
     detection = _detect.detect_provider(address, resolver)
     assert (detection.provider, detection.rule) == (provider, rule)
@@ -59,7 +67,9 @@ def test_catalogue_domains_need_no_dns():
     detection = _detect.detect_provider("smiles.dental@GMAIL.com", offline)
     assert (detection.provider, detection.rule) == ("gmail", "catalogue-domain")
     assert _detect.detect_provider("practice@nhs.net", offline).provider == "nhsmail"
-    assert _detect.detect_provider("frontdesk@aol.co.uk", offline).provider == "aol"  # not Yahoo, whose MX hosts AOL shares
+    assert (
+        _detect.detect_provider("frontdesk@aol.co.uk", offline).provider == "aol"
+    )  # not Yahoo, whose MX hosts AOL shares
     assert _detect.detect_provider("surgery@btinternet.com", offline).provider == "btinternet"
     assert _detect.detect_provider("clinic@hotmail.fr", offline).provider == "outlook"
 
@@ -132,8 +142,15 @@ def test_the_cache_spans_processes_through_a_cache_dir(counting_dns, tmp_path):
     """Forked Ansible workers share answers the same way: a file per question, under a lock."""
     script = ("from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect; "
               "print(_detect.detect_provider('reception@m365.test').provider)")
-    env = dict(os.environ, PYTHONPATH=COLLECTIONS, MAILCONFIG_DNS_SERVER=counting_dns.address, MAILCONFIG_DNS_CACHE_DIR=str(tmp_path))
-    runs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True) for run in range(3)]
+    env = dict(
+        os.environ,
+        PYTHONPATH=COLLECTIONS,
+        MAILCONFIG_DNS_SERVER=counting_dns.address,
+        MAILCONFIG_DNS_CACHE_DIR=str(tmp_path),
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True) for run in range(3)
+    ]
     assert [run.communicate(timeout=60)[0].strip() for run in runs] == ["office365"] * 3
     # the SPF record tells Microsoft 365 from Microsoft 365 from GoDaddy, which share MX hosts
     assert counting_dns.counts == {("m365.test", "MX"): 1, ("m365.test", "TXT"): 1}

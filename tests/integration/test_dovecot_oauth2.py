@@ -30,7 +30,11 @@ TIMEOUT = 10
 CASES = {
     "valid": ("Refresh-Valid-3Hs8", {}, None),
     "expired": ("Refresh-Expired-6Tn2", {"lifetime": -120}, "Token has expired"),
-    "wrong-signature": ("Refresh-Forged-1Kd7", {"signing_key": b"not the key Dovecot holds"}, "Incorrect JWT signature"),
+    "wrong-signature": (
+        "Refresh-Forged-1Kd7",
+        {"signing_key": b"not the key Dovecot holds"},
+        "Incorrect JWT signature",
+    ),
     "other-user": ("Refresh-Other-8Mq4", {"user": "someone.else@practice.example.test"}, "did not match"),
 }
 
@@ -75,7 +79,10 @@ def initial_response(mechanism, token):
 # After a refused token the server sends a JSON status as a challenge; the client answers it
 # with an empty response (XOAUTH2) or a lone 0x01 (OAUTHBEARER, RFC 7628) to get the failure.
 DUMMY = {"XOAUTH2": b"", "OAUTHBEARER": b"\x01"}
-ERROR_STATUS = {"XOAUTH2": {"status": "401", "schemes": "bearer", "scope": "mail"}, "OAUTHBEARER": {"status": "invalid_token"}}
+ERROR_STATUS = {
+    "XOAUTH2": {"status": "401", "schemes": "bearer", "scope": "mail"},
+    "OAUTHBEARER": {"status": "invalid_token"},
+}
 
 
 def login_imap(port, mechanism, token):
@@ -99,7 +106,9 @@ def login_imap(port, mechanism, token):
 def login_pop3(port, mechanism, token):
     client = poplib.POP3("127.0.0.1", port, timeout=TIMEOUT)
     try:
-        answer = client._shortcmd("AUTH %s %s" % (mechanism, base64.b64encode(initial_response(mechanism, token)).decode()))
+        answer = client._shortcmd(
+            "AUTH %s %s" % (mechanism, base64.b64encode(initial_response(mechanism, token)).decode())
+        )
         if answer.startswith(b"+OK"):
             return True, answer.decode(), None
         challenge = json.loads(base64.b64decode(answer[2:]))
@@ -135,7 +144,11 @@ def login_submission(port, mechanism, token):
 
 LOGINS = {"imap": login_imap, "pop3": login_pop3, "submission": login_submission}
 # The answer each protocol gives: accepted, refused.
-ANSWERS = {"imap": ("Logged in", "[AUTHENTICATIONFAILED]"), "pop3": ("+OK", "-ERR [AUTH]"), "submission": ("235 ", "535 ")}
+ANSWERS = {
+    "imap": ("Logged in", "[AUTHENTICATIONFAILED]"),
+    "pop3": ("+OK", "-ERR [AUTH]"),
+    "submission": ("235 ", "535 "),
+}
 
 
 def logged_reason(log, offset, reason):
@@ -177,9 +190,13 @@ def test_token_for_another_user_is_refused(servers, mechanism):
 def test_token_from_another_issuer_is_refused_even_with_the_right_key(servers):
     state = servers["state"]
     offset = os.path.getsize(state["log"])
-    accepted, answer, _challenge = login_imap(state["ports"]["imap"], "XOAUTH2", access_token(servers, "valid", issuer="impostor"))
+    accepted, answer, _challenge = login_imap(
+        state["ports"]["imap"], "XOAUTH2", access_token(servers, "valid", issuer="impostor")
+    )
     assert not accepted and "[AUTHENTICATIONFAILED]" in answer
-    assert "Issuer 'https://impostor.example.test/' is not allowed" in logged_reason(state["log"], offset, "is not allowed")
+    assert "Issuer 'https://impostor.example.test/' is not allowed" in logged_reason(
+        state["log"], offset, "is not allowed"
+    )
 
 
 def test_dovecot_never_logs_a_token_or_refresh_token(servers):

@@ -42,9 +42,18 @@ def assert_context_installs_the_collection(context):
     [tarball] = list((build / "collection").glob("mailops-mailconfig-*.tar.gz"))
     with tarfile.open(str(tarball)) as archive:
         names = archive.getnames()
-    assert "playbooks/verify.yml" in names and "plugins/action/mail_verify_batch.py" in names and "bin/mailconfig-ee" in names
-    assert not [name for name in names if name.startswith(("tests/unit", "tests/integration", "tests/servers", "benchmarks"))]
-    assert "dnspython" in (build / "requirements.txt").read_text() and "jsonschema" in (build / "requirements.txt").read_text()
+    assert (
+        "playbooks/verify.yml" in names
+        and "plugins/action/mail_verify_batch.py" in names
+        and "bin/mailconfig-ee" in names
+    )
+    assert not [
+        name for name in names if name.startswith(("tests/unit", "tests/integration", "tests/servers", "benchmarks"))
+    ]
+    assert (
+        "dnspython" in (build / "requirements.txt").read_text()
+        and "jsonschema" in (build / "requirements.txt").read_text()
+    )
     assert "ca-certificates" in (build / "bindep.txt").read_text()
     containerfile = (context / "Containerfile").read_text()
     assert "COPY _build/collection/ /tmp/mailconfig-collection/" in containerfile
@@ -56,8 +65,13 @@ def assert_context_installs_the_collection(context):
 def checkout_fixture(tmp_path):
     """A copy of the repository's tree, as a clone has it."""
     tree = tmp_path / "mailconfig"
-    shutil.copytree(ROOT, str(tree), ignore=shutil.ignore_patterns(".venv*", "build", ".git", ".pytest_cache", ".hypothesis",
-                                                                     "__pycache__", "context"))
+    shutil.copytree(
+        ROOT,
+        str(tree),
+        ignore=shutil.ignore_patterns(
+            ".venv*", "build", ".git", ".pytest_cache", ".hypothesis", "__pycache__", "context"
+        ),
+    )
     return tree
 
 

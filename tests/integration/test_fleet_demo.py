@@ -17,7 +17,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # The plain-text demo secrets, as in examples/inventory/group_vars/practices/vault.yml.
 SECRETS = ("Alice-Verify-7Qz!pw", "Zahnärztin-Pässwört-€9", "Keeper-Pop3-Msgs-8Lm", "colon:in:the:pass-4Kd",
            "Stale-Password-From-2019", "mailconfig-demo-only", "OpenDental-Db-Demo-5vQ")
-PRACTICES = ("bright-teeth", "canine-corner", "incisor-clinic", "molar-care", "smiles-dental", "wisdom-works", "open-smiles")
+PRACTICES = (
+    "bright-teeth",
+    "canine-corner",
+    "incisor-clinic",
+    "molar-care",
+    "smiles-dental",
+    "wisdom-works",
+    "open-smiles",
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +35,15 @@ def demo():
     folder = pathlib.Path(tempfile.mkdtemp(prefix="mailconfig-demo-test-"))
     os.chmod(str(folder), 0o755)
     env = dict(os.environ, PATH=os.path.join(ROOT, ".venv", "bin") + os.pathsep + os.environ["PATH"])
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "demo.py"), "--dir", str(folder)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "examples", "demo.py"), "--dir", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     yield folder, result
     shutil.rmtree(str(folder), ignore_errors=True)
 
@@ -75,16 +90,20 @@ def test_second_run_changes_nothing(demo):
     assert sorted(rerun) == sorted(PRACTICES)
     assert set(rerun.values()) == {"0"}
     first = changed_by_host(sections(result.stdout)[2])
-    assert first.pop("wisdom-works") == "0"  # its stale password failed the test: nothing written, previous settings kept
+    assert (
+        first.pop("wisdom-works") == "0"
+    )  # its stale password failed the test: nothing written, previous settings kept
     assert set(first.values()) == {"1"}
     assert '"outcome": "kept_previous"' in sections(result.stdout)[2]
 
 
 def test_the_open_dental_practice_is_written_into_its_database(demo):
     result = demo[1]
-    assert re.search(r"Open Dental database opendental_smiles after: default address row 1: SMTPserver=(localhost|127\.0\.0\.1) "
-                     r"ServerPort=\d+ UseSSL=1 SenderAddress=reception@open-smiles\.example\.test Pop3ServerIncoming=\S+; 2 reload signals",
-                     result.stdout), result.stdout[-3000:]
+    assert re.search(
+        r"Open Dental database opendental_smiles after: default address row 1: SMTPserver=(localhost|127\.0\.0\.1) "
+        r"ServerPort=\d+ UseSSL=1 SenderAddress=reception@open-smiles\.example\.test Pop3ServerIncoming=\S+; 2 reload signals",
+        result.stdout,
+    ), result.stdout[-3000:]
     assert "open-smiles -> localhost" in sections(result.stdout)[2]
 
 
@@ -121,7 +140,9 @@ def test_html_report_is_one_self_contained_table(demo):
         def handle_starttag(self, tag, attrs):
             if tag == "tr":
                 cells.append([])
-            assert tag not in ("link", "img", "iframe") and not dict(attrs).get("src"), tag  # nothing fetched from elsewhere
+            assert tag not in ("link", "img", "iframe") and not dict(attrs).get("src"), (
+                tag
+            )  # nothing fetched from elsewhere
 
         def handle_data(self, data):
             if cells and data.strip():

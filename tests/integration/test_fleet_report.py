@@ -23,7 +23,9 @@ def verify(folder, state, count, report, *args, wrong=(), env=None):
     overrides = {n: declarations.virtual(state, n, password=WRONG) for n in wrong}
     inventory = fleet.write(folder, state, count, overrides,
                             {"mail_account_verify_from": "controller", "mail_account_verify_fail_on_error": False})
-    result = PlaybookRunner(folder).run(VERIFY, *args, inventory=inventory, env=dict({"MAILCONFIG_REPORT": report}, **(env or {})))
+    result = PlaybookRunner(folder).run(
+        VERIFY, *args, inventory=inventory, env=dict({"MAILCONFIG_REPORT": report}, **(env or {}))
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     return result
 
@@ -44,13 +46,27 @@ def slices(mail_servers, tmp_path_factory):
     run = {"MAILCONFIG_RUN_ID": "sliced-run-1"}
     verify(folder / "whole", mail_servers, 6, str(folder / "whole" / "report"), wrong=(4,), env=run)
     for number, limit in ((1, "practice0000:practice0001:practice0002"), (2, "practice0003:practice0004:practice0005")):
-        verify(folder / ("slice%d" % number), mail_servers, 6, str(folder / ("slice%d" % number) / "report"), "--limit", limit,
-               wrong=(4,), env=run)
+        verify(
+            folder / ("slice%d" % number),
+            mail_servers,
+            6,
+            str(folder / ("slice%d" % number) / "report"),
+            "--limit",
+            limit,
+            wrong=(4,),
+            env=run,
+        )
     return folder
 
 
 def test_two_slices_merged_equal_the_unsliced_report(slices):
-    merged = cli("merge", str(slices / "slice1" / "report.json"), str(slices / "slice2" / "report.json"), "-o", str(slices / "fleet"))
+    merged = cli(
+        "merge",
+        str(slices / "slice1" / "report.json"),
+        str(slices / "slice2" / "report.json"),
+        "-o",
+        str(slices / "fleet"),
+    )
     assert merged.returncode == 0, merged.stderr
     whole, fleet_report = load(str(slices / "whole" / "report.json")), load(str(slices / "fleet.json"))
     untimed = [dict(row, checked=None) for row in whole["practices"]]
@@ -73,14 +89,24 @@ def test_reports_of_different_runs_or_versions_are_refused(slices, tmp_path):
     other = load(str(slices / "slice2" / "report.json"))
     other["run"]["run_id"] = "another-run"
     (tmp_path / "other.json").write_text(json.dumps(other))
-    refused = cli("merge", str(slices / "slice1" / "report.json"), str(tmp_path / "other.json"), "-o", str(tmp_path / "out"))
+    refused = cli(
+        "merge", str(slices / "slice1" / "report.json"), str(tmp_path / "other.json"), "-o", str(tmp_path / "out")
+    )
     assert refused.returncode == 2
     assert "different runs (another-run, sliced-run-1)" in refused.stderr and not (tmp_path / "out.json").exists()
     other["run"]["run_id"], other["report_version"] = "sliced-run-1", 99
     (tmp_path / "other.json").write_text(json.dumps(other))
-    refused = cli("merge", str(slices / "slice1" / "report.json"), str(tmp_path / "other.json"), "-o", str(tmp_path / "out"))
+    refused = cli(
+        "merge", str(slices / "slice1" / "report.json"), str(tmp_path / "other.json"), "-o", str(tmp_path / "out")
+    )
     assert refused.returncode == 2 and "report_version 99; this mailconfig reads version 1" in refused.stderr
-    twice = cli("merge", str(slices / "slice1" / "report.json"), str(slices / "slice1" / "report.json"), "-o", str(tmp_path / "out"))
+    twice = cli(
+        "merge",
+        str(slices / "slice1" / "report.json"),
+        str(slices / "slice1" / "report.json"),
+        "-o",
+        str(tmp_path / "out"),
+    )
     assert twice.returncode == 2 and "is in both" in twice.stderr
 
 
@@ -98,7 +124,10 @@ def test_changes_since_the_previous_run_come_first(mail_servers, tmp_path):
     assert report["previous_run_id"] == load(previous + ".json")["run"]["run_id"]
     summary = result.stdout.split("MAIL ACCOUNTS")[1].splitlines()
     rows = [line.split() for line in summary if line.startswith("practice0")]
-    assert [row[:3] for row in rows[:2]] == [["practice0001", "newly", "failing"], ["practice0003", "recovered", "other"]]
+    assert [row[:3] for row in rows[:2]] == [
+        ["practice0001", "newly", "failing"],
+        ["practice0003", "recovered", "other"],
+    ]
     assert "2 changed since the previous report" in result.stdout
     page = open(current + ".html", encoding="utf-8").read()
     assert page.index("practice0001") < page.index("practice0003") < page.index("practice0000")
@@ -107,8 +136,12 @@ def test_changes_since_the_previous_run_come_first(mail_servers, tmp_path):
     assert 'mailconfig_check_ok{practice="practice0003",side="incoming"} 1' in prom
     assert 'mailconfig_practices_by_diagnosis{diagnosis="auth_failed"} 1' in prom
 
-    alert = cli("merge", current + ".json", "--previous", previous + ".json", "--fail-on", "new", "-o", str(tmp_path / "again"))
+    alert = cli(
+        "merge", current + ".json", "--previous", previous + ".json", "--fail-on", "new", "-o", str(tmp_path / "again")
+    )
     assert alert.returncode == 1 and "1 practice newly failing since run" in alert.stdout
-    quiet = cli("merge", previous + ".json", "--previous", previous + ".json", "--fail-on", "new", "-o", str(tmp_path / "same"))
+    quiet = cli(
+        "merge", previous + ".json", "--previous", previous + ".json", "--fail-on", "new", "-o", str(tmp_path / "same")
+    )
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr
     assert cli("merge", previous + ".json", "--fail-on", "attention", "-o", str(tmp_path / "same")).returncode == 1

@@ -19,6 +19,7 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _oauth_token
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import CODES
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import Masker
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._oauth_token import acquire
 from tests.servers import certs
 from tests.servers.token_endpoint import TokenEndpoint
@@ -302,6 +303,6 @@ AADSTS = [
 def test_error_fields_and_aadsts_numbers(error, numbers, code):
     body = json.dumps({"error": error, "error_description": "AADSTS%s: text\r\nTrace ID: 1" % (numbers or [""])[0],
                        "error_codes": numbers}).encode()
-    failure = _oauth_token._classify_error(400, body, "login.example.test:443")
+    failure = _oauth_token._classify_error(400, body, "login.example.test:443", Masker([]))
     assert failure.code == code
     assert "Trace ID" not in failure.server_response

@@ -79,8 +79,12 @@ def test_a_server_certificate_from_another_ca_is_refused(server, tmp_path):
 
 
 def test_the_schema_is_the_odoo_17_one(server):
-    columns = postgresql.rows(server, "SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns "
-                                      "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position", DATABASE)
+    columns = postgresql.rows(
+        server,
+        "SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+        DATABASE,
+    )
     by_table = {}
     for table, column, kind, nullable in columns:
         by_table.setdefault(table, {})[column] = (kind, nullable)
@@ -95,9 +99,13 @@ def test_the_schema_is_the_odoo_17_one(server):
     assert fetch["user"] == ("varchar", "YES")
     assert fetch["server_type"] == ("varchar", "NO")
     assert fetch["is_ssl"][0] == "bool" and fetch["date"][0] == "timestamp"
-    cron = postgresql.rows(server, "SELECT c.active, c.interval_number, c.interval_type FROM ir_cron c JOIN ir_model_data d "
-                                   "ON d.res_id = c.id AND d.model = 'ir.cron' WHERE d.module = 'mail' "
-                                   "AND d.name = 'ir_cron_mail_gateway_action'", DATABASE)
+    cron = postgresql.rows(
+        server,
+        "SELECT c.active, c.interval_number, c.interval_type FROM ir_cron c JOIN ir_model_data d "
+        "ON d.res_id = c.id AND d.model = 'ir.cron' WHERE d.module = 'mail' "
+        "AND d.name = 'ir_cron_mail_gateway_action'",
+        DATABASE,
+    )
     assert cron == [["f", "5", "minutes"]]
 
 

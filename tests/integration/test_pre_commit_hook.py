@@ -38,7 +38,9 @@ mail_account:
 
 
 def git(cwd, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", *args], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@localhost", *args], cwd=cwd, check=True, capture_output=True
+    )
 
 
 def test_the_hook_installs_from_the_repository_and_reports_file_line_and_code(tmp_path):
@@ -49,15 +51,30 @@ def test_the_hook_installs_from_the_repository_and_reports_file_line_and_code(tm
     shutil.copy(os.path.join(DECLARATIONS, "bad-office365-port-465.yml"), str(sample / "sites" / "canines.yml"))
     host_vars = sample / "inventory" / "host_vars"
     (host_vars / "smiles.yml").write_text(HOST_VARS)
-    (host_vars / "open-smiles.yml").write_text(IMAP_PRACTICE.format(store="{type: mysql, application: opendental}", name="open-smiles"))
-    (host_vars / "sqlite-smiles.yml").write_text(IMAP_PRACTICE.format(store="{type: sqlite, path: /srv/s.db}", name="sqlite-smiles"))
+    (host_vars / "open-smiles.yml").write_text(
+        IMAP_PRACTICE.format(store="{type: mysql, application: opendental}", name="open-smiles")
+    )
+    (host_vars / "sqlite-smiles.yml").write_text(
+        IMAP_PRACTICE.format(store="{type: sqlite, path: /srv/s.db}", name="sqlite-smiles")
+    )
     (host_vars / "router.yml").write_text("ansible_host: 192.0.2.1\n")  # no declaration: skipped, not an error
     (sample / "notes.yml").write_text("not: a declaration\n")  # outside the hook's folders: not linted
     git(str(sample), "init", "-q")
     git(str(sample), "add", "-A")
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), PATH=os.path.dirname(PRE_COMMIT) + os.pathsep + os.environ["PATH"])
-    done = subprocess.run([PRE_COMMIT, "try-repo", ROOT, "mailconfig-lint", "--all-files", "--verbose"], cwd=str(sample), env=env,
-                          capture_output=True, text=True, check=False, timeout=900)
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(tmp_path / "cache"),
+        PATH=os.path.dirname(PRE_COMMIT) + os.pathsep + os.environ["PATH"],
+    )
+    done = subprocess.run(
+        [PRE_COMMIT, "try-repo", ROOT, "mailconfig-lint", "--all-files", "--verbose"],
+        cwd=str(sample),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "declarations/molars.yml:13:3: outgoing.port error MC204" in output

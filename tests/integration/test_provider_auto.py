@@ -31,7 +31,9 @@ def lint(text, env):
 
 
 def test_mx_decides_and_provider_rules_then_apply(knot):
-    code, findings = lint(AUTO.format(domain="m365.test", extra="outgoing:\n  port: 465\n"), {"MAILCONFIG_DNS_SERVER": knot.address})
+    code, findings = lint(
+        AUTO.format(domain="m365.test", extra="outgoing:\n  port: 465\n"), {"MAILCONFIG_DNS_SERVER": knot.address}
+    )
     by_code = {f["code"]: f for f in findings}
     assert by_code["MC651"]["severity"] == "info"
     assert "'office365' by mx" in by_code["MC651"]["message"]

@@ -97,31 +97,37 @@ def test_offline_mode_is_reported():
     assert codes(findings) == ["MC600"] and "MAILCONFIG_OFFLINE" in findings[0].message
 
 
-@pytest.mark.parametrize("record, problem", [
-    ("v=spf1 -all", None),
-    ("V=SPF1 Include:_spf.google.com ~ALL", None),
-    ("v=spf1 a mx a:mail.example.com/24 mx//64 a/24//64 ptr ptr:example.com ?all", None),
-    ("v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 exists:%{ir}.%{l1r+-}._spf.%{d} -all", None),
-    ("v=spf1 include:example.com redirect=_spf.example.com exp=explain.example.com", None),
-    ("v=spf1 custom-mod=anything -all", None),
-    ("v=spf2 -all", "does not start with v=spf1"),
-    ("v=spf1 include: -all", "'include' needs a domain"),
-    ("v=spf1 include:example -all", "'include' needs a domain"),
-    ("v=spf1 ip4:192.0.2.0/33", "invalid prefix length"),
-    ("v=spf1 ip4:192.0.2.0/08", "invalid prefix length"),
-    ("v=spf1 ip6:2001:db8::/129", "invalid prefix length"),
-    ("v=spf1 ip6:192.0.2.1", "not a valid IPv6 address"),
-    ("v=spf1 a/24/64", "invalid prefix length"),
-    ("v=spf1 all:example.com", "'all' takes no argument"),
-    ("v=spf1 +redirect=example.com", "cannot take a qualifier"),
-    ("v=spf1 redirect=a.example.com redirect=b.example.com", "'redirect' appears more than once"),
-    ("v=spf1 exists:%{z}.example.com", "'exists' needs a domain"),
-    ("v=spf1 include:bad%domain.com", "'include' needs a domain"),
-    ("v=spf1 ~include", "'include' needs a domain"),
-    ("v=spf1 =broken", "is not an SPF term"),
-    ("v=spf1 " + " ".join("include:s%d.example.com" % i for i in range(11)) + " -all", "receivers give up (permerror) after 10"),
-    ("v=spf1 " + " ".join("include:s%d.example.com" % i for i in range(10)) + " -all", None),
-])
+@pytest.mark.parametrize(
+    "record, problem",
+    [
+        ("v=spf1 -all", None),
+        ("V=SPF1 Include:_spf.google.com ~ALL", None),
+        ("v=spf1 a mx a:mail.example.com/24 mx//64 a/24//64 ptr ptr:example.com ?all", None),
+        ("v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 exists:%{ir}.%{l1r+-}._spf.%{d} -all", None),
+        ("v=spf1 include:example.com redirect=_spf.example.com exp=explain.example.com", None),
+        ("v=spf1 custom-mod=anything -all", None),
+        ("v=spf2 -all", "does not start with v=spf1"),
+        ("v=spf1 include: -all", "'include' needs a domain"),
+        ("v=spf1 include:example -all", "'include' needs a domain"),
+        ("v=spf1 ip4:192.0.2.0/33", "invalid prefix length"),
+        ("v=spf1 ip4:192.0.2.0/08", "invalid prefix length"),
+        ("v=spf1 ip6:2001:db8::/129", "invalid prefix length"),
+        ("v=spf1 ip6:192.0.2.1", "not a valid IPv6 address"),
+        ("v=spf1 a/24/64", "invalid prefix length"),
+        ("v=spf1 all:example.com", "'all' takes no argument"),
+        ("v=spf1 +redirect=example.com", "cannot take a qualifier"),
+        ("v=spf1 redirect=a.example.com redirect=b.example.com", "'redirect' appears more than once"),
+        ("v=spf1 exists:%{z}.example.com", "'exists' needs a domain"),
+        ("v=spf1 include:bad%domain.com", "'include' needs a domain"),
+        ("v=spf1 ~include", "'include' needs a domain"),
+        ("v=spf1 =broken", "is not an SPF term"),
+        (
+            "v=spf1 " + " ".join("include:s%d.example.com" % i for i in range(11)) + " -all",
+            "receivers give up (permerror) after 10",
+        ),
+        ("v=spf1 " + " ".join("include:s%d.example.com" % i for i in range(10)) + " -all", None),
+    ],
+)
 def test_spf_syntax(record, problem):
     errors = _sender_checks.parse_spf(record)[1]
     if problem is None:
@@ -144,15 +150,21 @@ def test_dmarc_syntax(record, problem):
     assert (errors == []) if problem is None else any(problem in e for e in errors)
 
 
-@pytest.mark.parametrize("record, problem", [
-    ("v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCoLwATx8Be0jWBvvUMnlKph9A3Hl/W rYA8iO/7DnEzH/XsLl0Rrr7Z", None),
-    ("k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", None),
-    ("v=DKIM1; p=", "revoked"),
-    ("v=DKIM1; k=rsa", "no p= public key"),
-    ("k=rsa; v=DKIM1; p=AAAA", "must come first"),
-    ("v=DKIM1; p=not base64!", "not valid base64"),
-    ("v=DKIM1; k=dsa; p=AAAA", "k=dsa is unknown"),
-])
+@pytest.mark.parametrize(
+    "record, problem",
+    [
+        (
+            "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCoLwATx8Be0jWBvvUMnlKph9A3Hl/W rYA8iO/7DnEzH/XsLl0Rrr7Z",
+            None,
+        ),
+        ("k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", None),
+        ("v=DKIM1; p=", "revoked"),
+        ("v=DKIM1; k=rsa", "no p= public key"),
+        ("k=rsa; v=DKIM1; p=AAAA", "must come first"),
+        ("v=DKIM1; p=not base64!", "not valid base64"),
+        ("v=DKIM1; k=dsa; p=AAAA", "k=dsa is unknown"),
+    ],
+)
 def test_dkim_key_syntax(record, problem):
     error = _sender_checks.dkim_key_error(record)
     assert error is None if problem is None else problem in error
@@ -175,11 +187,34 @@ broken ansible_host=192.0.2.1 ansible_connection=ssh ansible_user=nobody
 """
 
 HOST_VARS = {
-    "smiles1": {"address": "reception@m365.test", "provider": "office365", "auth": {"method": "oauth2", "oauth2": {
-        "tenant": "m365tenant.onmicrosoft.com", "client_id": "c1", "client_secret": CLIENT_SECRET, "refresh_token": SECRET}}},
-    "smiles2": {"address": "accounts@m365.test", "provider": "office365", "auth": {"method": "password", "password": SECRET}},
-    "smiles3": {"address": "dr.smith@m365.test", "provider": "office365", "auth": {"method": "password", "password": SECRET}},
-    "broken": {"address": "reception@twospf.test", "provider": "office365", "auth": {"method": "password", "password": SECRET}},
+    "smiles1": {
+        "address": "reception@m365.test",
+        "provider": "office365",
+        "auth": {
+            "method": "oauth2",
+            "oauth2": {
+                "tenant": "m365tenant.onmicrosoft.com",
+                "client_id": "c1",
+                "client_secret": CLIENT_SECRET,
+                "refresh_token": SECRET,
+            },
+        },
+    },
+    "smiles2": {
+        "address": "accounts@m365.test",
+        "provider": "office365",
+        "auth": {"method": "password", "password": SECRET},
+    },
+    "smiles3": {
+        "address": "dr.smith@m365.test",
+        "provider": "office365",
+        "auth": {"method": "password", "password": SECRET},
+    },
+    "broken": {
+        "address": "reception@twospf.test",
+        "provider": "office365",
+        "auth": {"method": "password", "password": SECRET},
+    },
 }
 
 PLAYBOOK = """
@@ -207,7 +242,9 @@ PLAYBOOK = """
 def fleet(playbook):
     inventory = playbook.write("inventory/hosts.ini", INVENTORY)
     for host, account in HOST_VARS.items():
-        playbook.write("inventory/host_vars/%s.yml" % host, "mail_account: %s\n" % json.dumps(dict(account, schema_version=1)))
+        playbook.write(
+            "inventory/host_vars/%s.yml" % host, "mail_account: %s\n" % json.dumps(dict(account, schema_version=1))
+        )
     return inventory
 
 
@@ -217,7 +254,11 @@ def no_secrets(text):
 
 def results(playbook):
     folder = str(playbook.tmp_path)
-    return {name[:-5]: json.load(open(os.path.join(folder, name), encoding="utf-8")) for name in os.listdir(folder) if name.endswith(".json")}
+    return {
+        name[:-5]: json.load(open(os.path.join(folder, name), encoding="utf-8"))
+        for name in os.listdir(folder)
+        if name.endswith(".json")
+    }
 
 
 def test_playbook_checks_each_domain_once_and_never_connects(playbook, fleet, counting_dns):
@@ -226,7 +267,9 @@ def test_playbook_checks_each_domain_once_and_never_connects(playbook, fleet, co
     # the hosts' SSH address is unroutable: any connection attempt would make them unreachable
     assert re.search(r"smiles1\s+: ok=2 +changed=0 +unreachable=0 +failed=0", done.stdout), done.stdout[-3000:]
     assert re.search(r"broken\s+: ok=0 +changed=0 +unreachable=0 +failed=1", done.stdout), done.stdout[-3000:]
-    assert "twospf.test: 2 errors, 1 warning (MC611 spf-multiple, MC621 dmarc-invalid, MC630 dkim-missing)" in done.stdout
+    assert (
+        "twospf.test: 2 errors, 1 warning (MC611 spf-multiple, MC621 dmarc-invalid, MC630 dkim-missing)" in done.stdout
+    )
     found = results(playbook)
     assert sorted(found) == ["smiles1", "smiles2", "smiles3"]
     for result in found.values():
@@ -241,8 +284,19 @@ def test_playbook_checks_each_domain_once_and_never_connects(playbook, fleet, co
 
 
 def test_playbook_findings_point_at_the_declaration(playbook, fleet, knot):
-    done = playbook.run(PLAYBOOK, "-e", "out_dir=%s" % playbook.tmp_path, "-e", "fail_on_error=false", "--limit", "broken",
-                        inventory=fleet, env={"MAILCONFIG_DNS_SERVER": knot.address}, check=True, diff=True)
+    done = playbook.run(
+        PLAYBOOK,
+        "-e",
+        "out_dir=%s" % playbook.tmp_path,
+        "-e",
+        "fail_on_error=false",
+        "--limit",
+        "broken",
+        inventory=fleet,
+        env={"MAILCONFIG_DNS_SERVER": knot.address},
+        check=True,
+        diff=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     result = results(playbook)["broken"]
     assert result["ok"] is False and result["failed"] is False

@@ -72,7 +72,9 @@ def content(kind, path):
     if kind == "sqlite":
         db = sqlite3.connect(path)
         try:
-            tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            tables = [
+                name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            ]
             return dict((table, sorted(db.execute('SELECT * FROM "%s"' % table))) for table in tables)
         finally:
             db.close()
@@ -85,7 +87,10 @@ def results(output, task="Test and save the mail account settings"):
     found = []
     for block in output.split("TASK [")[1:]:
         if block.startswith("mailops.mailconfig.mail_account : %s]" % task):
-            found.extend(json.loads(match) for match in re.findall(r"^(?:ok|changed|fatal): \[[^\]]+\][^{\n]*(\{.*\})$", block, re.M))
+            found.extend(
+                json.loads(match)
+                for match in re.findall(r"^(?:ok|changed|fatal): \[[^\]]+\][^{\n]*(\{.*\})$", block, re.M)
+            )
     return found
 
 
@@ -112,7 +117,9 @@ def test_wrong_password_keeps_the_store_as_it_was(playbook, mail_servers, kind):
     assert written["outgoing"]["status"] == written["incoming"]["status"] == "ok"
     before = content(kind, path)
     logins = Logins(mail_servers)
-    wrong = site(playbook, practice(playbook, mail_servers, kind, mail_account=declarations.raw(mail_servers, password=WRONG)))
+    wrong = site(
+        playbook, practice(playbook, mail_servers, kind, mail_account=declarations.raw(mail_servers, password=WRONG))
+    )
     assert wrong.returncode == 2
     assert content(kind, path) == before
     (kept,) = results(wrong.stdout)
@@ -121,7 +128,9 @@ def test_wrong_password_keeps_the_store_as_it_was(playbook, mail_servers, kind):
     assert "kept the previous settings" in kept["msg"]
     assert logins.since() == {"submission": 1, "imap": 1}
     assert "auth_failed" in summary_row(wrong.stdout)
-    assert not os.path.exists(path + ".bak") and [n for n in os.listdir(os.path.dirname(path)) if n.endswith(".bak")] == []
+    assert (
+        not os.path.exists(path + ".bak") and [n for n in os.listdir(os.path.dirname(path)) if n.endswith(".bak")] == []
+    )
     for output in (first.stdout, wrong.stdout):
         assert_no_secrets(output, mail_servers)
 
@@ -144,14 +153,25 @@ def test_one_login_per_side_then_none_and_the_lockout_guard(playbook, mail_serve
     idempotent = run(declarations.raw(mail_servers), 0, {})
     assert idempotent["outcome"] == "unchanged" and not idempotent["tested"] and "changed=0" in runs[-1]
     stored = content(kind, path)
-    assert run(declarations.raw(mail_servers, password=WRONG), 2, {"submission": 1, "imap": 1})["outgoing"]["code"] == "auth_failed"
+    assert (
+        run(declarations.raw(mail_servers, password=WRONG), 2, {"submission": 1, "imap": 1})["outgoing"]["code"]
+        == "auth_failed"
+    )
     guarded = run(declarations.raw(mail_servers, password=WRONG), 2, {})
     assert guarded["outgoing"]["stage"] == guarded["incoming"]["stage"] == "lockout_guard"
     assert "not tried again" in guarded["msg"] and guarded["kept_previous"]
     assert "set mail_account_retry_failed_secret: true" in guarded["msg"]  # the playbooks' name for it (issue 25, 13)
     assert "tested_from" not in guarded and "kept_previous (not tested: lockout guard)" in summary_row(runs[-1])
-    assert run(declarations.raw(mail_servers, password=OTHER_WRONG), 2, {"submission": 1, "imap": 1})["outgoing"]["stage"] == "authenticate"
-    retried = run(declarations.raw(mail_servers, password=WRONG), 2, {"submission": 1, "imap": 1}, mail_account_retry_failed_secret=True)
+    assert (
+        run(declarations.raw(mail_servers, password=OTHER_WRONG), 2, {"submission": 1, "imap": 1})["outgoing"]["stage"]
+        == "authenticate"
+    )
+    retried = run(
+        declarations.raw(mail_servers, password=WRONG),
+        2,
+        {"submission": 1, "imap": 1},
+        mail_account_retry_failed_secret=True,
+    )
     assert retried["outgoing"]["stage"] == "authenticate"
     assert content(kind, path) == stored
     moved = run(declarations.raw(mail_servers, outgoing=("submissions", "tls")), 0, {"submission": 1, "imap": 1})
@@ -184,7 +204,9 @@ def test_unreachable_or_untrusted_server_keeps_the_store(playbook, mail_servers,
     path = store_options(playbook.tmp_path, "sqlite")["path"]
     assert site(playbook, practice(playbook, mail_servers)).returncode == 0
     before = content("sqlite", path)
-    result = site(playbook, practice(playbook, mail_servers, mail_account=declarations.raw(mail_servers, outgoing=endpoint)))
+    result = site(
+        playbook, practice(playbook, mail_servers, mail_account=declarations.raw(mail_servers, outgoing=endpoint))
+    )
     assert result.returncode == 2
     assert content("sqlite", path) == before
     (kept,) = results(result.stdout)
@@ -208,7 +230,13 @@ def test_a_display_name_change_is_written_without_a_login_and_tested_from_a_dele
 
 def test_write_untested_writes_with_a_warning(playbook, mail_servers):
     path = store_options(playbook.tmp_path, "ini")["path"]
-    inv = practice(playbook, mail_servers, "ini", mail_account=declarations.raw(mail_servers, password=WRONG), mail_account_write_untested=True)
+    inv = practice(
+        playbook,
+        mail_servers,
+        "ini",
+        mail_account=declarations.raw(mail_servers, password=WRONG),
+        mail_account_write_untested=True,
+    )
     result = site(playbook, inv)
     assert result.returncode == 0, result.stdout[-3000:]
     (written,) = results(result.stdout)
@@ -223,12 +251,20 @@ def test_check_mode_tests_every_practice_and_writes_nothing(playbook, mail_serve
     stores = {name: store_options(playbook.tmp_path / name, "sqlite") for name in ("practice-a", "practice-b")}
     for options in stores.values():
         os.makedirs(os.path.dirname(options["path"]), exist_ok=True)
-    good = {name: {"mail_account": declarations.raw(mail_servers), "mail_account_store": stores[name]} for name in stores}
+    good = {
+        name: {"mail_account": declarations.raw(mail_servers), "mail_account_store": stores[name]} for name in stores
+    }
     assert site(playbook, inventory(playbook, mail_servers, good)).returncode == 0
     before = dict((name, content("sqlite", options["path"])) for name, options in stores.items())
     changed = {
-        "practice-a": {"mail_account": declarations.raw(mail_servers, password=WRONG), "mail_account_store": stores["practice-a"]},
-        "practice-b": {"mail_account": declarations.raw(mail_servers, outgoing=("submissions", "tls")), "mail_account_store": stores["practice-b"]},
+        "practice-a": {
+            "mail_account": declarations.raw(mail_servers, password=WRONG),
+            "mail_account_store": stores["practice-a"],
+        },
+        "practice-b": {
+            "mail_account": declarations.raw(mail_servers, outgoing=("submissions", "tls")),
+            "mail_account_store": stores["practice-b"],
+        },
     }
     logins = Logins(mail_servers)
     dry = site(playbook, inventory(playbook, mail_servers, changed), check=True, diff=True)
@@ -236,7 +272,10 @@ def test_check_mode_tests_every_practice_and_writes_nothing(playbook, mail_serve
     assert logins.since() == {"submission": 2, "imap": 2}  # both practices tested, read-only
     assert dict((name, content("sqlite", options["path"])) for name, options in stores.items()) == before
     outcomes = dict((r["outgoing"]["port"], r["outcome"]) for r in results(dry.stdout))
-    assert outcomes == {mail_servers["ports"]["submission"]: "kept_previous", mail_servers["ports"]["submissions"]: "written"}
+    assert outcomes == {
+        mail_servers["ports"]["submission"]: "kept_previous",
+        mail_servers["ports"]["submissions"]: "written",
+    }
     assert "would keep the previous settings" in dry.stdout
     assert "auth_failed" in summary_row(dry.stdout, "practice-a")
     assert "+email.outgoing.security = tls" in dry.stdout  # practice-b's diff: what would change
@@ -247,7 +286,9 @@ def test_restore_puts_back_the_settings_of_the_run_before_through_the_test(playb
     path = store_options(playbook.tmp_path, "sqlite")["path"]
     assert site(playbook, practice(playbook, mail_servers)).returncode == 0
     first = read_store("sqlite", path)
-    moved = practice(playbook, mail_servers, mail_account=declarations.raw(mail_servers, outgoing=("submissions", "tls")))
+    moved = practice(
+        playbook, mail_servers, mail_account=declarations.raw(mail_servers, outgoing=("submissions", "tls"))
+    )
     assert site(playbook, moved).returncode == 0
     assert read_store("sqlite", path) != first
     logins = Logins(mail_servers)
@@ -258,7 +299,9 @@ def test_restore_puts_back_the_settings_of_the_run_before_through_the_test(playb
     assert result["changed_keys"] == ["email.outgoing.port", "email.outgoing.security"]
     assert logins.since() == {"submission": 1, "imap": 1}
     after = read_store("sqlite", path)
-    assert after["email.outgoing.port"] == first["email.outgoing.port"] and after["email.outgoing.security"] == "starttls"
+    assert (
+        after["email.outgoing.port"] == first["email.outgoing.port"] and after["email.outgoing.security"] == "starttls"
+    )
     # The one backup (of the second run) was spent by the restore, which made none of its own.
     assert [name for name in os.listdir(os.path.dirname(path)) if ".bak" in name] == []
     assert_no_secrets(restored.stdout, mail_servers)

@@ -24,7 +24,9 @@ from tests.servers import declarations
 from tests.unit.plugins.module_utils.store.store_helpers import store
 
 KILLS = 12
-OPTIONS = _test_then_save.Options(test=True, write_untested=False, refused_secret=None, attributes=KEEP, backup=False, check_mode=False)
+OPTIONS = _test_then_save.Options(
+    test=True, write_untested=False, refused_secret=None, attributes=KEEP, backup=False, check_mode=False
+)
 
 
 def save(kind, path, declaration, ca, timeout=15):

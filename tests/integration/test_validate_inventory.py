@@ -16,13 +16,23 @@ def run_validate(collections, inventory, *extra):
     """The validate playbook through the newest ansible-core (.venv): before 2.19 a port templated from a variable, as
     the example inventory's are, arrives as text (README, "Dependencies")."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR="1")
-    return subprocess.run([os.path.join(NEWEST_BIN, "ansible-playbook"), "mailops.mailconfig.validate", "-i", str(inventory)] + list(extra),
-                          capture_output=True, text=True, env=env, cwd=str(collections), check=False, timeout=300)
+    return subprocess.run(
+        [os.path.join(NEWEST_BIN, "ansible-playbook"), "mailops.mailconfig.validate", "-i", str(inventory)]
+        + list(extra),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(collections),
+        check=False,
+        timeout=300,
+    )
 
 
 def test_the_installed_example_inventory_validates_on_its_own(installed_collection):
     home = installed_collection / "ansible_collections" / "mailops" / "mailconfig" / "examples"
-    done = run_validate(installed_collection, home / "inventory", "--vault-password-file", str(home / "demo-vault-password"), "-v")
+    done = run_validate(
+        installed_collection, home / "inventory", "--vault-password-file", str(home / "demo-vault-password"), "-v"
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     practices = len(os.listdir(str(home / "inventory" / "host_vars")))  # one declaration per practice
     assert '"msg": "%d declarations valid"' % practices in done.stdout, done.stdout[-3000:]
@@ -59,9 +69,13 @@ def test_an_undefined_variable_is_a_finding_for_its_host_and_every_other_host_is
     done = playbook.run(os.path.join(ROOT, "playbooks", "validate.yml"), "-e", "mail_account_validate_strict=true",
                         inventory=os.path.dirname(hosts))
     assert done.returncode == 2, done.stdout[-3000:]
-    assert "fatal: [molars]" in done.stdout and "fatal: [canines]" in done.stdout and "fatal: [smiles]" not in done.stdout
+    assert (
+        "fatal: [molars]" in done.stdout and "fatal: [canines]" in done.stdout and "fatal: [smiles]" not in done.stdout
+    )
     assert ("molars.yml:7:15: auth.password error MC007: the variable 'vault_molars_password' is undefined, "
             "so mail_account.auth.password cannot be resolved") in done.stdout
     assert "hint: Define vault_molars_password for this host" in done.stdout
-    assert re.search(r"canines.yml:7:[0-9]+: outgoing.port warning MC203", done.stdout)  # the next host was still checked
+    assert re.search(
+        r"canines.yml:7:[0-9]+: outgoing.port warning MC203", done.stdout
+    )  # the next host was still checked
     assert "Vault-Good-7781" not in done.stdout

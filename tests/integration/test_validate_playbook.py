@@ -34,7 +34,9 @@ SECRETS = ("Vault-Good-7781", "12345")
 
 
 def inventory(playbook, hosts):
-    playbook.write("inv/hosts.yml", "all:\n  hosts:\n" + "".join("    %s:\n      ansible_host: 192.0.2.1\n" % h for h in hosts))
+    playbook.write(
+        "inv/hosts.yml", "all:\n  hosts:\n" + "".join("    %s:\n      ansible_host: 192.0.2.1\n" % h for h in hosts)
+    )
     return os.path.join(str(playbook.tmp_path), "inv", "hosts.yml")
 
 
@@ -126,7 +128,11 @@ def test_fleet_summary_has_a_row_per_host_after_validate(playbook):
                           env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary"})
     rows = {line.split()[0]: line.split() for line in result.stdout.split("MAIL ACCOUNTS")[1].splitlines()
             if line.split() and line.split()[0] in ("alpha", "beta", "gamma")}
-    assert rows["alpha"][1:3] == ["ionos_uk", "yes"] and rows["beta"][1:3] == ["office365", "no"] and rows["gamma"][2] == "no"
+    assert (
+        rows["alpha"][1:3] == ["ionos_uk", "yes"]
+        and rows["beta"][1:3] == ["office365", "no"]
+        and rows["gamma"][2] == "no"
+    )
     assert "MC" in " ".join(rows["beta"])
     assert "no_declaration" in rows["gamma"]
     assert "3 practices: 1 validated, 0 changed, 0 verified ok, 2 need attention" in result.stdout
@@ -152,11 +158,17 @@ def test_fleet_summary_lists_the_deadlines_by_date_in_the_table_and_the_json(pla
     """A month before Microsoft turns SMTP AUTH password login off by default: which practices are hit, soonest first."""
     playbook.write("inv/host_vars/alpha.yml", GOOD)
     playbook.write("inv/host_vars/delta.yml", GOOD.replace("ionos_uk", "office365").replace("smiles", "delta"))
-    playbook.write("inv/host_vars/epsilon.yml", GOOD.replace("ionos_uk", "nhsmail").replace("Vault-Good-7781", "Vault-Nhs-5512")
-                   + "  incoming: {protocol: imap}\n")
+    playbook.write(
+        "inv/host_vars/epsilon.yml",
+        GOOD.replace("ionos_uk", "nhsmail").replace("Vault-Good-7781", "Vault-Nhs-5512")
+        + "  incoming: {protocol: imap}\n",
+    )
     report = os.path.join(str(playbook.tmp_path), "reports", "fleet")
-    result = playbook.run(VALIDATE, inventory=inventory(playbook, ["alpha", "delta", "epsilon"]),
-                          env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary", "MAILCONFIG_REPORT": report})
+    result = playbook.run(
+        VALIDATE,
+        inventory=inventory(playbook, ["alpha", "delta", "epsilon"]),
+        env={"ANSIBLE_CALLBACKS_ENABLED": "mailops.mailconfig.fleet_summary", "MAILCONFIG_REPORT": report},
+    )
     assert "MAIL ACCOUNTS" in result.stdout, result.stdout[-4000:]
     summary = result.stdout.split("MAIL ACCOUNTS")[1]
     lines = [line for line in summary.splitlines() if line.startswith("deadline ")]

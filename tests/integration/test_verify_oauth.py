@@ -40,12 +40,31 @@ def oauth_declaration(state, url, refresh_token, incoming=("imaps", "tls"), prot
 
 
 def run(playbook, state, declaration, *args):
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "verify", "mailops.mailconfig.mail_verify": {"declaration": declaration, "ca_path": state["ca"],
-                                                              "fail_on_error": False, "timeout": 10},
-         "register": "r"},
-        {"name": "show", "ansible.builtin.copy": {"content": "{{ r | to_json }}", "dest": "%s/result.json" % playbook.tmp_path}},
-    ]}]
+    play = [
+        {
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "verify",
+                    "mailops.mailconfig.mail_verify": {
+                        "declaration": declaration,
+                        "ca_path": state["ca"],
+                        "fail_on_error": False,
+                        "timeout": 10,
+                    },
+                    "register": "r",
+                },
+                {
+                    "name": "show",
+                    "ansible.builtin.copy": {
+                        "content": "{{ r | to_json }}",
+                        "dest": "%s/result.json" % playbook.tmp_path,
+                    },
+                },
+            ],
+        }
+    ]
     result = playbook.run(yaml.safe_dump(play, sort_keys=False), *args)
     assert result.returncode == 0, result.stdout
     with open("%s/result.json" % playbook.tmp_path, encoding="utf-8") as handle:
@@ -74,7 +93,9 @@ def test_revoked_refresh_token_is_diagnosed_at_the_token_stage(playbook, mail_se
 
 
 def test_expired_access_token_is_refused_by_the_server(playbook, mail_servers, endpoint):
-    result, output = run(playbook, mail_servers, oauth_declaration(mail_servers, endpoint.url("google"), EXPIRED, incoming=None))
+    result, output = run(
+        playbook, mail_servers, oauth_declaration(mail_servers, endpoint.url("google"), EXPIRED, incoming=None)
+    )
     assert result["token"]["status"] == "ok"
     assert (result["outgoing"]["stage"], result["outgoing"]["code"]) == ("authenticate", "auth_failed")
     assert result["incoming"]["status"] == "skipped"

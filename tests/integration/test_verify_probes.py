@@ -16,7 +16,15 @@ TIMEOUT = 10  # Dovecot answers a failed login after about half a second; leave 
 
 
 def run(state, **kwargs):
-    names = ("ca_path", "timeout", "plaintext_allowed_hosts", "access_token", "validate_certs", "send_test_to", "check_mode")
+    names = (
+        "ca_path",
+        "timeout",
+        "plaintext_allowed_hosts",
+        "access_token",
+        "validate_certs",
+        "send_test_to",
+        "check_mode",
+    )
     options = {key: kwargs.pop(key) for key in names if key in kwargs}
     options.setdefault("ca_path", state["ca"])
     options.setdefault("timeout", TIMEOUT)
@@ -34,7 +42,9 @@ SUCCESS = [
 ]
 
 
-@pytest.mark.parametrize("outgoing, incoming, protocol", [case[1:] for case in SUCCESS], ids=[case[0] for case in SUCCESS])
+@pytest.mark.parametrize(
+    "outgoing, incoming, protocol", [case[1:] for case in SUCCESS], ids=[case[0] for case in SUCCESS]
+)
 def test_each_listener_succeeds(mail_servers, outgoing, incoming, protocol):
     result, warnings = run(mail_servers, outgoing=outgoing, incoming=incoming, protocol=protocol)
     assert result["ok"] is True and result["changed"] is False
@@ -51,7 +61,17 @@ def test_each_listener_succeeds(mail_servers, outgoing, incoming, protocol):
     if outgoing[1] == "tls":
         expected = ["resolve", "connect", "tls", "greeting", "capabilities", "authenticate", "command", "logout"]
     else:
-        expected = ["resolve", "connect", "greeting", "capabilities", "starttls", "capabilities", "authenticate", "command", "logout"]
+        expected = [
+            "resolve",
+            "connect",
+            "greeting",
+            "capabilities",
+            "starttls",
+            "capabilities",
+            "authenticate",
+            "command",
+            "logout",
+        ]
     assert [stage["name"] for stage in result["outgoing"]["stages"]] == expected
 
 
@@ -86,42 +106,156 @@ FAILURES = [
     # id, side, declaration kwargs, verify options, expected (stage, code)
     ("smtp-wrong-password", "outgoing", {"password": "Wrong-Pass-For-Test-1"}, {}, ("authenticate", "auth_failed")),
     ("imap-wrong-password", "incoming", {"password": "Wrong-Pass-For-Test-1"}, {}, ("authenticate", "auth_failed")),
-    ("pop3-wrong-password", "incoming", {"password": "Wrong-Pass-For-Test-1", "incoming": ("pop3", "starttls"), "protocol": "pop3"},
-     {}, ("authenticate", "auth_failed")),
-    ("unknown-ca", "outgoing", {"outgoing": ("submissions", "tls")}, {"ca_path": None}, ("tls", "certificate_untrusted")),
-    ("unknown-ca-starttls", "incoming", {"incoming": ("imap", "starttls")}, {"ca_path": None}, ("starttls", "certificate_untrusted")),
+    (
+        "pop3-wrong-password",
+        "incoming",
+        {"password": "Wrong-Pass-For-Test-1", "incoming": ("pop3", "starttls"), "protocol": "pop3"},
+        {},
+        ("authenticate", "auth_failed"),
+    ),
+    (
+        "unknown-ca",
+        "outgoing",
+        {"outgoing": ("submissions", "tls")},
+        {"ca_path": None},
+        ("tls", "certificate_untrusted"),
+    ),
+    (
+        "unknown-ca-starttls",
+        "incoming",
+        {"incoming": ("imap", "starttls")},
+        {"ca_path": None},
+        ("starttls", "certificate_untrusted"),
+    ),
     ("self-signed", "outgoing", {"outgoing": ("smtp_selfsigned", "tls")}, {}, ("tls", "certificate_untrusted")),
-    ("hostname-mismatch", "outgoing", {"outgoing": ("submissions", "tls", "127.0.0.2")}, {}, ("tls", "certificate_hostname_mismatch")),
-    ("hostname-mismatch-imap", "incoming", {"incoming": ("imaps", "tls", "127.0.0.2")}, {}, ("tls", "certificate_hostname_mismatch")),
+    (
+        "hostname-mismatch",
+        "outgoing",
+        {"outgoing": ("submissions", "tls", "127.0.0.2")},
+        {},
+        ("tls", "certificate_hostname_mismatch"),
+    ),
+    (
+        "hostname-mismatch-imap",
+        "incoming",
+        {"incoming": ("imaps", "tls", "127.0.0.2")},
+        {},
+        ("tls", "certificate_hostname_mismatch"),
+    ),
     ("expired", "outgoing", {"outgoing": ("smtp_expired", "tls")}, {}, ("tls", "certificate_expired")),
-    ("implicit-tls-on-starttls-port", "outgoing", {"outgoing": ("submission", "tls")}, {}, ("tls", "tls_protocol_mismatch")),
-    ("implicit-tls-on-imap-starttls-port", "incoming", {"incoming": ("imap", "tls")}, {}, ("tls", "tls_protocol_mismatch")),
-    ("starttls-on-implicit-tls-port", "outgoing", {"outgoing": ("submissions", "starttls")}, {"timeout": 3},
-     ("greeting", "tls_protocol_mismatch")),
-    ("stls-on-pop3s-port", "incoming", {"incoming": ("pop3s", "starttls"), "protocol": "pop3"}, {"timeout": 3},
-     ("greeting", "tls_protocol_mismatch")),
-    ("no-starttls-offered", "outgoing", {"outgoing": ("smtp_no_starttls", "starttls")}, {}, ("starttls", "starttls_unavailable")),
-    ("imap-preauth-instead-of-starttls", "incoming", {"incoming": ("imap_preauth", "starttls")}, {}, ("greeting", "starttls_unavailable")),
-    ("no-auth-before-tls", "outgoing", {"outgoing": ("submission", "none", "127.0.0.2")}, {"plaintext_allowed_hosts": ["127.0.0.2"]},
-     ("authenticate", "auth_unavailable")),
-    ("imap-logindisabled-before-tls", "incoming", {"incoming": ("imap", "none", "127.0.0.2")}, {"plaintext_allowed_hosts": ["127.0.0.2"]},
-     ("authenticate", "auth_unavailable")),
-    ("plaintext-not-allowed", "outgoing", {"outgoing": ("submission", "none")}, {}, ("authenticate", "plaintext_refused")),
-    ("plaintext-other-host-allowed", "incoming", {"incoming": ("pop3", "none"), "protocol": "pop3"},
-     {"plaintext_allowed_hosts": ["mail.example.test"]}, ("authenticate", "plaintext_refused")),
-    ("mechanism-not-offered", "outgoing", {"outgoing": ("smtp_exotic_auth", "starttls")}, {}, ("authenticate", "auth_mechanism_unavailable")),
-    ("token-but-no-token-mechanism", "outgoing", {"method": "oauth2", "outgoing": ("smtp_exotic_auth", "starttls")},
-     {"access_token": "Access-Token-Xy12"}, ("authenticate", "auth_mechanism_unavailable")),
-    ("oauth2-token-endpoint-unresolvable", "outgoing", {"method": "oauth2"}, {}, ("token", "oauth_endpoint_unreachable")),
+    (
+        "implicit-tls-on-starttls-port",
+        "outgoing",
+        {"outgoing": ("submission", "tls")},
+        {},
+        ("tls", "tls_protocol_mismatch"),
+    ),
+    (
+        "implicit-tls-on-imap-starttls-port",
+        "incoming",
+        {"incoming": ("imap", "tls")},
+        {},
+        ("tls", "tls_protocol_mismatch"),
+    ),
+    (
+        "starttls-on-implicit-tls-port",
+        "outgoing",
+        {"outgoing": ("submissions", "starttls")},
+        {"timeout": 3},
+        ("greeting", "tls_protocol_mismatch"),
+    ),
+    (
+        "stls-on-pop3s-port",
+        "incoming",
+        {"incoming": ("pop3s", "starttls"), "protocol": "pop3"},
+        {"timeout": 3},
+        ("greeting", "tls_protocol_mismatch"),
+    ),
+    (
+        "no-starttls-offered",
+        "outgoing",
+        {"outgoing": ("smtp_no_starttls", "starttls")},
+        {},
+        ("starttls", "starttls_unavailable"),
+    ),
+    (
+        "imap-preauth-instead-of-starttls",
+        "incoming",
+        {"incoming": ("imap_preauth", "starttls")},
+        {},
+        ("greeting", "starttls_unavailable"),
+    ),
+    (
+        "no-auth-before-tls",
+        "outgoing",
+        {"outgoing": ("submission", "none", "127.0.0.2")},
+        {"plaintext_allowed_hosts": ["127.0.0.2"]},
+        ("authenticate", "auth_unavailable"),
+    ),
+    (
+        "imap-logindisabled-before-tls",
+        "incoming",
+        {"incoming": ("imap", "none", "127.0.0.2")},
+        {"plaintext_allowed_hosts": ["127.0.0.2"]},
+        ("authenticate", "auth_unavailable"),
+    ),
+    (
+        "plaintext-not-allowed",
+        "outgoing",
+        {"outgoing": ("submission", "none")},
+        {},
+        ("authenticate", "plaintext_refused"),
+    ),
+    (
+        "plaintext-other-host-allowed",
+        "incoming",
+        {"incoming": ("pop3", "none"), "protocol": "pop3"},
+        {"plaintext_allowed_hosts": ["mail.example.test"]},
+        ("authenticate", "plaintext_refused"),
+    ),
+    (
+        "mechanism-not-offered",
+        "outgoing",
+        {"outgoing": ("smtp_exotic_auth", "starttls")},
+        {},
+        ("authenticate", "auth_mechanism_unavailable"),
+    ),
+    (
+        "token-but-no-token-mechanism",
+        "outgoing",
+        {"method": "oauth2", "outgoing": ("smtp_exotic_auth", "starttls")},
+        {"access_token": "Access-Token-Xy12"},
+        ("authenticate", "auth_mechanism_unavailable"),
+    ),
+    (
+        "oauth2-token-endpoint-unresolvable",
+        "outgoing",
+        {"method": "oauth2"},
+        {},
+        ("token", "oauth_endpoint_unreachable"),
+    ),
     ("connection-refused", "outgoing", {"outgoing": ("closed", "tls")}, {}, ("connect", "connection_refused")),
     ("silent-listener-tls", "outgoing", {"outgoing": ("silent", "tls")}, {"timeout": 2}, ("tls", "timeout")),
-    ("silent-listener-plain", "incoming", {"incoming": ("silent", "starttls")}, {"timeout": 2}, ("greeting", "timeout")),
-    ("dns-invalid-name", "outgoing", {"outgoing": ("submission", "starttls", "smtp.no-such-practice.invalid")}, {},
-     ("resolve", "dns_failure")),
+    (
+        "silent-listener-plain",
+        "incoming",
+        {"incoming": ("silent", "starttls")},
+        {"timeout": 2},
+        ("greeting", "timeout"),
+    ),
+    (
+        "dns-invalid-name",
+        "outgoing",
+        {"outgoing": ("submission", "starttls", "smtp.no-such-practice.invalid")},
+        {},
+        ("resolve", "dns_failure"),
+    ),
 ]
 
 
-@pytest.mark.parametrize("side, decl, options, expected", [case[1:] for case in FAILURES], ids=[case[0] for case in FAILURES])
+@pytest.mark.parametrize(
+    "side, decl, options, expected", [case[1:] for case in FAILURES], ids=[case[0] for case in FAILURES]
+)
 def test_failure_is_named_exactly(mail_servers, side, decl, options, expected):
     result = run(mail_servers, **dict(decl, **options))[0]
     check = result[side]
@@ -137,7 +271,9 @@ def test_timeout_bounds_each_stage(mail_servers):
 
 
 def test_validate_certs_false_connects_but_warns(mail_servers):
-    result, warnings = run(mail_servers, outgoing=("smtp_selfsigned", "tls"), incoming=None, ca_path=None, validate_certs=False)
+    result, warnings = run(
+        mail_servers, outgoing=("smtp_selfsigned", "tls"), incoming=None, ca_path=None, validate_certs=False
+    )
     assert result["outgoing"]["status"] == "ok"
     assert any("validate_certs is false" in warning for warning in warnings)
 
@@ -173,7 +309,9 @@ TOKEN_SERVERS = [
 @pytest.mark.parametrize("outgoing, incoming, protocol", TOKEN_SERVERS)
 def test_access_token_logs_in_with_xoauth2_everywhere(mail_servers, outgoing, incoming, protocol):
     token = tokens.access_token(mail_servers["users"]["alice"]["username"])
-    result = run(mail_servers, method="oauth2", outgoing=outgoing, incoming=incoming, protocol=protocol, access_token=token)[0]
+    result = run(
+        mail_servers, method="oauth2", outgoing=outgoing, incoming=incoming, protocol=protocol, access_token=token
+    )[0]
     assert result["ok"] is True, result
     assert result["outgoing"]["auth_mechanism"] == result["incoming"]["auth_mechanism"] == "XOAUTH2"
 
@@ -187,7 +325,9 @@ def test_oauthbearer_is_accepted_by_dovecot(mail_servers, monkeypatch):
     assert result["outgoing"]["auth_mechanism"] == result["incoming"]["auth_mechanism"] == "OAUTHBEARER"
 
 
-@pytest.mark.parametrize("token_options", [{"lifetime": -300}, {"key": b"not-the-servers-key"}], ids=["expired", "wrong-signature"])
+@pytest.mark.parametrize(
+    "token_options", [{"lifetime": -300}, {"key": b"not-the-servers-key"}], ids=["expired", "wrong-signature"]
+)
 def test_rejected_token_is_auth_failed_with_the_token_hint(mail_servers, token_options):
     token = tokens.access_token(mail_servers["users"]["alice"]["username"], **token_options)
     result = run(mail_servers, method="oauth2", access_token=token)[0]

@@ -44,8 +44,14 @@ POP3_CASES = {
 
 
 def run(state, username, outgoing=SMTP, incoming=None, protocol="imap", **options):
-    declaration = declarations.normalised(state, username=username, outgoing=outgoing, incoming=incoming, protocol=protocol,
-                                          method="oauth2" if "access_token" in options else "password")
+    declaration = declarations.normalised(
+        state,
+        username=username,
+        outgoing=outgoing,
+        incoming=incoming,
+        protocol=protocol,
+        method="oauth2" if "access_token" in options else "password",
+    )
     return verify(declaration, ca_path=state["ca"], timeout=10, **options)[0]
 
 
@@ -85,7 +91,9 @@ def test_access_token_logs_in_with_xoauth2(mail_servers):
 def test_rejected_token_is_answered_and_diagnosed_without_hanging(mail_servers, side, incoming):
     """A rejected XOAUTH2 token brings a JSON challenge: we must answer it, or the session hangs."""
     started = time.monotonic()
-    check = run(mail_servers, "expired-token@m365.test", incoming=incoming, access_token="Access-Token-Expired-7731")[side]
+    check = run(mail_servers, "expired-token@m365.test", incoming=incoming, access_token="Access-Token-Expired-7731")[
+        side
+    ]
     assert time.monotonic() - started < 5
     assert (check["stage"], check["code"]) == ("authenticate", "auth_failed"), check
     assert "token" in check["message"] and "token" in check["hint"]

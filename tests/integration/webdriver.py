@@ -30,7 +30,9 @@ class Browser:
 
     def __init__(self, profile):
         self.port = _free_port()
-        self.driver = subprocess.Popen([CHROMEDRIVER, "--port=%d" % self.port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.driver = subprocess.Popen(
+            [CHROMEDRIVER, "--port=%d" % self.port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -43,7 +45,11 @@ class Browser:
                 raise RuntimeError("chromedriver did not start")
             time.sleep(0.1)
         options = {"binary": CHROMIUM, "args": FLAGS + ["--user-data-dir=%s" % profile]}
-        answer = self._call("POST", "/session", {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}})
+        answer = self._call(
+            "POST",
+            "/session",
+            {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}},
+        )
         self.session = "/session/%s" % answer["sessionId"]
 
     def _call(self, method, path, body=None):

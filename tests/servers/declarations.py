@@ -59,8 +59,11 @@ def normalised(state, user="alice", outgoing=("submission", "starttls"), incomin
         "display_name": None,
         "provider": "other",
         "username": username or account["username"],
-        "auth": {"method": method, "password": (password if password is not None else account["password"]) if method == "password" else None,
-                 "oauth2": oauth2},
+        "auth": {
+            "method": method,
+            "password": (password if password is not None else account["password"]) if method == "password" else None,
+            "oauth2": oauth2,
+        },
         "outgoing": dict(_server(state, outgoing), authenticate=authenticate),
         "incoming": incoming_block,
         "sending": {"rate_per_minute": 3},

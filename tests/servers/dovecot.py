@@ -135,7 +135,10 @@ def config(folder, ports, tls, relay_port, throughput=False):
         blocks = []
         for name, owner, implicit in LISTENERS:
             if owner == service:
-                blocks.append("  inet_listener %s {\n    port = %d\n%s  }\n" % (name, ports[name], "    ssl = yes\n" if implicit else ""))
+                blocks.append(
+                    "  inet_listener %s {\n    port = %d\n%s  }\n"
+                    % (name, ports[name], "    ssl = yes\n" if implicit else "")
+                )
         tuning = "  service_count = 0\n  process_min_avail = 2\n" if throughput else ""
         services.append("service %s-login {\n  chroot =\n%s%s}\n" % (service, tuning, "".join(blocks)))
     return """# Written by tests/servers/dovecot.py for one test run; not for production.
@@ -174,10 +177,20 @@ service anvil {{
   }}
 }}
 {services}""".format(
-        folder=folder, listen=", ".join(process.LOOPBACK), internal=internal.pw_name,
-        internal_group=grp.getgrgid(internal.pw_gid).gr_name, login=login.pw_name, uid=internal.pw_uid,
-        gid=internal.pw_gid, cert=tls["valid"]["cert"], key=tls["valid"]["key"], dh=tls["dh"],
-        relay_port=relay_port, passdbs=_passdbs(folder), services="".join(services) + (_THROUGHPUT if throughput else ""))
+        folder=folder,
+        listen=", ".join(process.LOOPBACK),
+        internal=internal.pw_name,
+        internal_group=grp.getgrgid(internal.pw_gid).gr_name,
+        login=login.pw_name,
+        uid=internal.pw_uid,
+        gid=internal.pw_gid,
+        cert=tls["valid"]["cert"],
+        key=tls["valid"]["key"],
+        dh=tls["dh"],
+        relay_port=relay_port,
+        passdbs=_passdbs(folder),
+        services="".join(services) + (_THROUGHPUT if throughput else ""),
+    )
 
 
 def _seed_keeper(folder, uid, gid):
@@ -186,7 +199,9 @@ def _seed_keeper(folder, uid, gid):
     for sub in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(maildir, sub), exist_ok=True)
     for number in range(1, KEEPER_MESSAGES + 1):
-        with open(os.path.join(maildir, "new", "170000000%d.M%dP1.test" % (number, number)), "w", encoding="ascii") as handle:
+        with open(
+            os.path.join(maildir, "new", "170000000%d.M%dP1.test" % (number, number)), "w", encoding="ascii"
+        ) as handle:
             handle.write("From: patient%d@example.test\r\nTo: keeper@example.test\r\nSubject: appointment %d\r\n\r\n"
                          "Please confirm my appointment.\r\n" % (number, number))
     for root, dirs, files in os.walk(os.path.join(folder, "mail")):

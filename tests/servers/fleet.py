@@ -35,7 +35,9 @@ def write(folder, state, count, overrides=None, extra_vars=None, host_vars=None)
     inventory = os.path.join(str(folder), "inventory")
     os.makedirs(inventory, exist_ok=True)
     with open(os.path.join(inventory, "hosts.yml"), "w", encoding="utf-8") as handle:
-        yaml.safe_dump({"all": {"children": {"practices": {"hosts": hosts, "vars": group_vars}}}}, handle, allow_unicode=True)
+        yaml.safe_dump(
+            {"all": {"children": {"practices": {"hosts": hosts, "vars": group_vars}}}}, handle, allow_unicode=True
+        )
     return inventory
 
 

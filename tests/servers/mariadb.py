@@ -52,19 +52,51 @@ def start(folder, tls=None, sql_mode=None):
     _owner_args(own)
     user = _owner_args(data)
     log = os.path.join(folder, "mariadb.log")
-    subprocess.run(["mariadb-install-db", "--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
-                    "--skip-test-db"] + user, stdout=open(log, "ab"), stderr=subprocess.STDOUT, check=True)
+    subprocess.run(
+        [
+            "mariadb-install-db",
+            "--no-defaults",
+            "--datadir=" + data,
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+        ]
+        + user,
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+        check=True,
+    )
     port = process.free_ports(1)[0]
     socket_path = os.path.join(data, ROOT_SOCKET)
-    argv = ["mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + socket_path, "--port=%d" % port,
-            "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=32M", "--max-connections=400",
-            "--pid-file=" + os.path.join(data, "mariadbd.pid"), "--ssl-ca=" + os.path.join(own, "ca.pem"),
-            "--ssl-cert=" + os.path.join(own, "cert.pem"), "--ssl-key=" + os.path.join(own, "key.pem"), "--log-error=" + os.path.join(data, "error.log"),
-            "--innodb-flush-log-at-trx-commit=2", "--performance-schema=OFF"] + user
+    argv = [
+        "mariadbd",
+        "--no-defaults",
+        "--datadir=" + data,
+        "--socket=" + socket_path,
+        "--port=%d" % port,
+        "--bind-address=127.0.0.1",
+        "--skip-log-bin",
+        "--innodb-buffer-pool-size=32M",
+        "--max-connections=400",
+        "--pid-file=" + os.path.join(data, "mariadbd.pid"),
+        "--ssl-ca=" + os.path.join(own, "ca.pem"),
+        "--ssl-cert=" + os.path.join(own, "cert.pem"),
+        "--ssl-key=" + os.path.join(own, "key.pem"),
+        "--log-error=" + os.path.join(data, "error.log"),
+        "--innodb-flush-log-at-trx-commit=2",
+        "--performance-schema=OFF",
+    ] + user
     if sql_mode is not None:
         argv.append("--sql-mode=" + sql_mode)
     server = process.spawn(argv, log)
-    state = {"dir": folder, "port": port, "socket": socket_path, "pid": server.pid, "marker": "--datadir=" + data, "ca": tls["ca"], "tls": tls}
+    state = {
+        "dir": folder,
+        "port": port,
+        "socket": socket_path,
+        "pid": server.pid,
+        "marker": "--datadir=" + data,
+        "ca": tls["ca"],
+        "tls": tls,
+    }
     deadline = time.monotonic() + 30
     while True:
         if server.poll() is not None:
@@ -87,7 +119,9 @@ def sql(state, statements, database=None, check=True):
     argv = ["mariadb", "--no-defaults", "--socket=" + state["socket"], "-uroot", "--batch", "--skip-column-names"]
     if database:
         argv.append(database)
-    result = subprocess.run(argv, input=statements, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    result = subprocess.run(
+        argv, input=statements, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False
+    )
     if check and result.returncode:
         raise RuntimeError("mariadb client failed: %s" % result.stderr.strip())
     return result
@@ -103,8 +137,15 @@ def opendental_statements(database, seed=True, version="24.3.35.0"):
     """SQL creating an Open Dental-shaped database (the tables and columns mail_account touches), seeded."""
     with open(SCHEMA, encoding="utf-8") as handle:
         schema = handle.read()
-    statements = "DROP DATABASE IF EXISTS `%s`;\nCREATE DATABASE `%s` CHARACTER SET utf8mb4;\nUSE `%s`;\n%s\n" % (database, database, database, schema)
-    statements += "INSERT INTO preference (PrefName, ValueString, Comments) VALUES ('DataBaseVersion', '%s', '');\n" % version
+    statements = "DROP DATABASE IF EXISTS `%s`;\nCREATE DATABASE `%s` CHARACTER SET utf8mb4;\nUSE `%s`;\n%s\n" % (
+        database,
+        database,
+        database,
+        schema,
+    )
+    statements += (
+        "INSERT INTO preference (PrefName, ValueString, Comments) VALUES ('DataBaseVersion', '%s', '');\n" % version
+    )
     return statements + (SEED if seed else "")
 
 

@@ -179,7 +179,11 @@ def start(folder, tls=None, hba_extra=()):
     for path in (data, socket_dir, own):
         os.makedirs(path, exist_ok=True)
         os.chmod(path, 0o700)
-    for name, path in (("ca.pem", tls["ca"]), ("server.crt", tls["valid"]["cert"]), ("server.key", tls["valid"]["key"])):
+    for name, path in (
+        ("ca.pem", tls["ca"]),
+        ("server.crt", tls["valid"]["cert"]),
+        ("server.key", tls["valid"]["key"]),
+    ):
         shutil.copyfile(path, os.path.join(own, name))
         os.chmod(os.path.join(own, name), 0o600)
     log = os.path.join(folder, "postgresql.log")
@@ -309,10 +313,13 @@ def create_user(state, name, password):
 def grant(state, database, user, privileges="SELECT, INSERT, UPDATE"):
     """``privileges`` on every table of ``database``'s public schema, and its sequences (for ``id`` serials)."""
     sql(state, "GRANT CONNECT ON DATABASE %s TO %s;\n" % (quote_ident(database), quote_ident(user)))
-    sql(state, "GRANT USAGE ON SCHEMA public TO {u};\n"
-               "GRANT {p} ON ALL TABLES IN SCHEMA public TO {u};\n"
-               "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {u};\n".format(u=quote_ident(user), p=privileges),
-        database=database)
+    sql(
+        state,
+        "GRANT USAGE ON SCHEMA public TO {u};\n"
+        "GRANT {p} ON ALL TABLES IN SCHEMA public TO {u};\n"
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {u};\n".format(u=quote_ident(user), p=privileges),
+        database=database,
+    )
 
 
 def create_odoo(state, database, user, password):

@@ -27,13 +27,19 @@ HOSTS = ["127.0.0.1", "::1"]
 
 # Login name -> the provider's answer to AUTH (SMTP reply lines, without CRLF).
 SMTP_ANSWERS = {
-    "app-password@gmail.test": ["534-5.7.9 Application-specific password required. Learn more at",
-                                "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor"],
-    "wrong@gmail.test": ["535-5.7.8 Username and Password not accepted. Learn more at",
-                         "535 5.7.8  https://support.google.com/mail/?p=BadCredentials"],
+    "app-password@gmail.test": [
+        "534-5.7.9 Application-specific password required. Learn more at",
+        "534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor",
+    ],
+    "wrong@gmail.test": [
+        "535-5.7.8 Username and Password not accepted. Learn more at",
+        "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
+    ],
     "busy@gmail.test": ["454 4.7.0 Too many login attempts, please try again later."],
-    "tenant@m365.test": ["535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
-                         "Visit https://aka.ms/smtp_auth_disabled for more information."],
+    "tenant@m365.test": [
+        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+        "Visit https://aka.ms/smtp_auth_disabled for more information."
+    ],
     "basic@m365.test": ["550 5.7.30 Basic authentication is not supported for Client Submission."],
     "wrong@m365.test": ["535 5.7.3 Authentication unsuccessful"],
     "locked@yahoo.test": ["535 5.7.0 (#AUTH005) Too many bad auth attempts."],

@@ -50,8 +50,14 @@ def _start_scripted(folder, ports, tls):
     child = process.spawn([sys.executable, "-m", "tests.servers.scripted", path], os.path.join(folder, "scripted.log"),
                           env=dict(os.environ, PYTHONPATH=_ROOT))
     insecure = _insecure_context()
-    process.wait_for_greetings([("127.0.0.1", spec["port"], insecure if spec["tls"] == "implicit" else None,
-                                 _GREETINGS[spec["protocol"]]) for spec in listeners if spec["protocol"] != "silent"], child)
+    process.wait_for_greetings(
+        [
+            ("127.0.0.1", spec["port"], insecure if spec["tls"] == "implicit" else None, _GREETINGS[spec["protocol"]])
+            for spec in listeners
+            if spec["protocol"] != "silent"
+        ],
+        child,
+    )
     return {"pid": child.pid, "marker": path}
 
 
@@ -73,14 +79,22 @@ def start(folder, throughput=False):
     names = [listener[0] for listener in dovecot.LISTENERS] + [spec[0] for spec in SCRIPTED] + ["sink", "closed"]
     ports = dict(zip(names, process.free_ports(len(names))))
     tls = certs.make(folder)
-    state = {"dir": folder, "hosts": {"ipv4": "127.0.0.1", "ipv6": "::1", "unsecured": "127.0.0.2"},
-             "ports": ports, "ca": tls["ca"], "tls": tls,
-             "users": {name: {"username": login, "password": password} for name, (login, password) in dovecot.USERS.items()},
-             "virtual_users": {"count": dovecot.VIRTUAL_USERS, "username": dovecot.VIRTUAL_LOGIN,
-                               "password": dovecot.VIRTUAL_PASSWORD},
-             "keeper_messages": dovecot.KEEPER_MESSAGES,
-             "oauth2": {"hs256_key": dovecot.OAUTH2_KEY.decode("ascii"), "keys": os.path.join(folder, "dovecot", "keys")},
-             "servers": {}}
+    state = {
+        "dir": folder,
+        "hosts": {"ipv4": "127.0.0.1", "ipv6": "::1", "unsecured": "127.0.0.2"},
+        "ports": ports,
+        "ca": tls["ca"],
+        "tls": tls,
+        "users": {name: {"username": login, "password": password} for name, (login, password) in dovecot.USERS.items()},
+        "virtual_users": {
+            "count": dovecot.VIRTUAL_USERS,
+            "username": dovecot.VIRTUAL_LOGIN,
+            "password": dovecot.VIRTUAL_PASSWORD,
+        },
+        "keeper_messages": dovecot.KEEPER_MESSAGES,
+        "oauth2": {"hs256_key": dovecot.OAUTH2_KEY.decode("ascii"), "keys": os.path.join(folder, "dovecot", "keys")},
+        "servers": {},
+    }
     try:
         state["servers"]["sink"] = sink.start(folder, ports["sink"])
         state["sink_maildir"] = state["servers"]["sink"]["maildir"]

@@ -105,6 +105,8 @@ class TokenEndpoint:
     each token's header; ``kid=None`` leaves it out, so Dovecot looks for the key "default".
     """
 
+    handler = None  # the request handler class; _Handler unless a subclass serves more paths
+
     def __init__(self, cert=None, cert_key=None, key=None, kid="mailconfig-test-1", issuer=dovecot.OAUTH2_ISSUER,
                  host="127.0.0.1"):
         self.cert, self.cert_key, self.issuer, self.kid, self.host = cert, cert_key, issuer, kid, host
@@ -144,7 +146,7 @@ class TokenEndpoint:
         """Serve on a free port of ``host`` from a daemon thread; returns self."""
         endpoint = self
 
-        class Handler(_Handler):
+        class Handler(self.handler or _Handler):
             owner = endpoint
 
         self._server = ThreadingHTTPServer((self.host, 0), Handler)

@@ -30,8 +30,13 @@ def entries():
 
 def test_no_fragment_announces_a_new_plugin():
     names = {name for _kind, name in plugins()} | set(os.listdir(os.path.join(ROOT, "roles")))
-    announced = [(fragment, text[:80]) for fragment, _section, text in entries()
-                 if re.match(r"(%s) - new (module|plugin|lookup|callback|action|filter|role)\b" % "|".join(map(re.escape, names)), text)]
+    announced = [
+        (fragment, text[:80])
+        for fragment, _section, text in entries()
+        if re.match(
+            r"(%s) - new (module|plugin|lookup|callback|action|filter|role)\b" % "|".join(map(re.escape, names)), text
+        )
+    ]
     assert not announced, "announce new modules and plugins with version_added, not a fragment: %s" % announced
 
 
@@ -54,6 +59,9 @@ def test_no_version_added_is_later_than_the_collection():
         for base, _dirs, names in os.walk(os.path.join(ROOT, folder)):
             for name in (n for n in names if n.endswith(".py")):
                 with open(os.path.join(base, name), encoding="utf-8") as handle:
-                    later += ["%s: %s" % (os.path.relpath(os.path.join(base, name), ROOT), found)
-                              for found in re.findall(r"version_added: *['\"]?([\d.]+)", handle.read()) if _version(found) > collection]
+                    later += [
+                        "%s: %s" % (os.path.relpath(os.path.join(base, name), ROOT), found)
+                        for found in re.findall(r"version_added: *['\"]?([\d.]+)", handle.read())
+                        if _version(found) > collection
+                    ]
     assert not later, "version_added later than galaxy.yml's version: %s" % later

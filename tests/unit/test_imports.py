@@ -42,6 +42,8 @@ def test_checking_a_declaration_with_a_provider_does_not_load_it():
 
 
 def test_provider_auto_loads_it():
-    then = ("import os; os.environ['MAILCONFIG_OFFLINE'] = '1'; _declaration.check({'schema_version': 1, "
-            "'address': 'a@example.co.uk', 'provider': 'auto', 'auth': {'method': 'password', 'password': 'x-Secret-1'}})")
+    then = (
+        "import os; os.environ['MAILCONFIG_OFFLINE'] = '1'; _declaration.check({'schema_version': 1, "
+        "'address': 'a@example.co.uk', 'provider': 'auto', 'auth': {'method': 'password', 'password': 'x-Secret-1'}})"
+    )
     assert "dns.resolver" in loaded_dns_modules([], then)

@@ -24,5 +24,7 @@ def test_the_example_inventory_has_as_many_practices_as_readme_says():
 def test_the_role_readme_names_mail_verify_options_that_exist():
     named = re.findall(r"with `(\w+)` after `mail_verify_batch`", read("roles", "mail_account", "README.md"))
     assert named, "the role README no longer names the mail_verify option that takes the batch"
-    documentation = yaml.safe_load(re.search(r"DOCUMENTATION = r?'''(.*?)'''", read("plugins", "modules", "mail_verify.py"), re.S).group(1))
+    documentation = yaml.safe_load(
+        re.search(r"DOCUMENTATION = r?'''(.*?)'''", read("plugins", "modules", "mail_verify.py"), re.S).group(1)
+    )
     assert set(named) <= set(documentation["options"]), named

@@ -56,4 +56,6 @@ def _plugin_files():
 def test_no_python2_boilerplate(path):
     with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
         text = handle.read()
-    assert not any(line in text for line in BOILERPLATE), "%s: drop the Python 2 boilerplate (from __future__ import ..., __metaclass__ = type)" % path
+    assert not any(line in text for line in BOILERPLATE), (
+        "%s: drop the Python 2 boilerplate (from __future__ import ..., __metaclass__ = type)" % path
+    )

@@ -21,7 +21,9 @@ def unannotated(path):
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.ClassDef):
                 visit(child, public and not child.name.startswith("_"))
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and public and not child.name.startswith("_"):
+            elif (
+                isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and public and not child.name.startswith("_")
+            ):
                 arguments = [a for a in child.args.args + child.args.kwonlyargs if a.arg not in ("self", "cls")]
                 if child.returns is None or any(a.annotation is None for a in arguments):
                     found.append(child.name)

@@ -13,10 +13,22 @@ from typing import Optional, Sequence
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 
 
-def side(failure: Optional[Failure], protocol: Optional[str], host: Optional[str], port: Optional[int], security: Optional[str],
-         stage: Optional[str], message: Optional[str], started: Optional[float], stages: Sequence[dict] = (),
-         address: Optional[str] = None, tls: Optional[dict] = None, auth_mechanisms: Sequence[str] = (),
-         auth_mechanism: Optional[str] = None, server_response: Optional[str] = None) -> dict:
+def side(
+    failure: Optional[Failure],
+    protocol: Optional[str],
+    host: Optional[str],
+    port: Optional[int],
+    security: Optional[str],
+    stage: Optional[str],
+    message: Optional[str],
+    started: Optional[float],
+    stages: Sequence[dict] = (),
+    address: Optional[str] = None,
+    tls: Optional[dict] = None,
+    auth_mechanisms: Sequence[str] = (),
+    auth_mechanism: Optional[str] = None,
+    server_response: Optional[str] = None,
+) -> dict:
     """The result of one check; ``failure`` (a _diagnosis.Failure or None) decides status, code and hint."""
     return {
         "status": "failed" if failure else "ok",

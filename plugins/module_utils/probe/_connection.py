@@ -20,9 +20,18 @@ Gate = Callable[[str, int, Optional[Deadline]], ContextManager[Any]]  # see Sett
 class Settings:
     """The module options as the probes need them."""
 
-    def __init__(self, context: ssl.SSLContext, timeout: float, plaintext_allowed_hosts: Iterable[str] = (), send_test_to: Optional[str] = None,
-                 sender: Optional[str] = None, display_name: Optional[str] = None, check_mode: bool = False,
-                 deadline: Optional[Deadline] = None, gate: Optional[Gate] = None) -> None:
+    def __init__(
+        self,
+        context: ssl.SSLContext,
+        timeout: float,
+        plaintext_allowed_hosts: Iterable[str] = (),
+        send_test_to: Optional[str] = None,
+        sender: Optional[str] = None,
+        display_name: Optional[str] = None,
+        check_mode: bool = False,
+        deadline: Optional[Deadline] = None,
+        gate: Optional[Gate] = None,
+    ) -> None:
         self.context = context
         # gate(host, port, deadline): a context manager held around every connection to that server (a batch bounds
         # them); it raises a Failure when no connection may start before the deadline.
@@ -41,7 +50,9 @@ class Settings:
             return
         if server["security"] == "none" and server["host"].lower() in self.plaintext_allowed_hosts:
             return
-        why = " (security: none, and the host is not in plaintext_allowed_hosts)" if server["security"] == "none" else ""
+        why = (
+            " (security: none, and the host is not in plaintext_allowed_hosts)" if server["security"] == "none" else ""
+        )
         raise Failure("plaintext_refused", "logging in to %s would send the credentials unencrypted%s" % (where, why))
 
 

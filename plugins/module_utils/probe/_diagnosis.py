@@ -19,150 +19,185 @@ from typing import Optional
 CODES = {
     "dns_failure": (
         "The server's host name does not resolve.",
-        "Check the host name for typos, and that the site's DNS resolver works (getent hosts HOST on the site)."),
+        "Check the host name for typos, and that the site's DNS resolver works (getent hosts HOST on the site).",
+    ),
     "connection_refused": (
         "The server's address answered, but nothing accepts connections on that port.",
-        "Check the port: 465 or 587 for SMTP submission, 993 for IMAP, 995 for POP3."),
+        "Check the port: 465 or 587 for SMTP submission, 993 for IMAP, 995 for POP3.",
+    ),
     "network_unreachable": (
         "There is no network route from the site to the server.",
-        "Check the site's internet connection, or whether the server has only an IPv6 (or only an IPv4) address the site cannot reach."),
+        "Check the site's internet connection, or whether the server has only an IPv6 (or only an IPv4) address the site cannot reach.",
+    ),
     "timeout": (
         "The server did not answer within the stage timeout.",
         "A firewall is probably dropping the traffic (outbound mail ports are often blocked), or the server is overloaded. "
-        "Raise timeout only if the server is merely slow."),
+        "Raise timeout only if the server is merely slow.",
+    ),
     "tls_protocol_mismatch": (
         "One side spoke TLS and the other plain text: implicit TLS on a STARTTLS port, or the reverse.",
-        "Match security to the port: security: tls for 465, 993 and 995 (implicit TLS); security: starttls for 587, 143 and 110."),
+        "Match security to the port: security: tls for 465, 993 and 995 (implicit TLS); security: starttls for 587, 143 and 110.",
+    ),
     "tls_handshake_failed": (
         "The TLS handshake failed for a reason other than the certificate.",
         "The server may offer only outdated TLS versions or ciphers (TLS 1.2 is the minimum), or closed the connection; "
-        "check the server's TLS settings."),
+        "check the server's TLS settings.",
+    ),
     "certificate_untrusted": (
         "The server's certificate is not signed by an authority the site trusts (self-signed, or a private CA).",
         "If the server uses a private CA, give its certificate as ca_path. Otherwise the site may be reaching the wrong "
-        "server or its traffic is being intercepted; do not turn validate_certs off to get past this."),
+        "server or its traffic is being intercepted; do not turn validate_certs off to get past this.",
+    ),
     "certificate_hostname_mismatch": (
         "The certificate is valid, but for a different host name.",
         "Use a host name the certificate names: usually the provider's own server name, as its help pages give it, "
-        "rather than an alias under the practice's domain (mail.<practice domain>)."),
+        "rather than an alias under the practice's domain (mail.<practice domain>).",
+    ),
     "certificate_expired": (
         "The server's certificate has expired (or is not valid yet).",
-        "The server's operator must renew the certificate. Check the site's clock too."),
+        "The server's operator must renew the certificate. Check the site's clock too.",
+    ),
     "starttls_unavailable": (
         "The connection should have been upgraded with STARTTLS, but the server did not offer it, refused it, or "
         "skipped it (IMAP PREAUTH). Nothing was sent in clear.",
         "Use the provider's implicit-TLS port (465, 993, 995 with security: tls), or fix the server's TLS set-up. "
-        "We never fall back to plain text."),
+        "We never fall back to plain text.",
+    ),
     "plaintext_refused": (
         "Logging in would have sent the credentials unencrypted, so the login was not attempted.",
         "Use security: tls or starttls. Only for a server on a trusted network: security: none and the host "
-        "listed in plaintext_allowed_hosts."),
+        "listed in plaintext_allowed_hosts.",
+    ),
     "auth_unavailable": (
         "The server offers no authentication on this connection.",
         "Servers usually offer AUTH only after TLS: use security: starttls or tls. Port 25 is for relaying between "
-        "servers; clients submit on 587 or 465."),
+        "servers; clients submit on 587 or 465.",
+    ),
     "auth_mechanism_unavailable": (
         "The server offers authentication, but none of the mechanisms these credentials can use.",
         "Passwords need PLAIN or LOGIN (over TLS); OAuth 2.0 tokens need XOAUTH2 or OAUTHBEARER. Check the "
-        "declaration's auth.method against what the provider supports."),
+        "declaration's auth.method against what the provider supports.",
+    ),
     "auth_failed": (
         "The server rejected the credentials.",
         "Check the user name (usually the full address) and the password in the vault. Fix it before retrying: "
-        "repeated failures can lock the account."),
+        "repeated failures can lock the account.",
+    ),
     "app_password_required": (
         "The provider does not accept the account password from applications; it wants an app password.",
         "Turn on 2-step verification for the account, create an app password for the practice application and store "
-        "it in the vault, or switch to auth.method: oauth2."),
+        "it in the vault, or switch to auth.method: oauth2.",
+    ),
     "smtp_auth_disabled": (
         "SMTP AUTH (authenticated client submission) is disabled for this Microsoft 365 tenant or mailbox: off by "
         "default for tenants created after 2020, and for every tenant from the end of December 2026.",
         "Move to auth.method: oauth2 (see docs/oauth.md). Until Microsoft removes SMTP AUTH basic authentication, a "
         "Microsoft 365 admin can re-enable Authenticated SMTP for this mailbox (admin center, the user's Mail tab, "
-        "Manage email apps) or for the tenant."),
+        "Manage email apps) or for the tenant.",
+    ),
     "basic_auth_disabled": (
         "The provider no longer accepts passwords (basic authentication) for this service; for Microsoft 365 SMTP "
         "AUTH (550 5.7.30) this is the final removal, which no admin setting undoes.",
-        "Switch to auth.method: oauth2 (see docs/oauth.md)."),
+        "Switch to auth.method: oauth2 (see docs/oauth.md).",
+    ),
     "smtp_client_not_authenticated": (
         "Microsoft 365 refused mail from a session that had not logged in (530 5.7.57 Client not authenticated "
         "to send mail).",
         "Turn authentication on (outgoing.authenticate: true) with smtp.office365.com, port 587 and STARTTLS, and check "
-        "that the login succeeds; a device that cannot log in needs a Microsoft 365 connector (SMTP relay) instead."),
+        "that the login succeeds; a device that cannot log in needs a Microsoft 365 connector (SMTP relay) instead.",
+    ),
     "signin_challenge": (
         "Google refused the login until the account holder signs in through a web browser (534 5.7.14, a security "
         "check after a login from a new place or device); the password itself may be right.",
         "Sign in to the account in a web browser, preferably from the practice's own network, and complete Google's "
         "check; then verify again. If the account password (not an app password) is in the vault, create an app "
-        "password or switch to auth.method: oauth2."),
+        "password or switch to auth.method: oauth2.",
+    ),
     "protocol_disabled": (
         "The provider answered that IMAP or POP access is switched off for this mailbox.",
         "Switch it on in the mailbox's settings (Outlook.com: Settings > Mail > Forwarding and IMAP, off by default; "
         "Microsoft 365: an admin enables IMAP or POP for the mailbox; Zoho: Settings > Mail accounts > IMAP), or set "
-        "incoming.enabled: false."),
+        "incoming.enabled: false.",
+    ),
     "rate_limited": (
         "The server is limiting logins or connections from this account or address.",
         "Wait before retrying (each attempt can extend the block), and make sure no other device keeps trying an old "
-        "password."),
+        "password.",
+    ),
     "mailbox_in_use": (
         "The mailbox is locked by another session.",
-        "Another POP3 client (often the practice's old mail program) holds the mailbox; close it and verify again."),
+        "Another POP3 client (often the practice's old mail program) holds the mailbox; close it and verify again.",
+    ),
     "mailbox_unavailable": (
         "Logged in, but the server refused the read-only mailbox command (EXAMINE INBOX, STAT).",
         "Microsoft 365 answers this way ('User is authenticated but not connected') when the app lacks the mailbox "
         "permission, the token names another principal, or IMAP/POP is switched off for the mailbox (Outlook.com: off "
-        "by default); check the app's IMAP/POP permissions, the grant and the mailbox's IMAP/POP setting."),
+        "by default); check the app's IMAP/POP permissions, the grant and the mailbox's IMAP/POP setting.",
+    ),
     # Getting the OAuth 2.0 access token (module_utils/probe/_oauth_token.py; docs/oauth.md).
     "oauth_invalid_grant": (
         "The token endpoint refused the refresh token: it expired (unused for too long), was revoked, or the "
         "password behind it changed.",
-        "Get a new refresh token with the one-time consent flow in docs/oauth.md and replace it in the vault."),
+        "Get a new refresh token with the one-time consent flow in docs/oauth.md and replace it in the vault.",
+    ),
     "oauth_invalid_client": (
         "The token endpoint did not accept the client: wrong or expired client secret, or a secret where none "
         "is expected.",
         "Check client_secret in the vault: it must be the secret's value (not its ID) and not expired; create a new "
-        "secret in the app registration if needed."),
+        "secret in the app registration if needed.",
+    ),
     "oauth_unauthorized_client": (
         "The client may not use this grant, or the client ID is unknown to the tenant.",
         "Check client_id and tenant, and that the app registration allows this grant (public client flows for a "
-        "refresh token without a secret; an application permission for client credentials)."),
+        "refresh token without a secret; an application permission for client credentials).",
+    ),
     "oauth_consent_required": (
         "The user or an administrator has not consented to the application's mail permissions, or the provider "
         "wants the user to sign in interactively again (MFA, conditional access).",
         "Have a tenant administrator grant consent to the app's mail permissions, then get a new refresh token with "
-        "the consent flow in docs/oauth.md."),
+        "the consent flow in docs/oauth.md.",
+    ),
     "oauth_invalid_scope": (
         "The provider refused the requested scopes.",
         "Use the provider's mail scopes (leave scopes unset for the catalogue's defaults); app-only access to "
-        "Microsoft 365 needs https://outlook.office365.com/.default."),
+        "Microsoft 365 needs https://outlook.office365.com/.default.",
+    ),
     "oauth_request_rejected": (
         "The token endpoint refused the request for another reason (for example an unknown tenant, an "
         "unsupported grant, or a temporary failure at the provider).",
         "Read server_response for the provider's error; check tenant and token_endpoint. Temporary errors may clear "
-        "by themselves."),
+        "by themselves.",
+    ),
     "oauth_endpoint_insecure": (
         "The token endpoint is not an https:// URL, so the grant's secrets would travel in clear.",
         "Use the provider's https:// token endpoint. Only a trusted-network test endpoint may be plain http, with "
-        "its host in plaintext_allowed_hosts."),
+        "its host in plaintext_allowed_hosts.",
+    ),
     "oauth_endpoint_unreachable": (
         "The token endpoint could not be reached: DNS failure, connection refused, timeout, or TLS failure.",
         "Check that the site can reach the token endpoint over HTTPS (proxy and firewall rules for "
-        "login.microsoftonline.com or oauth2.googleapis.com) and the token_endpoint or tenant."),
+        "login.microsoftonline.com or oauth2.googleapis.com) and the token_endpoint or tenant.",
+    ),
     "oauth_bad_response": (
         "The token endpoint answered with something other than an OAuth 2.0 token response (not JSON, no "
         "access_token, or a redirect).",
-        "Check token_endpoint: it must be the provider's token URL, not an authorization or sign-in page."),
+        "Check token_endpoint: it must be the provider's token URL, not an authorization or sign-in page.",
+    ),
     "protocol_violation": (
         "The server sent more than any mail server sends in one reply (too many lines, too many bytes, an oversized "
         "IMAP literal), so the check stopped reading. This is not a credentials problem.",
         "Check that host and port are the provider's mail server (a wrong port can reach another service) and that no "
-        "proxy or interception device sits in between; if they are, report the answer to the server's operator."),
+        "proxy or interception device sits in between; if they are, report the answer to the server's operator.",
+    ),
     "control_character_refused": (
         "A value to be sent to the server (user name, address, test recipient) contains a control character such as "
         "CR, LF or NUL, which would inject a command; nothing was sent.",
-        "Remove the character from the declaration or the module option; mailconfig-lint reports it as MC014."),
+        "Remove the character from the declaration or the module option; mailconfig-lint reports it as MC014.",
+    ),
     "server_error": (
         "The server answered with an error or broke the protocol.",
-        "Read server_response. Temporary (4xx, [UNAVAILABLE], [SYS/TEMP]) answers may clear by themselves."),
+        "Read server_response. Temporary (4xx, [UNAVAILABLE], [SYS/TEMP]) answers may clear by themselves.",
+    ),
 }
 
 _VERIFY_CODES = {
@@ -177,9 +212,11 @@ _PLAINTEXT_ON_TLS = {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL",
 
 # Plain text where the handshake after "220 Ready to start TLS" should be: the server is
 # broken, or a middlebox rewrote the session; the port is right, so the implicit-TLS hint would mislead.
-_STARTTLS_BROKEN = ("The server (or a firewall or antivirus proxy in between that inspects mail traffic) agreed to "
-                    "STARTTLS but did not start TLS. Nothing was sent in clear. Turn off the middlebox's mail inspection, "
-                    "or use the provider's implicit-TLS port (465, 993, 995 with security: tls).")
+_STARTTLS_BROKEN = (
+    "The server (or a firewall or antivirus proxy in between that inspects mail traffic) agreed to "
+    "STARTTLS but did not start TLS. Nothing was sent in clear. Turn off the middlebox's mail inspection, "
+    "or use the provider's implicit-TLS port (465, 993, 995 with security: tls)."
+)
 _DEADLINE_HINT = ("The whole check (DNS, connection, TLS, every exchange and the token request) took longer than "
                   "deadline allows: the server or the network is very slow, or the peer is stalling on purpose. "
                   "Raise deadline only if the server is merely slow.")
@@ -223,7 +260,9 @@ def from_exception(exc: BaseException, stage: Optional[str], where: str) -> Fail
     if isinstance(exc, socket.timeout):
         return Failure("timeout", "%s did not answer within the timeout during %s" % (where, stage))
     if isinstance(exc, ssl.SSLError) or stage in ("tls", "starttls"):
-        return Failure("tls_handshake_failed", "TLS handshake with %s failed: %s" % (where, getattr(exc, "reason", None) or exc))
+        return Failure(
+            "tls_handshake_failed", "TLS handshake with %s failed: %s" % (where, getattr(exc, "reason", None) or exc)
+        )
     if isinstance(exc, ConnectionRefusedError):
         return Failure("connection_refused", "%s refused the connection" % where)
     if isinstance(exc, OSError) and exc.errno in _UNREACHABLE:
@@ -266,7 +305,11 @@ def smtp(stage: str, code: int, enhanced: Optional[str], text: str, where: str, 
     if code == 421 or "#AUTH005" in text:
         return Failure("rate_limited", "%s: too many connections or failed logins" % said, answer)
     if enhanced == "5.7.57":
-        return Failure("smtp_client_not_authenticated", "%s during %s: the server wants a login before mail" % (said, stage), answer)
+        return Failure(
+            "smtp_client_not_authenticated",
+            "%s during %s: the server wants a login before mail" % (said, stage),
+            answer,
+        )
     if stage != "authenticate":
         return Failure("server_error", "%s during %s" % (said, stage), answer)
     if enhanced == "5.7.139":
@@ -274,19 +317,32 @@ def smtp(stage: str, code: int, enhanced: Optional[str], text: str, where: str, 
         if _SMTP_AUTH_OFF.search(text):
             return Failure("smtp_auth_disabled", "%s: SMTP AUTH is disabled for this tenant or mailbox" % said, answer)
         if _BASIC_AUTH_OFF.search(text):
-            return Failure("basic_auth_disabled", "%s: Microsoft 365 refuses password logins for this account" % said, answer)
+            return Failure(
+                "basic_auth_disabled", "%s: Microsoft 365 refuses password logins for this account" % said, answer
+            )
         if _POLICY.search(text):
-            return Failure("basic_auth_disabled", "%s: a Microsoft 365 sign-in policy (conditional access or MFA) blocks "
-                           "this password login" % said, answer,
-                           hint="The password may be right: a tenant admin's conditional access or MFA policy blocks "
-                                "legacy logins for this mailbox. Switch to auth.method: oauth2, or ask the admin to exclude it.")
+            return Failure(
+                "basic_auth_disabled",
+                "%s: a Microsoft 365 sign-in policy (conditional access or MFA) blocks this password login" % said,
+                answer,
+                hint="The password may be right: a tenant admin's conditional access or MFA policy blocks "
+                "legacy logins for this mailbox. Switch to auth.method: oauth2, or ask the admin to exclude it.",
+            )
         if _LOCKED.search(text):
-            return Failure("rate_limited", "%s: Microsoft 365 has locked the account after failed logins" % said, answer)
+            return Failure(
+                "rate_limited", "%s: Microsoft 365 has locked the account after failed logins" % said, answer
+            )
         return _rejected(said, answer, token)
     if enhanced == "5.7.30":
-        return Failure("basic_auth_disabled", "%s: basic authentication has been removed for SMTP submission" % said, answer)
+        return Failure(
+            "basic_auth_disabled", "%s: basic authentication has been removed for SMTP submission" % said, answer
+        )
     if enhanced == "5.7.14" or _SIGNIN_CHALLENGE.search(text):
-        return Failure("signin_challenge", "%s: the provider wants the account holder to sign in through a web browser" % said, answer)
+        return Failure(
+            "signin_challenge",
+            "%s: the provider wants the account holder to sign in through a web browser" % said,
+            answer,
+        )
     if code == 534 and enhanced == "5.7.9" or _APP_PASSWORD.search(text):
         return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
     if code == 454 or code == 432:
@@ -302,16 +358,24 @@ def smtp(stage: str, code: int, enhanced: Optional[str], text: str, where: str, 
 
 def _rejected(said, answer, token):
     if token:
-        return Failure("auth_failed", "%s: the access token was rejected" % said, answer,
-                       hint="The token may be expired, issued for another user or scope, or the app may lack permission "
-                            "for this mailbox; obtain a fresh token with the provider's mail scopes.")
+        return Failure(
+            "auth_failed",
+            "%s: the access token was rejected" % said,
+            answer,
+            hint="The token may be expired, issued for another user or scope, or the app may lack permission "
+            "for this mailbox; obtain a fresh token with the provider's mail scopes.",
+        )
     return Failure("auth_failed", "%s: the credentials were rejected" % said, answer)
 
 
 def _challenge_or_app_password(said, answer, text):
     """The IMAP/POP3 login answers that Google and others word rather than code: a browser sign-in, an app password."""
     if _SIGNIN_CHALLENGE.search(text):
-        return Failure("signin_challenge", "%s: the provider wants the account holder to sign in through a web browser" % said, answer)
+        return Failure(
+            "signin_challenge",
+            "%s: the provider wants the account holder to sign in through a web browser" % said,
+            answer,
+        )
     if _APP_PASSWORD.search(text):
         return Failure("app_password_required", "%s: the provider wants an app password" % said, answer)
     return None
@@ -363,7 +427,9 @@ def pop3(stage: str, text: str, where: str, token: bool = False) -> Failure:
     if code == "LOGIN-DELAY":
         return Failure("rate_limited", "%s: the server wants more time between logins" % said, answer)
     if code.startswith("SYS/"):
-        return Failure("server_error", "%s: %s server failure" % (said, "temporary" if code == "SYS/TEMP" else "permanent"), answer)
+        return Failure(
+            "server_error", "%s: %s server failure" % (said, "temporary" if code == "SYS/TEMP" else "permanent"), answer
+        )
     if _PROTOCOL_OFF.search(text):
         return Failure("protocol_disabled", "%s: POP access is switched off for this mailbox" % said, answer)
     if stage == "authenticate":

@@ -61,10 +61,10 @@ class Session:
             if line.startswith("+"):
                 rounds += 1
                 if continue_with is None or rounds > _MAX_SASL_ROUNDS:
-                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line[:200])
+                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line)
                 answer = continue_with(line[1:].strip())
                 if answer is None:
-                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line[:200])
+                    raise Failure("server_error", "%s asked for more input than the command has" % self.channel.peer, line)
                 self.channel.send_line(answer)
                 continue
             untagged.append(line)
@@ -98,7 +98,7 @@ def _greeting(session, server, where):
     if upper.startswith("* BYE"):
         raise _diagnosis.imap("greeting", "BYE", line[5:].strip(), where)
     if not upper.startswith("* OK"):
-        raise Failure("server_error", "%s sent something that is not an IMAP greeting" % where, line[:200])
+        raise Failure("server_error", "%s sent something that is not an IMAP greeting" % where, line)
     match = _CAPABILITY.search(line)
     return _capabilities(match.group(1)) if match else None
 

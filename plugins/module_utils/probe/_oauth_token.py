@@ -17,15 +17,16 @@ import collections
 import http.client
 import json
 import re
+import ssl
 import time
 import urllib.parse
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _bounded_http, _diagnosis
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_spec import secret_values
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import Masker, scrub_result
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Deadline, Stages, tls_context
 
 
@@ -104,8 +105,12 @@ def _host_port(endpoint):
     return (parts.hostname, port) if parts.scheme in ("https", "http") and parts.hostname else (None, None)
 
 
-def _error_answer(status, body):
-    """The OAuth error fields of a JSON answer, as (error, AADSTS numbers, server_response); None if not OAuth."""
+def _error_answer(status, body, masker):
+    """The OAuth error fields of a JSON answer, as (error, AADSTS numbers, server_response); None if not OAuth.
+
+    The description is masked before its first line is taken: a secret the server
+    wrapped over two lines would otherwise keep its first half.
+    """
     try:
         answer = json.loads(body.decode("utf-8"))
     except ValueError:
@@ -115,15 +120,15 @@ def _error_answer(status, body):
     numbers = [number for number in answer.get("error_codes") or [] if isinstance(number, int)]
     description = answer.get("error_description") if isinstance(answer.get("error_description"), str) else ""
     # Microsoft appends trace and correlation IDs; the first line is the explanation.
-    description = description.replace("\r", "").split("\n")[0].split(" Trace ID:")[0]  # cut after masking, in acquire
+    description = masker.text(description).replace("\r", "").split("\n")[0].split(" Trace ID:")[0]
     response = "HTTP %d %s%s%s" % (status, answer["error"], " (%s)" % answer["suberror"] if isinstance(answer.get("suberror"), str) else "",
                                    ": " + description if description else "")
     return answer["error"], numbers, response
 
 
-def _classify_error(status, body, where):
-    """The failure for an HTTP error status."""
-    parsed = _error_answer(status, body)
+def _classify_error(status, body, where, masker):
+    """The failure for an HTTP error status; ``masker`` masks the secrets before the description is shortened."""
+    parsed = _error_answer(status, body, masker)
     if parsed is None:
         if status >= 500:
             return Failure("oauth_endpoint_unreachable", "the token endpoint %s answered HTTP %d without an OAuth "
@@ -150,8 +155,8 @@ def _token(body, sent_refresh_token, where):
         raise Failure("oauth_bad_response", "the token endpoint %s answered HTTP 200 without an access_token "
                       "(fields: %s)" % (where, ", ".join(sorted(str(key) for key in answer)) or "none"))
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        raise Failure("oauth_bad_response", "the token endpoint %s issued a token of type %r; mail servers take "
-                      "Bearer tokens only" % (where, str(token_type)[:40]))
+        raise Failure("oauth_bad_response", "the token endpoint %s issued a token of type %s; mail servers take "
+                      "Bearer tokens only" % (where, json.dumps(token_type)))  # whole: masked, then cut, in acquire
     try:
         expires_in = int(answer.get("expires_in"))  # Microsoft's older endpoints send it as a string
     except (TypeError, ValueError):
@@ -169,8 +174,14 @@ def _unreachable(exc, where):
     return Failure("oauth_endpoint_unreachable", "cannot reach the token endpoint (%s): %s" % (cause.code, cause.message), hint=hint)
 
 
-def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
-    """POST ``form`` to the token ``endpoint``; the Token, or Failure."""
+def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stages: Stages, read: Callable[[int, bytes, str], Any],
+             plaintext_allowed_hosts: Iterable[str] = ()) -> Any:
+    """POST ``form`` to the https ``endpoint`` in stage "token"; ``read(status, body, where)`` judges the answer.
+
+    Every transport failure, an oversized answer, a redirect or broken HTTP is a Failure;
+    ``read`` runs inside the stage, so what it raises marks the stage failed. Shared by the
+    refresh here and the controller's sign-in (plugin_utils/oauth).
+    """
     host, port = _host_port(endpoint)
     if host is None:
         raise Failure("oauth_request_rejected", "no usable token endpoint in the declaration: set tenant (Microsoft) "
@@ -189,13 +200,22 @@ def _request(endpoint, form, context, stages, plaintext_allowed_hosts=()):
             if 300 <= status < 400:
                 raise Failure("oauth_bad_response", "the token endpoint %s answered with a redirect (HTTP %d); "
                               "it was not followed" % (where, status), "HTTP %d" % status)
-            if status != 200:
-                raise _classify_error(status, body, where)
-            return _token(body, form.get("refresh_token"), where)
+            return read(status, body, where)
     except (OSError, EOFError) as error:
         raise _unreachable(error, where)
     except http.client.HTTPException as error:
         raise Failure("oauth_bad_response", "the token endpoint %s broke the HTTP protocol (%s)" % (where, type(error).__name__))
+
+
+def _request(endpoint, form, context, stages, masker, plaintext_allowed_hosts=()):
+    """POST ``form`` to the token ``endpoint``; the Token, or Failure."""
+
+    def read(status, body, where):
+        if status != 200:
+            raise _classify_error(status, body, where, masker)
+        return _token(body, form.get("refresh_token"), where)
+
+    return exchange(endpoint, form, context, stages, read, plaintext_allowed_hosts)
 
 
 def acquire(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,
@@ -214,7 +234,7 @@ def acquire(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate
     token, failure, grant_type = None, None, None
     try:
         grant_type, form = _grant_form(oauth2)
-        token = _request(endpoint, form, tls_context(ca_path, validate_certs), stages, plaintext_allowed_hosts)
+        token = _request(endpoint, form, tls_context(ca_path, validate_certs), stages, Masker(secrets), plaintext_allowed_hosts)
     except Failure as exc:
         failure = exc
     message = None if failure else "access token issued by %s:%d (%s grant%s%s)" % (

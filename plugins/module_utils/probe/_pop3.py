@@ -37,7 +37,7 @@ class Session:
         for kind in ("+OK", "-ERR", "+"):
             if line == kind or line.startswith(kind + " "):
                 return kind, line[len(kind) + 1:]
-        raise Failure("server_error", "%s sent something that is not a POP3 answer" % self.channel.peer, line[:200])
+        raise Failure("server_error", "%s sent something that is not a POP3 answer" % self.channel.peer, line)
 
     def command(self, text: str) -> Tuple[str, str]:
         self.channel.send_line(text)

@@ -52,7 +52,7 @@ def read_reply(channel: Channel) -> Reply:
     while True:
         line = channel.readline().decode("utf-8", "replace")
         if len(line) < 3 or not line[:3].isdigit() or line[3:4] not in ("", " ", "-"):
-            raise Failure("server_error", "%s sent something that is not an SMTP reply" % channel.peer, line[:200])
+            raise Failure("server_error", "%s sent something that is not an SMTP reply" % channel.peer, line)
         lines.append(line[4:])
         if line[3:4] != "-":
             return Reply(int(line[:3]), lines)

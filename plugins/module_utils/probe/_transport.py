@@ -114,7 +114,9 @@ class Channel:
         self._lines = self._bytes = 0
 
     def _violation(self, what):
-        return Failure("protocol_violation", "%s sent %s, more than any mail server sends in one reply" % (self.peer, what))
+        return Failure(
+            "protocol_violation", "%s sent %s, more than any mail server sends in one reply" % (self.peer, what)
+        )
 
     def send(self, data: bytes) -> None:
         """Send raw bytes (a message body); lines go through send_line."""
@@ -167,7 +169,10 @@ class Channel:
     def start_tls(self, context: ssl.SSLContext, host: str) -> None:
         """Upgrade in place. Bytes already received in clear would be an injection: refuse them."""
         if self._buffer:
-            raise Failure("starttls_unavailable", "%s sent data after agreeing to start TLS (possible command injection)" % self.peer)
+            raise Failure(
+                "starttls_unavailable",
+                "%s sent data after agreeing to start TLS (possible command injection)" % self.peer,
+            )
         self.sock.settimeout(self.stages.remaining())
         self.sock = context.wrap_socket(self.sock, server_hostname=_host(host))
         self.tls = tls_details(self.sock)
@@ -192,7 +197,9 @@ def tls_context(ca_path: Optional[str] = None, validate_certs: bool = True) -> s
         else:
             context = ssl.create_default_context(cafile=ca_path or None)
     except (OSError, ssl.SSLError) as exc:
-        raise CAPathError("ca_path %s cannot be used as a CA bundle: %s" % (ca_path, getattr(exc, "strerror", None) or exc))
+        raise CAPathError(
+            "ca_path %s cannot be used as a CA bundle: %s" % (ca_path, getattr(exc, "strerror", None) or exc)
+        )
     if not validate_certs:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -211,7 +218,9 @@ def tls_details(sock: ssl.SSLSocket, now: Optional[float] = None) -> Dict[str, O
                "not_after": None, "days_left": None}
     if cert.get("notAfter"):
         expires = ssl.cert_time_to_seconds(cert["notAfter"])
-        details["not_after"] = datetime.datetime.fromtimestamp(expires, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        details["not_after"] = datetime.datetime.fromtimestamp(expires, datetime.timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
         details["days_left"] = int((expires - (now or time.time())) // 86400)
     return details
 

@@ -15,7 +15,13 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import _diagnosis, _imap, _oauth_token, _pop3, _smtp
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe import (
+    _diagnosis,
+    _imap,
+    _oauth_token,
+    _pop3,
+    _smtp,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._check_result import side
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._connection import Gate, Settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import refuse_control_characters
@@ -23,7 +29,12 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils._declaration_sp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._sasl import Credential
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub_result
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import Deadline, Stages, speaks_tls, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import (
+    Deadline,
+    Stages,
+    speaks_tls,
+    tls_context,
+)
 
 PROBES = {"smtp": _smtp.probe, "imap": _imap.probe, "pop3": _pop3.probe}
 PROVED = {"smtp": "NOOP accepted", "imap": "INBOX opened read-only", "pop3": "STAT answered"}
@@ -47,15 +58,28 @@ def credential_for(declaration: Mapping[str, Any], access_token: Optional[str] =
 def _success_message(protocol, server, report):
     where = "%s:%d" % (server["host"], server["port"])
     security = "over %s" % report["tls"]["version"] if report["tls"] else "without TLS"
-    login = "logged in with %s" % report["auth_mechanism"] if report["auth_mechanism"] else "no login (authenticate is false)"
+    login = (
+        "logged in with %s" % report["auth_mechanism"]
+        if report["auth_mechanism"]
+        else "no login (authenticate is false)"
+    )
     counted = " (%d messages)" % report["messages"] if report.get("messages") is not None else ""
     return "%s %s: %s, %s; %s%s" % (protocol.upper(), where, security, login, PROVED[protocol], counted)
 
 
-def check(protocol: str, server: Mapping[str, Any], credential: Credential, settings: Settings) -> Tuple[Dict[str, Any], List[str]]:
+def check(
+    protocol: str, server: Mapping[str, Any], credential: Credential, settings: Settings
+) -> Tuple[Dict[str, Any], List[str]]:
     """Probe one server; the side's result and the SASL strings sent (to scrub)."""
     stages = Stages(settings.timeout, settings.deadline)
-    report = {"address": None, "tls": None, "auth_mechanisms": [], "auth_mechanism": None, "server_response": None, "sent": []}
+    report = {
+        "address": None,
+        "tls": None,
+        "auth_mechanisms": [],
+        "auth_mechanism": None,
+        "server_response": None,
+        "sent": [],
+    }
     where = "%s:%d" % (server["host"], server["port"])
     started = time.monotonic()
     failure = None
@@ -67,13 +91,30 @@ def check(protocol: str, server: Mapping[str, Any], credential: Credential, sett
         if failure.code == "timeout" and stages.current == "greeting" and server["security"] != "tls" \
                 and speaks_tls(report["address"], server["port"], settings.context, _sniff_seconds(settings)):
             failure = _diagnosis.plaintext_on_tls_port(where)
-    result = side(failure, protocol, server["host"], server["port"], server["security"], stages.current or QUEUED,
-                  None if failure else _success_message(protocol, server, report), started, stages.records,
-                  report["address"], report["tls"], report["auth_mechanisms"], report["auth_mechanism"], report["server_response"])
+    result = side(
+        failure,
+        protocol,
+        server["host"],
+        server["port"],
+        server["security"],
+        stages.current or QUEUED,
+        None if failure else _success_message(protocol, server, report),
+        started,
+        stages.records,
+        report["address"],
+        report["tls"],
+        report["auth_mechanisms"],
+        report["auth_mechanism"],
+        report["server_response"],
+    )
     if protocol != "smtp":
         result["messages"] = report.get("messages")
     elif settings.send_test_to:
-        result["test_message"] = report.get("test_message") or {"to": settings.send_test_to, "sent": False, "server_response": None}
+        result["test_message"] = report.get("test_message") or {
+            "to": settings.send_test_to,
+            "sent": False,
+            "server_response": None,
+        }
     return result, report["sent"]
 
 
@@ -93,8 +134,10 @@ def _warnings(result, validate_certs):
     """Warnings about the check itself, and certificates close to expiry (``result`` None: none checked)."""
     warnings = []
     if not validate_certs:
-        warnings.append("validate_certs is false: server certificates were not verified, so a successful check does not "
-                        "prove the connection is private or reaches the real server")
+        warnings.append(
+            "validate_certs is false: server certificates were not verified, so a successful check does not "
+            "prove the connection is private or reaches the real server"
+        )
     for direction in ("outgoing", "incoming") if result else ():
         tls = result[direction]["tls"] or {}
         if tls.get("days_left") is not None and tls["days_left"] < EXPIRY_WARNING_DAYS:
@@ -109,7 +152,10 @@ def summary(result: Mapping[str, Any]) -> str:
     for name in ("outgoing", "incoming"):
         checked = result[name]
         if checked["status"] == "failed":
-            parts.append("%s %s at %s: %s. Hint: %s" % (name, checked["code"], checked["stage"], checked["message"], checked["hint"]))
+            parts.append(
+                "%s %s at %s: %s. Hint: %s"
+                % (name, checked["code"], checked["stage"], checked["message"], checked["hint"])
+            )
         else:
             parts.append("%s %s: %s" % (name, checked["status"], checked["message"]))
     return " | ".join(parts)
@@ -131,10 +177,19 @@ def _our_names(declaration, token_result):
     return names
 
 
-def verify(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,
-           send_test_to: Optional[str] = None, plaintext_allowed_hosts: Sequence[str] = (), access_token: Optional[str] = None,
-           check_mode: bool = False, deadline: Optional[float] = None, gate: Optional[Gate] = None,
-           context: Optional[ssl.SSLContext] = None) -> Tuple[Dict[str, Any], List[str]]:
+def verify(
+    declaration: Dict[str, Any],
+    ca_path: Optional[str] = None,
+    validate_certs: bool = True,
+    timeout: float = 15,
+    send_test_to: Optional[str] = None,
+    plaintext_allowed_hosts: Sequence[str] = (),
+    access_token: Optional[str] = None,
+    check_mode: bool = False,
+    deadline: Optional[float] = None,
+    gate: Optional[Gate] = None,
+    context: Optional[ssl.SSLContext] = None,
+) -> Tuple[Dict[str, Any], List[str]]:
     """Check both sides of ``declaration``; return (result, warnings), both scrubbed of secrets.
 
     For OAuth 2.0 without a given ``access_token``, first get one from the token
@@ -151,7 +206,9 @@ def verify(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_
     secrets = secret_values(declaration)
     token_result = None
     if declaration["auth"]["method"] == "oauth2" and not access_token:
-        token, token_result = _oauth_token.acquire(declaration, ca_path, validate_certs, timeout, plaintext_allowed_hosts, deadline)
+        token, token_result = _oauth_token.acquire(
+            declaration, ca_path, validate_certs, timeout, plaintext_allowed_hosts, deadline
+        )
         if token is None:
             keep = _our_names(declaration, token_result)
             return (scrub_result(_token_failed(declaration, token_result), secrets, keep=keep),
@@ -163,7 +220,9 @@ def verify(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_
     credential = credential_for(declaration, access_token)
     incoming = declaration["incoming"]
     answers = {}
-    side_by_side = threading.Thread(target=lambda: answers.update(incoming=check(incoming["protocol"], incoming, credential, settings)))
+    side_by_side = threading.Thread(
+        target=lambda: answers.update(incoming=check(incoming["protocol"], incoming, credential, settings))
+    )
     if incoming["enabled"]:
         side_by_side.start()
     outgoing, sent = check("smtp", declaration["outgoing"], credential, settings)

@@ -80,11 +80,17 @@ def write(path: str, data: bytes, attributes: _file_attributes.Attributes, like:
 
 
 def remove_stale_temps(path: str) -> None:
-    """Delete temp files a killed writer left beside ``path``; call only while holding the store lock."""
-    directory = os.path.dirname(os.path.abspath(path))
-    prefix = _temp_prefix(path)
+    """Delete temp files a killed writer left beside ``path``, pending backups included; call only while holding the store lock."""
+    remove_pending(os.path.dirname(os.path.abspath(path)), os.path.basename(path) + ".")
+
+
+def remove_pending(directory: str, start: str) -> None:
+    """Delete the temp files (``write``'s, ``pending_name``'s) in ``directory`` for names starting with ``start``:
+    a killed run's; call only under the store's lock."""
+    if not os.path.isdir(directory):
+        return
     for name in os.listdir(directory):
-        if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+        if name.startswith("." + start) and name.endswith(TEMP_SUFFIX):
             os.unlink(os.path.join(directory, name))
 
 
@@ -95,9 +101,17 @@ def backup_name(path: str) -> str:
 
 
 def create_new(name: str, attributes: _file_attributes.Attributes) -> int:
-    """Create the empty file ``name`` (never an existing one) with final ``attributes``; return its descriptor."""
-    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    _file_attributes.apply(fd, attributes)
+    """Create the empty file ``name`` (never an existing one) with final ``attributes``; return its descriptor (read and write).
+
+    When the attributes cannot be given (a chown without the right), the file is removed again.
+    """
+    fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        _file_attributes.apply(fd, attributes)
+    except BaseException:
+        os.close(fd)
+        os.unlink(name)
+        raise
     return fd
 
 
@@ -107,17 +121,19 @@ def backup_attributes() -> _file_attributes.Attributes:
 
 
 class PendingBackup:
-    """A backup written under a temporary name, put in place only once the change it precedes is committed."""
+    """A backup written under a temporary name, put in place only once the change it precedes is committed.
 
-    def __init__(self, temp: str, name: str) -> None:
-        self.temp, self.name = temp, name
+    ``data`` is what was written: the MAC covers those bytes, never whatever lies under the temporary name by then
+    (the folder may be writable by the application's user).
+    """
+
+    def __init__(self, temp: str, name: str, data: bytes) -> None:
+        self.temp, self.name, self.data = temp, name, data
 
     def keep(self, key: Optional[bytes]) -> str:
         """Write its MAC (with ``key``), then rename it into place; returns its name."""
         if key is not None:
-            with open(self.temp, "rb") as handle:
-                data = handle.read()
-            write(self.name + _backup_trust.MAC_SUFFIX, _backup_trust.mac(key, self.name, data).encode("ascii"), backup_attributes())
+            write(self.name + _backup_trust.MAC_SUFFIX, _backup_trust.mac(key, self.name, self.data).encode("ascii"), backup_attributes())
         os.replace(self.temp, self.name)
         fsync_directory(os.path.dirname(os.path.abspath(self.name)))
         return self.name
@@ -176,16 +192,21 @@ def backup(path: str) -> PendingBackup:
     """
     with os.fdopen(open_no_follow(path), "rb") as source:
         data = source.read()
-    name = backup_name(path)
+    return pending_backup(backup_name(path), data, _security_context.of(path))
+
+
+def pending_backup(name: str, data: bytes, context: Optional[bytes] = None) -> PendingBackup:
+    """``data`` written (fsynced) under the temporary name of backup ``name``, the running user's, mode 0600; removed
+    again when the write fails (a partial copy still holds the secrets)."""
     temp = pending_name(name)
     fd = create_new(temp, backup_attributes())
     try:
         with os.fdopen(fd, "wb") as handle:
-            _security_context.give(handle.fileno(), _security_context.of(path))
+            _security_context.give(handle.fileno(), context)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
         os.unlink(temp)
         raise
-    return PendingBackup(temp, name)
+    return PendingBackup(temp, name, data)

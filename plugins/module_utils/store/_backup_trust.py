@@ -28,7 +28,9 @@ _LIMIT = 64 << 20  # bytes read from one backup: a settings file or an applicati
 
 def mac(key: bytes, name: str, data: bytes) -> str:
     """The sidecar text for backup ``name`` holding ``data``."""
-    digest = hmac.new(key, b"mailconfig backup v1\0" + os.path.basename(name).encode("utf-8") + b"\0" + data, hashlib.sha256)
+    digest = hmac.new(
+        key, b"mailconfig backup v1\0" + os.path.basename(name).encode("utf-8") + b"\0" + data, hashlib.sha256
+    )
     return _MAC_FORMAT % digest.hexdigest()
 
 
@@ -43,9 +45,14 @@ def _read_ours(path: str, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise ValueError("%s is not a regular file" % path)
         if info.st_uid != os.geteuid():
-            raise ValueError("%s is owned by uid %d, not by the user this run writes backups as (uid %d)" % (path, info.st_uid, os.geteuid()))
+            raise ValueError(
+                "%s is owned by uid %d, not by the user this run writes backups as (uid %d)"
+                % (path, info.st_uid, os.geteuid())
+            )
         if stat.S_IMODE(info.st_mode) != 0o600:
-            raise ValueError("%s has mode %04o, not 0600 as every backup this collection writes" % (path, stat.S_IMODE(info.st_mode)))
+            raise ValueError(
+                "%s has mode %04o, not 0600 as every backup this collection writes" % (path, stat.S_IMODE(info.st_mode))
+            )
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise ValueError("%s is larger than %d bytes" % (path, limit))
@@ -53,9 +60,11 @@ def _read_ours(path: str, limit: int) -> bytes:
 
 
 def _refusal(path: str, why: str) -> ValueError:
-    return ValueError("state restored: %s was not written by this collection, so it is not restored: %s. If you put it there "
-                      "yourself and trust it, name it in restore_unverified (mail_account_restore_unverified) to restore it once"
-                      % (path, why))
+    return ValueError(
+        "state restored: %s was not written by this collection, so it is not restored: %s. If you put it there "
+        "yourself and trust it, name it in restore_unverified (mail_account_restore_unverified) to restore it once"
+        % (path, why)
+    )
 
 
 def verified_bytes(path: str, key: Optional[bytes], unverified: Optional[str] = None, limit: int = _LIMIT) -> bytes:

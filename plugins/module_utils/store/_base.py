@@ -81,8 +81,9 @@ class Session:
         """The masked before/after text of our keys."""
         raise NotImplementedError
 
-    def check_writable(self) -> None:
+    def check_writable(self, current: dict, todo: dict) -> None:
         """In check mode, raise the ``StoreError`` the real run's write would meet (a missing permission, a read-only database)."""
+        del current, todo
 
     def backup(self) -> typing.Optional[_atomic_file.PendingBackup]:
         """A copy of the store as it is now, under a temporary name until the change is committed; None when none is made."""
@@ -177,7 +178,7 @@ class Store:
                 before, after = session.diff(current, todo)
                 keys = tuple(sorted(session.pending(current, todo)))
                 if changed and check_mode:
-                    session.check_writable()
+                    session.check_writable(current, todo)
                 if not changed or check_mode:
                     return Outcome(changed, before, after, None, keys)
                 copy = session.backup() if backup and session.exists else None
@@ -191,8 +192,21 @@ class Store:
                     raise ReadBackMismatch(self.KIND, self.location, wrong)
                 self.refuse_if_abandoned()
                 session.commit()
-            pending.pop_all()
-            return Outcome(changed, before, after, copy.keep(self.backup_key) if copy is not None else None, keys)
+                pending.pop_all()
+                kept = self._kept(copy)  # still under the lock, where no other run takes it for a killed run's temp file
+            return Outcome(changed, before, after, kept, keys)
+
+    def _kept(self, copy: typing.Optional[_atomic_file.PendingBackup]) -> typing.Optional[str]:
+        """Put a committed change's backup in place; when that fails the change stands, so say so instead of failing."""
+        if copy is None:
+            return None
+        try:
+            return copy.keep(self.backup_key)
+        except OSError as exc:
+            copy.discard()
+            self.notes.append("the change was committed, but its backup %s could not be kept (%s), so a restore cannot undo it" % (
+                copy.name, os_cause(exc)))
+            return None
 
     def refuse_if_abandoned(self) -> None:
         """Stop before writing or committing when the run that started us is gone (the controller was killed)."""

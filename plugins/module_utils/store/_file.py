@@ -136,8 +136,9 @@ class _FileSession(Session):
         before, after = key_lines(self.plan, current, todo, self.fmt.display)
         return scrub(diff_text(before), secrets, forms), scrub(diff_text(after), secrets, forms)
 
-    def check_writable(self) -> None:
+    def check_writable(self, current: dict, todo: dict) -> None:
         refuse_unwritable(self.fmt.KIND, self.path, self.exists)
+        del current, todo  # whether the store can be written at all
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         return _atomic_file.backup(self.path)

@@ -49,7 +49,9 @@ def _mode(mode):
 
 def resolve(owner: Optional[str], group: Optional[str], mode: Optional[Union[str, int]]) -> Attributes:
     """Attributes from the task's owner/group names (or ids) and octal mode; ValueError when unknown."""
-    return Attributes(_id(owner, pwd.getpwnam, "pw_uid", "user"), _id(group, grp.getgrnam, "gr_gid", "group"), _mode(mode))
+    return Attributes(
+        _id(owner, pwd.getpwnam, "pw_uid", "user"), _id(group, grp.getgrnam, "gr_gid", "group"), _mode(mode)
+    )
 
 
 def for_file(attributes: Attributes, existing: Optional[os.stat_result]) -> Attributes:
@@ -73,6 +75,8 @@ def differ(attributes: Attributes, existing: os.stat_result) -> bool:
 def apply(target: Union[str, int], attributes: Attributes) -> None:
     """Set the asked-for attributes on ``target``, a path or an open descriptor."""
     if attributes.uid is not None or attributes.gid is not None:
-        os.chown(target, -1 if attributes.uid is None else attributes.uid, -1 if attributes.gid is None else attributes.gid)
+        os.chown(
+            target, -1 if attributes.uid is None else attributes.uid, -1 if attributes.gid is None else attributes.gid
+        )
     if attributes.mode is not None:
         os.chmod(target, attributes.mode)

@@ -18,6 +18,10 @@ second. A found key keeps its spelling and its line; only the value changes. Lin
 indented under a key that are not keys themselves are the value's continuation
 lines (configparser reads them as part of the value; under configparser's rule an
 indented ``x = y`` is one too); they go with the key when it is replaced or removed.
+
+A file saved by Notepad starts with a UTF-8 byte-order mark: it is set aside while
+reading (else the first ``[email]`` would not read as a header and a second one would
+be added) and written back in front, as the application expects to find it.
 """
 
 import collections
@@ -29,8 +33,8 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file import FileStore
 
 
-# lines: [(text without line ending, line ending)]; newline: what new lines end with.
-Document = collections.namedtuple("Document", "lines newline")
+# lines: [(text without line ending, line ending)]; newline: what new lines end with; bom: the byte-order mark or "".
+Document = collections.namedtuple("Document", "lines newline bom")
 # One [section] and the lines up to the next header; header is None before the first one.
 _Block = collections.namedtuple("_Block", "section header body")
 
@@ -40,6 +44,7 @@ _ENTRY = re.compile(r"^(\s*)([^\s=:#;\[][^=:]*?)(\s*[=:]\s*)(.*?)\s*$")
 
 WINDOWS, CONFIGPARSER = "windows", "configparser"
 _COMMENT = ("#", ";")
+_BOM = "\ufeff"
 
 
 def _place(key, store):
@@ -142,12 +147,13 @@ class IniStore(FileStore):
     def parse(self, text: Optional[str]) -> Document:
         """Split ``text`` (None: a new, empty file) into lines, keeping each line's ending."""
         if text is None:
-            return Document([], "\n")
-        pieces = text.split("\n")
+            return Document([], "\n", "")
+        bom = _BOM if text.startswith(_BOM) else ""
+        pieces = text[len(bom):].split("\n")
         lines = [(piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n") for piece in pieces[:-1]]
         if pieces[-1]:
             lines.append((pieces[-1], ""))
-        return Document(lines, lines[0][1] if lines and lines[0][1] else "\n")
+        return Document(lines, lines[0][1] if lines and lines[0][1] else "\n", bom)
 
     def current(self, document: Document, keys: Iterable[str]) -> dict:
         """Our keys present in the file, with the value of their first occurrence (continuation lines joined by newlines)."""
@@ -209,7 +215,7 @@ class IniStore(FileStore):
             _append(out, "[%s]" % added[0][0], document.newline)
             for _section, line in added:
                 _append(out, line, document.newline)
-        return "".join(out)
+        return document.bom + "".join(out)
 
     def escaped(self, secret: str) -> Set[str]:
         return {secret}

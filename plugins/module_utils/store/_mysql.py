@@ -15,7 +15,8 @@ One apply is one transaction under a named lock per database and row pointer: re
 pointer and the row ``FOR UPDATE``, compare column by column (the password by decrypting
 the stored value), write only changed columns (or a new row and the pointer), add one
 ``signalod``-style reload signal per changed table, read the row back, COMMIT. Check mode
-only reads. Other users' rows and other clinics' rows are never written.
+reads without locking and runs the write statements matching no row (``_Run._insert_row``).
+Other users' rows and other clinics' rows are never written.
 """
 
 import contextlib
@@ -30,9 +31,10 @@ from typing import Iterator, List, Optional, Tuple
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
-    Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text)
+    Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text, os_cause)
 
 KIND = "MySQL"
 DRIVERS = "PyMySQL and cryptography"
@@ -247,6 +249,8 @@ class MysqlStore(Store):
         try:
             _check_schema(connection, profile, self.location)
             lock = None if check_mode else self._lock(connection)
+            if lock:  # a killed run's pending row backup (the previous password, encrypted): ours to delete under the lock
+                _atomic_file.remove_pending(self.backup_folder(), self.backup_prefix())
             with connection.cursor() as cursor:
                 cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
             connection.begin()
@@ -260,6 +264,8 @@ class MysqlStore(Store):
         except pymysql.MySQLError as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
             raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        except OSError as exc:  # the row backup's folder or file
+            raise StoreError(KIND, self.location, "cannot write its row backup in %s: %s" % (self.backup_folder(), os_cause(exc)))
         finally:
             try:
                 if not (session and session.committed):
@@ -273,7 +279,9 @@ class MysqlStore(Store):
 
     def _connect(self, pymysql, secrets):
         try:
-            connection = pymysql.connect(
+            connection = _mysql_auth.connect(
+                pymysql, channel(self.options["tls"], self.options["tls_verify"]),
+                "%s:%s" % (self.options["host"], self.options["port"]),
                 host=self.options["host"], port=self.options["port"], user=self.options["user"],
                 password=self.options.get("password") or "", database=self.options["database"],
                 connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
@@ -281,6 +289,8 @@ class MysqlStore(Store):
                 charset="utf8mb4", autocommit=False)
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+        except PasswordRefused as exc:
+            raise StoreError(KIND, self.location, str(exc))
         except (OSError, ssl.SSLError) as exc:  # a bad ca_path
             raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
@@ -359,12 +369,7 @@ def row_backup(store: "MysqlStore", record: dict, number: int) -> _atomic_file.P
     name = os.path.join(folder, "%s%d.%s.json" % (store.backup_prefix(), number, stamp))
     record = dict(record, store=store.summary(), row=dict(
         (column, value if isinstance(value, (int, str)) or value is None else str(value)) for column, value in record["row"].items()))
-    temp = _atomic_file.pending_name(name)
-    with os.fdopen(_atomic_file.create_new(temp, _atomic_file.backup_attributes()), "w", encoding="utf-8") as handle:
-        json.dump(record, handle, indent=1, sort_keys=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return _atomic_file.PendingBackup(temp, name)
+    return _atomic_file.pending_backup(name, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _check_schema(connection, profile, location):
@@ -413,6 +418,7 @@ class _Run(Session):
         self.account = profile["account"]
         self.clinic = store.options.get("clinic")
         self.committed = False
+        self.dry = check_mode  # write statements match no row (_insert_row)
         self.spec, self.label, self.present, self.number = self._pointer(check_mode)
         self.row = self._current(self.number, self.label, check_mode) if self.number else None
         self.new_row = self.row is None or (self.clinic is not None and self._shared(self.number))
@@ -437,9 +443,9 @@ class _Run(Session):
     def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
         return self._diff(self.row, todo, self.new_row, self.label, self.present, self.number)
 
-    def check_writable(self) -> None:
-        """Write in the check-mode transaction, which is rolled back: a missing privilege or a value too long shows now."""
-        self.write({}, self.changes({}))
+    def check_writable(self, current: dict, todo: dict) -> None:
+        """Run the write's statements matching no row: a missing privilege, a read-only server or a value too long shows now."""
+        self.write(current, todo)
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         if self.row is None:
@@ -604,29 +610,20 @@ class _Run(Session):
     def _insert(self, todo):
         row = dict(self.account.get("insert", {}))
         row.update(todo)
-        with self.db.cursor() as cursor:
-            cursor.execute("INSERT INTO %s (%s) VALUES (%s)" % (_name(self.account["table"]), ", ".join(_name(c) for c in row),
-                                                                ", ".join(["%s"] * len(row))), list(row.values()))
-            return cursor.lastrowid
+        return self._insert_row(self.account["table"], row)
 
     def _point(self, spec, present, number):
         if "key" not in spec:
-            self._rows("UPDATE %s SET %s = %%s WHERE %s = %%s" % (_name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])),
-                       (number, self.clinic))
-            return
-        value = str(number) if spec.get("text") else number
-        if present:
-            self._rows("UPDATE %s SET %s = %%s WHERE %s = %%s" % (_name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])),
-                       (value, spec["key"]))
+            self._update_rows(spec["table"], {spec["value_column"]: number}, {spec["key_column"]: self.clinic})
+        elif present:
+            self._update_rows(spec["table"], {spec["value_column"]: str(number) if spec.get("text") else number},
+                              {spec["key_column"]: spec["key"]})
         else:
-            self._rows("INSERT INTO %s (%s, %s) VALUES (%%s, %%s)" % (_name(spec["table"]), _name(spec["key_column"]), _name(spec["value_column"])),
-                       (spec["key"], value))
+            self._insert_row(spec["table"], {spec["key_column"]: spec["key"], spec["value_column"]: str(number) if spec.get("text") else number})
 
     def _update(self, todo, number):
         owner = self.account["owner"]
-        self._rows("UPDATE %s SET %s WHERE %s = %%s AND %s = %%s" % (
-            _name(self.account["table"]), ", ".join("%s = %%s" % _name(c) for c in todo), _name(self.account["key"]), _name(owner["column"])),
-            list(todo.values()) + [number, owner["value"]])
+        self._update_rows(self.account["table"], todo, {self.account["key"]: number, owner["column"]: owner["value"]})
 
     def _signal(self, tables):
         """One reload signal per changed table the profile names, so the application's clients refresh their caches."""
@@ -639,9 +636,25 @@ class _Run(Session):
                 continue
             row = dict(signal.get("columns", {}))
             row[signal["kind_column"]] = kind
-            columns = list(row) + ([signal["now"]] if signal.get("now") else [])
-            values = ", ".join(["%s"] * len(row)) + (", NOW()" if signal.get("now") else "")
-            self._rows("INSERT INTO %s (%s) VALUES (%s)" % (_name(signal["table"]), ", ".join(_name(c) for c in columns), values), list(row.values()))
+            self._insert_row(signal["table"], row, now=signal.get("now"))
+
+    def _insert_row(self, table, row, now=None):
+        """INSERT ``row`` (and the column ``now`` set to NOW()); its number. In check mode the same INSERT selects no row:
+        the server still checks the privileges and refuses a read-only database, but nothing is written (MyISAM has no
+        rollback), no row number is used up and no row is locked."""
+        columns = ", ".join([_name(column) for column in row] + ([_name(now)] if now else []))
+        values = ", ".join(["%s"] * len(row) + (["NOW()"] if now else []))
+        shape = "INSERT INTO %s (%s) SELECT %s FROM DUAL WHERE 1 = 0" if self.dry else "INSERT INTO %s (%s) VALUES (%s)"
+        with self.db.cursor() as cursor:
+            cursor.execute(shape % (_name(table), columns, values), list(row.values()))
+            return cursor.lastrowid
+
+    def _update_rows(self, table, values, where):
+        """UPDATE ``values`` in the rows where each ``where`` column holds its value; in check mode the same UPDATE
+        matches no row (see ``_insert_row``)."""
+        query = "UPDATE %s SET %s WHERE %s" % (_name(table), ", ".join("%s = %%s" % _name(column) for column in values),
+                                            " AND ".join("%s = %%s" % _name(column) for column in where))
+        self._rows(query + (" AND 1 = 0" if self.dry else ""), list(values.values()) + list(where.values()))
 
     def _diff(self, current, todo, new_row, label, present, number):
         """``table[key=n].column = value`` lines before and after, secrets masked."""

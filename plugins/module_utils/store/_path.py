@@ -57,8 +57,12 @@ def refuse_redirectable(kind: str, path: str, follow: bool) -> None:
             return  # a missing directory is reported by the store itself
         if stat.S_ISLNK(info.st_mode):
             if _replaceable(reached, info.st_uid, trusted):
-                raise StoreError(kind, path, "its directory is reached through the symbolic link %s, which a user other than "
-                                 "root and the store's owner could replace%s" % (candidate, _HINT))
+                raise StoreError(
+                    kind,
+                    path,
+                    "its directory is reached through the symbolic link %s, which a user other than "
+                    "root and the store's owner could replace%s" % (candidate, _HINT),
+                )
             candidate = os.path.realpath(candidate)
         reached = candidate
 
@@ -77,6 +81,8 @@ def refuse_unwritable(kind: str, path: str, exists: bool) -> None:
     if not os.path.isdir(directory):
         raise StoreError(kind, path, "cannot write it: its directory %s does not exist" % directory)
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise StoreError(kind, path, "cannot write it: permission denied (its directory %s is not writable by this user)" % directory)
+        raise StoreError(
+            kind, path, "cannot write it: permission denied (its directory %s is not writable by this user)" % directory
+        )
     if exists and not os.access(path, os.W_OK):
         raise StoreError(kind, path, "cannot write it: permission denied")

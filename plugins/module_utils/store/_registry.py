@@ -6,8 +6,8 @@
 Adding a store means writing its ``Store`` subclass and naming it in ``_LOADERS`` (with a
 loader function like the others); docs/generate.py then writes ``STORE_ARGUMENT`` from the
 classes, ``store.type`` in the module's documentation and the type list of the role's
-``mail_account_store``; tests/unit/test_store_registry.py names whatever else a new store
-still lacks (CONTRIBUTING.md, "Add a store").
+``mail_account_store``; tests/unit/plugins/module_utils/store/test_store_registry.py names
+whatever else a new store still lacks (CONTRIBUTING.md, "Add a store").
 
 A run needs one store, and on the target every module_utils file is compiled from source
 on every run (Ansible ships them in a zip, without bytecode), so importing all of them

@@ -47,9 +47,19 @@ _SOURCES = (
 CANONICAL_KEYS = tuple(key for key, _path in _SOURCES)
 SECRET_KEYS = frozenset(key for key, path in _SOURCES if path in SECRET_FIELDS)
 # The keys a login depends on: a change to one of them is tested before it is saved.
-CONNECTION_KEYS = frozenset(key for key in CANONICAL_KEYS if key.split(".")[1] in ("username", "auth", "oauth2", "outgoing")
-                            or key in ("email.incoming.enabled", "email.incoming.protocol", "email.incoming.host",
-                                       "email.incoming.port", "email.incoming.security"))
+CONNECTION_KEYS = frozenset(
+    key
+    for key in CANONICAL_KEYS
+    if key.split(".")[1] in ("username", "auth", "oauth2", "outgoing")
+    or key
+    in (
+        "email.incoming.enabled",
+        "email.incoming.protocol",
+        "email.incoming.host",
+        "email.incoming.port",
+        "email.incoming.security",
+    )
+)
 # How a stored text reads back as the declaration's type (text stores keep every value as text).
 _INTEGERS = frozenset(("email.outgoing.port", "email.incoming.port", "email.sending.rate_per_minute"))
 _BOOLEANS = frozenset(("email.outgoing.authenticate", "email.incoming.enabled", "email.incoming.leave_copy_on_server"))
@@ -74,7 +84,9 @@ def mapped(settings: Mapping[str, Any], key_map: Optional[Mapping[str, str]]) ->
     key_map = key_map or {}
     unknown = sorted(set(key_map) - set(CANONICAL_KEYS))
     if unknown:
-        raise ValueError("key_map names unknown canonical keys: %s (docs/store-keys.md lists them)" % ", ".join(unknown))
+        raise ValueError(
+            "key_map names unknown canonical keys: %s (docs/store-keys.md lists them)" % ", ".join(unknown)
+        )
     values, secrets = {}, set()
     for key, value in settings.items():
         name = key_map.get(key, key)

@@ -32,6 +32,7 @@ class SettingsRows(Session):
         self.wanted, self.secrets = wanted, secrets
         self.table = profile["settings_table"]
         self.committed = False
+        self.dry = check_mode  # the write statement selects no row (``write``)
         self.stored = self._select(not check_mode)
         self.ciphered = [name for name in wanted if profile["columns"][name].get("encoding") == "cipher"]
         for name in self.ciphered:
@@ -77,9 +78,9 @@ class SettingsRows(Session):
                  for name in self.wanted]
         return scrub(diff_text(before), self.secrets), scrub(diff_text(after), self.secrets)
 
-    def check_writable(self) -> None:
-        """Write in the check-mode transaction, which is rolled back: a missing privilege or a value too long shows now."""
-        self.write({}, self.changes({}))
+    def check_writable(self, current: dict, todo: dict) -> None:
+        """Run the write's statement matching no row: a missing privilege, a read-only server or a value too long shows now."""
+        self.write(current, todo)
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         if not self.stored:
@@ -87,14 +88,16 @@ class SettingsRows(Session):
         return row_backup(self.store, {"table": self.table["table"], "row": dict((name, self.stored.get(name)) for name in self.wanted)}, 0)
 
     def write(self, current: dict, todo: dict) -> None:
-        """One statement: each changed row updated, each missing one inserted (the table's key is name and index)."""
+        """One statement: each changed row updated, each missing one inserted (the table's key is name and index); in check
+        mode the same statement selects no row, so the server checks the privileges and writes nothing."""
         refuse_too_long(self.store, self.profile, self.table["table"], todo)
         table = self.table
+        rows = [(name, table["index"], value) for name, value in todo.items()][:1 if self.dry else None]
+        source = "SELECT %s, %s, %s FROM DUAL WHERE 1 = 0" if self.dry else "VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows))
         with self.db.cursor() as cursor:
-            cursor.execute("INSERT INTO %s (%s, %s, %s) VALUES %s ON DUPLICATE KEY UPDATE %s = VALUES(%s)" % (
+            cursor.execute("INSERT INTO %s (%s, %s, %s) %s ON DUPLICATE KEY UPDATE %s = VALUES(%s)" % (
                 _name(table["table"]), _name(table["name_column"]), _name(table["index_column"]), _name(table["value_column"]),
-                ", ".join(["(%s, %s, %s)"] * len(todo)), _name(table["value_column"]), _name(table["value_column"])),
-                [part for name, value in todo.items() for part in (name, table["index"], value)])
+                source, _name(table["value_column"]), _name(table["value_column"])), [part for row in rows for part in row])
 
     def read_back(self, current: dict, todo: dict) -> List[str]:
         """The rows that do not hold what was written, or no longer what they held (a trigger, a writer that ignores our lock)."""

@@ -100,7 +100,7 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
     if settings.get("email.incoming.host") in (None, ""):  # a blank incoming server: the account only sends
         settings.update((key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings)
     filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
-    # Error rules with conditions; a ``too_long`` rule has none, and a value read back from the store fits its column.
+    # The error rules that speak of the settings' shape (a rule without ``when``, such as a length limit, does not)
     refusing = [rule for rule in profile.get("rules", ()) if rule.get("severity") == "error" and "when" in rule]
 
     def differs(candidate):

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _file_attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_lock import DirectoryLock, LockTimeout
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import text_value
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._path import refuse_unwritable, store_path
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
@@ -137,15 +138,24 @@ class SqliteStore(Store):
             return
         if existing is None and not options["create"]:
             raise StoreError(KIND, path, "does not exist (set store.create: true to create it)")
+        with contextlib.ExitStack() as lock:
+            yield from self._transaction(lock, plan, options, attributes, existing, check_mode)
+
+    def _transaction(self, lock, plan, options, attributes, existing, check_mode):
+        """The transaction of ``transaction``; outside check mode first the directory lock that file stores take too, held
+        until the backup is kept (COMMIT ends SQLite's own lock; the next run deletes pending backups it finds)."""
+        path = options["path"]
         connection, created, session = None, False, None
         try:
+            if not check_mode:
+                lock.enter_context(DirectoryLock(os.path.dirname(os.path.abspath(path)), options["lock_timeout"]))
             connection, created = _connect(path, options, attributes, existing is not None, check_mode)
             connection.execute("BEGIN" if check_mode else "BEGIN IMMEDIATE")
             session = _SqliteSession(connection, plan, options, attributes, existing, check_mode)
             yield session
         except sqlite3.Error as exc:
             raise StoreError(KIND, path, _cause(exc, options))
-        except ValueError as exc:
+        except (ValueError, LockTimeout) as exc:
             raise StoreError(KIND, path, str(exc))
         except OSError as exc:  # creating the file, or the backup beside it
             raise StoreError(KIND, path, "cannot write it: %s" % os_cause(exc))
@@ -171,6 +181,8 @@ class _SqliteSession(Session):
         if not self.has_table and existing is not None and plan.state == "present" and not store["create"]:
             raise StoreError(KIND, self.path, "has no table %s (set store.create: true to create it)" % self.table)
         self.contact = _contact(db, store, plan.contact_email)
+        if not check_mode:
+            _atomic_file.remove_stale_temps(self.path)  # a killed run's pending backups (BEGIN IMMEDIATE is our lock)
 
     def read(self) -> dict:
         return _read(self.db, self.table, self.columns, self.plan.values) if self.has_table else {}
@@ -185,8 +197,9 @@ class _SqliteSession(Session):
     def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
         return _diff_text(self.plan, current, todo, self.contact)
 
-    def check_writable(self) -> None:
+    def check_writable(self, current: dict, todo: dict) -> None:
         refuse_unwritable(KIND, self.path, self.existing is not None)
+        del current, todo  # whether the store can be written at all
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         return _backup(self.path)
@@ -208,14 +221,15 @@ class _SqliteSession(Session):
         return read_back_mismatch(intended(self.plan, current, todo), _read(self.db, self.table, self.columns, self.plan.values), _same)
 
     def commit(self) -> None:
-        self.db.execute("COMMIT")
-        self.committed = True
+        """The owner and mode first: when they cannot be given, nothing is committed (ROLLBACK), as the error says."""
         if self.existing is not None and self.attributes is not None and _file_attributes.differ(self.attributes, self.existing):
             fd = _atomic_file.open_no_follow(self.path)
             try:
                 _file_attributes.apply(fd, self.attributes)
             finally:
                 os.close(fd)
+        self.db.execute("COMMIT")
+        self.committed = True
 
 
 def _read(db, table, columns, keys):
@@ -272,10 +286,13 @@ def _diff_text(plan, current, todo, contact):
 
 
 def _backup(path):
-    """A consistent copy of the database beside it, pending until the change is committed (never a torn backup)."""
+    """A consistent copy of the database beside it, pending until the change is committed (never a torn backup).
+
+    SQLite writes the copy by name; its bytes are read back through the descriptor that created the file, so the
+    MAC covers our copy even if another file is put under that name meanwhile."""
     name = _atomic_file.backup_name(path)
     temp = _atomic_file.pending_name(name)
-    os.close(_atomic_file.create_new(temp, _atomic_file.backup_attributes()))
+    fd = _atomic_file.create_new(temp, _atomic_file.backup_attributes())
     try:
         source = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
         target = sqlite3.connect(temp)
@@ -284,7 +301,11 @@ def _backup(path):
         finally:
             target.close()
             source.close()
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read()
     except BaseException:
         os.unlink(temp)  # a partial copy still holds the secrets
         raise
-    return _atomic_file.PendingBackup(temp, name)
+    finally:
+        os.close(fd)
+    return _atomic_file.PendingBackup(temp, name, data)

@@ -17,7 +17,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import checked_for_host, refused_earlier
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._windows import windows_refusal
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, guided
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import Checked, Context
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
 
@@ -90,25 +90,34 @@ class DeclarationAction(ActionModuleBase):
         del application
         return args
 
+    def by_hand(self, args: dict, application: str, task_vars: dict) -> dict:
+        """The result for a guided application, which a person sets up in its own wizard (only mail_account has one)."""
+        del args, task_vars
+        raise ActionFailed("%s: %s is set up by hand in its own wizard; nothing to run here" % (self.MODULE, application))
+
     def run_validated(self, params: dict, task_vars: dict) -> dict:
         refused = refused_earlier(task_vars)
         if refused:
             return refused
-        refusal = windows_refusal(self._connection, self._task, task_vars, self.FROM_VARIABLE)
-        if refusal:
-            raise ActionFailed(refusal)
         args = dict(self._task.args)
         store = args.get("store") if isinstance(args.get("store"), dict) else None
         try:
             application = self.application(args)
+            by_hand = guided(application)  # set up by a person: nothing runs at the site, so a Windows host is fine
             checked, again = checked_for_host(params["declaration"], context_of({}, store, application), task_vars)
         except UnknownApplication as exc:
             raise ActionFailed(str(exc))
+        refusal = "" if by_hand else windows_refusal(self._connection, self._task, task_vars, self.FROM_VARIABLE)
+        if refusal:
+            raise ActionFailed(refusal)
         refused = failure(checked, task_vars)
         if refused:
             return refused
         args["declaration"] = without_none(checked.normalised)
-        result = self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars)
+        if by_hand:
+            result = self.by_hand(args, application, task_vars)
+        else:
+            result = self._execute_module(module_name=self.MODULE, module_args=self.module_args(args, application), task_vars=task_vars)
         if application:
             result["application"] = application
         if not again:  # the validate step already reported them

@@ -18,7 +18,11 @@ from typing import Any, Dict, Iterator, Mapping, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import ControlCharacterError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._diagnosis import Failure
-from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import CAPathError, Deadline, tls_context
+from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._transport import (
+    CAPathError,
+    Deadline,
+    tls_context,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary, verify
 
 DEFAULT_PER_SERVER = 4

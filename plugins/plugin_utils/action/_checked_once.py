@@ -91,9 +91,14 @@ def remembered(value: Any, context: Context, checked: Checked) -> Optional[dict]
     shown = json.loads(json.dumps(checked.normalised))
     for path in secrets:
         _set(shown, path, None)
-    return {"fingerprint": _fingerprint(key, value, context._replace(store=None, application=None)),
-            "store": _fingerprint(key, context.store) if context.store is not None else None,
-            "application": context.application, "declaration": shown, "secrets": secrets, "findings": [f.as_dict() for f in checked.findings]}
+    return {
+        "fingerprint": _fingerprint(key, value, context._replace(store=None, application=None)),
+        "store": _fingerprint(key, context.store) if context.store is not None else None,
+        "application": context.application,
+        "declaration": shown,
+        "secrets": secrets,
+        "findings": [f.as_dict() for f in checked.findings],
+    }
 
 
 def _batch(fact: Any) -> bool:
@@ -143,7 +148,9 @@ def reused(value: Any, context: Context, task_vars: Optional[dict], host: Option
     return Checked([Finding(**f) for f in fact["findings"]], normalised)
 
 
-def checked_for_host(value: Any, context: Context, task_vars: Optional[dict], host: Optional[str] = None) -> Tuple[Checked, bool]:
+def checked_for_host(
+    value: Any, context: Context, task_vars: Optional[dict], host: Optional[str] = None
+) -> Tuple[Checked, bool]:
     """``(checked declaration, whether the validate step's check was reused)``."""
     before = reused(value, context, task_vars, host)
     if before is not None:

@@ -24,14 +24,22 @@ _EMPTY_IS_UNSET = ("ca_path", "send_test_to", "deadline")
 class HostSettings:
     """The ``options`` per host: those named in ``variables`` (option -> host variable) from each host's own."""
 
-    def __init__(self, spec: Mapping[str, dict], given: Mapping[str, Any], options: Sequence[str], variables: Mapping[str, str],
-                 first: Any) -> None:
+    def __init__(
+        self,
+        spec: Mapping[str, dict],
+        given: Mapping[str, Any],
+        options: Sequence[str],
+        variables: Mapping[str, str],
+        first: Any,
+    ) -> None:
         self._variables = dict(variables)
         self._spec = {variable: spec[option] for option, variable in self._variables.items()}
         self._fallback = {option: _unset_if_empty(option, given.get(option)) for option in options}
         first_own, _problem = self._own(first)
         for option, variable in self._variables.items():
-            if variable in first_own and first_own[variable] == self._fallback[option]:  # the first host's, not the play's
+            if (
+                variable in first_own and first_own[variable] == self._fallback[option]
+            ):  # the first host's, not the play's
                 self._fallback[option] = _unset_if_empty(option, spec[option].get("default"))
 
     def of(self, values: Any) -> Tuple[Dict[str, Any], Optional[str]]:
@@ -53,7 +61,9 @@ class HostSettings:
         if result.error_messages:
             return {}, "; ".join(result.error_messages)
         options = {variable: option for option, variable in self._variables.items()}
-        return {variable: _unset_if_empty(options[variable], result.validated_parameters[variable]) for variable in raw}, None
+        return {
+            variable: _unset_if_empty(options[variable], result.validated_parameters[variable]) for variable in raw
+        }, None
 
 
 def _unset_if_empty(option: str, value: Any) -> Any:

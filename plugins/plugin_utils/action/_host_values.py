@@ -43,9 +43,15 @@ def host_value(hostvars: Any, host: str, variable: str, values: Any = None) -> T
     except AnsibleError as exc:
         return None, [_finding(exc, _raw(hostvars, host, variable), variable)]
     if Origin is None:  # ansible-core < 2.19 leaves an unresolvable template in place as text instead of raising
-        left = [(path, text) for path, text in leaves(value) if isinstance(text, str) and "{{" in text and not isinstance(text, AnsibleUnsafe)]
+        left = [
+            (path, text)
+            for path, text in leaves(value)
+            if isinstance(text, str) and "{{" in text and not isinstance(text, AnsibleUnsafe)
+        ]
         if left:
-            return None, [_left_over(path, text, values, _raw(hostvars, host, variable), variable) for path, text in left]
+            return None, [
+                _left_over(path, text, values, _raw(hostvars, host, variable), variable) for path, text in left
+            ]
     return value, []
 
 
@@ -109,7 +115,11 @@ def _finding(exc: AnsibleError, raw, variable: str) -> Finding:
         message = "the variable '%s' is undefined, so %s cannot be resolved" % (name.group(1), field)
         hint = _UNDEFINED_HINT % name.group(1)
     elif isinstance(exc, AnsibleUndefinedVariable) and attribute:
-        message = "'%s' is not defined in %s, so %s cannot be resolved" % (attribute.group(1), _expression(template), field)
+        message = "'%s' is not defined in %s, so %s cannot be resolved" % (
+            attribute.group(1),
+            _expression(template),
+            field,
+        )
         hint = "Add the key %s to the variable it is read from, or correct the name." % attribute.group(1)
     else:  # never quote the error text: a failing filter may show the value it was given
         message = "%s cannot be resolved (%s)" % (field, _expression(template))

@@ -93,7 +93,9 @@ class Guard:
                 memory[practice] = entries
             else:
                 memory.pop(practice, None)
-            _atomic_file.write(self._path(MEMORY_FILE), json.dumps(memory, indent=1, sort_keys=True).encode("utf-8"), _PRIVATE)
+            _atomic_file.write(
+                self._path(MEMORY_FILE), json.dumps(memory, indent=1, sort_keys=True).encode("utf-8"), _PRIVATE
+            )
 
     def remember(self, practice: str, fingerprint: str) -> None:
         """Note that this secret was rejected with auth_failed."""
@@ -114,8 +116,10 @@ def guarded(result: dict) -> bool:
 
 def rejected(result: dict) -> bool:
     """A login result (mail_verify's shape) in which a server rejected the credentials."""
-    return any((result.get(side) or {}).get("code") == "auth_failed" and (result.get(side) or {}).get("stage") != GUARD_STAGE
-               for side in ("outgoing", "incoming"))
+    return any(
+        (result.get(side) or {}).get("code") == "auth_failed" and (result.get(side) or {}).get("stage") != GUARD_STAGE
+        for side in ("outgoing", "incoming")
+    )
 
 
 def accepted(result: dict) -> bool:

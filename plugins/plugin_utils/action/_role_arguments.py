@@ -70,12 +70,16 @@ def check(host_vars: Any, entry_point: str, given: Optional[Dict[str, Any]] = No
     result = ArgumentSpecValidator(spec).validate(provided)
     errors.extend(result.error_messages)
     hidden = [text for text in secrets if isinstance(text, str) and text]
-    return result.validated_parameters, [remove_values(message, set(hidden)) for message in errors] if hidden else errors
+    return result.validated_parameters, [
+        remove_values(message, set(hidden)) for message in errors
+    ] if hidden else errors
 
 
 def runs_after_save(entry_point: str) -> bool:
     """Whether an entry point saves, then runs the steps after the save (main does; apply and verify do not)."""
-    return saves(entry_point) and {"mail_account_verify_from", "mail_account_sender_check"} <= options(entry_point).keys()
+    return (
+        saves(entry_point) and {"mail_account_verify_from", "mail_account_sender_check"} <= options(entry_point).keys()
+    )
 
 
 def asks_after_save(params: Dict[str, Any]) -> bool:

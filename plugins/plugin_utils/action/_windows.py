@@ -38,6 +38,8 @@ def windows_refusal(connection: ConnectionBase, task: Task, task_vars: Mapping[s
     if not why:
         return ""
     host = task_vars.get("inventory_hostname", "this host")
-    return ("%s is a Windows host (%s): mailconfig's modules need Python where they run; run this step from the controller or a "
-            "Linux jump host instead (%s: controller, or the jump host's inventory name; for Open Dental the mysql store reaches "
-            "the practice's database over the network)" % (host, why, from_variable or "delegate_to"))
+    return (
+        "%s is a Windows host (%s): mailconfig's modules need Python where they run; run this step from the controller or a "
+        "Linux jump host instead (%s: controller, or the jump host's inventory name; for Open Dental the mysql store reaches "
+        "the practice's database over the network)" % (host, why, from_variable or "delegate_to")
+    )

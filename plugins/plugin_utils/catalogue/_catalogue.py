@@ -36,7 +36,12 @@ def provider(key: str) -> Dict[str, Any]:
     """The catalogue entry for ``key``, an old key's target merged in, or an empty mapping (``other``, unknown)."""
     entry = providers().get(key) or {}
     if entry.get("alias_of"):
-        return dict(providers()[entry["alias_of"]], name=entry["name"], alias_of=entry["alias_of"], alias_hint=entry.get("alias_hint", ""))
+        return dict(
+            providers()[entry["alias_of"]],
+            name=entry["name"],
+            alias_of=entry["alias_of"],
+            alias_hint=entry.get("alias_hint", ""),
+        )
     return entry
 
 
@@ -96,7 +101,12 @@ def fact_paths(entry: Mapping[str, Any]) -> List[str]:
 
 def unsourced(entry: Mapping[str, Any]) -> List[str]:
     """Fact paths of ``entry`` that no source names and ``ours`` does not explain."""
-    named = {value for source in entry.get("sources") or () if isinstance(source, dict) for value in source.get("values") or ()}
+    named = {
+        value
+        for source in entry.get("sources") or ()
+        if isinstance(source, dict)
+        for value in source.get("values") or ()
+    }
     ours = {field for field, why in (entry.get("ours") or {}).items() if why}
     return [path for path in fact_paths(entry) if path not in named and path not in ours]
 
@@ -104,5 +114,9 @@ def unsourced(entry: Mapping[str, Any]) -> List[str]:
 def stale(today: Optional[datetime.date] = None, days: int = STALE_AFTER_DAYS) -> List[Tuple[str, str]]:
     """``(key, checked)`` of the entries last checked more than ``days`` before ``today``, oldest first."""
     limit = (today or datetime.date.today()) - datetime.timedelta(days=days)
-    old = [(entry["checked"], key) for key, entry in providers().items() if datetime.date.fromisoformat(entry["checked"]) < limit]
+    old = [
+        (entry["checked"], key)
+        for key, entry in providers().items()
+        if datetime.date.fromisoformat(entry["checked"]) < limit
+    ]
     return [(key, checked) for checked, key in sorted(old)]

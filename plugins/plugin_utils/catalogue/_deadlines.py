@@ -26,12 +26,23 @@ def deadlines(named_findings: Iterable[Tuple[str, Sequence[Union[Finding, Dict[s
             data = finding if isinstance(finding, dict) else finding.as_dict()
             deadline = data.get("deadline")
             if deadline:
-                rows.append({"practice": practice, "provider": deadline["provider"], "date": deadline["date"], "code": data["code"],
-                             "severity": data["severity"], "what": data["message"], "to_do": data["hint"]})
+                rows.append(
+                    {
+                        "practice": practice,
+                        "provider": deadline["provider"],
+                        "date": deadline["date"],
+                        "code": data["code"],
+                        "severity": data["severity"],
+                        "what": data["message"],
+                        "to_do": data["hint"],
+                    }
+                )
     return sorted(rows, key=_order)
 
 
-def merged(earlier: Iterable[Dict[str, Any]], later: Iterable[Dict[str, Any]], practices: Iterable[str]) -> List[Dict[str, Any]]:
+def merged(
+    earlier: Iterable[Dict[str, Any]], later: Iterable[Dict[str, Any]], practices: Iterable[str]
+) -> List[Dict[str, Any]]:
     """``earlier`` rows, those of ``practices`` replaced by ``later`` (a rollout checks one batch at a time), sorted."""
     replaced = set(practices)
     return sorted([row for row in earlier if row["practice"] not in replaced] + list(later), key=_order)

@@ -73,8 +73,11 @@ def domain_of(address: str) -> str:
     local, at, domain = str(address).strip().rpartition("@")
     domain = domain.strip().rstrip(".").lower()
     if not at or not local or "." not in domain:
-        raise DetectionError(domain or str(address), "cannot detect a provider: %r is not an email address" % str(address),
-                             "Give the bare address, like reception@example.co.uk.")
+        raise DetectionError(
+            domain or str(address),
+            "cannot detect a provider: %r is not an email address" % str(address),
+            "Give the bare address, like reception@example.co.uk.",
+        )
     return domain
 
 
@@ -89,7 +92,11 @@ def detect_provider(address: str, resolver: Any = None) -> Detection:
     domain = domain_of(address)
     key = _catalogue.provider_for_domain(domain)
     if key:
-        return Detection(key, "catalogue-domain", ("address domain %s is one of %s's domains in the provider catalogue" % (domain, key),))
+        return Detection(
+            key,
+            "catalogue-domain",
+            ("address domain %s is one of %s's domains in the provider catalogue" % (domain, key),),
+        )
     try:
         resolver = resolver() if callable(resolver) else resolver or _dns.shared_resolver()
     except _dns.DNSConfigError as exc:
@@ -101,7 +108,10 @@ def detect_provider(address: str, resolver: Any = None) -> Detection:
             evidence.append("MX %d . (null MX: the domain receives no mail)" % preference)
             continue
         keys = _catalogue.providers_for_mx(host)
-        evidence.append("MX %d %s %s" % (preference, host, ("matches %s's MX patterns" % keys[0]) if keys else "(no catalogue MX pattern)"))
+        evidence.append(
+            "MX %d %s %s"
+            % (preference, host, ("matches %s's MX patterns" % keys[0]) if keys else "(no catalogue MX pattern)")
+        )
         if keys:
             return Detection(_product_by_spf(keys, domain, resolver, evidence), "mx", tuple(evidence))
     if not evidence:
@@ -109,7 +119,11 @@ def detect_provider(address: str, resolver: Any = None) -> Detection:
     servers = _srv_servers(domain, resolver, evidence)
     if servers:
         key = _provider_for_servers(servers)
-        evidence.append(("%s is %s's published server" % (key[1], key[0])) if key else "the SRV hosts are not in the provider catalogue")
+        evidence.append(
+            ("%s is %s's published server" % (key[1], key[0]))
+            if key
+            else "the SRV hosts are not in the provider catalogue"
+        )
         return Detection(key[0] if key else "other", "srv", tuple(evidence), servers)
     raise DetectionError(
         domain, "cannot detect the provider of %s: %s; and no RFC 6186 SRV records" % (domain, "; ".join(evidence)),
@@ -139,14 +153,26 @@ def decide(declaration: dict, resolver: Any = None) -> Tuple[Optional[dict], Fin
                 merged.append(servers["host"])
     domain = domain_of(declaration["address"])
     published = _catalogue.published_hosts(detection.provider)
-    untrusted = sorted(host for host in merged if not _within_domain(host, domain) and host.lower().rstrip(".") not in published)
+    untrusted = sorted(
+        host for host in merged if not _within_domain(host, domain) and host.lower().rstrip(".") not in published
+    )
     if untrusted:
-        return None, Finding("MC652", "error", "SRV records name servers outside the address's domain (%s); they are not trusted "
-                             "for credentials" % ", ".join(untrusted),
-                             "Set provider and the servers explicitly if these are the practice's real servers.", path="provider")
+        return None, Finding(
+            "MC652",
+            "error",
+            "SRV records name servers outside the address's domain (%s); they are not trusted "
+            "for credentials" % ", ".join(untrusted),
+            "Set provider and the servers explicitly if these are the practice's real servers.",
+            path="provider",
+        )
     evidence = "; ".join(detection.evidence)
-    return decided, Finding("MC651", "info", "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
-                            "Write provider: %s to skip detection." % detection.provider, path="provider")
+    return decided, Finding(
+        "MC651",
+        "info",
+        "provider detected as '%s' by %s (%s)" % (detection.provider, detection.rule, evidence),
+        "Write provider: %s to skip detection." % detection.provider,
+        path="provider",
+    )
 
 
 def _within_domain(host, domain):
@@ -160,12 +186,16 @@ def _product_by_spf(keys, domain, resolver, evidence):
     Microsoft 365 from GoDaddy has Microsoft's MX hosts but GoDaddy's SPF include
     (secureserver.net); without such a marker the most specific MX pattern decides.
     """
-    marked = {key: _catalogue.provider(key)["spf_marker"] for key in keys[1:] if _catalogue.provider(key).get("spf_marker")}
+    marked = {
+        key: _catalogue.provider(key)["spf_marker"] for key in keys[1:] if _catalogue.provider(key).get("spf_marker")
+    }
     if not marked:
         return keys[0]
     includes = set()
     for record in _sender_checks.spf_records(_lookup(resolver.txt, domain, domain, evidence)):
-        includes.update(term[2].lower().rstrip(".") for term in _sender_checks.parse_spf(record)[0] if term[1] == "include")
+        includes.update(
+            term[2].lower().rstrip(".") for term in _sender_checks.parse_spf(record)[0] if term[1] == "include"
+        )
     for key, marker in marked.items():
         if marker in includes:
             evidence.append("SPF include:%s is %s's" % (marker, key))
@@ -181,8 +211,12 @@ def _lookup(ask, name, domain, evidence):
         if exc.kind == "no_answer" or (exc.kind == "nxdomain" and name != domain):
             return []
         if exc.kind == "nxdomain":
-            raise DetectionError(domain, "cannot detect the provider of %s: the domain does not exist (NXDOMAIN)" % domain,
-                                 _explicit_hint("Check the address for a typo."), evidence) from None
+            raise DetectionError(
+                domain,
+                "cannot detect the provider of %s: the domain does not exist (NXDOMAIN)" % domain,
+                _explicit_hint("Check the address for a typo."),
+                evidence,
+            ) from None
         raise DetectionError(domain, "cannot detect the provider of %s: %s" % (domain, exc.message),
                              _explicit_hint(exc.hint), evidence) from None
 
@@ -212,7 +246,9 @@ def _provider_for_servers(servers):
     wanted = [servers[d]["host"] for d in ("outgoing", "incoming") if d in servers]
     for host in wanted:
         for key, entry in _catalogue.providers().items():
-            published = [entry.get("outgoing", {}).get("host")] + [s.get("host") for s in (entry.get("incoming") or {}).values()]
+            published = [entry.get("outgoing", {}).get("host")] + [
+                s.get("host") for s in (entry.get("incoming") or {}).values()
+            ]
             if host in (h.lower() for h in published if h):
                 return key, host
     return None

@@ -89,7 +89,9 @@ def parse_servers(text: str) -> List[Tuple[str, int]]:
             if not 0 < port < 65536:
                 raise ValueError(port)
         except (TypeError, ValueError):
-            raise DNSConfigError("DNS server %r is not an IP address with an optional port (like 127.0.0.1:5353 or [::1]:53)" % item) from None
+            raise DNSConfigError(
+                "DNS server %r is not an IP address with an optional port (like 127.0.0.1:5353 or [::1]:53)" % item
+            ) from None
         servers.append((address, port))
     if not servers:
         raise DNSConfigError("no DNS server given in %r" % text)
@@ -174,8 +176,13 @@ class Resolver:
     def _answer(self, name, rdtype):
         name = name.strip().rstrip(".").lower()
         if self.offline:
-            raise DNSLookupError("offline", name, rdtype, "DNS lookups are turned off (%s=1), so %s %s was not asked" % (ENV_OFFLINE, name, rdtype),
-                                 "Unset %s (or the task's offline option) to allow DNS lookups." % ENV_OFFLINE)
+            raise DNSLookupError(
+                "offline",
+                name,
+                rdtype,
+                "DNS lookups are turned off (%s=1), so %s %s was not asked" % (ENV_OFFLINE, name, rdtype),
+                "Unset %s (or the task's offline option) to allow DNS lookups." % ENV_OFFLINE,
+            )
         key = "%s %s %s" % (name, rdtype, self.describe())
         if key not in self._memory:
             self._memory[key] = self._shared(key, lambda: self._ask(name, rdtype))
@@ -224,23 +231,40 @@ class Resolver:
             return {"error": {"kind": kind, "name": name, "rdtype": rdtype, "message": message, "hint": hint}}
 
         if dns is None:
-            return error("failure", "the Python library dnspython is not installed on the controller (%s)" % DNSPYTHON_IMPORT_ERROR,
-                         "Install dnspython into the Python that runs Ansible: %s." % install_hint(["dnspython"]))
+            return error(
+                "failure",
+                "the Python library dnspython is not installed on the controller (%s)" % DNSPYTHON_IMPORT_ERROR,
+                "Install dnspython into the Python that runs Ansible: %s." % install_hint(["dnspython"]),
+            )
         try:
             answer = self._dnspython().resolve(dns.name.from_text(name), rdtype, search=False)
         except dns.resolver.NXDOMAIN:
-            return error("nxdomain", "%s does not exist (NXDOMAIN)" % name, "Check the spelling of the domain; it is not registered or not published.")
+            return error(
+                "nxdomain",
+                "%s does not exist (NXDOMAIN)" % name,
+                "Check the spelling of the domain; it is not registered or not published.",
+            )
         except dns.resolver.NoAnswer:
             return error("no_answer", "%s has no %s record" % (name, rdtype))
         except dns.exception.Timeout:
-            return error("timeout", "no answer for %s %s from %s within %g s" % (name, rdtype, self.describe(), self.timeout),
-                         "Check the network and the DNS server (%s), or raise %s." % (ENV_SERVER, ENV_TIMEOUT))
+            return error(
+                "timeout",
+                "no answer for %s %s from %s within %g s" % (name, rdtype, self.describe(), self.timeout),
+                "Check the network and the DNS server (%s), or raise %s." % (ENV_SERVER, ENV_TIMEOUT),
+            )
         except dns.resolver.NoNameservers:
-            return error("failure", "%s could not answer for %s %s (SERVFAIL or REFUSED)" % (self.describe(), name, rdtype),
-                         "The domain's DNS is broken or the server refuses the question; check the domain's name servers or %s." % ENV_SERVER)
+            return error(
+                "failure",
+                "%s could not answer for %s %s (SERVFAIL or REFUSED)" % (self.describe(), name, rdtype),
+                "The domain's DNS is broken or the server refuses the question; check the domain's name servers or %s."
+                % ENV_SERVER,
+            )
         except dns.resolver.NoResolverConfiguration:
-            return error("failure", "no DNS resolver is configured on this machine",
-                         "Set %s (for example 9.9.9.9 or 127.0.0.1:5353)." % ENV_SERVER)
+            return error(
+                "failure",
+                "no DNS resolver is configured on this machine",
+                "Set %s (for example 9.9.9.9 or 127.0.0.1:5353)." % ENV_SERVER,
+            )
         except dns.exception.DNSException as exc:
             return error("failure", "cannot ask for %s %s: %s" % (name, rdtype, exc), "Check the domain name.")
         return {"records": [_convert(rdtype, rdata) for rdata in answer]}

@@ -75,7 +75,9 @@ class Server:
     security: str  # tls | starttls | none
     auth: Tuple[str, ...] = ("password",)  # password | oauth2 | none, in the file's order
     username: str = "%EMAILADDRESS%"
-    leave_copy: Optional[bool] = None  # POP3 leaveMessagesOnServer, when the file says: a client setting, not a capability
+    leave_copy: Optional[bool] = (
+        None  # POP3 leaveMessagesOnServer, when the file says: a client setting, not a capability
+    )
     line: int = 0
 
     @property
@@ -110,8 +112,12 @@ def _refuse(*unused):
 def _tree(data, source):
     """Element tree and element -> line map of ``data``, refusing DTDs."""
     if len(data) > MAX_BYTES:
-        raise ISPDBError(source, 0, "the file is larger than %d bytes; a clientConfig file is a few kilobytes" % MAX_BYTES,
-                         "Check that this is a clientConfig XML file.")
+        raise ISPDBError(
+            source,
+            0,
+            "the file is larger than %d bytes; a clientConfig file is a few kilobytes" % MAX_BYTES,
+            "Check that this is a clientConfig XML file.",
+        )
     builder = ET.TreeBuilder()
     lines = {}
     parser = expat.ParserCreate()
@@ -128,15 +134,30 @@ def _tree(data, source):
     try:
         parser.Parse(data, True)
     except _Refused:
-        raise ISPDBError(source, parser.CurrentLineNumber, "refused: the file declares a DTD (<!DOCTYPE ...>), which can define entities "
-                         "that expand to gigabytes or read local files", "clientConfig files never need a DTD; remove the DOCTYPE "
-                         "declaration if you trust the file.") from None
+        raise ISPDBError(
+            source,
+            parser.CurrentLineNumber,
+            "refused: the file declares a DTD (<!DOCTYPE ...>), which can define entities "
+            "that expand to gigabytes or read local files",
+            "clientConfig files never need a DTD; remove the DOCTYPE declaration if you trust the file.",
+        ) from None
     except expat.ExpatError as exc:
-        raise ISPDBError(source, exc.lineno, "malformed XML: %s (column %d)" % (expat.ErrorString(exc.code), exc.offset + 1),
-                         "Check that the file is complete, well-formed clientConfig XML.") from None
-    except (LookupError, ValueError) as exc:  # expat asks the codec registry for the declared encoding; multi-byte ones it refuses
-        raise ISPDBError(source, parser.CurrentLineNumber, "the XML declaration names an encoding XML readers here cannot use (%s)" % exc,
-                         "Declare encoding=\"UTF-8\" in the first line, and save the file as UTF-8.") from None
+        raise ISPDBError(
+            source,
+            exc.lineno,
+            "malformed XML: %s (column %d)" % (expat.ErrorString(exc.code), exc.offset + 1),
+            "Check that the file is complete, well-formed clientConfig XML.",
+        ) from None
+    except (
+        LookupError,
+        ValueError,
+    ) as exc:  # expat asks the codec registry for the declared encoding; multi-byte ones it refuses
+        raise ISPDBError(
+            source,
+            parser.CurrentLineNumber,
+            "the XML declaration names an encoding XML readers here cannot use (%s)" % exc,
+            'Declare encoding="UTF-8" in the first line, and save the file as UTF-8.',
+        ) from None
     return builder.close(), lines
 
 
@@ -183,16 +204,25 @@ def _username(text, source, line, warnings):
     def repair(match):
         name, closed = match.group(1), match.group(2)
         if name not in PLACEHOLDERS:
-            warnings.append("%s:%d: unknown placeholder %s in username %r; kept as written" % (source, line, match.group(0), text))
+            warnings.append(
+                "%s:%d: unknown placeholder %s in username %r; kept as written" % (source, line, match.group(0), text)
+            )
             return match.group(0)
         if not closed:
-            warnings.append("%s:%d: username %r has placeholder %%%s without its closing '%%'; read as %%%s%%" % (source, line, text, name, name))
+            warnings.append(
+                "%s:%d: username %r has placeholder %%%s without its closing '%%'; read as %%%s%%"
+                % (source, line, text, name, name)
+            )
         return "%" + name + "%"
 
     template = _PLACEHOLDER.sub(repair, text or "%EMAILADDRESS%")
     if not _usable(template, _schema_field("username")):
-        raise ISPDBError(source, line, "user name template %s has spaces, control characters or is too long" % _shown(text),
-                         "A user name template is the address or a placeholder like %EMAILLOCALPART%, on one line.")
+        raise ISPDBError(
+            source,
+            line,
+            "user name template %s has spaces, control characters or is too long" % _shown(text),
+            "A user name template is the address or a placeholder like %EMAILLOCALPART%, on one line.",
+        )
     return template
 
 
@@ -201,29 +231,44 @@ def _server(element, protocol, lines, source, warnings):
     what = "<%s type=\"%s\">" % (element.tag, protocol)
     host = _text(element, "hostname")
     if not host:
-        raise ISPDBError(source, line, "%s has no <hostname>" % what, "Every IMAP, POP3 and SMTP server needs its host name.")
+        raise ISPDBError(
+            source, line, "%s has no <hostname>" % what, "Every IMAP, POP3 and SMTP server needs its host name."
+        )
     host = _host(host, what, source, lines.get(element.find("hostname"), line))
     port_text = _text(element, "port")
     if not _PORT.fullmatch(port_text) or not 0 < int(port_text) < 65536:
         shown = ("port %s, not a number from 1 to 65535" % _shown(port_text, 20)) if port_text else "no <port>"
-        raise ISPDBError(source, line, "%s has %s" % (what, shown), "Give the server's port, like 993, 995, 465 or 587.")
+        raise ISPDBError(
+            source, line, "%s has %s" % (what, shown), "Give the server's port, like 993, 995, 465 or 587."
+        )
     socket_type = _text(element, "socketType")
     if socket_type.lower() not in SOCKET_TYPES:
-        raise ISPDBError(source, line, "%s has %s" % (what, ("unknown socketType %s" % _shown(socket_type, 40)) if socket_type else "no <socketType>"),
-                         "Use SSL (implicit TLS), STARTTLS or plain.")
+        raise ISPDBError(
+            source,
+            line,
+            "%s has %s"
+            % (what, ("unknown socketType %s" % _shown(socket_type, 40)) if socket_type else "no <socketType>"),
+            "Use SSL (implicit TLS), STARTTLS or plain.",
+        )
     methods = []
     for auth in (a.text.strip() if a.text else "" for a in element.findall("authentication")):
         ours = AUTH_METHODS.get(auth.lower())
         if ours is None:
-            warnings.append("%s:%d: %s authentication %s is not supported here; ignored" % (source, line, what, _shown(auth, 40)))
+            warnings.append(
+                "%s:%d: %s authentication %s is not supported here; ignored" % (source, line, what, _shown(auth, 40))
+            )
         elif auth.lower() in HASHED_PASSWORD:
-            warnings.append("%s:%d: %s asks for %s (CRAM-MD5-style, the password hashed); our verifier logs in with PLAIN or "
-                            "LOGIN inside TLS only (the password protected by TLS, not hashed): a server that offers nothing "
-                            "else fails with auth_mechanism_unavailable" % (source, line, what, auth))
+            warnings.append(
+                "%s:%d: %s asks for %s (CRAM-MD5-style, the password hashed); our verifier logs in with PLAIN or "
+                "LOGIN inside TLS only (the password protected by TLS, not hashed): a server that offers nothing "
+                "else fails with auth_mechanism_unavailable" % (source, line, what, auth)
+            )
         if ours is not None and ours not in methods:
             methods.append(ours)
     if not methods:
-        warnings.append("%s:%d: %s names no authentication method supported here; assuming password" % (source, line, what))
+        warnings.append(
+            "%s:%d: %s names no authentication method supported here; assuming password" % (source, line, what)
+        )
         methods = ["password"]
     leave = _text(element, "pop3/leaveMessagesOnServer").lower()
     return Server(protocol, host, int(port_text), SOCKET_TYPES[socket_type.lower()], tuple(methods),
@@ -241,21 +286,30 @@ def parse(data: Union[bytes, str], source: str = "<clientConfig>") -> ClientConf
                          "Give a Thunderbird ISPDB / autoconfig file.")
     providers = root.findall("emailProvider")
     if not providers:
-        raise ISPDBError(source, lines.get(root, 0), "<clientConfig> has no <emailProvider>", "Give a complete ISPDB entry.")
+        raise ISPDBError(
+            source, lines.get(root, 0), "<clientConfig> has no <emailProvider>", "Give a complete ISPDB entry."
+        )
     provider = providers[0]
     warnings, skipped = [], []
     if len(providers) > 1:
-        warnings.append("%s:%d: only the first of %d <emailProvider> elements is read" % (source, lines.get(providers[1], 0), len(providers)))
+        warnings.append(
+            "%s:%d: only the first of %d <emailProvider> elements is read"
+            % (source, lines.get(providers[1], 0), len(providers))
+        )
     incoming, outgoing = [], []
     for element in provider:
         kind = element.get("type", "")
         if element.tag not in ("incomingServer", "outgoingServer"):
             continue
         if (element.tag, kind) in (("incomingServer", "imap"), ("incomingServer", "pop3"), ("outgoingServer", "smtp")):
-            (incoming if element.tag == "incomingServer" else outgoing).append(_server(element, kind, lines, source, warnings))
+            (incoming if element.tag == "incomingServer" else outgoing).append(
+                _server(element, kind, lines, source, warnings)
+            )
         else:
             skipped.append(kind or element.tag)
-            _username(_text(element, "username"), source, lines.get(element.find("username"), lines.get(element, 0)), warnings)
+            _username(
+                _text(element, "username"), source, lines.get(element.find("username"), lines.get(element, 0)), warnings
+            )
     if not outgoing:
         raise ISPDBError(source, lines.get(provider, 0), "<emailProvider> has no <outgoingServer type=\"smtp\">",
                          "A practice needs an SMTP server to send; this file cannot configure one.")
@@ -263,24 +317,39 @@ def parse(data: Union[bytes, str], source: str = "<clientConfig>") -> ClientConf
     block = root.find("oAuth2")
     if block is not None and _text(block, "tokenURL"):
         endpoint = _text(block, "tokenURL")
-        if not endpoint.startswith("https://") or not _usable(endpoint, _schema_field("auth", "oauth2", "token_endpoint")):
-            raise ISPDBError(source, lines.get(block, 0), "<oAuth2> has token URL %s, not a usable https:// URL" % _shown(endpoint),
-                             "Give the provider's https:// token endpoint, or remove the <oAuth2> block.")
+        if not endpoint.startswith("https://") or not _usable(
+            endpoint, _schema_field("auth", "oauth2", "token_endpoint")
+        ):
+            raise ISPDBError(
+                source,
+                lines.get(block, 0),
+                "<oAuth2> has token URL %s, not a usable https:// URL" % _shown(endpoint),
+                "Give the provider's https:// token endpoint, or remove the <oAuth2> block.",
+            )
         oauth2 = {"token_endpoint": endpoint, "scopes": _text(block, "scope").split()}
     domains = []
     for element in provider.findall("domain"):
         domain = (element.text or "").strip().lower()
         if domain and not _DOMAIN.fullmatch(domain):
-            warnings.append("%s:%d: <domain> %s is not a domain name; ignored" % (source, lines.get(element, 0), _shown(domain)))
+            warnings.append(
+                "%s:%d: <domain> %s is not a domain name; ignored" % (source, lines.get(element, 0), _shown(domain))
+            )
         elif domain:
             domains.append(domain)
     provider_id = provider.get("id", "") or (domains[0] if domains else "")
     if not re.fullmatch(r"[A-Za-z0-9._-]{0,253}", provider_id):
-        raise ISPDBError(source, lines.get(provider, 0), "<emailProvider id=...> %s is not a domain-like name" % _shown(provider_id),
-                         "The id is the provider's main domain, like example.com.")
+        raise ISPDBError(
+            source,
+            lines.get(provider, 0),
+            "<emailProvider id=...> %s is not a domain-like name" % _shown(provider_id),
+            "The id is the provider's main domain, like example.com.",
+        )
     display_name = " ".join((_text(provider, "displayName") or provider_id).split())
     if not _usable(display_name, _schema_field("display_name"), printable_only=False) or _CONTROL.search(display_name):
-        warnings.append("%s:%d: <displayName> is too long or has control characters; the id is used instead" % (source, lines.get(provider, 0)))
+        warnings.append(
+            "%s:%d: <displayName> is too long or has control characters; the id is used instead"
+            % (source, lines.get(provider, 0))
+        )
         display_name = provider_id
     name = os.path.basename(source)[:-len(".xml")] if source.endswith(".xml") else ""
     return ClientConfig(provider_id, domains, display_name, incoming, outgoing, oauth2, warnings, skipped, name)
@@ -292,7 +361,9 @@ def load(path: str) -> ClientConfig:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ISPDBError(path, 0, "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.") from None
+        raise ISPDBError(
+            path, 0, "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions."
+        ) from None
     return parse(data, path)
 
 
@@ -321,7 +392,9 @@ def catalogue_key(config: ClientConfig) -> str:
     """
     domains = set(config.domains)
     own = _catalogue.providers().get(config.provider_id) or {}
-    if config.provider_id in _catalogue.live_keys() and domains <= set(own.get("domains") or ()) | set(own.get("mx_patterns") or ()):
+    if config.provider_id in _catalogue.live_keys() and domains <= set(own.get("domains") or ()) | set(
+        own.get("mx_patterns") or ()
+    ):
         return config.provider_id  # exported from our catalogue (a provider without address domains of its own)
     for field in ("domains", "mx_patterns"):
         for key in _catalogue.live_keys():
@@ -342,9 +415,13 @@ def servers_of(config: ClientConfig) -> Optional[str]:
 def _refuse_templates(config, why):
     for server in config.incoming + config.outgoing:
         if server.host_is_template:
-            raise ISPDBError(config.name or config.provider_id, server.line, "the %s host name is %s, a template that depends on the "
-                             "address; %s" % (server.protocol.upper(), server.host, why),
-                             "Import it for one practice: --as declaration --address ADDRESS.")
+            raise ISPDBError(
+                config.name or config.provider_id,
+                server.line,
+                "the %s host name is %s, a template that depends on the "
+                "address; %s" % (server.protocol.upper(), server.host, why),
+                "Import it for one practice: --as declaration --address ADDRESS.",
+            )
 
 
 def to_catalogue_entry(config: ClientConfig, today: Optional[datetime.date] = None) -> Dict[str, Any]:
@@ -370,17 +447,27 @@ def to_catalogue_entry(config: ClientConfig, today: Optional[datetime.date] = No
     if config.oauth2:
         entry["oauth2"] = dict(config.oauth2)
     title = "Thunderbird ISPDB %s" % ((config.name + ".xml") if config.name else (config.provider_id or "clientConfig"))
-    entry["sources"] = [{"url": "", "title": title + " (imported; add the page's address)", "values": sorted(_catalogue.fact_paths(entry))}]
+    entry["sources"] = [
+        {
+            "url": "",
+            "title": title + " (imported; add the page's address)",
+            "values": sorted(_catalogue.fact_paths(entry)),
+        }
+    ]
     entry["checked"] = (today or datetime.date.today()).isoformat()
     return entry
 
 
 def _expand(template, address):
     local, domain = address.rpartition("@")[::2]
-    return (template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local).replace("%EMAILDOMAIN%", domain))
+    return (
+        template.replace("%EMAILADDRESS%", address).replace("%EMAILLOCALPART%", local).replace("%EMAILDOMAIN%", domain)
+    )
 
 
-def to_server_settings(config: ClientConfig, protocol: Optional[str] = None, address: Optional[str] = None) -> Dict[str, Any]:
+def to_server_settings(
+    config: ClientConfig, protocol: Optional[str] = None, address: Optional[str] = None
+) -> Dict[str, Any]:
     """The ``outgoing``/``incoming`` (and, when the file asks for another, ``username``) of a declaration.
 
     ``protocol`` picks the incoming server (default: IMAP when offered, else POP3);
@@ -388,14 +475,21 @@ def to_server_settings(config: ClientConfig, protocol: Optional[str] = None, add
     template other than the address itself (without it, a warning in ``config.warnings``).
     """
     if address is not None and not re.fullmatch(_schema_field("address")["pattern"], address):
-        raise ISPDBError("--address", 0, "%s is not a bare email address" % _shown(address), "Give the practice's address, like reception@example.co.uk.")
+        raise ISPDBError(
+            "--address",
+            0,
+            "%s is not a bare email address" % _shown(address),
+            "Give the practice's address, like reception@example.co.uk.",
+        )
     if not address:
         _refuse_templates(config, "give the practice's address to expand it")
     outgoing = config.outgoing[0]
     settings = {"outgoing": dict(_settings(outgoing), host=_expand(outgoing.host, address or "").lower())}
     server = _first(config.incoming, protocol or "imap") or (None if protocol else _first(config.incoming, "pop3"))
     if server:
-        settings["incoming"] = dict(_settings(server), host=_expand(server.host, address or "").lower(), enabled=True, protocol=server.protocol)
+        settings["incoming"] = dict(
+            _settings(server), host=_expand(server.host, address or "").lower(), enabled=True, protocol=server.protocol
+        )
         if server.protocol == "pop3" and server.leave_copy:
             settings["incoming"]["leave_copy_on_server"] = True
     template = outgoing.username
@@ -403,7 +497,9 @@ def to_server_settings(config: ClientConfig, protocol: Optional[str] = None, add
         if address and "%REALNAME%" not in template:
             settings["username"] = _expand(template, address)
         else:
-            config.warnings.append("the provider's username is %s, not the address; set username in the declaration" % _shown(template))
+            config.warnings.append(
+                "the provider's username is %s, not the address; set username in the declaration" % _shown(template)
+            )
     return settings
 
 
@@ -424,15 +520,29 @@ def from_catalogue(key: str, entry: Mapping[str, Any]) -> ClientConfig:
     for protocol in ("imap", "pop3"):
         published = (entry.get("incoming") or {}).get(protocol)
         if published:
-            incoming.append(Server(protocol, published["host"], published["port"], published["security"], tuple(methods),
-                                   leave_copy=True if published.get("leave_copy_available") else None))
-    outgoing = [Server("smtp", entry["outgoing"]["host"], entry["outgoing"]["port"], entry["outgoing"]["security"], tuple(methods))]
+            incoming.append(
+                Server(
+                    protocol,
+                    published["host"],
+                    published["port"],
+                    published["security"],
+                    tuple(methods),
+                    leave_copy=True if published.get("leave_copy_available") else None,
+                )
+            )
+    outgoing = [
+        Server(
+            "smtp", entry["outgoing"]["host"], entry["outgoing"]["port"], entry["outgoing"]["security"], tuple(methods)
+        )
+    ]
     # Thunderbird looks files up by address domain and by MX host: a provider of customers' own
     # domains is found by its MX patterns, and its id is then the catalogue key, so the file
     # imports back under the same key even where another product shares the MX hosts.
     domains = list(entry.get("domains") or [])
     provider_id = domains[0] if domains else key
-    return ClientConfig(provider_id, domains or list(entry.get("mx_patterns") or []), entry.get("name", key), incoming, outgoing)
+    return ClientConfig(
+        provider_id, domains or list(entry.get("mx_patterns") or []), entry.get("name", key), incoming, outgoing
+    )
 
 
 def from_declaration(decl: Mapping[str, Any]) -> ClientConfig:
@@ -447,7 +557,17 @@ def from_declaration(decl: Mapping[str, Any]) -> ClientConfig:
     inbound = []
     if incoming["enabled"]:
         leave = incoming["leave_copy_on_server"] if incoming["protocol"] == "pop3" else None
-        inbound.append(Server(incoming["protocol"], incoming["host"], incoming["port"], incoming["security"], (method,), username, leave))
+        inbound.append(
+            Server(
+                incoming["protocol"],
+                incoming["host"],
+                incoming["port"],
+                incoming["security"],
+                (method,),
+                username,
+                leave,
+            )
+        )
     return ClientConfig(domain, [domain], decl.get("display_name") or domain, inbound, servers)
 
 

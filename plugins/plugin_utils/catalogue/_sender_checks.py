@@ -91,8 +91,11 @@ def check_sender(domain: str, provider: Optional[str] = None, dkim_selectors: Op
     report = _Report(domain, path)
     owner = _catalogue.provider_for_domain(domain)
     if owner:
-        report.add("MC641", "%s is %s's own domain; its SPF, DKIM and DMARC records are the provider's" % (domain, owner),
-                   "Nothing to publish: these checks are for a practice's own domain.")
+        report.add(
+            "MC641",
+            "%s is %s's own domain; its SPF, DKIM and DMARC records are the provider's" % (domain, owner),
+            "Nothing to publish: these checks are for a practice's own domain.",
+        )
         return report.findings
     resolver = resolver or _dns.shared_resolver()
     if not _check_mx(report, resolver):
@@ -100,7 +103,9 @@ def check_sender(domain: str, provider: Optional[str] = None, dkim_selectors: Op
     wanted = requirements().get(provider) or {}
     _check_spf(report, resolver, provider, wanted.get("spf_includes") or [])
     _check_dmarc(report, resolver)
-    _check_dkim(report, resolver, provider, list(dkim_selectors or wanted.get("dkim_selectors") or []), bool(dkim_selectors))
+    _check_dkim(
+        report, resolver, provider, list(dkim_selectors or wanted.get("dkim_selectors") or []), bool(dkim_selectors)
+    )
     return report.findings
 
 
@@ -166,21 +171,35 @@ def _mechanism_error(name, rest):
     if name == "all":
         return None if not rest else "'all' takes no argument"
     if name in ("include", "exists"):
-        return None if rest.startswith(":") and _domain_spec_ok(rest[1:]) else "'%s' needs a domain, like %s:example.com" % (name, name)
+        return (
+            None
+            if rest.startswith(":") and _domain_spec_ok(rest[1:])
+            else "'%s' needs a domain, like %s:example.com" % (name, name)
+        )
     if name in ("a", "mx"):
         spec, slash, cidr = rest.partition("/")
         if spec and not (spec.startswith(":") and _domain_spec_ok(spec[1:])):
             return "'%s%s' has an invalid domain" % (name, spec)
-        return None if _cidr_ok(slash + cidr, _DUAL_CIDR, (32, 128)) else "'%s' has an invalid prefix length %r" % (name, slash + cidr)
+        return (
+            None
+            if _cidr_ok(slash + cidr, _DUAL_CIDR, (32, 128))
+            else "'%s' has an invalid prefix length %r" % (name, slash + cidr)
+        )
     if name == "ptr":
-        return None if not rest or (rest.startswith(":") and _domain_spec_ok(rest[1:])) else "'ptr' has an invalid domain"
+        return (
+            None if not rest or (rest.startswith(":") and _domain_spec_ok(rest[1:])) else "'ptr' has an invalid domain"
+        )
     if name in ("ip4", "ip6"):
         address, slash, length = rest[1:].partition("/") if rest.startswith(":") else ("", "", "")
         try:
             (ipaddress.IPv4Address if name == "ip4" else ipaddress.IPv6Address)(address)
         except ValueError:
             return "'%s%s' is not a valid %s address" % (name, rest, "IPv4" if name == "ip4" else "IPv6")
-        return None if _cidr_ok(slash + length, _CIDR, (32 if name == "ip4" else 128,)) else "'%s%s' has an invalid prefix length" % (name, rest)
+        return (
+            None
+            if _cidr_ok(slash + length, _CIDR, (32 if name == "ip4" else 128,))
+            else "'%s%s' has an invalid prefix length" % (name, rest)
+        )
     return "unknown mechanism '%s'" % name
 
 
@@ -228,12 +247,20 @@ def _check_spf(report, resolver, provider, includes):
         return
     spf = spf_records(records)
     if not spf:
-        report.add("MC610", "%s has no SPF record" % domain,
-                   "Publish one TXT record like \"v=spf1 include:%s -all\"." % (includes[0] if includes else "<the provider's SPF domain>"))
+        report.add(
+            "MC610",
+            "%s has no SPF record" % domain,
+            'Publish one TXT record like "v=spf1 include:%s -all".'
+            % (includes[0] if includes else "<the provider's SPF domain>"),
+        )
         return
     if len(spf) > 1:
-        report.add("MC611", "%s has %d SPF records (%s); receivers treat that as a permanent error" % (domain, len(spf), " | ".join(spf)),
-                   "Merge them into one v=spf1 record.")
+        report.add(
+            "MC611",
+            "%s has %d SPF records (%s); receivers treat that as a permanent error"
+            % (domain, len(spf), " | ".join(spf)),
+            "Merge them into one v=spf1 record.",
+        )
         return
     terms, errors = parse_spf(spf[0])
     if errors:
@@ -242,17 +269,27 @@ def _check_spf(report, resolver, provider, includes):
         return
     permissive = [t[0] for t in terms if t[1] == "all" and t[0] in ("+", "?")]
     if permissive:
-        report.add("MC614", "the SPF record of %s ends in %sall, which lets any server send as the practice" % (domain, permissive[0]),
-                   "End the record with -all (or ~all while testing).")
+        report.add(
+            "MC614",
+            "the SPF record of %s ends in %sall, which lets any server send as the practice" % (domain, permissive[0]),
+            "End the record with -all (or ~all while testing).",
+        )
     if not includes:
-        report.add("MC615", "no SPF include is known for %s, so the SPF record was checked for validity only" % _provider_words(provider),
-                   "Make sure the record covers the servers the practice sends through.")
+        report.add(
+            "MC615",
+            "no SPF include is known for %s, so the SPF record was checked for validity only"
+            % _provider_words(provider),
+            "Make sure the record covers the servers the practice sends through.",
+        )
         return
     found, unread = _reaches(resolver, terms, includes)
     if not found:
-        report.add("MC613", "the SPF record of %s does not include the provider's sending hosts (include:%s)%s"
-                   % (domain, " or include:".join(includes), ("; could not read %s" % ", ".join(unread)) if unread else ""),
-                   "Add include:%s to the record \"%s\"." % (includes[0], spf[0]))
+        report.add(
+            "MC613",
+            "the SPF record of %s does not include the provider's sending hosts (include:%s)%s"
+            % (domain, " or include:".join(includes), ("; could not read %s" % ", ".join(unread)) if unread else ""),
+            'Add include:%s to the record "%s".' % (includes[0], spf[0]),
+        )
 
 
 def _reaches(resolver, terms, includes):
@@ -317,19 +354,33 @@ def _check_dmarc(report, resolver):
     if records is None:
         return
     dmarc = [r for r in records if re.match(r"v\s*=\s*DMARC1\s*(;|$)", r)]
-    hint = "Publish a TXT record at %s like \"v=DMARC1; p=none; rua=mailto:dmarc@%s\" (p=none is enough for Gmail's and Yahoo's rules)." % (name, report.domain)
+    hint = (
+        "Publish a TXT record at %s like \"v=DMARC1; p=none; rua=mailto:dmarc@%s\" (p=none is enough for Gmail's and Yahoo's rules)."
+        % (name, report.domain)
+    )
     if not dmarc:
         report.add("MC620", "%s has no DMARC record at %s" % (report.domain, name), hint)
         return
     if len(dmarc) > 1:
-        report.add("MC621", "%s has %d DMARC records; receivers then apply none of them" % (name, len(dmarc)), "Keep exactly one DMARC record.")
+        report.add(
+            "MC621",
+            "%s has %d DMARC records; receivers then apply none of them" % (name, len(dmarc)),
+            "Keep exactly one DMARC record.",
+        )
         return
     errors, values = dmarc_errors(dmarc[0])
     if errors:
-        report.add("MC621", "the DMARC record at %s is not valid: %s" % (name, "; ".join(errors)), "Fix the record \"%s\"." % dmarc[0])
+        report.add(
+            "MC621",
+            "the DMARC record at %s is not valid: %s" % (name, "; ".join(errors)),
+            'Fix the record "%s".' % dmarc[0],
+        )
     elif values["p"].lower() == "none":
-        report.add("MC622", "the DMARC policy of %s is p=none: receivers only report, they do not act on failures" % report.domain,
-                   "Enough for Gmail's and Yahoo's sender rules; move to p=quarantine once reports show all mail passes.")
+        report.add(
+            "MC622",
+            "the DMARC policy of %s is p=none: receivers only report, they do not act on failures" % report.domain,
+            "Enough for Gmail's and Yahoo's sender rules; move to p=quarantine once reports show all mail passes.",
+        )
 
 
 # --- DKIM (RFC 6376) ----------------------------------------------------------
@@ -369,10 +420,18 @@ def _check_dkim(report, resolver, provider, selectors, declared):
         for record in keys:
             problem = dkim_key_error(record)
             if problem:
-                report.add("MC631", "the DKIM record at %s is unusable: %s" % (name, problem), "Publish the current key from the provider's DKIM settings.")
+                report.add(
+                    "MC631",
+                    "the DKIM record at %s is unusable: %s" % (name, problem),
+                    "Publish the current key from the provider's DKIM settings.",
+                )
             else:
                 found.append(selector)
     if not found:
         whose = "the declared" if declared else "%s's usual" % provider
-        report.add("MC630", "%s publishes no DKIM key for %s selector%s %s" % (domain, whose, "s" if len(selectors) > 1 else "", ", ".join(selectors)),
-                   "Turn on DKIM signing at the provider and publish the records it shows (for Microsoft 365: the selector1/selector2 CNAMEs).")
+        report.add(
+            "MC630",
+            "%s publishes no DKIM key for %s selector%s %s"
+            % (domain, whose, "s" if len(selectors) > 1 else "", ", ".join(selectors)),
+            "Turn on DKIM signing at the provider and publish the records it shows (for Microsoft 365: the selector1/selector2 CNAMEs).",
+        )

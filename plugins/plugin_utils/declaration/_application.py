@@ -44,11 +44,20 @@ def profile(name: str) -> Dict[str, Any]:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# Store types that name an application: a database the profile describes, or a guided application (no store).
+_APPLICATION_STORES = ("mysql", "guided")
+
+
 def of_store(store: Any) -> Optional[str]:
-    """The application a store option names (a mysql store's ``application``), or None."""
-    if isinstance(store, dict) and store.get("type") == "mysql" and store.get("application"):
+    """The application a store option names (a mysql or guided store's ``application``), or None."""
+    if isinstance(store, dict) and store.get("type") in _APPLICATION_STORES and store.get("application"):
         return str(store["application"])
     return None
+
+
+def guided(name: Optional[str]) -> bool:
+    """Whether application ``name`` is set up by a person following its own wizard (its profile's store is guided)."""
+    return bool(name) and profile(name).get("store") == "guided"
 
 
 def for_store(name: str) -> Dict[str, Any]:
@@ -71,6 +80,17 @@ def _declared(raw, path):
     return True
 
 
+def _written(raw, paths):
+    """The declaration's own fields at ``paths`` as written, None where a field is not written."""
+    values = {}
+    for path in paths:
+        node = raw
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        values[path] = node
+    return values
+
+
 def _too_long(application: Mapping[str, Any], where: Mapping[str, str], values: Mapping[str, Any]) -> bool:
     """Whether the setting, stored as the profile's column stores it (through the profile's cipher), exceeds the column's width."""
     value, column = values.get(where["setting"]), application["columns"][where["column"]]
@@ -91,6 +111,8 @@ def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignor
         if "when" in rule and not matches(rule["when"], values):
             continue
         if not all(_declared(raw, path) for path in rule.get("declared", ())):
+            continue
+        if "fields" in rule and not matches(rule["fields"], _written(raw, rule["fields"])):
             continue
         if "too_long" in rule and not _too_long(profile(name), rule["too_long"], values):
             continue

@@ -18,9 +18,23 @@ from typing import Any, List, NamedTuple, Optional, Union
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._leaves import leaves
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application, _lint, _normalise, _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, has_errors, safe_name, safe_path
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import MAX_BYTES, DeclarationSyntaxError, load_declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import (
+    _application,
+    _lint,
+    _normalise,
+    _schema,
+)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import (
+    Finding,
+    has_errors,
+    safe_name,
+    safe_path,
+)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import (
+    MAX_BYTES,
+    DeclarationSyntaxError,
+    load_declaration,
+)
 
 
 class Context(NamedTuple):
@@ -67,9 +81,16 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
         finding = Finding("MC002", "error", "the declaration is %s, not a mapping" % type(data).__name__,
                           "Give the mail_account variable a mapping of fields (address: ..., provider: ...).")
         return Checked([finding.located(source, marks)], None)
-    oversized = [Finding("MC004", "error", "the number has more than %d bits; no field takes one that large" % MAX_INT_BITS,
-                         "Check the value: ports, rates and versions are small numbers.", path=path)
-                 for path in _oversized_integers(data)]
+    oversized = [
+        Finding(
+            "MC004",
+            "error",
+            "the number has more than %d bits; no field takes one that large" % MAX_INT_BITS,
+            "Check the value: ports, rates and versions are small numbers.",
+            path=path,
+        )
+        for path in _oversized_integers(data)
+    ]
     if oversized:  # jsonschema would fail on them while wording its own messages
         return Checked([f.located(source, marks) for f in oversized], None)
     schema_findings = _schema.validate(data)
@@ -93,8 +114,11 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
         # stood-in value says nothing, since it would judge a value nobody wrote.
         normalised = _normalise.normalise(linted, entry)
         stood_in = [f.path for f in schema_findings if f.code != "MC010"]  # unknown fields are only removed
-        findings += [f for f in _lint.lint(linted, normalised, entry, context.today, raw_only=False, store=context.store)
-                     if not any(_overlaps(read, path) for read in _lint.reads(f.code) for path in stood_in)]
+        findings += [
+            f
+            for f in _lint.lint(linted, normalised, entry, context.today, raw_only=False, store=context.store)
+            if not any(_overlaps(read, path) for read in _lint.reads(f.code) for path in stood_in)
+        ]
         if context.application and not stood_in:
             findings += _application.lint(context.application, linted, normalised, _lint.ignored_codes(linted))
     findings += [f for f in schema_findings if f.path not in explained]
@@ -107,7 +131,11 @@ MAX_INT_BITS = 64
 
 def _oversized_integers(value):
     """Dotted paths of the integers in ``value`` too large for any field (Ansible may pass any Python int)."""
-    return [path for path, leaf in leaves(value) if isinstance(leaf, int) and not isinstance(leaf, bool) and leaf.bit_length() > MAX_INT_BITS]
+    return [
+        path
+        for path, leaf in leaves(value)
+        if isinstance(leaf, int) and not isinstance(leaf, bool) and leaf.bit_length() > MAX_INT_BITS
+    ]
 
 
 def _overlaps(one, other):
@@ -172,16 +200,25 @@ def syntax_finding(exc: DeclarationSyntaxError, source: str) -> Finding:
     return dataclasses.replace(exc.finding, file=source, path=safe_path(exc.finding.path))
 
 
-def check_text(text: Union[str, bytes], source: str = "<stdin>", today: Optional[datetime.date] = None, context: Optional[Context] = None,
-               key: Optional[str] = None) -> Checked:
+def check_text(
+    text: Union[str, bytes],
+    source: str = "<stdin>",
+    today: Optional[datetime.date] = None,
+    context: Optional[Context] = None,
+    key: Optional[str] = None,
+) -> Checked:
     """Parse YAML ``text`` (str or bytes) and check it; syntax problems become findings (``key``: see load_text)."""
     try:
         loaded = load_text(text, key)
     except DeclarationSyntaxError as exc:
         return Checked([syntax_finding(exc, source)], None)
     if not loaded.found:
-        finding = Finding("MC011", "error", "the file holds neither a declaration nor the variable '%s'" % safe_name(key),
-                          "Give a declaration file, or name the variable that holds the declaration with --key.")
+        finding = Finding(
+            "MC011",
+            "error",
+            "the file holds neither a declaration nor the variable '%s'" % safe_name(key),
+            "Give a declaration file, or name the variable that holds the declaration with --key.",
+        )
         return Checked([finding.located(source, loaded.marks)], None)
     return check(loaded.declaration, loaded.marks, source, today, context)
 
@@ -194,11 +231,18 @@ def read_bounded(path: str) -> bytes:
 
 def unreadable(path: str, exc: OSError) -> Finding:
     """The finding for a file that cannot be opened or read."""
-    return Finding("MC006", "error", "cannot read the file: %s" % (exc.strerror or exc), "Check the path and its permissions.",
-                   file=path)
+    return Finding(
+        "MC006",
+        "error",
+        "cannot read the file: %s" % (exc.strerror or exc),
+        "Check the path and its permissions.",
+        file=path,
+    )
 
 
-def check_file(path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None, key: Optional[str] = None) -> Checked:
+def check_file(
+    path: str, today: Optional[datetime.date] = None, context: Optional[Context] = None, key: Optional[str] = None
+) -> Checked:
     """Read and check one declaration file; an unreadable file is a finding, not a traceback."""
     try:
         text = read_bounded(path)

@@ -28,7 +28,10 @@ def text(results: Results, counts: Mapping[str, int]) -> str:
 def as_json(results: Results, counts: Mapping[str, int]) -> str:
     """Every finding, and the deadline list (dated provider changes by file, soonest first)."""
     del counts
-    document = {"findings": [f.as_dict() for _path, findings in results for f in findings], "deadlines": deadlines(results)}
+    document = {
+        "findings": [f.as_dict() for _path, findings in results for f in findings],
+        "deadlines": deadlines(results),
+    }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -41,8 +44,10 @@ def junit(results: Results, counts: Mapping[str, int], strict: bool = False) -> 
             quoteattr(f.code), quoteattr(f.message), escape(f.text())) for f in bad)
         cases.append('  <testcase classname="mailconfig-lint" name=%s>%s</testcase>' % (quoteattr(path), body))
     failures = sum(1 for _path, findings in results if any(f.severity in failing for f in findings))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="mailconfig-lint" tests="%d" failures="%d" errors="0">\n%s\n</testsuite>\n'
-            % (counts["files"], failures, "\n".join(cases)))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="mailconfig-lint" tests="%d" failures="%d" errors="0">\n%s\n</testsuite>\n'
+        % (counts["files"], failures, "\n".join(cases))
+    )
 
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}

@@ -21,9 +21,14 @@ import re
 from typing import Callable, List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._control_characters import control_character_fields
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import rule_codes as application_rule_codes
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import (
+    rule_codes as application_rule_codes,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, SECRET_FIELDS
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._normalise import DEFAULT_RATE_PER_MINUTE, SECURITY_FOR_PORT
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._normalise import (
+    DEFAULT_RATE_PER_MINUTE,
+    SECURITY_FOR_PORT,
+)
 
 Rule = collections.namedtuple("Rule", "code name severity raw reads check")
 RULES = []
@@ -77,7 +82,11 @@ def _split_address(text):
 @rule("MC101", "display-name-in-address", "error", raw=True)
 def _display_name_in_address(ctx):
     address = ctx.raw.get("address")
-    if not isinstance(address, str) or not any(c in address for c in '<>"') and not any(c.isspace() for c in address.strip()):
+    if (
+        not isinstance(address, str)
+        or not any(c in address for c in '<>"')
+        and not any(c.isspace() for c in address.strip())
+    ):
         return
     name, bare = _split_address(address)
     what = "the address contains a display name, quotes, angle brackets or spaces"
@@ -108,9 +117,12 @@ def _short_secret(ctx):
     for path in SECRET_FIELDS:
         value = _get(ctx.raw, path)
         if isinstance(value, str) and 0 < len(value) < SHORT_SECRET:
-            yield (path, "the secret is shorter than %d characters" % SHORT_SECRET,
-                   "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide it "
-                   "because it matches ordinary words. Silence MC311 only where the provider imposes it.")
+            yield (
+                path,
+                "the secret is shorter than %d characters" % SHORT_SECRET,
+                "Use a longer password or app password: a short one is easy to guess, and output masking cannot hide it "
+                "because it matches ordinary words. Silence MC311 only where the provider imposes it.",
+            )
 
 
 @rule("MC301", "provider-unsupported", "error", raw=True)
@@ -123,8 +135,11 @@ def _provider_unsupported(ctx):
 @rule("MC309", "provider-key-regional", "warning", raw=True)
 def _provider_key_regional(ctx):
     if ctx.entry.get("alias_of"):
-        yield ("provider", "provider '%s' is an old key; it now means %s" % (ctx.raw.get("provider"), ctx.entry["alias_of"]),
-               ctx.entry.get("alias_hint") or "Write provider: %s." % ctx.entry["alias_of"])
+        yield (
+            "provider",
+            "provider '%s' is an old key; it now means %s" % (ctx.raw.get("provider"), ctx.entry["alias_of"]),
+            ctx.entry.get("alias_hint") or "Write provider: %s." % ctx.entry["alias_of"],
+        )
 
 
 @rule("MC201", "pop3-removes-mail", "error", reads=("provider", "incoming"))
@@ -132,12 +147,17 @@ def _pop3_removes_mail(ctx):
     incoming = ctx.norm["incoming"]
     if not incoming["enabled"] or incoming["protocol"] != "pop3" or incoming["acknowledge_mail_removal"]:
         return
-    offers_copy = ctx.raw["provider"] == "other" or (ctx.entry.get("incoming", {}).get("pop3") or {}).get("leave_copy_available")
+    offers_copy = ctx.raw["provider"] == "other" or (ctx.entry.get("incoming", {}).get("pop3") or {}).get(
+        "leave_copy_available"
+    )
     if incoming["leave_copy_on_server"] and offers_copy:
         return
     if incoming["leave_copy_on_server"]:
-        yield ("incoming.leave_copy_on_server", "provider '%s' does not offer 'leave a copy on the server' for POP3" % ctx.raw["provider"],
-               "Use protocol: imap, or set acknowledge_mail_removal: true if moving every message off the server is intended.")
+        yield (
+            "incoming.leave_copy_on_server",
+            "provider '%s' does not offer 'leave a copy on the server' for POP3" % ctx.raw["provider"],
+            "Use protocol: imap, or set acknowledge_mail_removal: true if moving every message off the server is intended.",
+        )
     else:
         yield ("incoming.protocol", "POP3 moves every message off the server; staff will not see them anywhere else",
                "Use protocol: imap (recommended), or set leave_copy_on_server: true where the provider offers it, "
@@ -158,17 +178,23 @@ def _credentials_in_clear(ctx):
     safer = {"SMTP": "tls (port 465) or starttls (port 587)", "IMAP": "tls (port 993)", "POP3": "tls (port 995)"}
     for side, protocol, allowed in _plaintext_logins(ctx.norm):
         if not allowed:
-            yield ("%s.security" % side, "the %s login would send credentials unencrypted (security: none)" % protocol,
-                   "Use security: %s. Only for a trusted-network server without TLS, set %s.allow_plaintext_login: true."
-                   % (safer[protocol], side))
+            yield (
+                "%s.security" % side,
+                "the %s login would send credentials unencrypted (security: none)" % protocol,
+                "Use security: %s. Only for a trusted-network server without TLS, set %s.allow_plaintext_login: true."
+                % (safer[protocol], side),
+            )
 
 
 @rule("MC206", "plaintext-login-allowed", "warning", reads=("outgoing", "incoming"))
 def _plaintext_login_allowed(ctx):
     for side, protocol, allowed in _plaintext_logins(ctx.norm):
         if allowed:
-            yield ("%s.allow_plaintext_login" % side, "the %s login sends credentials unencrypted on purpose" % protocol,
-                   "Keep this to servers on a trusted network; mail_verify also needs the host in plaintext_allowed_hosts.")
+            yield (
+                "%s.allow_plaintext_login" % side,
+                "the %s login sends credentials unencrypted on purpose" % protocol,
+                "Keep this to servers on a trusted network; mail_verify also needs the host in plaintext_allowed_hosts.",
+            )
 
 
 _IMPLICIT_TLS_PORTS = {port for port, security in SECURITY_FOR_PORT.items() if security == "tls"}
@@ -192,7 +218,11 @@ def _port_security_mismatch(ctx):
 def _provider_port_unsupported(ctx):
     reason = (ctx.entry.get("outgoing_forbidden_ports") or {}).get(ctx.norm["outgoing"]["port"])
     if reason:
-        yield "outgoing.port", "port %d is not supported by %s for SMTP AUTH" % (ctx.norm["outgoing"]["port"], ctx.entry["name"]), reason
+        yield (
+            "outgoing.port",
+            "port %d is not supported by %s for SMTP AUTH" % (ctx.norm["outgoing"]["port"], ctx.entry["name"]),
+            reason,
+        )
 
 
 def _services(norm):
@@ -220,11 +250,23 @@ def _basic_auth(ctx, retired):
         name, protocol = ctx.entry["name"], service.upper()
         if plan["status"] == "retired":
             what = "%s %s password login to %s (basic authentication) %s %s (%s)" % (
-                name, "retired" if passed else "retires", protocol, "for good since" if passed else "on", when, plan["date"])
+                name,
+                "retired" if passed else "retires",
+                protocol,
+                "for good since" if passed else "on",
+                when,
+                plan["date"],
+            )
             hint = "%s Switch to auth.method: oauth2 (see docs/oauth.md)." % plan.get("note", "")
         else:
             what = "%s %s password login to %s (basic authentication) by default %s %s (%s)" % (
-                name, "has disabled" if passed else "disables", protocol, "since" if passed else "from", when, plan["date"])
+                name,
+                "has disabled" if passed else "disables",
+                protocol,
+                "since" if passed else "from",
+                when,
+                plan["date"],
+            )
             hint = ("%s your tenant admin can re-enable it until %s removes it; move to OAuth: auth.method: oauth2 "
                     "(see docs/oauth.md)." % ("Where it is off, only" if passed else "After that,", name))
         yield "auth.method", what, hint, plan["date"]
@@ -243,8 +285,11 @@ def _basic_auth_retiring(ctx):
 @rule("MC304", "app-password-needed", "info", reads=("provider", "auth.method"))
 def _app_password_needed(ctx):
     if ctx.norm["auth"]["method"] == "password" and ctx.entry.get("app_password_required"):
-        yield ("auth.password", "%s: only an app password works here, not the account password" % ctx.entry["name"],
-               "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: oauth2.")
+        yield (
+            "auth.password",
+            "%s: only an app password works here, not the account password" % ctx.entry["name"],
+            "Create an app password (it needs 2-step verification) and store it in the vault, or use auth.method: oauth2.",
+        )
 
 
 @rule("MC306", "oauth2-endpoint-unknown", "error", reads=("provider", "auth.oauth2"))
@@ -252,24 +297,35 @@ def _oauth2_endpoint_unknown(ctx):
     oauth2 = ctx.norm["auth"]["oauth2"]
     if oauth2 and not oauth2["token_endpoint"]:
         needs_tenant = "{tenant}" in ((ctx.entry.get("oauth2") or {}).get("token_endpoint") or "")
-        yield ("auth.oauth2", "no token endpoint is known for this OAuth 2.0 grant",
-               "Set auth.oauth2.tenant (the Microsoft tenant ID or domain)." if needs_tenant else "Set auth.oauth2.token_endpoint.")
+        yield (
+            "auth.oauth2",
+            "no token endpoint is known for this OAuth 2.0 grant",
+            "Set auth.oauth2.tenant (the Microsoft tenant ID or domain)."
+            if needs_tenant
+            else "Set auth.oauth2.token_endpoint.",
+        )
 
 
 @rule("MC308", "oauth2-endpoint-insecure", "error", reads=("auth.oauth2",))
 def _oauth2_endpoint_insecure(ctx):
     oauth2 = ctx.norm["auth"]["oauth2"]
     if oauth2 and (oauth2["token_endpoint"] or "").lower().startswith("http://"):
-        yield ("auth.oauth2.token_endpoint", "the token endpoint is plain http: the refresh token and client secret would travel in clear",
-               "Use the provider's https:// token endpoint.")
+        yield (
+            "auth.oauth2.token_endpoint",
+            "the token endpoint is plain http: the refresh token and client secret would travel in clear",
+            "Use the provider's https:// token endpoint.",
+        )
 
 
 @rule("MC307", "oauth2-grant-missing", "error", reads=("auth.oauth2",))
 def _oauth2_grant_missing(ctx):
     oauth2 = ctx.norm["auth"]["oauth2"]
     if oauth2 and not oauth2["client_secret"] and not oauth2["refresh_token"]:
-        yield ("auth.oauth2", "the OAuth 2.0 grant has neither a refresh_token nor a client_secret",
-               "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from the vault.")
+        yield (
+            "auth.oauth2",
+            "the OAuth 2.0 grant has neither a refresh_token nor a client_secret",
+            "Add the refresh token issued at consent (delegated access) or the client secret (app-only access), from the vault.",
+        )
 
 
 @rule("MC310", "provider-note", "info", reads=("provider", "incoming"))
@@ -285,8 +341,11 @@ def _rate_above_limit(ctx):
     rate = _get(ctx.raw, "sending.rate_per_minute")
     limit = ctx.entry.get("rate_per_minute_max") or DEFAULT_RATE_PER_MINUTE
     if rate is not None and rate > limit:
-        known = "%s allows at most %d messages a minute" % (ctx.entry["name"], limit) if ctx.entry.get("rate_per_minute_max") \
+        known = (
+            "%s allows at most %d messages a minute" % (ctx.entry["name"], limit)
+            if ctx.entry.get("rate_per_minute_max")
             else "the provider publishes no per-minute limit, and 3 a minute is mailconfig's conservative default"
+        )
         yield "sending.rate_per_minute", "send rate %d is above the limit: %s" % (rate, known), \
             "Lower it to %d, or silence MC401 if the provider confirmed a higher limit." % limit
 
@@ -304,17 +363,26 @@ def _host_differs(ctx):
         given = _get(ctx.raw, "%s.host" % side)
         if not given or not ctx.entry.get(side):
             continue
-        published = ctx.entry[side] if side == "outgoing" else (ctx.entry[side].get(ctx.norm[side]["protocol"] or "") or {})
+        published = (
+            ctx.entry[side] if side == "outgoing" else (ctx.entry[side].get(ctx.norm[side]["protocol"] or "") or {})
+        )
         expected = published.get("host")
         if expected and given.lower() != expected.lower():
-            yield ("%s.host" % side, "host '%s' differs from '%s', which %s publishes" % (given, expected, ctx.entry["name"]),
-                   "Remove the host to use the published one, or silence MC501 if this server is intended.")
+            yield (
+                "%s.host" % side,
+                "host '%s' differs from '%s', which %s publishes" % (given, expected, ctx.entry["name"]),
+                "Remove the host to use the published one, or silence MC501 if this server is intended.",
+            )
 
 
 @rule("MC502", "username-differs", "info", reads=("address", "username"))
 def _username_differs(ctx):
     if ctx.norm["username"].lower() != ctx.norm["address"].lower():
-        yield "username", "the user name differs from the address", "Most providers log in with the address itself; check it is intended."
+        yield (
+            "username",
+            "the user name differs from the address",
+            "Most providers log in with the address itself; check it is intended.",
+        )
 
 
 @rule("MC503", "incoming-disabled-with-settings", "warning", reads=("incoming",))
@@ -335,8 +403,11 @@ def _server_settings_missing(ctx):
             continue
         for field in ("host", "port", "security"):
             if server[field] is None:
-                yield ("%s.%s" % (side, field), "no %s %s is given and provider '%s' does not publish one" % (side, field, ctx.raw["provider"]),
-                       "Set %s.%s explicitly." % (side, field))
+                yield (
+                    "%s.%s" % (side, field),
+                    "no %s %s is given and provider '%s' does not publish one" % (side, field, ctx.raw["provider"]),
+                    "Set %s.%s explicitly." % (side, field),
+                )
 
 
 @rule("MC505", "pop3-options-on-imap", "warning", reads=("incoming",))
@@ -351,11 +422,17 @@ def _pop3_options_on_imap(ctx):
 @rule("MC005", "unsilenceable-code", "warning", raw=True)
 def _unsilenceable(ctx):
     applications = application_rule_codes()
-    errors = {r.code for r in RULES if r.severity == "error"}.union(PIPELINE_ERRORS, (c for c, s in applications.items() if s == "error"))
+    errors = {r.code for r in RULES if r.severity == "error"}.union(
+        PIPELINE_ERRORS, (c for c, s in applications.items() if s == "error")
+    )
     known = {r.code for r in RULES}.union(applications)
     for index, code in _ignore_list(ctx.raw):
         if code in errors:
-            yield "lint.ignore.%d" % index, "%s is an error and cannot be silenced" % code, "Fix the declaration instead."
+            yield (
+                "lint.ignore.%d" % index,
+                "%s is an error and cannot be silenced" % code,
+                "Fix the declaration instead.",
+            )
         elif code not in known:
             yield ("lint.ignore.%d" % index, "%s is not a lint code, so ignoring it silences nothing" % code,
                    "Check the code against docs/rules.md; a typo here leaves the intended finding active.")

@@ -23,9 +23,15 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration imp
 
 try:
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application, _declaration
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._file_application import FileApplication
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._file_application import (
+        FileApplication,
+    )
     from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, safe_name
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import MAX_BYTES, VAULT_STAND_IN, DeclarationSyntaxError
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import (
+        MAX_BYTES,
+        VAULT_STAND_IN,
+        DeclarationSyntaxError,
+    )
 except ImportError as exc:  # PyYAML missing (or an incomplete install): main() says so in one line
     _application = _declaration = FileApplication = Finding = safe_name = DeclarationSyntaxError = VAULT_STAND_IN = None
     MAX_BYTES = 0
@@ -74,8 +80,13 @@ def _guarded(path, check):
     try:
         return check()
     except Exception as exc:  # pylint: disable=broad-except
-        failure = Finding(UNREADABLE, "error", "the check could not process this input (%s); nothing in it was used"
-                          % type(exc).__name__, "Please report this input shape as a bug (without its secrets).", file=path)
+        failure = Finding(
+            UNREADABLE,
+            "error",
+            "the check could not process this input (%s); nothing in it was used" % type(exc).__name__,
+            "Please report this input shape as a bug (without its secrets).",
+            file=path,
+        )
         return Outcome(path, [failure], "")
 
 
@@ -149,13 +160,19 @@ def _parser():
         prog="mailconfig-lint",
         description="Validate and lint mail account declarations (files, folders of *.yml/*.yaml, or - for stdin).",
         epilog="Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error or unreadable or refused input "
-               "(MC004, MC006).")
+        "(MC004, MC006).",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures")
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core, at most %d)" % MAX_JOBS)
-    parser.add_argument("--key", default=INVENTORY_KEY,
-                        help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)")
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="worker processes (default: one per core, at most %d)" % MAX_JOBS
+    )
+    parser.add_argument(
+        "--key",
+        default=INVENTORY_KEY,
+        help="in a variables file (an inventory's host_vars), the variable that holds the declaration (default: %(default)s)",
+    )
     parser.add_argument("--application", choices=_application.names() if _application else None,
                         help="for files whose own mail_account_store names no application: also check what "
                              "this application can hold (its profile in data/applications/)")
@@ -193,7 +210,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.executable, "y" if len(missing) == 1 else "ies", ", ".join(packages), install_hint(packages)))
         return 2
     if IMPORT_ERROR is not None:
-        sys.stderr.write("mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n" % IMPORT_ERROR)
+        sys.stderr.write(
+            "mailconfig-lint: this installation is incomplete (%s); reinstall the collection or the hook\n"
+            % IMPORT_ERROR
+        )
         return 2
     paths = discover(args.paths)
     if not paths:
@@ -209,8 +229,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.verbose:
         sys.stderr.write("".join("%s: %s\n" % (outcome.path, outcome.note) for outcome in outcomes if outcome.note))
     if skipped:
-        sys.stderr.write("mailconfig-lint: %d file%s skipped: no declaration and no variable '%s' (--key names another)%s\n"
-                         % (skipped, "" if skipped == 1 else "s", safe_name(args.key), "" if args.verbose else "; -v lists them"))
+        sys.stderr.write(
+            "mailconfig-lint: %d file%s skipped: no declaration and no variable '%s' (--key names another)%s\n"
+            % (skipped, "" if skipped == 1 else "s", safe_name(args.key), "" if args.verbose else "; -v lists them")
+        )
     counts = {"files": len(results), "error": 0, "warning": 0, "info": 0}
     unreadable = False
     for _path, findings in results:

@@ -20,7 +20,15 @@ _PORT_FOR = {
     "imap": {"tls": 993, "starttls": 143, "none": 143},
     "pop3": {"tls": 995, "starttls": 110, "none": 110},
 }
-SECURITY_FOR_PORT = {465: "tls", 993: "tls", 995: "tls", 587: "starttls", 143: "starttls", 110: "starttls", 25: "starttls"}
+SECURITY_FOR_PORT = {
+    465: "tls",
+    993: "tls",
+    995: "tls",
+    587: "starttls",
+    143: "starttls",
+    110: "starttls",
+    25: "starttls",
+}
 
 
 def _server(given, published, protocol):
@@ -74,13 +82,19 @@ def normalise(decl: dict, entry: dict) -> dict:
         incoming = _server(given_in, (entry.get("incoming") or {}).get(protocol), protocol)
     else:
         incoming = {"host": None, "port": None, "security": None}
-    incoming.update({
-        "enabled": enabled,
-        "protocol": protocol if enabled else None,
-        "leave_copy_on_server": bool(enabled and protocol == "pop3" and given_in.get("leave_copy_on_server", False)),
-        "acknowledge_mail_removal": bool(enabled and protocol == "pop3" and given_in.get("acknowledge_mail_removal", False)),
-        "allow_plaintext_login": bool(enabled and given_in.get("allow_plaintext_login", False)),
-    })
+    incoming.update(
+        {
+            "enabled": enabled,
+            "protocol": protocol if enabled else None,
+            "leave_copy_on_server": bool(
+                enabled and protocol == "pop3" and given_in.get("leave_copy_on_server", False)
+            ),
+            "acknowledge_mail_removal": bool(
+                enabled and protocol == "pop3" and given_in.get("acknowledge_mail_removal", False)
+            ),
+            "allow_plaintext_login": bool(enabled and given_in.get("allow_plaintext_login", False)),
+        }
+    )
     return {
         "schema_version": decl["schema_version"],
         "address": decl["address"],

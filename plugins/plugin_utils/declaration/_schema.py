@@ -21,7 +21,10 @@ from typing import Any, Callable, List, Optional
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, safe_name
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._install_hint import install_hint
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._schema_fastpath import Unsupported, compile_schema
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._schema_fastpath import (
+    Unsupported,
+    compile_schema,
+)
 
 SCHEMA_PATH = os.path.join(COLLECTION_ROOT, "schemas", "mail_account.schema.json")
 REDACTED = "<redacted>"
@@ -106,7 +109,10 @@ def _describe(error):
     kind, arg, sch = error.validator, error.validator_value, error.schema
     if kind == "additionalProperties":
         extra = sorted(set(error.instance) - set(sch.get("properties", {})), key=str)
-        return [("MC010", _field(path, name), "unknown field '%s'" % safe_name(name), _spelling_hint(str(name), error)) for name in extra]
+        return [
+            ("MC010", _field(path, name), "unknown field '%s'" % safe_name(name), _spelling_hint(str(name), error))
+            for name in extra
+        ]
     if kind == "required":
         missing = [name for name in arg if name not in error.instance]
         return [("MC011", _field(path, name), "required field '%s' is missing" % name,
@@ -131,11 +137,19 @@ def _describe_value(error, path):
         return ("MC013", path, "%s is not a valid %s" % (_show(error), (title or "value").lower()),
                 sch.get("description", "Check the value's format."))
     if kind in ("minimum", "maximum"):
-        return ("MC013", path, "%s is out of range (%s %s)" % (_show(error), "at least" if kind == "minimum" else "at most", arg),
-                sch.get("description", "Use a value in range."))
+        return (
+            "MC013",
+            path,
+            "%s is out of range (%s %s)" % (_show(error), "at least" if kind == "minimum" else "at most", arg),
+            sch.get("description", "Use a value in range."),
+        )
     if kind in ("minLength", "maxLength"):
-        return ("MC013", path, "must be %s %d characters long" % ("at least" if kind == "minLength" else "at most", arg),
-                sch.get("description", "Fix the length of the value."))
+        return (
+            "MC013",
+            path,
+            "must be %s %d characters long" % ("at least" if kind == "minLength" else "at most", arg),
+            sch.get("description", "Fix the length of the value."),
+        )
     if kind == "uniqueItems":
         return ("MC013", path, "lists an item twice", "Remove the repeated item.")
     return ("MC013", path, "is not valid (%s)" % kind, "See the schema's description of %s." % (title or path))

@@ -16,7 +16,11 @@ from typing import Any, Dict, Tuple, Union
 
 import yaml
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding, safe_name, safe_path
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import (
+    Finding,
+    safe_name,
+    safe_path,
+)
 
 try:
     _Loader = yaml.CSafeLoader
@@ -96,8 +100,13 @@ class _Builder:
         if node.tag == VAULT_TAG and isinstance(node, yaml.ScalarNode):
             return VAULT_STAND_IN
         if len(node.value) > MAX_NON_TEXT_SCALAR:
-            _fail("MC004", "a value read as %s is longer than %d characters" % (_tag_words(node.tag), MAX_NON_TEXT_SCALAR),
-                  "Put the value in quotes if it is text; a number or date is a few characters.", *_where(node), path=path)
+            _fail(
+                "MC004",
+                "a value read as %s is longer than %d characters" % (_tag_words(node.tag), MAX_NON_TEXT_SCALAR),
+                "Put the value in quotes if it is text; a number or date is a few characters.",
+                *_where(node),
+                path=path,
+            )
         try:
             return self._scalars.construct_object(node, deep=True)
         except _SCALAR_ERRORS:
@@ -172,8 +181,12 @@ def load_declaration(text: Union[str, bytes]) -> Tuple[Dict[str, Any], Dict[str,
             _fail("MC004", "the file is larger than %d bytes; a declaration is a few hundred bytes" % MAX_BYTES,
                   "Is this the right file? A declaration is a few dozen lines.")
         if b"\x00" in text:
-            _fail("MC004", "the file contains NUL bytes; it is not a text file",
-                  "Point the check at the YAML declaration, not a binary file.", *_offset_where(text, text.index(b"\x00")))
+            _fail(
+                "MC004",
+                "the file contains NUL bytes; it is not a text file",
+                "Point the check at the YAML declaration, not a binary file.",
+                *_offset_where(text, text.index(b"\x00")),
+            )
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -183,10 +196,17 @@ def load_declaration(text: Union[str, bytes]) -> Tuple[Dict[str, Any], Dict[str,
         _fail("MC004", "the input is %d characters; a declaration is at most %d" % (len(text), MAX_BYTES),
               "Is this the right file? A declaration is a few dozen lines.")
     if text.lstrip("\ufeff \t\r\n").startswith(VAULT_FILE_HEADER):
-        raise DeclarationSyntaxError(Finding(
-            "MC008", "info", "the file is encrypted with Ansible Vault; it is not decrypted here, so nothing in it was checked",
-            "Keep the declaration in a plain file and vault only the secrets (!vault values or vault_ variables); "
-            "the validate playbook checks the decrypted values.", line=1, column=1))
+        raise DeclarationSyntaxError(
+            Finding(
+                "MC008",
+                "info",
+                "the file is encrypted with Ansible Vault; it is not decrypted here, so nothing in it was checked",
+                "Keep the declaration in a plain file and vault only the secrets (!vault values or vault_ variables); "
+                "the validate playbook checks the decrypted values.",
+                line=1,
+                column=1,
+            )
+        )
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -207,9 +227,12 @@ def load_declaration(text: Union[str, bytes]) -> Tuple[Dict[str, Any], Dict[str,
         _fail("MC002", "the file holds no YAML document (it is empty or only comments)",
               "A declaration is a mapping with at least schema_version, address, provider and auth.")
     if not isinstance(node, yaml.MappingNode):
-        _fail("MC002", "the document is a %s, not a mapping" % ("list" if isinstance(node, yaml.SequenceNode) else "single value"),
-              "A declaration is a mapping of fields (address: ..., provider: ...).",
-              *_where(node))
+        _fail(
+            "MC002",
+            "the document is a %s, not a mapping" % ("list" if isinstance(node, yaml.SequenceNode) else "single value"),
+            "A declaration is a mapping of fields (address: ..., provider: ...).",
+            *_where(node),
+        )
     builder = _Builder()
     builder.marks[""] = _where(node)
     return builder.build(node, ""), builder.marks

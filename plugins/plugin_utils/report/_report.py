@@ -125,7 +125,9 @@ def build(rows: Iterable[Mapping[str, Any]], run: Dict[str, Any], previous: Opti
             row["previous_diagnosis"] = (was or {}).get("diagnosis", "") if was else None
     report = {"report_version": REPORT_VERSION, "run": run, "totals": totals(rows), "counts": counts(rows),
               "previous_run_id": (previous or {}).get("run", {}).get("run_id") if previous else None,
-              "practices": ordered(rows), "deadlines": groups}
+              "practices": ordered(rows), "deadlines": groups,
+              # what a check cannot prove for practices set up by hand (EXACT), once per application
+              "notes": sorted({row["guided"]["cannot_prove"] for row in rows if (row.get("guided") or {}).get("cannot_prove")})}
     return report
 
 
@@ -232,7 +234,7 @@ def table(report: Mapping[str, Any]) -> str:
             parts = ((cell[depth] if depth < len(cell) else "").ljust(widths[i]) for i, cell in enumerate(line))
             text.append("  ".join(parts).rstrip())
     text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(text + ["", summary_line(report)])
+    return "\n".join(text + ["", summary_line(report)] + ["note: " + note for note in report.get("notes") or ()])
 
 
 def _text(row, column):

@@ -157,6 +157,7 @@ def render(report: Mapping[str, Any], summary: str) -> str:
 <p>%s</p>
 %s%s
 <p><strong>%s.</strong>%s</p>
+%s
 <div class="charts">%s%s</div>
 <label>Filter (practice, provider, diagnosis, change; provider:KEY for exactly that provider):
 <input id="filter" type="search" autocomplete="off"></label>
@@ -167,6 +168,7 @@ def render(report: Mapping[str, Any], summary: str) -> str:
 <script>%s</script>
 </body></html>
 """ % (_STYLE, facts, dry_run, _deadlines(report.get("deadlines")), html.escape(summary), changed,
+       "".join('<p class="note">Note: %s</p>' % html.escape(note) for note in report.get("notes") or ()),
        _bars("Need attention, by diagnosis", report["counts"]["diagnosis"], "diagnosis", "diagnosis"),
        _bars("Practices by provider", report["counts"]["provider"], "provider", "provider"),
        len(rows), len(rows), "".join("<th>%s</th>" % html.escape(c) for c in columns),

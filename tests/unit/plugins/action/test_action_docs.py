@@ -9,7 +9,10 @@ from ansible_collections.mailops.mailconfig.plugins.action import mail_sender_ch
 from ansible_collections.mailops.mailconfig.plugins.doc_fragments.dns import ModuleDocFragment as DnsFragment
 from ansible_collections.mailops.mailconfig.plugins.modules import mail_declaration, mail_sender_check
 
-ACTIONS = {"mail_declaration": (mail_declaration, declaration_action), "mail_sender_check": (mail_sender_check, sender_action)}
+ACTIONS = {
+    "mail_declaration": (mail_declaration, declaration_action),
+    "mail_sender_check": (mail_sender_check, sender_action),
+}
 
 
 def documented(module):
@@ -24,7 +27,11 @@ def documented(module):
 def test_documented_options_are_the_argument_spec(name):
     module, action = ACTIONS[name]
     docs, spec = documented(module), action.ARGUMENT_SPEC
-    assert sorted(docs) == sorted(spec), "plugins/modules/%s.py documents %s; the action takes %s" % (name, sorted(docs), sorted(spec))
+    assert sorted(docs) == sorted(spec), "plugins/modules/%s.py documents %s; the action takes %s" % (
+        name,
+        sorted(docs),
+        sorted(spec),
+    )
     for option, entry in spec.items():
         assert docs[option].get("default") == entry.get("default"), (name, option)
         if entry["type"] != "raw":

@@ -2,7 +2,10 @@
 
 from ansible_collections.mailops.mailconfig.plugins.action.mail_verify import _share
 
-BATCH = {"changed": False, "results": {"practice-a": {"ok": True, "msg": "fine"}, "practice-b": {"ok": False, "msg": "auth_failed"}}}
+BATCH = {
+    "changed": False,
+    "results": {"practice-a": {"ok": True, "msg": "fine"}, "practice-b": {"ok": False, "msg": "auth_failed"}},
+}
 
 
 def test_each_host_gets_its_own_entry_as_a_copy():

@@ -23,7 +23,9 @@ class Unread(SimpleNamespace):
 
 
 def _task(action, args=None):
-    return SimpleNamespace(resolved_action="mailops.mailconfig." + action, action=action, check_mode=False, args=args or {})
+    return SimpleNamespace(
+        resolved_action="mailops.mailconfig." + action, action=action, check_mode=False, args=args or {}
+    )
 
 
 def _host(name):
@@ -32,12 +34,24 @@ def _host(name):
 
 def test_a_practice_reported_by_the_batch_is_not_read_again():
     summary = CallbackModule()
-    batch = SimpleNamespace(_task=_task("mail_verify_batch"), _host=_host("controller"), _task_fields={"args": {}}, _result={
-        "results": {"p1": {"ok": True, "outgoing": OK_SIDE, "incoming": OK_SIDE, "provider": "other"},
-                    "p2": {"ok": False, "outgoing": FAILED_SIDE, "incoming": OK_SIDE, "provider": "other"}}})
+    batch = SimpleNamespace(
+        _task=_task("mail_verify_batch"),
+        _host=_host("controller"),
+        _task_fields={"args": {}},
+        _result={
+            "results": {
+                "p1": {"ok": True, "outgoing": OK_SIDE, "incoming": OK_SIDE, "provider": "other"},
+                "p2": {"ok": False, "outgoing": FAILED_SIDE, "incoming": OK_SIDE, "provider": "other"},
+            }
+        },
+    )
     summary.v2_runner_on_ok(batch)
     for name, failed in (("p1", False), ("p2", True)):
-        own = Unread(_task=_task("mail_verify"), _host=_host(name), _task_fields={"args": {"from_batch": "mail_account_verify_batch"}})
+        own = Unread(
+            _task=_task("mail_verify"),
+            _host=_host(name),
+            _task_fields={"args": {"from_batch": "mail_account_verify_batch"}},
+        )
         (summary.v2_runner_on_failed if failed else summary.v2_runner_on_ok)(own)
     assert (summary.rows["p1"]["outgoing"], summary.rows["p1"]["diagnosis"]) == ("ok", "")
     assert (summary.rows["p2"]["outgoing"], summary.rows["p2"]["diagnosis"]) == ("failed", "auth_failed")

@@ -6,7 +6,14 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import CUT, MASK, Masker, scrub, scrub_result, secret_forms
+from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import (
+    CUT,
+    MASK,
+    Masker,
+    scrub,
+    scrub_result,
+    secret_forms,
+)
 
 SECRET = "Scrub-Pw/+ \u00e9\"9c1"
 

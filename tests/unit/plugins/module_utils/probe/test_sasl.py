@@ -50,7 +50,10 @@ def test_login_answers_user_then_password_and_nothing_more():
 
 def test_xoauth2_initial_response_format():
     exchange = Exchange("XOAUTH2", TOKEN)
-    assert decode(exchange.initial_response()) == b"user=reception@smiles-dental.test\x01auth=Bearer eyJ0eXAiOiJKV1Qi.access.token\x01\x01"
+    assert (
+        decode(exchange.initial_response())
+        == b"user=reception@smiles-dental.test\x01auth=Bearer eyJ0eXAiOiJKV1Qi.access.token\x01\x01"
+    )
 
 
 def test_oauthbearer_initial_response_format_and_escaping():

@@ -36,7 +36,11 @@ def test_credentials_go_in_clear_only_for_security_none_and_a_listed_host(securi
 
 
 def _declaration(method="password", username=None):
-    return {"address": "a@example.test", "username": username, "auth": {"method": method, "password": "pw" if method == "password" else None}}
+    return {
+        "address": "a@example.test",
+        "username": username,
+        "auth": {"method": method, "password": "pw" if method == "password" else None},
+    }
 
 
 def test_credential_for_each_method():
@@ -47,4 +51,8 @@ def test_credential_for_each_method():
 
 def test_scrub_masks_every_nested_string_longest_secret_first():
     value = {"a": ["x Secret-Long y", {"b": "Secret and Secret-Long"}], "n": 3, "none": None}
-    assert scrub(value, ["Secret-Long", "Secret"]) == {"a": ["x %s y" % MASK, {"b": "%s and %s" % (MASK, MASK)}], "n": 3, "none": None}
+    assert scrub(value, ["Secret-Long", "Secret"]) == {
+        "a": ["x %s y" % MASK, {"b": "%s and %s" % (MASK, MASK)}],
+        "n": 3,
+        "none": None,
+    }

@@ -7,7 +7,13 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
-from tests.unit.plugins.module_utils.store.store_helpers import CLIENT_SECRET, OAUTH2_RAW, PASSWORD_A, REFRESH_TOKEN, normalised
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    CLIENT_SECRET,
+    OAUTH2_RAW,
+    PASSWORD_A,
+    REFRESH_TOKEN,
+    normalised,
+)
 from tests.paths import REPO_ROOT
 
 DOCS = os.path.join(REPO_ROOT, "docs", "store-keys.md")
@@ -87,11 +93,17 @@ def test_docs_list_every_key_with_its_secrecy():
 def test_connection_keys_decide_whether_a_change_needs_a_login():
     assert _settings.touches_connection(["email.auth.password"], {})
     assert _settings.touches_connection(["smtp.server"], {"email.outgoing.host": "smtp.server"})
-    assert not _settings.touches_connection(["email.display_name", "email.sending.rate_per_minute", "email.address"], {})
+    assert not _settings.touches_connection(
+        ["email.display_name", "email.sending.rate_per_minute", "email.address"], {}
+    )
 
 
 def test_stored_text_reads_back_as_the_declaration_types():
-    declaration = {"auth": {"method": "password", "password": "x", "oauth2": None}, "outgoing": {"port": 465}, "incoming": {}}
+    declaration = {
+        "auth": {"method": "password", "password": "x", "oauth2": None},
+        "outgoing": {"port": 465},
+        "incoming": {},
+    }
     restored = _settings.with_settings(declaration, {
         "email.outgoing.port": "587", "email.outgoing.authenticate": "true", "email.incoming.enabled": "false",
         "email.oauth2.scopes": "a b", "email.display_name": "", "email.auth.password": "kept"})

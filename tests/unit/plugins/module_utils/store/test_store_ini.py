@@ -191,3 +191,32 @@ def test_an_indented_key_under_ours_is_a_continuation_only_for_configparser(tmp_
     parser_style = write(tmp_path, text, "c.ini")
     apply(IniStore, plan(), store("ini", parser_style, ini_case="configparser"))
     assert "theme" not in parser_style.read_text()
+
+
+NOTEPAD = "\ufeff[Email]\r\nAddress = old@example.org\r\nAUTH.PASSWORD = Old-Pw-Notepad-4411\r\n\r\n[General]\r\ntheme = dark\r\n"
+
+
+def test_a_notepad_file_with_byte_order_mark_crlf_and_other_case_keeps_one_email_section(tmp_path):
+    import configparser
+    path = write(tmp_path, NOTEPAD)
+    apply(IniStore, plain_plan({"email.address": "a@b.example", "email.auth.password": PASSWORD_A,
+                                          "email.username": "a"}), store("ini", path))
+    data = file_bytes(path)
+    assert data.startswith(b"\xef\xbb\xbf[Email]\r\n") and data.count(b"\xef\xbb\xbf") == 1  # kept, once, in front
+    assert data.decode("utf-8-sig") == ("[Email]\r\nAddress = a@b.example\r\nAUTH.PASSWORD = %s\r\nusername = a\r\n\r\n"
+                                        "[General]\r\ntheme = dark\r\n" % PASSWORD_A)
+    parser = configparser.ConfigParser(interpolation=None)
+    with open(str(path), encoding="utf-8-sig") as handle:  # how a Python application reads a Notepad file
+        parser.read_file(handle)  # DuplicateSectionError if a second [Email] had been added
+    assert parser.sections() == ["Email", "General"]
+    assert (parser["Email"]["address"], parser["Email"]["auth.password"], parser["Email"]["username"]) == \
+        ("a@b.example", PASSWORD_A, "a")
+    assert not apply(IniStore, plain_plan({"email.address": "a@b.example", "email.auth.password": PASSWORD_A,
+                                           "email.username": "a"}), store("ini", path)).changed
+    assert file_bytes(path) == data
+
+
+def test_a_byte_order_mark_alone_gets_our_section_after_it(tmp_path):
+    path = write(tmp_path, "\ufeff")
+    apply(IniStore, plain_plan({"email.address": "a@b.example"}), store("ini", path))
+    assert file_bytes(path) == b"\xef\xbb\xbf[email]\naddress = a@b.example\n"

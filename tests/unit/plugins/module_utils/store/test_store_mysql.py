@@ -19,6 +19,7 @@ import uuid
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import ReadBackMismatch, StoreChanged, StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher, Unreadable
@@ -232,6 +233,30 @@ def test_restored_gives_the_newest_row_backup_s_settings_and_backups_are_pruned(
         other_clinic.restored(values, frozenset())
 
 
+def test_a_killed_run_s_pending_row_backup_is_removed_under_the_lock(database, tmp_path):
+    folder = str(tmp_path / "backups")
+    outcome, store = apply(database, backup=True, backup_dir=folder)
+    stale = _atomic_file.pending_name(os.path.join(folder, store.backup_prefix() + "1.20261206T000000.000000Z.json"))
+    other = _atomic_file.pending_name(os.path.join(folder, "elsewhere_1.20261206T000000.000000Z.json"))  # another store's
+    for name in (stale, other):
+        with open(name, "w", encoding="utf-8") as handle:
+            handle.write("{}")
+    apply(database, gmail(password=PASSWORD_B), backup=True, backup_dir=folder)
+    assert not os.path.exists(stale) and os.path.exists(other)
+    assert sorted(os.listdir(folder)) == sorted([os.path.basename(other)] + [os.path.basename(n) + suffix for n in backups(folder)
+                                                                             for suffix in ("", ".mac")])
+    assert outcome.backup_file in backups(folder)
+
+
+def test_a_backup_folder_that_cannot_be_made_is_a_clear_error_and_writes_nothing(database, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    before = checksums(database)
+    with pytest.raises(StoreError, match="cannot write its row backup in %s" % blocker):
+        apply(database, backup=True, backup_dir=str(blocker / "backups"))
+    assert checksums(database) == before
+
+
 def test_restored_refuses_a_row_backup_whose_password_does_not_decrypt(database, tmp_path):
     folder = str(tmp_path / "backups")
     apply(database, backup=True, backup_dir=folder)
@@ -298,6 +323,59 @@ def test_check_mode_writes_nothing_and_reports_the_change(database):
     outcome, _store = apply(database, check_mode=True, clinic=1)
     assert outcome.changed and "emailaddress[EmailAddressNum=2].SMTPserver = smtp.gmail.com" in outcome.after
     assert checksums(database) == before
+
+
+def test_check_mode_writes_nothing_to_tables_without_transactions(database):
+    """Open Dental databases may be MyISAM, where no ROLLBACK undoes a statement: check mode must never run one that writes."""
+    mariadb.sql(database["server"], "ALTER TABLE emailaddress ENGINE=MyISAM; ALTER TABLE preference ENGINE=MyISAM; "
+                "ALTER TABLE clinic ENGINE=MyISAM; ALTER TABLE signalod ENGINE=MyISAM;", database["name"])
+    before = checksums(database)
+    assert apply(database, check_mode=True)[0].changed  # the default row's columns
+    assert apply(database, check_mode=True, clinic=3)[0].changed  # a new row and its pointer
+    mariadb.sql(database["server"], "DELETE FROM preference WHERE PrefName = 'EmailDefaultAddressNum';", database["name"])
+    before_missing = checksums(database)
+    assert apply(database, check_mode=True)[0].changed  # a new row and a new preference row
+    assert checksums(database) == before_missing and before_missing != before
+
+
+def test_check_mode_spends_no_row_number(database):
+    """A rolled-back INSERT still uses up an AUTO_INCREMENT value: check mode must not insert at all."""
+    assert apply(database, check_mode=True, clinic=3)[0].changed
+    assert apply(database, clinic=3)[0].changed
+    assert rows(database, "SELECT EmailAddressNum FROM clinic WHERE ClinicNum = 3") == [["5"]]
+    assert rows(database, "SELECT SignalNum FROM signalod ORDER BY SignalNum") == [["1"], ["2"], ["3"]]  # the seed's, then the two
+
+
+def test_check_mode_neither_waits_for_nor_holds_the_application_s_row_locks(database, mariadb_server):
+    """Open Dental holding the account row (an edit in progress): check mode reads past it instead of waiting."""
+    import pymysql  # pylint: disable=import-outside-toplevel
+    holder = pymysql.connect(unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT * FROM emailaddress WHERE EmailAddressNum IN (1, 2) FOR UPDATE")
+            cursor.execute("SELECT * FROM preference FOR UPDATE")
+        started = time.monotonic()
+        assert apply(database, check_mode=True, lock_timeout=2)[0].changed
+        assert apply(database, check_mode=True, lock_timeout=2, clinic=3)[0].changed
+        assert time.monotonic() - started < 2
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_check_mode_fails_as_the_real_run_would_for_a_user_that_may_only_read(database):
+    before = checksums(database)
+    mariadb.sql(database["server"], "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]))
+    for clinic in (None, 3):  # an UPDATE of the row; an INSERT of a new row and its pointer
+        with pytest.raises(StoreError, match="lacks a privilege it needs") as caught:
+            apply(database, check_mode=True, clinic=clinic)
+        assert not no_secret_in(str(caught.value), SECRETS_ALL)
+    assert checksums(database) == before
+
+
+def test_check_mode_refuses_a_password_too_long_for_its_column(database):
+    with pytest.raises(StoreError, match="EmailPassword holds 255 characters"):
+        apply(database, gmail(password="p" * 200), check_mode=True)
 
 
 def test_diffs_backups_and_notes_never_show_a_secret(database, tmp_path):
@@ -390,6 +468,33 @@ def test_twenty_concurrent_applies_leave_one_row(database):
     assert signals(database) == [14, 15, 5]
 
 
+def test_a_deadlock_victim_is_run_again_and_completes(database, mariadb_server):
+    """Open Dental holds the account row, then asks for the pointer our apply holds: InnoDB rolls back the smaller
+    transaction (ours, which has written nothing yet), and the apply starts over once Open Dental is done."""
+    import pymysql  # pylint: disable=import-outside-toplevel
+    holder = pymysql.connect(unix_socket=mariadb_server["socket"], user="root", database=database["name"], autocommit=False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("INSERT INTO signalod (DateViewing, SigDateTime, FKey, FKeyType, IType, RemoteRole, MsgValue) "
+                           "SELECT '0001-01-01', NOW(), 0, 'Undefined', 14, 0, '' FROM emailaddress")  # the heavier transaction
+            cursor.execute("SELECT * FROM emailaddress WHERE EmailAddressNum = 1 FOR UPDATE")
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            running = pool.submit(apply, database)
+            deadline = time.monotonic() + 30
+            while not any("FROM `emailaddress`" in (row[0] or "") and "FOR UPDATE" in (row[0] or "") for row in
+                          mariadb.rows(mariadb_server, "SELECT INFO FROM information_schema.PROCESSLIST", database["name"])):
+                assert not running.done() and time.monotonic() < deadline, "the apply never waited for the row"
+                time.sleep(0.05)
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT * FROM preference WHERE PrefName = 'EmailDefaultAddressNum' FOR UPDATE")  # the deadlock
+            holder.rollback()
+            outcome, _store = running.result(timeout=60)
+    finally:
+        holder.close()
+    assert outcome.changed and CIPHER.decrypt(account(database, 1)["EmailPassword"]) == PASSWORD_A
+    assert signals(database) == [14, 15]  # the holder's rows rolled back; one signal from the apply that completed
+
+
 _CHILD = """
 import json, sys
 sys.path[:0] = json.loads(sys.argv[1])
@@ -442,3 +547,10 @@ def test_state_absent_and_key_map_are_refused(database):
         store.apply(plan(gmail(), state="absent"), KEEP, False, False)
     with pytest.raises(StoreError, match="key_map cannot rename keys"):
         store.apply(plan(gmail(), key_map={"email.outgoing.host": "smtp.host"}), KEEP, False, False)
+
+
+@pytest.mark.parametrize("channel", [{"tls_verify": False}, {"tls": False}], ids=["unverified TLS", "no TLS"])
+def test_without_a_verified_certificate_mariadb_still_logs_in_with_mysql_native_password(database, channel):
+    """The impostor guard (tests/adversarial/test_impostor_database.py) lets the real server's challenge-response through."""
+    outcome, _store = apply(database, check_mode=True, **channel)
+    assert outcome.changed and "emailaddress" in outcome.after

@@ -117,6 +117,14 @@ def test_check_mode_writes_nothing_and_reports_the_change(database):
     assert checksums(database) == before
 
 
+def test_check_mode_meets_a_user_who_may_only_read(database):
+    mariadb.sql(database["server"], "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]))
+    before = checksums(database)
+    with pytest.raises(StoreError, match="lacks a privilege it needs"):
+        apply(database, check_mode=True)
+    assert checksums(database) == before
+
+
 def test_an_unchanged_password_is_never_rewritten(database):
     apply(database)
     stored = globals_(database)[("SMTP_PASS", 0)]

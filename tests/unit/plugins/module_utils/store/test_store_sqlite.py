@@ -318,6 +318,20 @@ def test_unwritable_directory_as_an_unprivileged_user():
     assert listing == ["app.db"] and "email.address" not in stored
 
 
+def test_an_owner_that_cannot_be_given_leaves_the_rows_as_they_were():
+    """The owner or mode is set before COMMIT: when it fails, "nothing was written" is true and no backup is kept."""
+    with shared_dir() as directory:
+        os.chown(directory, 65534, 65534)
+        path = make_db(os.path.join(directory, "app.db"))
+        os.chown(path, 65534, 65534)
+        before = rows(path)
+        status, message = as_nobody(lambda: apply(SqliteStore, plan(), store("sqlite", path), backup=True,
+                                                  attributes=Attributes(0, None, None)))
+        after, listing = rows(path), sorted(os.listdir(directory))
+    assert status == "error" and "operation not permitted" in message, message
+    assert after == before and listing == ["app.db"]
+
+
 def test_locked_past_the_timeout(tmp_path):
     path = make_db(tmp_path / "app.db")
     holder = sqlite3.connect(path, isolation_level=None)

@@ -46,8 +46,15 @@ def test_another_declaration_is_checked_again(change):
     assert not again and checked == _action.check_declaration(other)
 
 
-@pytest.mark.parametrize("context", [Context(offline=True), Context(dns_server="127.0.0.1:53"),
-                                     Context(today=datetime.date(2031, 1, 1)), Context(store={"type": "json", "path": "/x"})])
+@pytest.mark.parametrize(
+    "context",
+    [
+        Context(offline=True),
+        Context(dns_server="127.0.0.1:53"),
+        Context(today=datetime.date(2031, 1, 1)),
+        Context(store={"type": "json", "path": "/x"}),
+    ],
+)
 def test_another_context_is_checked_again(context):
     assert _action.reused(DECLARATION, context, remembered()) is None
 

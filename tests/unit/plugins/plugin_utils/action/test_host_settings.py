@@ -5,7 +5,11 @@ import os
 import yaml
 
 from tests.conftest import ROOT
-from ansible_collections.mailops.mailconfig.plugins.action.mail_verify_batch import ARGUMENT_SPEC, PER_HOST, ROLE_VARIABLES
+from ansible_collections.mailops.mailconfig.plugins.action.mail_verify_batch import (
+    ARGUMENT_SPEC,
+    PER_HOST,
+    ROLE_VARIABLES,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_settings import HostSettings
 
 GIVEN = {"timeout": 20.0, "ca_path": "/etc/first-ca.pem", "validate_certs": True, "plaintext_allowed_hosts": [],
@@ -17,15 +21,24 @@ def settings(first):
 
 
 def test_a_practice_s_own_values_win_converted_to_the_options_types():
-    own, problem = settings({}).of({"mail_account_verify_timeout": "3", "mail_account_verify_ca_path": "/etc/own-ca.pem",
-                                    "mail_account_verify_deadline": 0, "mail_account_retry_failed_secret": "yes"})
+    own, problem = settings({}).of(
+        {
+            "mail_account_verify_timeout": "3",
+            "mail_account_verify_ca_path": "/etc/own-ca.pem",
+            "mail_account_verify_deadline": 0,
+            "mail_account_retry_failed_secret": "yes",
+        }
+    )
     assert problem is None
     assert own["timeout"] == 3.0 and own["ca_path"] == "/etc/own-ca.pem" and own["retry_failed_secret"] is True
     assert own["deadline"] is None  # 0, the role's default, means the module's own deadline
 
 
 def test_a_practice_without_its_own_value_gets_the_task_s_unless_it_was_the_first_host_s_own():
-    first = {"mail_account_verify_timeout": 20, "mail_account_verify_from": "controller"}  # the run_once host's host_vars
+    first = {
+        "mail_account_verify_timeout": 20,
+        "mail_account_verify_from": "controller",
+    }  # the run_once host's host_vars
     own, _problem = settings(first).of({})
     assert own["timeout"] == 15  # the option's default, not the first host's 20
     assert own["verify_from"] is None  # so that a practice left at the default (site) checks from its site

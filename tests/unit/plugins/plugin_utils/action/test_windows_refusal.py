@@ -21,7 +21,9 @@ def task(delegate_to=None):
     ("ssh", "powershell", "connection ssh, PowerShell"),
 ])
 def test_windows_connections_are_refused_naming_the_variable(transport, shell, expected):
-    text = windows_refusal(connection(transport, shell), task(), {"inventory_hostname": "od-practice"}, "mail_account_apply_from")
+    text = windows_refusal(
+        connection(transport, shell), task(), {"inventory_hostname": "od-practice"}, "mail_account_apply_from"
+    )
     assert text.startswith("od-practice is a Windows host (%s)" % expected)
     assert "mail_account_apply_from: controller" in text and "\n" not in text
 

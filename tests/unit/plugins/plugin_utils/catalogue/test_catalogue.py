@@ -23,7 +23,10 @@ def test_every_entry_names_openable_sources_and_a_date(key):
         assert re.fullmatch(r"https?://[^\s]+", source["url"]), "%s: a source without an address: %s" % (key, source)
         assert source["title"] and source["values"]
         stated = set(_catalogue.fact_paths(entry)) | {"name"}
-        assert set(source["values"]) <= stated, "%s: a source names a value the entry does not have: %s" % (key, source["values"])
+        assert set(source["values"]) <= stated, "%s: a source names a value the entry does not have: %s" % (
+            key,
+            source["values"],
+        )
     assert datetime.date.fromisoformat(entry["checked"]) <= datetime.date.today()
 
 
@@ -57,13 +60,21 @@ def test_facts_that_issue_13_corrected():
     assert "Application Account" in nhs["hint"] and "Local Administrator" in nhs["hint"]
     m365 = _catalogue.provider("office365")["basic_auth"]["smtp"]
     assert m365["status"] == "default_off" and "5.7.30" not in m365["note"] and "second half of 2027" in m365["note"]
-    assert "unsupported_since" not in _catalogue.provider("btconnect") and _catalogue.provider("btconnect")["unsupported"]
+    assert (
+        "unsupported_since" not in _catalogue.provider("btconnect") and _catalogue.provider("btconnect")["unsupported"]
+    )
     assert {"outlook.de", "hotmail.fr", "live.ie"} <= set(_catalogue.provider("outlook")["domains"])
     assert _catalogue.provider("outlook")["incoming_off_by_default"] is True
-    regions = {key: _catalogue.provider(key)["outgoing"]["host"] for key in ("ionos_uk", "ionos_de", "ionos_fr", "ionos_us")}
+    regions = {
+        key: _catalogue.provider(key)["outgoing"]["host"] for key in ("ionos_uk", "ionos_de", "ionos_fr", "ionos_us")
+    }
     assert len(set(regions.values())) == 4
     assert _catalogue.provider("ionos")["outgoing"] == _catalogue.provider("ionos_uk")["outgoing"]
-    assert _catalogue.provider("icloud")["outgoing"] == {"host": "smtp.mail.me.com", "port": 587, "security": "starttls"}
+    assert _catalogue.provider("icloud")["outgoing"] == {
+        "host": "smtp.mail.me.com",
+        "port": 587,
+        "security": "starttls",
+    }
 
 
 @pytest.mark.parametrize("host, key", [
@@ -95,10 +106,24 @@ def test_stale_entries_are_listed_oldest_first():
 
 
 def test_facts_age_command_reports_without_failing():
-    done = subprocess.run([sys.executable, "-m", "tests.facts_age", "--today", "2028-01-01"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.facts_age", "--today", "2028-01-01"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
-    assert "office365" in done.stdout and "checked 2026-11-30" in done.stdout and "more than 12 months ago" in done.stdout
-    fresh = subprocess.run([sys.executable, "-m", "tests.facts_age", "--today", "2026-12-01"], cwd=ROOT, capture_output=True,
-                           text=True, timeout=60, check=False)
+    assert (
+        "office365" in done.stdout and "checked 2026-11-30" in done.stdout and "more than 12 months ago" in done.stdout
+    )
+    fresh = subprocess.run(
+        [sys.executable, "-m", "tests.facts_age", "--today", "2026-12-01"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert fresh.returncode == 0 and "no provider entry was checked more than 12 months ago" in fresh.stdout

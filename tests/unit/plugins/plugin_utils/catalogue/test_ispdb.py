@@ -33,7 +33,11 @@ EXPECTED = {
     "googlemail.com.xml": ("gmail", ("smtp.gmail.com", 465, "tls"), ("imap.gmail.com", 993, "tls")),
     "hotmail.com.xml": ("outlook", ("smtp-mail.outlook.com", 587, "starttls"), ("outlook.office365.com", 993, "tls")),
     "office365.com.xml": ("office365", ("smtp.office365.com", 587, "starttls"), ("outlook.office365.com", 993, "tls")),
-    "wildwestdomains.com.xml": ("godaddy", ("smtpout.secureserver.net", 465, "tls"), ("imap.secureserver.net", 993, "tls")),
+    "wildwestdomains.com.xml": (
+        "godaddy",
+        ("smtpout.secureserver.net", 465, "tls"),
+        ("imap.secureserver.net", 993, "tls"),
+    ),
     "yahoo.com.xml": ("yahoo", ("smtp.mail.yahoo.com", 465, "tls"), ("imap.mail.yahoo.com", 993, "tls")),
     "aol.com.xml": ("aol", ("smtp.aol.com", 465, "tls"), ("imap.aol.com", 993, "tls")),
     "me.com.xml": ("icloud", ("smtp.mail.me.com", 587, "starttls"), ("imap.mail.me.com", 993, "tls")),
@@ -137,7 +141,9 @@ def test_catalogue_agrees_with_the_ispdb_file_it_cites(key, field, name):
         assert imported["outgoing"] == ours["outgoing"]
     else:
         protocol = field.split(".")[1]
-        assert imported["incoming"][protocol] == {k: v for k, v in ours["incoming"][protocol].items() if k != "leave_copy_available"}
+        assert imported["incoming"][protocol] == {
+            k: v for k, v in ours["incoming"][protocol].items() if k != "leave_copy_available"
+        }
 
 
 def test_template_host_names_need_the_address():
@@ -183,10 +189,16 @@ SERVER = ('<?xml version="1.0" encoding="UTF-8"?>\n<clientConfig version="1.1">\
 
 def _hostile(name):
     fields = {"host": "smtp.example.com", "port": "465", "user": "%EMAILADDRESS%", "token": "https://login.example.com/token"}
-    fields.update({"superscript-port.xml": {"port": "\u00b2"}, "huge-port.xml": {"port": "9" * 100000},
-                   "space-host.xml": {"host": "smtp.example.com evil"}, "newline-host.xml": {"host": "smtp.example.com\nX-Injected: 1"},
-                   "newline-username.xml": {"user": "%EMAILADDRESS%\nDELE 1"},
-                   "http-token-url.xml": {"token": "http://login.example.com/token"}}.get(name, {}))
+    fields.update(
+        {
+            "superscript-port.xml": {"port": "\u00b2"},
+            "huge-port.xml": {"port": "9" * 100000},
+            "space-host.xml": {"host": "smtp.example.com evil"},
+            "newline-host.xml": {"host": "smtp.example.com\nX-Injected: 1"},
+            "newline-username.xml": {"user": "%EMAILADDRESS%\nDELE 1"},
+            "http-token-url.xml": {"token": "http://login.example.com/token"},
+        }.get(name, {})
+    )
     return SERVER.format(**fields)
 
 
@@ -211,7 +223,11 @@ def test_malformed_placeholder_survives_with_a_warning():
 
 def test_pop3_leave_messages_on_server_is_a_client_setting():
     config = _ispdb.load(os.path.join(DATA, "googlemail.com.xml"))
-    assert _ispdb.to_catalogue_entry(config)["incoming"]["pop3"] == {"host": "pop.gmail.com", "port": 995, "security": "tls"}
+    assert _ispdb.to_catalogue_entry(config)["incoming"]["pop3"] == {
+        "host": "pop.gmail.com",
+        "port": 995,
+        "security": "tls",
+    }
     settings = _ispdb.to_server_settings(config, protocol="pop3")
     assert settings["incoming"] == {"host": "pop.gmail.com", "port": 995, "security": "tls", "enabled": True,
                                     "protocol": "pop3", "leave_copy_on_server": True}
@@ -269,7 +285,9 @@ def test_catalogue_provider_exports_and_reimports(key):
     config = _ispdb.parse(_ispdb.to_xml(_ispdb.from_catalogue(key, entry)), key)
     imported = _ispdb.to_catalogue_entry(config)
     assert imported["outgoing"] == entry["outgoing"]
-    assert imported["incoming"] == {p: {k: v for k, v in server.items() if k != "leave_copy_available"} for p, server in entry["incoming"].items()}
+    assert imported["incoming"] == {
+        p: {k: v for k, v in server.items() if k != "leave_copy_available"} for p, server in entry["incoming"].items()
+    }
     assert set(imported["auth_methods"]) == {"password" if m == "app_password" else m for m in entry["auth_methods"]}
     assert config.domains and config.warnings == []
 
@@ -291,7 +309,9 @@ def test_declaration_exports_its_servers_and_no_secret(path):
     for secret in secret_values(normalised):
         assert secret not in text
     config = _ispdb.parse(text, "exported")
-    settings = _ispdb.to_server_settings(config, protocol=normalised["incoming"]["protocol"], address=normalised["address"])
+    settings = _ispdb.to_server_settings(
+        config, protocol=normalised["incoming"]["protocol"], address=normalised["address"]
+    )
     assert settings["outgoing"] == {k: normalised["outgoing"][k] for k in ("host", "port", "security")}
     if normalised["incoming"]["enabled"]:
         expected = {k: normalised["incoming"][k] for k in ("host", "port", "security", "enabled", "protocol")}
@@ -320,7 +340,15 @@ def test_damaged_real_files_give_an_error_or_a_config_never_a_traceback(data):
 
 def run_command(*args, cwd=None):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, COMMAND] + list(args), cwd=cwd or "/", env=env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, COMMAND] + list(args),
+        cwd=cwd or "/",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_command_import_prints_a_catalogue_entry_and_warnings():
@@ -352,7 +380,9 @@ def test_command_import_quotes_the_file_name_and_needs_the_address_for_templates
     assert list(yaml.safe_load(done.stdout)["providers"]) == ["yahoo"]
     done = run_command("import", os.path.join(DATA, "mail.ee.xml"), "--as", "declaration")
     assert done.returncode == 1 and "template" in done.stderr and "--address" in done.stderr and done.stdout == ""
-    done = run_command("import", os.path.join(DATA, "mail.ee.xml"), "--as", "declaration", "--address", "kliinik@hambaarst.ee")
+    done = run_command(
+        "import", os.path.join(DATA, "mail.ee.xml"), "--as", "declaration", "--address", "kliinik@hambaarst.ee"
+    )
     assert done.returncode == 0 and yaml.safe_load(done.stdout)["outgoing"]["host"] == "hambaarst.ee"
 
 

@@ -52,18 +52,35 @@ def application_codes(result):
     return sorted(f.code for f in result.findings if f.code.startswith("MC7"))
 
 
+STORED = [name for name in NAMES if not _application.guided(name)]
+GUIDED = [name for name in NAMES if _application.guided(name)]
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     profile = _application.profile(name)
     assert list(profile["settings"]) == list(CANONICAL_KEYS), "data/applications/%s.yml: settings must list every canonical key in order" % name
     codes = {rule["code"] for rule in profile["rules"]}
+    # a stored application's columns, or a guided application's wizard fields
+    places = profile["columns"] if "columns" in profile else {step["field"] for screen in profile["wizard"]["screens"]
+                                                                for step in screen["steps"] if "field" in step}
+    kind = "column" if "columns" in profile else "field"
     for key, where in profile["settings"].items():
-        assert "column" in where or "rule" in where, key
-        assert where.get("column", next(iter(profile["columns"]))) in profile["columns"], key
+        assert kind in where or "rule" in where, key
+        assert where.get(kind, next(iter(places))) in places, key
         assert where.get("rule", next(iter(codes))) in codes, key
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", GUIDED)
+def test_a_guided_profile_has_no_store_and_its_rules_are_well_formed(name):
+    profile = _application.profile(name)
+    assert profile["store"] == "guided" and not {"schema", "account", "columns", "cipher"} & set(profile)
+    for rule in profile["rules"]:
+        assert rule["code"].startswith("MC7") and rule["severity"] in ("error", "warning", "info")
+        assert rule["message"] and rule["hint"] and rule["path"]
+
+
+@pytest.mark.parametrize("name", STORED)
 def test_every_column_is_in_the_schema_and_every_setting_is_canonical(name):
     profile = _application.profile(name)
     if profile.get("layout") == "settings":  # `columns` name rows of a name/value table whose columns the schema lists

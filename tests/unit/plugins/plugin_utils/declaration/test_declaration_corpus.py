@@ -13,7 +13,10 @@ import yaml
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _lint
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check_file
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import DeclarationSyntaxError, load_declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import (
+    DeclarationSyntaxError,
+    load_declaration,
+)
 from tests.paths import REPO_ROOT
 
 CORPUS = pathlib.Path(REPO_ROOT) / "tests" / "data" / "declarations"

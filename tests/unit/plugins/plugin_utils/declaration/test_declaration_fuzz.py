@@ -18,13 +18,21 @@ import yaml
 from hypothesis import HealthCheck, example, find, given, settings, strategies as st
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check, check_file, check_text
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import (
+    check,
+    check_file,
+    check_text,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import SEVERITIES, Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import MAX_BYTES, MAX_NODES
 
 NORMALISED_KEYS = {"schema_version", "address", "display_name", "provider", "username", "auth", "outgoing",
                    "incoming", "sending", "practice"}
-FUZZ = settings(max_examples=int(os.environ.get("MAILCONFIG_FUZZ_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("MAILCONFIG_FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 QUICK = 2.0  # seconds; generous for a shared 2-core machine, far below "hangs"
 
 
@@ -44,7 +52,12 @@ def assert_sound(result, source=None):
         assert re.fullmatch(r"MC[0-9]{3}", finding.code) and finding.severity in SEVERITIES
         assert isinstance(finding.message, str) and finding.message
         assert isinstance(finding.hint, str) and finding.hint
-        assert isinstance(finding.line, int) and isinstance(finding.column, int) and finding.line >= 0 and finding.column >= 0
+        assert (
+            isinstance(finding.line, int)
+            and isinstance(finding.column, int)
+            and finding.line >= 0
+            and finding.column >= 0
+        )
         assert source is None or finding.file == source
         assert finding.text()
     if any(f.severity == "error" for f in result.findings):
@@ -55,7 +68,9 @@ def assert_sound(result, source=None):
 
 # Junk of every kind
 
-YAML_ALPHABET = st.sampled_from(list(":-[]{}&*!|>'\"#%@`,? \n\t\r\\.0123456789") + ["a", "b", "auth", "port", "~", "\x00", "\u00e9", "\ufeff"])
+YAML_ALPHABET = st.sampled_from(
+    list(":-[]{}&*!|>'\"#%@`,? \n\t\r\\.0123456789") + ["a", "b", "auth", "port", "~", "\x00", "\u00e9", "\ufeff"]
+)
 
 
 @FUZZ
@@ -77,7 +92,10 @@ def test_arbitrary_bytes(data):
 
 
 @FUZZ
-@given(st.binary(min_size=1, max_size=512), st.sampled_from([b"", b"schema_version: 1\n", b"\x89PNG\r\n\x1a\n", b"%PDF-1.7\n"]))
+@given(
+    st.binary(min_size=1, max_size=512),
+    st.sampled_from([b"", b"schema_version: 1\n", b"\x89PNG\r\n\x1a\n", b"%PDF-1.7\n"]),
+)
 def test_binary_junk_after_a_plausible_start(junk, start):
     result = check_text(start + junk, "junk")
     assert_sound(result, "junk")
@@ -188,20 +206,52 @@ def _leaf_paths(node, prefix=""):
 
 
 PATHS = sorted(_leaf_paths(_schema.schema())) + ["outgoing.prot", "auth.passwrd", "incoming.on", "lint.ignore"]
-PLAUSIBLE = list({json.dumps(v, sort_keys=True): v for path in PATHS  # the schema's own enums and examples, once each
-                  for v in _schema._property(path).get("enum", []) + _schema._property(path).get("examples", [])}.values())  # pylint: disable=protected-access
+PLAUSIBLE = list(
+    {
+        json.dumps(v, sort_keys=True): v
+        for path in PATHS  # the schema's own enums and examples, once each
+        for v in _schema._property(path).get("enum", []) + _schema._property(path).get("examples", [])
+    }.values()
+)  # pylint: disable=protected-access
 BASES = [
-    {"schema_version": 1, "address": "reception@castlegate-dental.co.uk", "provider": "ionos_uk",
-     "auth": {"method": "password", "password": "Fuzz-Pw-1"}, "sending": {"rate_per_minute": 3}},
-    {"schema_version": 1, "address": "hello@parksidesmiles.co.uk", "provider": "office365", "display_name": "Parkside",
-     "auth": {"method": "oauth2", "oauth2": {"tenant": "parkside.onmicrosoft.com", "client_id": "c", "refresh_token": "Fuzz-Rt-1"}},
-     "incoming": {"protocol": "imap"}, "sending": {"rate_per_minute": 30}, "practice": {"update_contact_email": True}},
-    {"schema_version": 1, "address": "admin@elmstreet-dental.co.uk", "provider": "other", "username": "elm",
-     "auth": {"method": "password", "password": "Fuzz-Pw-2"},
-     "outgoing": {"host": "smtp.elmstreet-dental.co.uk", "port": 587, "security": "starttls", "authenticate": True},
-     "incoming": {"enabled": True, "protocol": "pop3", "host": "pop.elmstreet-dental.co.uk", "port": 995, "security": "tls",
-                  "leave_copy_on_server": True, "acknowledge_mail_removal": False},
-     "lint": {"ignore": ["MC502"]}},
+    {
+        "schema_version": 1,
+        "address": "reception@castlegate-dental.co.uk",
+        "provider": "ionos_uk",
+        "auth": {"method": "password", "password": "Fuzz-Pw-1"},
+        "sending": {"rate_per_minute": 3},
+    },
+    {
+        "schema_version": 1,
+        "address": "hello@parksidesmiles.co.uk",
+        "provider": "office365",
+        "display_name": "Parkside",
+        "auth": {
+            "method": "oauth2",
+            "oauth2": {"tenant": "parkside.onmicrosoft.com", "client_id": "c", "refresh_token": "Fuzz-Rt-1"},
+        },
+        "incoming": {"protocol": "imap"},
+        "sending": {"rate_per_minute": 30},
+        "practice": {"update_contact_email": True},
+    },
+    {
+        "schema_version": 1,
+        "address": "admin@elmstreet-dental.co.uk",
+        "provider": "other",
+        "username": "elm",
+        "auth": {"method": "password", "password": "Fuzz-Pw-2"},
+        "outgoing": {"host": "smtp.elmstreet-dental.co.uk", "port": 587, "security": "starttls", "authenticate": True},
+        "incoming": {
+            "enabled": True,
+            "protocol": "pop3",
+            "host": "pop.elmstreet-dental.co.uk",
+            "port": 995,
+            "security": "tls",
+            "leave_copy_on_server": True,
+            "acknowledge_mail_removal": False,
+        },
+        "lint": {"ignore": ["MC502"]},
+    },
 ]
 VALUES = st.one_of(
     st.sampled_from(PLAUSIBLE).map(copy.deepcopy),
@@ -241,10 +291,24 @@ def test_valid_ish_declarations(data, today):
 
 @FUZZ
 @given(declarations())
-@example({"schema_version": 1, "address": "\x85", "provider": "ionos_uk", "auth": {"method": "password", "password": "Fuzz-Pw-1"},
-          "sending": {"rate_per_minute": 3}})  # found by this test: a NEL the emitter writes raw
-@example({"schema_version": 1, "address": float("nan"), "provider": "ionos_uk", "auth": {"method": "password", "password": "Fuzz-Pw-1"},
-          "sending": {"rate_per_minute": 3}})  # found by this test: NaN is never equal to itself
+@example(
+    {
+        "schema_version": 1,
+        "address": "\x85",
+        "provider": "ionos_uk",
+        "auth": {"method": "password", "password": "Fuzz-Pw-1"},
+        "sending": {"rate_per_minute": 3},
+    }
+)  # found by this test: a NEL the emitter writes raw
+@example(
+    {
+        "schema_version": 1,
+        "address": float("nan"),
+        "provider": "ionos_uk",
+        "auth": {"method": "password", "password": "Fuzz-Pw-1"},
+        "sending": {"rate_per_minute": 3},
+    }
+)  # found by this test: NaN is never equal to itself
 def test_yaml_text_and_data_give_the_same_findings(data):
     """The YAML route only adds positions: same codes, paths, severities and messages."""
     def essence(findings):

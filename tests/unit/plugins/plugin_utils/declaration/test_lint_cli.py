@@ -75,7 +75,10 @@ def test_folder_is_walked_for_yaml_files_only(tree):
     files = {os.path.basename(f["file"]) for f in findings}
     assert "bad.yaml" in files
     assert files <= {"good.yml", "bad.yaml"}
-    assert all(set(f) - {"deadline"} == {"file", "line", "column", "path", "code", "severity", "message", "hint"} for f in findings)
+    assert all(
+        set(f) - {"deadline"} == {"file", "line", "column", "path", "code", "severity", "message", "hint"}
+        for f in findings
+    )
     assert result.returncode == 1
 
 
@@ -131,13 +134,17 @@ def test_parallel_path_gives_the_same_findings_in_order(tmp_path):
     parallel = run("--format", "json", "--jobs", "2", str(tmp_path))
     assert serial.returncode == parallel.returncode == 1
     assert json.loads(serial.stdout) == json.loads(parallel.stdout)
-    assert len({f["file"] for f in json.loads(serial.stdout)["findings"] if f["severity"] == "error"}) == len(range(0, 240, 7))
+    assert len({f["file"] for f in json.loads(serial.stdout)["findings"] if f["severity"] == "error"}) == len(
+        range(0, 240, 7)
+    )
 
 
 def test_json_lists_the_deadlines_by_date(tmp_path):
     """The fleet-wide deadline list for files: dated provider changes, soonest first, with provider and what to do."""
     (tmp_path / "a-m365.yml").write_text(GOOD.replace("provider: ionos_uk", "provider: office365"))
-    (tmp_path / "b-nhs.yml").write_text(GOOD.replace("provider: ionos_uk", "provider: nhsmail") + "incoming:\n  protocol: imap\n")
+    (tmp_path / "b-nhs.yml").write_text(
+        GOOD.replace("provider: ionos_uk", "provider: nhsmail") + "incoming:\n  protocol: imap\n"
+    )
     (tmp_path / "c-plain.yml").write_text(GOOD)
     document = json.loads(run("--format", "json", str(tmp_path)).stdout)
     rows = [(os.path.basename(r["practice"]), r["provider"], r["date"], r["code"]) for r in document["deadlines"]]

@@ -45,11 +45,19 @@ def write(path, text):
 
 
 def mc7(output, path):
-    return sorted({line.split(" error ")[1].split(":")[0] for line in output.splitlines() if line.startswith(path + ":") and " error MC7" in line})
+    return sorted(
+        {
+            line.split(" error ")[1].split(":")[0]
+            for line in output.splitlines()
+            if line.startswith(path + ":") and " error MC7" in line
+        }
+    )
 
 
 def test_the_store_in_the_same_file_names_the_application_and_overrides_the_flag(tmp_path):
-    dental = write(tmp_path / "host_vars" / "open-smiles.yml", OPENDENTAL_STORE % ("opendental", STORE_SECRET) + DECLARATION)
+    dental = write(
+        tmp_path / "host_vars" / "open-smiles.yml", OPENDENTAL_STORE % ("opendental", STORE_SECRET) + DECLARATION
+    )
     sqlite = write(tmp_path / "host_vars" / "smiles.yml", SQLITE_STORE + DECLARATION)
     plain = run(str(tmp_path))
     assert mc7(plain.stdout, dental) == ["MC702"], plain.stdout
@@ -69,16 +77,27 @@ def test_application_applies_to_files_that_name_no_store(tmp_path):
 
 
 def test_verbose_says_which_application_each_file_got_and_when_it_is_unknown(tmp_path):
-    dental = write(tmp_path / "host_vars" / "open-smiles.yml", OPENDENTAL_STORE % ("opendental", STORE_SECRET) + DECLARATION)
+    dental = write(
+        tmp_path / "host_vars" / "open-smiles.yml", OPENDENTAL_STORE % ("opendental", STORE_SECRET) + DECLARATION
+    )
     sqlite = write(tmp_path / "host_vars" / "smiles.yml", SQLITE_STORE + DECLARATION)
     bare = write(tmp_path / "host_vars" / "molars.yml", DECLARATION)
-    templated = write(tmp_path / "host_vars" / "canines.yml", OPENDENTAL_STORE % ("'{{ practice_app }}'", STORE_SECRET) + DECLARATION)
+    templated = write(
+        tmp_path / "host_vars" / "canines.yml", OPENDENTAL_STORE % ("'{{ practice_app }}'", STORE_SECRET) + DECLARATION
+    )
     result = run("-v", str(tmp_path))
     lines = result.stderr.splitlines()
     assert "%s: application opendental (mail_account_store in this file)" % dental in lines, result.stderr
     assert "%s: application none: store type sqlite (mail_account_store in this file)" % sqlite in lines
-    assert "%s: application unknown: no mail_account_store in this file; --inventory or --application tells" % bare in lines
-    assert "%s: application unknown: a templated mail_account_store in this file; --inventory or --application tells" % templated in lines
+    assert (
+        "%s: application unknown: no mail_account_store in this file; --inventory or --application tells" % bare
+        in lines
+    )
+    assert (
+        "%s: application unknown: a templated mail_account_store in this file; --inventory or --application tells"
+        % templated
+        in lines
+    )
     assert SECRET not in result.stderr + result.stdout and STORE_SECRET not in result.stderr + result.stdout
 
 
@@ -90,7 +109,10 @@ def inventory(tmp_path):
     """Two groups: Open Dental practices (the application a template, resolved by Ansible) and SQLite ones; a vault file."""
     root = tmp_path / "inventory"
     write(root / "hosts.yml", "dental:\n  hosts:\n    open-smiles:\nsqlite:\n  hosts:\n    smiles:\n")
-    write(root / "group_vars" / "dental" / "main.yml", "practice_app: opendental\n" + OPENDENTAL_STORE % ("'{{ practice_app }}'", "'{{ vault_db }}'"))
+    write(
+        root / "group_vars" / "dental" / "main.yml",
+        "practice_app: opendental\n" + OPENDENTAL_STORE % ("'{{ practice_app }}'", "'{{ vault_db }}'"),
+    )
     write(root / "group_vars" / "dental" / "vault.yml", vault_encrypted("vault_db: %s\n" % STORE_SECRET))
     write(root / "group_vars" / "sqlite.yml", SQLITE_STORE)
     return root

@@ -38,7 +38,9 @@ def inventory(tmp_path):
     for folder in ("host_vars", "group_vars/practices"):
         (root / folder).mkdir(parents=True)
     (root / "hosts.yml").write_text("practices:\n  hosts:\n    smiles:\n")
-    (root / "group_vars" / "practices" / "main.yml").write_text("ansible_connection: local\nmail_account_verify_timeout: 20\n")
+    (root / "group_vars" / "practices" / "main.yml").write_text(
+        "ansible_connection: local\nmail_account_verify_timeout: 20\n"
+    )
     (root / "group_vars" / "practices" / "secrets.yml").write_text(VAULTED_VALUES)
     vault = VaultLib([("default", VaultSecret(b"pw"))]).encrypt("vault_db_password: %s\n" % SECRET)
     (root / "group_vars" / "practices" / "vault.yml").write_bytes(vault)
@@ -63,7 +65,10 @@ def test_verbose_lists_the_skipped_files_and_says_when_they_hold_vault_values(tm
     skipped = "skipped: no declaration fields and no variable 'mail_account'"
     assert "%s: %s" % (root / "hosts.yml", skipped) in lines
     assert "%s: %s" % (root / "group_vars" / "practices" / "main.yml", skipped) in lines
-    assert "%s: %s (its !vault values are not decrypted)" % (root / "group_vars" / "practices" / "secrets.yml", skipped) in lines
+    assert (
+        "%s: %s (its !vault values are not decrypted)" % (root / "group_vars" / "practices" / "secrets.yml", skipped)
+        in lines
+    )
 
 
 def test_a_vault_encrypted_file_is_named_as_such_in_every_format(tmp_path):
@@ -79,6 +84,9 @@ def test_a_vault_encrypted_file_is_named_as_such_in_every_format(tmp_path):
 def test_the_example_inventory_lints_without_errors_about_its_non_declaration_files():
     result = run("-v", os.path.join(REPO_ROOT, "examples", "inventory"))
     for name in ("hosts.yml", "main.yml"):
-        assert any(line.endswith(name + ": skipped: no declaration fields and no variable 'mail_account'") for line in result.stderr.splitlines())
+        assert any(
+            line.endswith(name + ": skipped: no declaration fields and no variable 'mail_account'")
+            for line in result.stderr.splitlines()
+        )
     assert "vault.yml:1:1: info MC008" in result.stdout
     assert not [line for line in result.stdout.splitlines() if "MC011" in line or "MC002" in line]

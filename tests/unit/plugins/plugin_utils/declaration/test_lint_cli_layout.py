@@ -66,7 +66,9 @@ def test_a_python_without_jsonschema_gets_one_line_and_exit_2(tmp_path):
     result = run(str(path), env={"PYTHONPATH": str(tmp_path)})
     assert result.returncode == 2
     assert result.stdout == "" and "Traceback" not in result.stderr
-    assert result.stderr.count("\n") == 1 and "jsonschema" in result.stderr and "pip install jsonschema" in result.stderr
+    assert (
+        result.stderr.count("\n") == 1 and "jsonschema" in result.stderr and "pip install jsonschema" in result.stderr
+    )
 
 
 def test_jobs_help_states_the_default_the_code_uses(monkeypatch):

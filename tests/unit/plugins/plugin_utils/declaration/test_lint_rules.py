@@ -40,7 +40,10 @@ def declaration(**changes):
 
 
 def oauth2(**grant):
-    return {"method": "oauth2", "oauth2": dict({"client_id": "corpus-client", "refresh_token": "Lint-Rules-Rt-1"}, **grant)}
+    return {
+        "method": "oauth2",
+        "oauth2": dict({"client_id": "corpus-client", "refresh_token": "Lint-Rules-Rt-1"}, **grant),
+    }
 
 
 def findings(data, today=TODAY, code=None):
@@ -58,16 +61,38 @@ TRIGGERS = {
     "MC311": (declaration(auth={"method": "password", "password": "smtp"}), "auth.password"),
     "MC101": (declaration(address='"Castlegate Dental" <reception@castlegate-dental.co.uk>'), "address"),
     "MC201": (declaration(provider="godaddy", incoming={"protocol": "pop3"}), "incoming.protocol"),
-    "MC202": (declaration(provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"}),
-              "outgoing.security"),
-    "MC206": (declaration(provider="other", outgoing={"host": "mail.castlegate.lan", "port": 25, "security": "none",
-                                                      "allow_plaintext_login": True}), "outgoing.allow_plaintext_login"),
+    "MC202": (
+        declaration(
+            provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"}
+        ),
+        "outgoing.security",
+    ),
+    "MC206": (
+        declaration(
+            provider="other",
+            outgoing={"host": "mail.castlegate.lan", "port": 25, "security": "none", "allow_plaintext_login": True},
+        ),
+        "outgoing.allow_plaintext_login",
+    ),
     "MC203": (declaration(outgoing={"port": 465, "security": "starttls"}), "outgoing.port"),
-    "MC308": (declaration(provider="gmail", auth={"method": "oauth2", "oauth2": {
-        "token_endpoint": "http://tokens.castlegate.lan/token", "client_id": "app", "refresh_token": "Lint-Refresh-Token-1"}}),
-        "auth.oauth2.token_endpoint"),
-    "MC204": (declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"port": 465}),
-              "outgoing.port"),
+    "MC308": (
+        declaration(
+            provider="gmail",
+            auth={
+                "method": "oauth2",
+                "oauth2": {
+                    "token_endpoint": "http://tokens.castlegate.lan/token",
+                    "client_id": "app",
+                    "refresh_token": "Lint-Refresh-Token-1",
+                },
+            },
+        ),
+        "auth.oauth2.token_endpoint",
+    ),
+    "MC204": (
+        declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"port": 465}),
+        "outgoing.port",
+    ),
     "MC301": (declaration(provider="btconnect"), "provider"),
     "MC302": (declaration(provider="office365"), "auth.method"),
     "MC303": (declaration(provider="outlook"), "auth.method"),
@@ -75,14 +100,20 @@ TRIGGERS = {
     "MC309": (declaration(provider="ionos"), "provider"),
     "MC310": (declaration(provider="zoho_eu"), "provider"),
     "MC306": (declaration(provider="office365", auth=oauth2()), "auth.oauth2"),
-    "MC307": (declaration(provider="gmail", auth={"method": "oauth2", "oauth2": {"client_id": "corpus-client"}}), "auth.oauth2"),
+    "MC307": (
+        declaration(provider="gmail", auth={"method": "oauth2", "oauth2": {"client_id": "corpus-client"}}),
+        "auth.oauth2",
+    ),
     "MC401": (declaration(sending={"rate_per_minute": 4}), "sending.rate_per_minute"),
     "MC402": (declaration(sending=None), "sending"),
     "MC501": (declaration(outgoing={"host": "smtp.castlegate-dental.co.uk"}), "outgoing.host"),
     "MC502": (declaration(username="cg-reception"), "username"),
     "MC503": (declaration(incoming={"enabled": False, "host": "imap.ionos.co.uk"}), "incoming.enabled"),
     "MC504": (declaration(provider="other"), "outgoing.host"),
-    "MC505": (declaration(incoming={"protocol": "imap", "acknowledge_mail_removal": True}), "incoming.acknowledge_mail_removal"),
+    "MC505": (
+        declaration(incoming={"protocol": "imap", "acknowledge_mail_removal": True}),
+        "incoming.acknowledge_mail_removal",
+    ),
 }
 
 
@@ -182,15 +213,27 @@ def test_mc101_replaces_the_schema_pattern_error():
 
 # MC201 pop3-removes-mail
 
-@pytest.mark.parametrize("provider, incoming, expected", [
-    ("godaddy", {"protocol": "pop3"}, [("MC201", "incoming.protocol")]),
-    ("godaddy", {"protocol": "pop3", "acknowledge_mail_removal": True}, []),
-    ("gmail", {"protocol": "pop3", "leave_copy_on_server": True}, []),
-    ("office365", {"protocol": "pop3", "leave_copy_on_server": True}, [("MC201", "incoming.leave_copy_on_server")]),
-    ("office365", {"protocol": "pop3", "leave_copy_on_server": True, "acknowledge_mail_removal": True}, []),
-    ("other", {"protocol": "pop3", "host": "pop.castlegate-dental.co.uk", "security": "tls", "leave_copy_on_server": True}, []),
-    ("godaddy", {"protocol": "imap"}, []),
-])
+@pytest.mark.parametrize(
+    "provider, incoming, expected",
+    [
+        ("godaddy", {"protocol": "pop3"}, [("MC201", "incoming.protocol")]),
+        ("godaddy", {"protocol": "pop3", "acknowledge_mail_removal": True}, []),
+        ("gmail", {"protocol": "pop3", "leave_copy_on_server": True}, []),
+        ("office365", {"protocol": "pop3", "leave_copy_on_server": True}, [("MC201", "incoming.leave_copy_on_server")]),
+        ("office365", {"protocol": "pop3", "leave_copy_on_server": True, "acknowledge_mail_removal": True}, []),
+        (
+            "other",
+            {
+                "protocol": "pop3",
+                "host": "pop.castlegate-dental.co.uk",
+                "security": "tls",
+                "leave_copy_on_server": True,
+            },
+            [],
+        ),
+        ("godaddy", {"protocol": "imap"}, []),
+    ],
+)
 def test_mc201_pop3_needs_a_copy_on_the_server_or_an_acknowledgement(provider, incoming, expected):
     data = declaration(provider=provider, incoming=incoming)
     if provider == "office365":
@@ -205,9 +248,17 @@ def test_mc201_pop3_needs_a_copy_on_the_server_or_an_acknowledgement(provider, i
 # MC202 credentials-in-clear
 
 def test_mc202_flags_each_plaintext_login():
-    data = declaration(provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"},
-                       incoming={"host": "mail.castlegate-dental.co.uk", "port": 110, "security": "none", "protocol": "pop3",
-                                 "acknowledge_mail_removal": True})
+    data = declaration(
+        provider="other",
+        outgoing={"host": "mail.castlegate-dental.co.uk", "port": 25, "security": "none"},
+        incoming={
+            "host": "mail.castlegate-dental.co.uk",
+            "port": 110,
+            "security": "none",
+            "protocol": "pop3",
+            "acknowledge_mail_removal": True,
+        },
+    )
     hits = findings(data, code="MC202")
     assert [f.path for f in hits] == ["outgoing.security", "incoming.security"]
     assert "POP3" in hits[1].message and "995" in hits[1].hint
@@ -222,7 +273,10 @@ def test_mc202_gives_way_to_an_explicit_trusted_network_opt_in():
 
 
 def test_mc202_allows_an_unauthenticated_plain_relay():
-    data = declaration(provider="other", outgoing={"host": "relay.castlegate.lan", "port": 25, "security": "none", "authenticate": False})
+    data = declaration(
+        provider="other",
+        outgoing={"host": "relay.castlegate.lan", "port": 25, "security": "none", "authenticate": False},
+    )
     assert findings(data, code="MC202") == []
 
 
@@ -243,7 +297,9 @@ def test_mc202_allows_an_unauthenticated_plain_relay():
 ])
 def test_mc203_port_and_security_must_agree(side, port, security, fires):
     server = {"host": "mail.castlegate-dental.co.uk", "port": port, "security": security}
-    data = declaration(provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 465, "security": "tls"})
+    data = declaration(
+        provider="other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": 465, "security": "tls"}
+    )
     if side == "incoming":
         server.update(protocol="pop3" if port in (110, 995) else "imap", acknowledge_mail_removal=port in (110, 995))
     data[side] = server
@@ -279,7 +335,10 @@ def test_mc301_btconnect_is_one_error_with_the_catalogue_hint():
 def test_mc302_office365_password_before_the_cutoff_names_the_date():
     [finding] = findings(declaration(provider="office365"), today=datetime.date(2026, 12, 30))
     assert finding.code == "MC302"
-    assert "disables password login to SMTP (basic authentication) by default from the end of December 2026" in finding.message
+    assert (
+        "disables password login to SMTP (basic authentication) by default from the end of December 2026"
+        in finding.message
+    )
     assert "your tenant admin can re-enable it until" in finding.hint and "move to OAuth" in finding.hint
     assert finding.deadline == ("2026-12-31", "office365")
     assert "5.7.30" not in finding.message + finding.hint  # that is the answer after the final removal, not now
@@ -287,12 +346,19 @@ def test_mc302_office365_password_before_the_cutoff_names_the_date():
 
 def test_mc302_office365_password_after_the_cutoff_stays_a_warning_worded_as_past():
     [finding] = findings(declaration(provider="office365"), today=datetime.date(2026, 12, 31))
-    assert finding.code == "MC302" and "has disabled password login to SMTP" in finding.message and "since" in finding.message
+    assert (
+        finding.code == "MC302"
+        and "has disabled password login to SMTP" in finding.message
+        and "since" in finding.message
+    )
     assert "Where it is off, only your tenant admin can re-enable it" in finding.hint
 
 
 def test_mc303_outlook_password_is_an_error_once_retired():
-    hits = findings(declaration(provider="outlook", incoming={"protocol": "imap"}, lint={"ignore": ["MC310"]}), today=datetime.date(2024, 9, 16))
+    hits = findings(
+        declaration(provider="outlook", incoming={"protocol": "imap"}, lint={"ignore": ["MC310"]}),
+        today=datetime.date(2024, 9, 16),
+    )
     assert [(f.code, f.severity) for f in hits] == [("MC303", "error"), ("MC303", "error")]
     assert {m.split(" login to ")[1].split()[0] for m in (f.message for f in hits)} == {"SMTP", "IMAP"}
 
@@ -321,12 +387,17 @@ def test_nhsmail_without_incoming_only_hears_about_smtp_and_application_accounts
 
 @pytest.mark.parametrize("provider", ["office365", "outlook", "nhsmail", "godaddy_m365"])
 def test_oauth2_is_never_told_about_basic_auth(provider):
-    data = declaration(provider=provider, auth=oauth2(tenant="castlegate.onmicrosoft.com"), incoming={"protocol": "imap"})
+    data = declaration(
+        provider=provider, auth=oauth2(tenant="castlegate.onmicrosoft.com"), incoming={"protocol": "imap"}
+    )
     assert [f.code for f in findings(data)] in ([], ["MC310"])
 
 
 def test_outlook_note_only_when_incoming_is_used():
-    assert "POP and IMAP are off by default" in findings(declaration(provider="outlook", incoming={"protocol": "imap"}), code="MC310")[0].hint
+    assert (
+        "POP and IMAP are off by default"
+        in findings(declaration(provider="outlook", incoming={"protocol": "imap"}), code="MC310")[0].hint
+    )
     assert findings(declaration(provider="outlook", auth=oauth2()), code="MC310") == []
 
 
@@ -363,7 +434,9 @@ def test_mc306_microsoft_needs_a_tenant():
 
 
 def test_mc306_unknown_provider_endpoint_asks_for_token_endpoint():
-    data = declaration(provider="other", auth=oauth2(), outgoing={"host": "smtp.castlegate-dental.co.uk", "security": "tls"})
+    data = declaration(
+        provider="other", auth=oauth2(), outgoing={"host": "smtp.castlegate-dental.co.uk", "security": "tls"}
+    )
     [finding] = findings(data, code="MC306")
     assert "auth.oauth2.token_endpoint" in finding.hint
 
@@ -381,7 +454,9 @@ def test_mc306_an_explicit_endpoint_or_tenant_is_enough():
     ({"client_secret": "Lint-Rules-Cs-2"}, False),
 ])
 def test_mc307_needs_a_refresh_token_or_a_client_secret(grant, fires):
-    data = declaration(provider="gmail", auth={"method": "oauth2", "oauth2": dict({"client_id": "corpus-client"}, **grant)})
+    data = declaration(
+        provider="gmail", auth={"method": "oauth2", "oauth2": dict({"client_id": "corpus-client"}, **grant)}
+    )
     assert bool(findings(data, code="MC307")) == fires
 
 
@@ -401,7 +476,9 @@ def test_mc401_rate_against_the_provider_limit(provider, rate, fires):
 
 
 def test_mc401_office365_allows_30():
-    data = declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), sending={"rate_per_minute": 31})
+    data = declaration(
+        provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), sending={"rate_per_minute": 31}
+    )
     [finding] = findings(data, code="MC401")
     assert "at most 30" in finding.message and "Lower it to 30" in finding.hint
 
@@ -416,7 +493,10 @@ def test_mc402_only_when_the_rate_is_missing():
 
 def test_mc501_compares_hosts_case_insensitively_and_per_protocol():
     assert findings(declaration(outgoing={"host": "SMTP.IONOS.CO.UK"}), code="MC501") == []
-    pop3 = declaration(provider="godaddy", incoming={"protocol": "pop3", "host": "pop.secureserver.net", "acknowledge_mail_removal": True})
+    pop3 = declaration(
+        provider="godaddy",
+        incoming={"protocol": "pop3", "host": "pop.secureserver.net", "acknowledge_mail_removal": True},
+    )
     assert findings(pop3, code="MC501") == []
     pop3["incoming"]["host"] = "imap.secureserver.net"
     [finding] = findings(pop3, code="MC501")
@@ -438,7 +518,9 @@ def test_mc502_ignores_case():
 # MC503 incoming-disabled-with-settings / MC505 pop3-options-on-imap
 
 def test_mc503_lists_the_settings_that_have_no_effect():
-    data = declaration(incoming={"enabled": False, "protocol": "pop3", "host": "pop.ionos.co.uk", "leave_copy_on_server": True})
+    data = declaration(
+        incoming={"enabled": False, "protocol": "pop3", "host": "pop.ionos.co.uk", "leave_copy_on_server": True}
+    )
     assert seen(data) == [("MC503", "incoming.enabled")]
     assert "host, leave_copy_on_server, protocol" in findings(data)[0].message
 
@@ -492,11 +574,25 @@ def test_no_rule_message_quotes_the_password():
 # reads a stood-in field must then stay silent.
 STAND_IN_ARTEFACTS = {
     "MC204 on a port derived from a stood-in 'tls'": (
-        declaration(provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"security": "ssl"}), "MC204"),
+        declaration(
+            provider="office365", auth=oauth2(tenant="castlegate.onmicrosoft.com"), outgoing={"security": "ssl"}
+        ),
+        "MC204",
+    ),
     "MC203 on a stood-in 'tls' next to port 587": (
-        declaration(provider="other", outgoing={"host": "smtp.castlegate-dental.co.uk", "port": 587, "security": "ssl"}), "MC203"),
-    "MC502 against the example address": (declaration(address="reception@localhost", username="cg-reception@castlegate-dental.co.uk"), "MC502"),
-    "MC504 from the example provider with the original's empty entry": (declaration(provider="hotmail", incoming={"protocol": "imap"}), "MC504"),
+        declaration(
+            provider="other", outgoing={"host": "smtp.castlegate-dental.co.uk", "port": 587, "security": "ssl"}
+        ),
+        "MC203",
+    ),
+    "MC502 against the example address": (
+        declaration(address="reception@localhost", username="cg-reception@castlegate-dental.co.uk"),
+        "MC502",
+    ),
+    "MC504 from the example provider with the original's empty entry": (
+        declaration(provider="hotmail", incoming={"protocol": "imap"}),
+        "MC504",
+    ),
 }
 
 

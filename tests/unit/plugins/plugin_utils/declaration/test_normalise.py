@@ -63,7 +63,9 @@ def test_provider_defaults_for_pop3(provider):
     assert result["incoming"]["acknowledge_mail_removal"] is True
 
 
-@pytest.mark.parametrize("field, value", [("host", "smtp.castlegate-dental.co.uk"), ("port", 587), ("security", "starttls")])
+@pytest.mark.parametrize(
+    "field, value", [("host", "smtp.castlegate-dental.co.uk"), ("port", 587), ("security", "starttls")]
+)
 def test_an_explicit_outgoing_value_wins(field, value):
     assert run(declaration(outgoing={field: value}))["outgoing"][field] == value
 
@@ -82,7 +84,12 @@ def test_one_explicit_half_takes_its_partner_from_the_convention_not_the_catalog
 
 @pytest.mark.parametrize("port, security", [(465, "tls"), (587, "starttls"), (25, "starttls"), (2525, "tls")])
 def test_smtp_security_follows_the_port(port, security):
-    assert run(declaration("other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": port}))["outgoing"]["security"] == security
+    assert (
+        run(declaration("other", outgoing={"host": "mail.castlegate-dental.co.uk", "port": port}))["outgoing"][
+            "security"
+        ]
+        == security
+    )
 
 
 @pytest.mark.parametrize("protocol, port, security", [
@@ -108,11 +115,21 @@ def test_the_port_follows_the_security(protocol, security, port):
 
 def test_other_without_servers_leaves_them_empty_for_mc504():
     result = run(declaration("other", incoming={"protocol": "imap"}))
-    assert (result["outgoing"]["host"], result["outgoing"]["port"], result["outgoing"]["security"]) == (None, None, None)
-    assert (result["incoming"]["host"], result["incoming"]["port"], result["incoming"]["security"]) == (None, None, None)
+    assert (result["outgoing"]["host"], result["outgoing"]["port"], result["outgoing"]["security"]) == (
+        None,
+        None,
+        None,
+    )
+    assert (result["incoming"]["host"], result["incoming"]["port"], result["incoming"]["security"]) == (
+        None,
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize("incoming", [None, {"enabled": False}, {"enabled": False, "protocol": "pop3", "host": "pop.ionos.co.uk"}])
+@pytest.mark.parametrize(
+    "incoming", [None, {"enabled": False}, {"enabled": False, "protocol": "pop3", "host": "pop.ionos.co.uk"}]
+)
 def test_disabled_incoming_is_empty(incoming):
     data = declaration() if incoming is None else declaration(incoming=incoming)
     assert run(data)["incoming"] == {"enabled": False, "protocol": None, "host": None, "port": None, "security": None,
@@ -126,8 +143,12 @@ def test_enabled_defaults_to_true_and_protocol_to_imap_when_incoming_is_given():
 
 
 def test_pop3_options_are_dropped_on_imap():
-    result = run(declaration(incoming={"protocol": "imap", "leave_copy_on_server": True, "acknowledge_mail_removal": True}))
-    assert result["incoming"]["leave_copy_on_server"] is False and result["incoming"]["acknowledge_mail_removal"] is False
+    result = run(
+        declaration(incoming={"protocol": "imap", "leave_copy_on_server": True, "acknowledge_mail_removal": True})
+    )
+    assert (
+        result["incoming"]["leave_copy_on_server"] is False and result["incoming"]["acknowledge_mail_removal"] is False
+    )
 
 
 def test_the_top_level_defaults():
@@ -167,24 +188,45 @@ def test_explicit_oauth2_endpoint_and_scopes_win():
 
 def test_no_endpoint_without_a_tenant_or_template():
     grant = {"client_id": "c-1", "refresh_token": "Normalise-Rt-1"}
-    assert run(declaration("office365", auth={"method": "oauth2", "oauth2": grant}))["auth"]["oauth2"]["token_endpoint"] is None
-    assert run(declaration("ionos_uk", auth={"method": "oauth2", "oauth2": grant}))["auth"]["oauth2"]["token_endpoint"] is None
+    assert (
+        run(declaration("office365", auth={"method": "oauth2", "oauth2": grant}))["auth"]["oauth2"]["token_endpoint"]
+        is None
+    )
+    assert (
+        run(declaration("ionos_uk", auth={"method": "oauth2", "oauth2": grant}))["auth"]["oauth2"]["token_endpoint"]
+        is None
+    )
 
 
 def test_a_password_left_beside_an_oauth2_grant_is_not_passed_on():
-    auth = {"method": "oauth2", "password": "Normalise-Stale-Pw", "oauth2": {"client_id": "c-1", "refresh_token": "Normalise-Rt-1"}}
+    auth = {
+        "method": "oauth2",
+        "password": "Normalise-Stale-Pw",
+        "oauth2": {"client_id": "c-1", "refresh_token": "Normalise-Rt-1"},
+    }
     assert run(declaration("gmail", auth=auth))["auth"]["password"] is None
 
 
 def test_a_grant_left_beside_a_password_is_not_passed_on():
-    auth = {"method": "password", "password": "Normalise-Pw-2", "oauth2": {"client_id": "c-1", "refresh_token": "Normalise-Stale-Rt"}}
-    assert run(declaration("gmail", auth=auth))["auth"] == {"method": "password", "password": "Normalise-Pw-2", "oauth2": None}
+    auth = {
+        "method": "password",
+        "password": "Normalise-Pw-2",
+        "oauth2": {"client_id": "c-1", "refresh_token": "Normalise-Stale-Rt"},
+    }
+    assert run(declaration("gmail", auth=auth))["auth"] == {
+        "method": "password",
+        "password": "Normalise-Pw-2",
+        "oauth2": None,
+    }
 
 
 def test_the_result_shares_nothing_with_the_declaration_or_the_catalogue():
     scopes_before = copy.deepcopy(_catalogue.provider("gmail")["oauth2"]["scopes"])
-    data = declaration("gmail", auth={"method": "oauth2", "oauth2": {"client_id": "c-1", "refresh_token": "Normalise-Rt-1"}},
-                       incoming={"protocol": "imap"})
+    data = declaration(
+        "gmail",
+        auth={"method": "oauth2", "oauth2": {"client_id": "c-1", "refresh_token": "Normalise-Rt-1"}},
+        incoming={"protocol": "imap"},
+    )
     before = copy.deepcopy(data)
     result = run(data)
     result["auth"]["oauth2"]["scopes"].append("mutated")
@@ -219,9 +261,13 @@ def test_the_module_argument_spec_round_trips_every_normalised_declaration(path)
     the spec must put back exactly the normalised declaration, secrets marked no_log.
     """
     normalised = check_file(str(path)).normalised
-    result = ArgumentSpecValidator({"declaration": DECLARATION_ARGUMENT}).validate({"declaration": _without_none(normalised)})
+    result = ArgumentSpecValidator({"declaration": DECLARATION_ARGUMENT}).validate(
+        {"declaration": _without_none(normalised)}
+    )
     assert result.error_messages == []
     validated = result.validated_parameters["declaration"]
     assert {k: validated[k] for k in normalised} == normalised
-    secrets = [normalised["auth"]["password"]] + [(normalised["auth"]["oauth2"] or {}).get(k) for k in ("client_secret", "refresh_token")]
+    secrets = [normalised["auth"]["password"]] + [
+        (normalised["auth"]["oauth2"] or {}).get(k) for k in ("client_secret", "refresh_token")
+    ]
     assert {s for s in secrets if s} <= result._no_log_values  # pylint: disable=protected-access

@@ -43,5 +43,11 @@ def test_every_property_has_title_description_and_examples_and_objects_are_close
 def test_check_jsonschema_uses_it_as_is():
     good = os.path.join(CORPUS, "ok-other-explicit-servers.yml")
     bad = os.path.join(CORPUS, "bad-typo-unknown-fields.yml")
-    assert subprocess.run([CHECK_JSONSCHEMA, "--schemafile", SCHEMA, good], capture_output=True, check=False).returncode == 0
-    assert subprocess.run([CHECK_JSONSCHEMA, "--schemafile", SCHEMA, bad], capture_output=True, check=False).returncode == 1
+    assert (
+        subprocess.run([CHECK_JSONSCHEMA, "--schemafile", SCHEMA, good], capture_output=True, check=False).returncode
+        == 0
+    )
+    assert (
+        subprocess.run([CHECK_JSONSCHEMA, "--schemafile", SCHEMA, bad], capture_output=True, check=False).returncode
+        == 1
+    )

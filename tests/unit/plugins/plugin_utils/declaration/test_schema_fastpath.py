@@ -7,8 +7,14 @@ import os
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._schema_fastpath import Unsupported, compile_schema
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import DeclarationSyntaxError, load_declaration
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._schema_fastpath import (
+    Unsupported,
+    compile_schema,
+)
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._yaml_marks import (
+    DeclarationSyntaxError,
+    load_declaration,
+)
 
 import pytest
 from tests.paths import REPO_ROOT
@@ -26,9 +32,15 @@ BASE = {
 LEAVES = [("schema_version",), ("address",), ("provider",), ("auth", "method"), ("auth", "password"),
           ("outgoing", "port"), ("outgoing", "security"), ("outgoing", "host"), ("incoming", "enabled"),
           ("sending", "rate_per_minute"), ("lint", "ignore"), ("practice",), ("auth",)]
-VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.floats(allow_nan=False),
-                   st.text(max_size=20), st.lists(st.text(max_size=5), max_size=3),
-                   st.sampled_from(["tls", "starttls", "none", "oauth2", "password", "MC501", "x@y.example", 1.0, True]))
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 70000),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.sampled_from(["tls", "starttls", "none", "oauth2", "password", "MC501", "x@y.example", 1.0, True]),
+)
 
 
 def test_schema_compiles():
@@ -46,7 +58,10 @@ def test_base_is_valid_both_ways():
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(LEAVES), VALUES), min_size=1, max_size=3), st.sampled_from(["extra", "drop", None]))
+@given(
+    st.lists(st.tuples(st.sampled_from(LEAVES), VALUES), min_size=1, max_size=3),
+    st.sampled_from(["extra", "drop", None]),
+)
 def test_fast_valid_implies_jsonschema_valid(edits, shape):
     data = copy.deepcopy(BASE)
     for path, value in edits:

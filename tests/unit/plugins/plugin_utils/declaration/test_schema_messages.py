@@ -25,7 +25,11 @@ def declaration():
         "schema_version": 1,
         "address": "reception@castlegate-dental.co.uk",
         "provider": "gmail",
-        "auth": {"method": "oauth2", "password": "x", "oauth2": {"client_id": "c-1", "client_secret": "x", "refresh_token": "x"}},
+        "auth": {
+            "method": "oauth2",
+            "password": "x",
+            "oauth2": {"client_id": "c-1", "client_secret": "x", "refresh_token": "x"},
+        },
         "sending": {"rate_per_minute": 3},
     }
 
@@ -109,7 +113,10 @@ def test_the_wrong_type_hint_says_quote_it_without_the_value(path):
 
 def test_a_writeonly_field_with_a_value_check_is_redacted():
     """Guards schema changes: should a secret field gain a pattern or enum, the value stays hidden."""
-    guarded = {"type": "object", "properties": {"pin": {"type": "string", "pattern": "^[0-9]+$", "enum": ["1234"], "writeOnly": True}}}
+    guarded = {
+        "type": "object",
+        "properties": {"pin": {"type": "string", "pattern": "^[0-9]+$", "enum": ["1234"], "writeOnly": True}},
+    }
     errors = list(jsonschema.Draft202012Validator(guarded).iter_errors({"pin": SECRET}))
     assert len(errors) == 2
     for error in errors:
@@ -163,12 +170,16 @@ def test_every_schema_finding_names_file_line_column_and_path():
         ("MC013", "sending.rate_per_minute", 14, 3),
     ]
     for finding in findings:
-        assert finding.text().startswith("practice.yml:%d:%d: %s error %s: " % (finding.line, finding.column, finding.path, finding.code))
+        assert finding.text().startswith(
+            "practice.yml:%d:%d: %s error %s: " % (finding.line, finding.column, finding.path, finding.code)
+        )
         assert finding.hint
 
 
 def test_a_missing_field_points_at_the_mapping_that_should_hold_it():
-    text = "schema_version: 1\naddress: reception@castlegate-dental.co.uk\nprovider: ionos_uk\nauth:\n  method: password\n"
+    text = (
+        "schema_version: 1\naddress: reception@castlegate-dental.co.uk\nprovider: ionos_uk\nauth:\n  method: password\n"
+    )
     [finding] = [f for f in check_text(text, "practice.yml").findings if f.code == "MC011"]
     assert (finding.path, finding.line, finding.column) == ("auth.password", 4, 1)
     assert "The account password" in finding.hint
@@ -179,7 +190,9 @@ def _schema_findings(findings):
 
 
 def test_each_unknown_and_each_missing_field_is_its_own_finding():
-    findings = _schema_findings(check_text("schema_version: 1\nadress: a@b.co\nprovder: ionos\n", "practice.yml").findings)
+    findings = _schema_findings(
+        check_text("schema_version: 1\nadress: a@b.co\nprovder: ionos\n", "practice.yml").findings
+    )
     assert [(f.code, f.path) for f in findings] == [
         ("MC011", "address"), ("MC011", "auth"), ("MC011", "provider"), ("MC010", "adress"), ("MC010", "provder")]
     assert "Did you mean 'address'?" in findings[3].hint
@@ -193,7 +206,9 @@ def test_a_value_of_the_wrong_type_is_one_finding_not_two():
 
 def test_non_secret_values_are_quoted_and_shortened():
     [finding] = [f for f in check(dict(declaration(), provider="p" * 200)).findings if f.path == "provider"]
-    shown = finding.message.split(" is not allowed")[0]  # then the list of allowed values, which grows with the catalogue
+    shown = finding.message.split(" is not allowed")[
+        0
+    ]  # then the list of allowed values, which grows with the catalogue
     assert shown.startswith('"ppp') and shown.endswith("...") and len(shown) < 100
 
 

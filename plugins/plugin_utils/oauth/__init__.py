@@ -1,0 +1,1 @@
+"""Getting a refresh token once per practice: the sign-in flows, the vault file, the campaign over a fleet."""

@@ -1,0 +1,105 @@
+"""An inventory of Microsoft 365 practices still on passwords, and the identity provider's people for them.
+
+For the campaign tests and benchmarks/oauth_campaign: practice ``n`` has the address
+``reception@practiceNNNN.example.test`` (its domain is its tenant), a host_vars file with
+comments, and its password in a vault-encrypted group_vars file. Every tenth practice
+varies: Open Dental (its own sign-in), OpenEMR (cannot move), a declaration kept in
+hosts.yml (no host_vars file: the change is printed), and a Gmail practice the campaign
+must not list.
+"""
+
+import os
+import sys
+
+import yaml
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+PASSWORD_FORMAT = "Pw-%04d-never-printed"
+VAULT_PASSWORD = "campaign-vault-pass-1"
+CLIENT_ID = "11111111-2222-3333-4444-555555555555"
+
+HOST_VARS = """\
+---
+# {name}: a dental practice on Microsoft 365. Comment kept by the campaign.
+mail_account:
+  schema_version: 1
+  address: {address}   # the mailbox patients see
+  provider: office365
+  auth:
+    method: password
+    password: "{{{{ vault_mail_passwords['{name}'] }}}}"   # retiring
+  outgoing:
+    host: 127.0.0.1
+    port: 587
+    security: starttls
+  sending:
+    rate_per_minute: 3
+{store}"""
+
+STORES = {
+    "sqlite": "",
+    "opendental": "mail_account_store:\n  type: mysql\n  application: opendental\n  host: 192.0.2.20\n  database: od\n",
+    "openemr": "mail_account_store:\n  type: mysql\n  application: openemr\n  host: 192.0.2.21\n  database: emr\n",
+}
+
+
+def name(number):
+    return "practice%04d" % number
+
+
+def address(number):
+    return "reception@%s.example.test" % name(number)
+
+
+def kind(number):
+    """What practice ``number`` is: sqlite, opendental, openemr, inline (in hosts.yml) or gmail."""
+    return {3: "opendental", 5: "openemr", 7: "inline", 9: "gmail"}.get(number % 10, "sqlite")
+
+
+def _vault(secrets_map):
+    secret = VaultSecret(VAULT_PASSWORD.encode())
+    return VaultLib([("default", secret)]).encrypt(yaml.safe_dump(secrets_map), secret).decode()
+
+
+def write(folder, count, endpoints):
+    """The inventory folder for ``count`` practices; ``endpoints``: overrides pointing at the identity provider."""
+    inventory = os.path.join(str(folder), "inventory")
+    for sub in ("host_vars", "group_vars/all"):
+        os.makedirs(os.path.join(inventory, sub), exist_ok=True)
+    hosts = {}
+    for number in range(count):
+        practice, what = name(number), kind(number)
+        hosts[practice] = None
+        if what == "inline":
+            hosts[practice] = {"mail_account": {"schema_version": 1, "address": address(number), "provider": "office365",
+                                                "auth": {"method": "password", "password": "{{ vault_mail_passwords['%s'] }}" % practice},
+                                                "outgoing": {"host": "127.0.0.1", "port": 587, "security": "starttls"}}}
+            continue
+        text = HOST_VARS.format(name=practice, address=address(number), store=STORES.get(what, ""))
+        if what == "gmail":
+            text = text.replace("provider: office365", "provider: gmail")
+        with open(os.path.join(inventory, "host_vars", practice + ".yml"), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    with open(os.path.join(inventory, "hosts.yml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"all": {"children": {"practices": {"hosts": hosts}}}}, handle)
+    registration = {"office365": dict(endpoints, client_id=CLIENT_ID)}
+    with open(os.path.join(inventory, "group_vars", "all", "main.yml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                        "mailconfig_oauth_clients": registration}, handle)
+    with open(os.path.join(inventory, "group_vars", "all", "vault.yml"), "w", encoding="utf-8") as handle:
+        handle.write(_vault({"vault_mail_passwords": {name(n): PASSWORD_FORMAT % n for n in range(count)}}))
+    password_file = os.path.join(str(folder), "vault-password")
+    with open(password_file, "w", encoding="utf-8") as handle:
+        handle.write(VAULT_PASSWORD + "\n")
+    return inventory, password_file
+
+
+def add_people(provider, count, polls=3, outcomes=None):
+    """Register the person of each practice with ``provider``: signs in after ``polls`` polls, or ``outcomes[n]``."""
+    provider.public_clients.add(CLIENT_ID)
+    for number in range(count):
+        provider.add_person(address(number), outcome=(outcomes or {}).get(number, "ok"), polls=polls)
+
+
+def passwords(count):
+    return [PASSWORD_FORMAT % number for number in range(count)]
