@@ -54,9 +54,18 @@ def main():
     print("| practices | wall s (median of %d) | wall s (max) | peak RSS MB (max) | outcome |" % args.repeats)
     print("|---|---|---|---|---|")
     for count in args.practices:
-        runs = [one_run(count, tls) for _ in range(args.repeats)]
-        print("| %d | %.2f | %.2f | %.1f | %s |" % (count, statistics.median(r[0] for r in runs), max(r[0] for r in runs),
-                                                 max(r[1] for r in runs), runs[-1][2]), flush=True)
+        runs = [one_run(count, tls) for _repeat in range(args.repeats)]
+        print(
+            "| %d | %.2f | %.2f | %.1f | %s |"
+            % (
+                count,
+                statistics.median(r[0] for r in runs),
+                max(r[0] for r in runs),
+                max(r[1] for r in runs),
+                runs[-1][2],
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def _share(name, task_vars):
     if not isinstance(results, Mapping):
         return (
             None,
-            "from_batch must name a variable registered from a mail_verify_batch task of this play (%r is not one)"
+            "from_batch must name a variable registered from a mail_verify_batch task of this run (%r is not one)"
             % (name,),
         )
     checked = results.get(host)

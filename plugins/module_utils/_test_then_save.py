@@ -14,12 +14,15 @@ no longer those tested. A failed test writes nothing unless ``write_untested``.
 """
 
 import typing
-from typing import Any, Callable, Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     ABSENT,
     Outcome,
+    Plan,
+    Snapshot,
+    Store,
     StoreChanged,
     StoreError,
     intended,
@@ -53,7 +56,7 @@ class Decision(typing.NamedTuple):
     secret_source: typing.Optional[str]  # "declaration" or "store": whose secret the test used
 
 
-def after_write(declaration: dict, plan: Any, snapshot: Any, key_map: Optional[dict]) -> Tuple[dict, str]:
+def after_write(declaration: dict, plan: Plan, snapshot: Snapshot, key_map: Optional[dict]) -> Tuple[dict, str]:
     """The declaration as the store will hold it after the write, and whose secret that is."""
     names = _settings.canonical_names(key_map)
     stored = intended(plan, snapshot.current, snapshot.todo)
@@ -103,7 +106,7 @@ def refused(declaration: dict, reason: str) -> dict:
     return result
 
 
-def run(store: Any, plan: Any, declaration: dict, key_map: Optional[dict], probe: Callable[[dict], Tuple[dict, list]],
+def run(store: Store, plan: Plan, declaration: dict, key_map: Optional[dict], probe: Callable[[dict], Tuple[dict, list]],
         options: Options) -> Decision:
     """Test the settings a write would put in effect, then write them; a Decision.
 

@@ -22,15 +22,17 @@ description:
   - The action plugin of the same name validates, lints and normalises the declaration on the controller and
     fails before connecting when it has an error; the target needs only Python's standard library.
   - The stores are a SQLite settings table (the default), a JSON file, an INI file, or an application's own tables in
-    MySQL/MariaDB as its application profile maps them (V(mysql), for Open Dental).
+    MySQL/MariaDB (V(mysql), for Open Dental) or PostgreSQL (V(postgresql), for Odoo) as its application profile maps them.
     The collection's C(docs/store-keys.md) lists every key, its type and each store's layout.
-  - The V(mysql) store reaches the database over the network, so it runs on the controller or a Linux jump host
-    (C(delegate_to)); the practice's own (Windows) machines need nothing.
+  - The V(mysql) and V(postgresql) stores reach the database over the network, so they run on the controller or a Linux
+    jump host (C(delegate_to)); the practice's own (Windows) machines need nothing. V(postgresql) can also run on the
+    database's host through its local socket (peer authentication).
   - Secret values (password, OAuth client secret, refresh token) never appear in the output, the diff or
     an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
 requirements:
   - Python 3.8 or later on the target, standard library only.
   - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and cryptography.
+  - For O(store.type=postgresql) only, on the host that runs the module, pg8000 (pure Python).
     The other stores need only Python's standard library.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
@@ -58,9 +60,11 @@ options:
           - V(sqlite) writes rows of a settings table in a SQLite database; V(json) writes nested keys of a JSON file;
             V(ini) writes key lines of an INI file; V(mysql) writes an application's own tables in a MySQL or MariaDB
             database reached over the network, as its application profile maps them (Open Dental); needs PyMySQL and
-            cryptography where the module runs.
+            cryptography where the module runs; V(postgresql) writes an application's own records in a PostgreSQL
+            database, reached over the network or the local socket, as its application profile maps them (Odoo);
+            existing records are updated, never created; needs pg8000 where the module runs.
         type: str
-        choices: [sqlite, json, ini, mysql]
+        choices: [sqlite, json, ini, mysql, postgresql]
         default: sqlite
         # END store.type
       path:
@@ -151,54 +155,79 @@ options:
             required: true
       application:
         description:
-          - V(mysql) only, required there. The application whose profile (the collection's C(data/applications/<name>.yml))
-            says which tables and columns hold the settings, such as V(opendental).
+          - V(mysql) and V(postgresql) only, required there. The application whose profile (the collection's C(data/applications/<name>.yml))
+            says which tables and columns hold the settings, such as V(opendental) or V(odoo).
           - The declaration must also pass that application's lint rules (codes C(MC7xx)).
         type: str
       host:
-        description: V(mysql) only, required there. Host name or address of the database server.
+        description:
+          - V(mysql) and V(postgresql) only, required there (for V(postgresql) unless O(store.unix_socket) is set).
+            Host name or address of the database server.
         type: str
       port:
-        description: V(mysql) only. TCP port of the database server.
+        description: V(mysql) and V(postgresql) only. TCP port of the database server (default 3306 for V(mysql), 5432 for V(postgresql)).
         type: int
-        default: 3306
       user:
-        description: V(mysql) only, required there. Database user; it needs SELECT, INSERT and UPDATE on the database.
+        description:
+          - V(mysql) and V(postgresql) only, required there. Database user; for V(mysql) it needs SELECT, INSERT and UPDATE on
+            the database, for V(postgresql) SELECT and UPDATE on the application's mail tables.
         type: str
       password:
-        description: V(mysql) only. Password of the database user; keep it in Ansible Vault. Never printed.
+        description:
+          - V(mysql) and V(postgresql) only. Password of the database user; keep it in Ansible Vault. Never printed.
+          - Sent only in a form the server cannot read or replay (SCRAM), unless TLS is verified.
         type: str
       database:
-        description: V(mysql) only, required there. The application's database (schema) name.
+        description: V(mysql) and V(postgresql) only, required there. The application's database name.
         type: str
       clinic:
         description:
           - V(mysql) only. For a practice with clinics, the clinic number whose own address is written; the other clinics'
             addresses are never changed. Unset writes the practice's default address.
         type: int
+      unix_socket:
+        description:
+          - V(postgresql) only. The server's local socket directory (such as C(/var/run/postgresql)) or socket file, instead of
+            O(store.host). The module then runs on the database's host as the system user whose name is O(store.user)
+            (peer authentication, C(become_user)), and no password is needed.
+        type: path
+      record_name:
+        description:
+          - V(postgresql) only. The name of the practice's records in the application (for Odoo, the outgoing and incoming
+            mail server records, created and confirmed there first). Only those records are updated, never created.
+        type: str
+      incoming_record_name:
+        description: V(postgresql) only. The name of the practice's incoming mail server record when it differs from O(store.record_name).
+        type: str
+      from_filter:
+        description:
+          - V(postgresql) only. Choose the practice's outgoing mail server record by its C(from_filter) (exactly as Odoo holds it)
+            instead of by O(store.record_name).
+        type: str
       tls:
         description:
-          - V(mysql) only. Talk TLS to the database server. Set V(false) only on a trusted network (the site's VPN).
+          - V(mysql) and V(postgresql) only. Talk TLS to the database server. Set V(false) only on a trusted network (the site's VPN).
         type: bool
         default: true
       tls_verify:
         description:
-          - V(mysql) only. Verify the server's certificate and host name.
+          - V(mysql) and V(postgresql) only. Verify the server's certificate and host name.
           - With V(false), or with O(store.tls=false), the password is given only to challenge-response
             authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast path);
-            a server asking for it in clear text or RSA-encrypted is refused (docs/security.md).
+            a server asking for it in clear text or RSA-encrypted is refused (docs/security.md). For V(postgresql), only
+            SCRAM; a request for a clear-text or MD5 password, or a login without a completed SCRAM exchange, is refused.
         type: bool
         default: true
       ca_path:
-        description: V(mysql) only. CA bundle that signed the database server's certificate; the system store when unset.
+        description: V(mysql) and V(postgresql) only. CA bundle that signed the database server's certificate; the system store when unset.
         type: path
       connect_timeout:
-        description: V(mysql) only. Seconds to wait for the database server to answer.
+        description: V(mysql) and V(postgresql) only. Seconds to wait for the database server to answer.
         type: float
         default: 10
       backup_dir:
         description:
-          - V(mysql) only. Folder on the host that runs the module for O(backup) copies of the previous row, as JSON
+          - V(mysql) and V(postgresql) only. Folder on the host that runs the module for O(backup) copies of the previous rows, as JSON
             (mode 0600; the password stays as the application stored it). Defaults to C(~/.mailconfig/backups).
         type: path
       site_dir:
@@ -215,7 +244,7 @@ options:
         type: dict
       profile:
         description:
-          - V(mysql) only. The application profile, filled in by the action plugin from O(store.application) on the controller;
+          - V(mysql) and V(postgresql) only. The application profile, filled in by the action plugin from O(store.application) on the controller;
             do not set it.
         type: dict
   state:

@@ -87,10 +87,10 @@ options:
     type: str
   from_batch:
     description:
-      - The name of a variable registered from a M(mailops.mailconfig.mail_verify_batch) task of this play. The action
-        plugin then reports this host's entry of it (C(results[inventory_hostname])) as this host's result, with
-        O(fail_on_error) applied, instead of checking again; nothing connects and the module does not run. The other
-        options are ignored.
+      - The name of a variable registered from a M(mailops.mailconfig.mail_verify_batch) task of this run (of this
+        play or an earlier one, since registered variables outlive their play). The action plugin then reports this
+        host's entry of it (C(results[inventory_hostname])) as this host's result, with O(fail_on_error) applied,
+        instead of checking again; nothing connects and the module does not run. The other options are ignored.
       - A name, not the entry itself, so that the host's share is looked up in Python rather than by a template that
         indexes the whole batch's result once per host (which costs time in proportion to the batch's size).
       - The C(mail_account) role uses it with C(mail_account_verify_from=controller), so that every host ends ok or

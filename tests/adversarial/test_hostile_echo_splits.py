@@ -89,8 +89,9 @@ def test_an_echoed_password_split_anywhere_leaves_no_fragment(protocol, server, 
         side = "outgoing" if protocol == "smtp" else "incoming"
         context = ssl.create_default_context()  # built once: loading the trust store dominates a check here
         for at in positions:
-            result, warnings = _verify.verify(hostile, timeout=2, deadline=4, plaintext_allowed_hosts=["127.0.0.1"],
-                                                context=context)
+            result, warnings = _verify.verify(
+                hostile, timeout=2, deadline=4, plaintext_allowed_hosts=["127.0.0.1"], context=context
+            )
             checked = result[side]
             printed = capfd.readouterr()
             output = json.dumps([result, warnings], ensure_ascii=False) + printed.out + printed.err

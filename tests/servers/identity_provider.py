@@ -110,7 +110,7 @@ class IdentityProvider(TokenEndpoint):
             return self._answer("unknown_client")
         person = self.people_by_tenant.get(tenant.lower())
         device_code = "dc-" + secrets.token_urlsafe(24)
-        user_code = "".join(secrets.choice("BCDFGHJKLMNPQRSTVWXZ") for _ in range(8))
+        user_code = "".join(secrets.choice("BCDFGHJKLMNPQRSTVWXZ") for _letter in range(8))
         with self._sign_in_lock:
             self.device_codes[device_code] = _Pending(person, client_id, form.get("scope", ""), time.time() + self.expires_in,
                                                       user_code=user_code)

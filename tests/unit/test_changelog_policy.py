@@ -65,3 +65,13 @@ def test_no_version_added_is_later_than_the_collection():
                         if _version(found) > collection
                     ]
     assert not later, "version_added later than galaxy.yml's version: %s" % later
+
+
+def test_every_fragment_item_is_one_string():
+    """An unquoted item holding ': ' becomes a mapping, which antsibull-changelog (and ansible-test's changelog test) refuse."""
+    folder = os.path.join(ROOT, "changelogs", "fragments")
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            sections = yaml.safe_load(handle)
+        for section, items in sections.items():
+            assert all(isinstance(item, str) for item in items), "%s: %s has an item that is not a string (quote it)" % (name, section)

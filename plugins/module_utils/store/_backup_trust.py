@@ -81,10 +81,10 @@ def verified_bytes(path: str, key: Optional[bytes], unverified: Optional[str] = 
             raise ValueError("no backup key was given to check it with (backup_key)")
         try:
             sidecar = _read_ours(path + MAC_SUFFIX, 256).decode("ascii")
-        except ValueError as exc:
-            raise ValueError("its MAC file is missing or not ours (%s)" % exc)
         except UnicodeDecodeError:
             raise ValueError("its MAC file is not ours")
+        except ValueError as exc:
+            raise ValueError("its MAC file is missing or not ours (%s)" % exc)
         if not hmac.compare_digest(sidecar, mac(key, path, data)):
             raise ValueError("its MAC does not match (altered, renamed, or written under another backup key)")
     except ValueError as exc:

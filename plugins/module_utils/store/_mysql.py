@@ -20,17 +20,14 @@ Other users' rows and other clinics' rows are never written.
 """
 
 import contextlib
-import datetime
-import hashlib
 import json
-import os
-import re
 import ssl
 from typing import Iterator, List, Optional, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _file_attributes
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _database_tls, _file_attributes, _row_backups
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
@@ -41,9 +38,7 @@ DRIVERS = "PyMySQL and cryptography"
 _DEADLOCK, _LOCK_WAIT = 1213, 1205
 _RETRIES = 3
 _NEW = "new"
-_BACKUP_DIR = "~/.mailconfig/backups"
-_BACKUP_NAME = re.compile(r"\d+\.(\d{8}T\d{6}\.\d{6}Z)\.json")  # after the prefix: row number, UTC time
-_BACKUP_LIMIT = 1 << 20  # bytes read from a row backup
+PORT = 3306  # store.port when none is given
 
 
 def _name(identifier):
@@ -92,17 +87,6 @@ def _cause(exc, options):
     return text
 
 
-def _tls(options):
-    """The SSL context for the connection, or None with store.tls false."""
-    if not options["tls"]:
-        return None
-    context = ssl.create_default_context(cafile=options.get("ca_path") or None)
-    if not options["tls_verify"]:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 class MysqlStore(Store):
     """An application's tables in MySQL or MariaDB, through its profile (Open Dental's database)."""
 
@@ -115,7 +99,7 @@ class MysqlStore(Store):
     OPTIONS = dict(
         application=dict(type="str"),
         host=dict(type="str"),
-        port=dict(type="int", default=3306),
+        port=dict(type="int"),
         user=dict(type="str"),
         password=dict(type="str", no_log=True),
         database=dict(type="str"),
@@ -129,6 +113,9 @@ class MysqlStore(Store):
         key_files=dict(type="dict", no_log=True),
         profile=dict(type="dict"),
     )
+
+    def __init__(self, options: dict) -> None:
+        super().__init__(dict(options, port=options.get("port") or PORT))
 
     @property
     def location(self) -> str:
@@ -171,7 +158,7 @@ class MysqlStore(Store):
                 self.location, self.backup_folder()))
         profile = self._profile()
         from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import Unreadable  # pylint: disable=import-outside-toplevel
-        data = _backup_trust.verified_bytes(found[-1], self.backup_key, unverified, _BACKUP_LIMIT)
+        data = _backup_trust.verified_bytes(found[-1], self.backup_key, unverified, _row_backups.LIMIT)
         cipher = self._backup_cipher(profile, values)
         try:
             row = json.loads(data.decode("utf-8"))["row"]
@@ -194,12 +181,11 @@ class MysqlStore(Store):
     def prune_backups(self, backup_file: str, keep: int) -> None:
         """Delete all but the newest ``keep`` row backups of this store's account (0 keeps all)."""
         del backup_file  # one of them: the prefix names them all
-        for name in (self._backups()[:-keep] if keep > 0 else []):
-            _atomic_file.remove_backup(name)
+        _row_backups.prune(self._backups(), keep)
 
     def backup_folder(self) -> str:
         """Where this store's row backups live, on the host that runs the module."""
-        return os.path.expanduser(self.options.get("backup_dir") or _BACKUP_DIR)
+        return _row_backups.folder(self.options.get("backup_dir"))
 
     def backup_prefix(self) -> str:
         """The start of this store's row backup names: server, database, table and which address (default or clinic)."""
@@ -209,11 +195,7 @@ class MysqlStore(Store):
 
     def _backups(self):
         """This store's row backups, oldest first."""
-        folder, prefix = self.backup_folder(), self.backup_prefix()
-        if not os.path.isdir(folder):
-            return []
-        found = [name for name in os.listdir(folder) if name.startswith(prefix) and _BACKUP_NAME.fullmatch(name[len(prefix):])]
-        return [os.path.join(folder, name) for name in sorted(found, key=lambda name: _BACKUP_NAME.fullmatch(name[len(prefix):]).group(1))]
+        return _row_backups.found(self.backup_folder(), self.backup_prefix())
 
     def _profile(self):
         profile = self.options.get("profile")
@@ -285,7 +267,7 @@ class MysqlStore(Store):
                 host=self.options["host"], port=self.options["port"], user=self.options["user"],
                 password=self.options.get("password") or "", database=self.options["database"],
                 connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
-                write_timeout=self.options["connect_timeout"], ssl=_tls(self.options), ssl_disabled=not self.options["tls"],
+                write_timeout=self.options["connect_timeout"], ssl=_database_tls.context(self.options), ssl_disabled=not self.options["tls"],
                 charset="utf8mb4", autocommit=False)
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
@@ -326,17 +308,6 @@ def _retried(work):
     raise AssertionError("unreachable")
 
 
-def safe_name(*parts, limit: int = 120) -> str:
-    """``parts`` joined into one file or lock name: only letters, digits, ``._-`` kept, never ``..``; a hash of the
-    original parts is added when anything was replaced or the name is longer than ``limit`` (so two stores never share one)."""
-    raw = "_".join(str(part) for part in parts)
-    clean = re.sub(r"\.\.+", "-", re.sub(r"[^A-Za-z0-9._-]", "-", raw))
-    if clean == raw and len(clean) <= limit:
-        return clean
-    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
-    return "%s_%s" % (clean[:limit - 13], digest)
-
-
 def table_of(profile: dict) -> str:
     """The table that holds the profile's settings: the account row's, or the settings rows'."""
     return profile["settings_table"]["table"] if profile.get("layout") == "settings" else profile["account"]["table"]
@@ -344,13 +315,13 @@ def table_of(profile: dict) -> str:
 
 def refuse_too_long(store: Store, profile: dict, table: str, todo: dict) -> None:
     """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before writing."""
-    for column, value in todo.items():
-        width = profile["columns"][column].get("width")
-        if width and isinstance(value, str) and len(value) > width:
-            what = "encrypted, the password takes" if profile["columns"][column].get("encoding") == "cipher" else "the value takes"
-            raise StoreError(KIND, store.location, "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
-                             "the lint rule for this application says how long it may be)" % (
-                                 table, column, width, what, len(value), profile.get("title")))
+    found = _sql_profile.too_long(profile["columns"], todo)
+    if found:
+        column, width, length = found
+        what = "encrypted, the password takes" if profile["columns"][column].get("encoding") == "cipher" else "the value takes"
+        raise StoreError(KIND, store.location, "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
+                         "the lint rule for this application says how long it may be)" % (
+                             table, column, width, what, length, profile.get("title")))
 
 
 def shown_column(profile: dict, column: str, value: object, changed: bool = False) -> str:
@@ -361,15 +332,10 @@ def shown_column(profile: dict, column: str, value: object, changed: bool = Fals
 
 
 def row_backup(store: "MysqlStore", record: dict, number: int) -> _atomic_file.PendingBackup:
-    """``record`` (the rows as stored, the password still encrypted) as a pending JSON backup, mode 0600, on the
-    host that runs the module; ``number`` (the row's key, 0 for settings rows) goes into its name."""
-    folder = store.backup_folder()
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-    name = os.path.join(folder, "%s%d.%s.json" % (store.backup_prefix(), number, stamp))
-    record = dict(record, store=store.summary(), row=dict(
-        (column, value if isinstance(value, (int, str)) or value is None else str(value)) for column, value in record["row"].items()))
-    return _atomic_file.pending_backup(name, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
+    """``record`` (the rows as stored, the password still encrypted) as a pending row backup (``_row_backups``);
+    ``number`` (the row's key, 0 for settings rows) goes into its name."""
+    record = dict(record, store=store.summary(), row=dict((column, _row_backups.plain(value)) for column, value in record["row"].items()))
+    return _row_backups.pending(store.backup_folder(), store.backup_prefix(), number, record)
 
 
 def _check_schema(connection, profile, location):
@@ -381,18 +347,9 @@ def _check_schema(connection, profile, location):
         found = {}
         for table, column in cursor.fetchall():
             found.setdefault(table.lower(), set()).add(column.lower())
-    missing_tables = sorted(table for table in schema["tables"] if table.lower() not in found)
-    if missing_tables:
-        has = sorted(table for table in schema["tables"] if table.lower() in found)
-        raise StoreError(KIND, location, "is not a database of %s: it has no table %s (of %s's tables it has %s; %s %s or later has them all)" % (
-            profile.get("title", profile["name"]), ", ".join(missing_tables), profile.get("title"), ", ".join(has) or "none",
-            profile.get("title"), schema["minimum"]))
-    missing = ["%s.%s" % (table, column) for table, columns in schema["tables"].items()
-               for column in columns if column.lower() not in found[table.lower()]]
-    if missing:
-        version = _version(connection, schema.get("version"))
-        raise StoreError(KIND, location, "%s version %s is too old: it lacks %s; mail_account needs %s %s or later (update %s first)" % (
-            profile.get("title"), version or "(unknown)", ", ".join(missing), profile.get("title"), schema["minimum"], profile.get("title")))
+    problem = _sql_profile.schema_problem(profile, found, lambda: _version(connection, schema.get("version")))
+    if problem:
+        raise StoreError(KIND, location, problem)
 
 
 def _version(connection, where):
@@ -652,8 +609,11 @@ class _Run(Session):
     def _update_rows(self, table, values, where):
         """UPDATE ``values`` in the rows where each ``where`` column holds its value; in check mode the same UPDATE
         matches no row (see ``_insert_row``)."""
-        query = "UPDATE %s SET %s WHERE %s" % (_name(table), ", ".join("%s = %%s" % _name(column) for column in values),
-                                            " AND ".join("%s = %%s" % _name(column) for column in where))
+        query = "UPDATE %s SET %s WHERE %s" % (
+            _name(table),
+            ", ".join("%s = %%s" % _name(column) for column in values),
+            " AND ".join("%s = %%s" % _name(column) for column in where),
+        )
         self._rows(query + (" AND 1 = 0" if self.dry else ""), list(values.values()) + list(where.values()))
 
     def _diff(self, current, todo, new_row, label, present, number):

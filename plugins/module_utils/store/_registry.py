@@ -44,8 +44,13 @@ def _mysql() -> Type[Store]:
     return MysqlStore
 
 
+def _postgresql() -> Type[Store]:
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
+    return PostgresqlStore
+
+
 # store.type -> the loader of its class, in the order of store.type's choices; the first is the default.
-_LOADERS: Dict[str, Callable[[], Type[Store]]] = dict(sqlite=_sqlite, json=_json, ini=_ini, mysql=_mysql)
+_LOADERS: Dict[str, Callable[[], Type[Store]]] = dict(sqlite=_sqlite, json=_json, ini=_ini, mysql=_mysql, postgresql=_postgresql)
 DEFAULT = next(iter(_LOADERS))
 
 
@@ -101,8 +106,9 @@ STORE_ARGUMENT = dict(type="dict", required=True, required_if=[
     ("type", "json", ["path"]),
     ("type", "ini", ["path"]),
     ("type", "mysql", ["host", "user", "database", "application"]),
+    ("type", "postgresql", ["user", "database", "application"]),
 ], options=dict(
-    type=dict(type="str", choices=["sqlite", "json", "ini", "mysql"], default="sqlite"),
+    type=dict(type="str", choices=["sqlite", "json", "ini", "mysql", "postgresql"], default="sqlite"),
     path=dict(type="path"),
     create=dict(type="bool", default=False),
     lock_timeout=dict(type="float", default=30),
@@ -124,7 +130,7 @@ STORE_ARGUMENT = dict(type="dict", required=True, required_if=[
     ini_case=dict(type="str", choices=["windows", "configparser"], default="windows"),
     application=dict(type="str"),
     host=dict(type="str"),
-    port=dict(type="int", default=3306),
+    port=dict(type="int"),
     user=dict(type="str"),
     password=dict(type="str", no_log=True),
     database=dict(type="str"),
@@ -137,5 +143,9 @@ STORE_ARGUMENT = dict(type="dict", required=True, required_if=[
     site_dir=dict(type="path"),
     key_files=dict(type="dict", no_log=True),
     profile=dict(type="dict"),
+    unix_socket=dict(type="path"),
+    record_name=dict(type="str"),
+    incoming_record_name=dict(type="str"),
+    from_filter=dict(type="str"),
 ))
 # END store argument

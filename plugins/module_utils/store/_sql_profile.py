@@ -9,7 +9,7 @@ so a rule and the column it protects read the settings the same way.
 """
 
 import itertools
-from typing import Any, Callable, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Collection, Dict, Mapping, Optional, Tuple, Union
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CONNECTION_KEYS
 
@@ -34,13 +34,15 @@ def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> boo
     return True
 
 
-def encode(encoding: str, value: Any) -> Union[int, str]:
+def encode(encoding: str, value: Any) -> Union[bool, int, str]:
     """A value as a column of that encoding holds it (cipher columns stay plain text here)."""
     if encoding == "integer":
         return 0 if value in (None, "") else int(value)
     if encoding in ("text", "cipher"):
         return "" if value is None else str(value)
-    raise ValueError("the profile names an unknown encoding %r (text, integer, cipher)" % (encoding,))
+    if encoding == "boolean":
+        return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "t")
+    raise ValueError("the profile names an unknown encoding %r (text, integer, boolean, cipher)" % (encoding,))
 
 
 def desired(columns: Mapping[str, Dict[str, Any]], settings: Mapping[str, Any]) -> Dict[str, Union[int, str]]:
@@ -151,8 +153,10 @@ def changed_settings(profile: Mapping[str, Any], values: Mapping[str, Any], todo
     return changed
 
 
-def same(encoding: str, stored: Any, wanted: Union[int, str]) -> bool:
+def same(encoding: str, stored: Any, wanted: Union[bool, int, str]) -> bool:
     """Whether a stored column value already reads as ``wanted`` (cipher columns: compare decrypted)."""
+    if encoding == "boolean":
+        return stored is not None and encode(encoding, stored) == wanted
     if encoding == "integer":
         try:
             return stored is not None and int(stored) == wanted
@@ -169,3 +173,42 @@ def pointer_number(text: Optional[Union[str, int]]) -> int:
     if not text.isdigit():
         raise ValueError("holds %r, not a row number" % text[:40])
     return int(text)
+
+
+def too_long(columns: Mapping[str, Dict[str, Any]], todo: Mapping[str, Any]) -> Optional[Tuple[str, int, int]]:
+    """``(column, width, length)`` of the first value of ``todo`` longer than its column's ``width``, or None.
+
+    A lenient SQL mode would cut it silently: stores refuse it before writing."""
+    for column, value in todo.items():
+        width = columns[column].get("width")
+        if width and isinstance(value, str) and len(value) > width:
+            return column, width, len(value)
+    return None
+
+
+def schema_problem(profile: Mapping[str, Any], found: Mapping[str, Collection[str]], version: Callable[[], Optional[str]]) -> Optional[str]:
+    """Why a database is not one the profile can write, or None.
+
+    ``found`` maps each of the profile's tables present (lower case) to its columns (lower case);
+    ``version()`` reads the application's release (None when unknown). A missing table means another
+    application's database; a missing column, or a release outside ``schema.releases``, another release.
+    """
+    schema, title = profile["schema"], profile.get("title", profile["name"])
+    missing_tables = sorted(table for table in schema["tables"] if table.lower() not in found)
+    if missing_tables:
+        has = sorted(table for table in schema["tables"] if table.lower() in found)
+        return "is not a database of %s: it has no table %s (of %s's tables it has %s; %s %s or later has them all)" % (
+            title, ", ".join(missing_tables), title, ", ".join(has) or "none", title, schema["minimum"])
+    missing = ["%s.%s" % (table, column) for table, columns in schema["tables"].items()
+               for column in columns if column.lower() not in found[table.lower()]]
+    releases = schema.get("releases")
+    if not missing and not releases:
+        return None
+    found_version = version()
+    if missing:
+        return "%s version %s is too old: it lacks %s; mail_account needs %s %s or later (update %s first)" % (
+            title, found_version or "(unknown)", ", ".join(missing), title, schema["minimum"], title)
+    if found_version and not any(found_version == release or found_version.startswith(release + ".") for release in releases):
+        return "%s release %s is not one mail_account knows: its profile models %s %s; nothing was written" % (
+            title, found_version, title, " and ".join(releases))
+    return None

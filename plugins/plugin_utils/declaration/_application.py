@@ -23,7 +23,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import C
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
 # What the store needs (the rules too: a restore keeps to them); the rest (settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "layout", "settings_table", "account", "columns", "cipher", "signal", "contact", "rules")
+_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules", "layout", "records", "settings_table")
 
 
 class UnknownApplication(ValueError):
@@ -45,11 +45,11 @@ def profile(name: str) -> Dict[str, Any]:
 
 
 # Store types that name an application: a database the profile describes, or a guided application (no store).
-_APPLICATION_STORES = ("mysql", "guided")
+_APPLICATION_STORES = ("mysql", "postgresql", "guided")
 
 
 def of_store(store: Any) -> Optional[str]:
-    """The application a store option names (a mysql or guided store's ``application``), or None."""
+    """The application a store option names (a database or guided store's ``application``), or None."""
     if isinstance(store, dict) and store.get("type") in _APPLICATION_STORES and store.get("application"):
         return str(store["application"])
     return None

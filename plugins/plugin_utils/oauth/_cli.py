@@ -124,7 +124,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (NoSignIn, SignInError, _vault_file.VaultFileError, CAPathError) as error:
         print("mailconfig-oauth: %s" % error, file=sys.stderr)
         return 2
-    except Exception as error:  # pylint: disable=broad-except  ansible's own errors: name them, no traceback
+    except Exception as error:  # pylint: disable=broad-except
+        # ansible's own errors: name them, no traceback
         if type(error).__module__.startswith("ansible"):
             print("mailconfig-oauth: %s: %s" % (type(error).__name__, str(error).splitlines()[0]), file=sys.stderr)
             return 2

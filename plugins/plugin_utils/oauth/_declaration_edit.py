@@ -16,9 +16,15 @@ import io
 import os
 from typing import Optional
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+try:  # the campaign needs it; importing this module (ansible-test, the sign-in alone) must not
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+except ImportError as missing:
+    YAML = CommentedMap = DoubleQuotedScalarString = None
+    RUAMEL_MISSING: ImportError | None = missing
+else:
+    RUAMEL_MISSING = None
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import Attributes
@@ -33,6 +39,8 @@ class EditError(Exception):
 
 
 def _yaml():
+    if RUAMEL_MISSING is not None:
+        raise EditError("editing host_vars files needs ruamel.yaml on the controller (pip install ruamel.yaml): %s" % RUAMEL_MISSING)
     editor = YAML()  # round-trip
     editor.preserve_quotes = True
     editor.width = 4096  # never re-wrap a long line
@@ -66,6 +74,7 @@ def _host_vars_files(inventory_dir, host):
 
 
 def new_auth(tenant: str, client_id: str, reference: str) -> CommentedMap:
+    _yaml()  # says what is missing, when it is
     oauth2 = CommentedMap([("tenant", tenant), ("client_id", client_id), ("refresh_token", DoubleQuotedScalarString(reference))])
     return CommentedMap([("method", "oauth2"), ("oauth2", oauth2)])
 

@@ -73,8 +73,10 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
 def _found(report, what, days):
     """What ``--fail-on what[:days]`` found in ``report``, as the line that says so, or None."""
     if what == "new" and _report.new_failures(report):
-        return "%s newly failing since run %s" % (_report.counted(len(_report.new_failures(report)), "practice"),
-                                                 report["previous_run_id"])
+        return "%s newly failing since run %s" % (
+            _report.counted(len(_report.new_failures(report)), "practice"),
+            report["previous_run_id"],
+        )
     if what == "attention" and report["totals"]["need_attention"]:
         return "%s with a diagnosis" % _report.counted(report["totals"]["need_attention"], "practice")
     near = _report.deadlines_within(report, days) if what == "deadline" else ()

@@ -112,8 +112,16 @@ def markdown(sheet: Mapping[str, Any]) -> str:
         lines += ["## %d. %s" % (index, screen["title"]), "", "| # | Field or button | Do | Value | Note |", "|---|---|---|---|---|"]
         for step in screen["steps"]:
             number += 1
-            lines.append("| %d | %s | %s | %s | %s |" % (number, _md_cell(step["field"]), step["do"], _md_cell(_md_value(step["value"])),
-                                                        _md_cell(step["note"])))
+            lines.append(
+                "| %d | %s | %s | %s | %s |"
+                % (
+                    number,
+                    _md_cell(step["field"]),
+                    step["do"],
+                    _md_cell(_md_value(step["value"])),
+                    _md_cell(step["note"]),
+                )
+            )
         lines.append("")
     lines += ["## After the wizard", ""]
     for paragraph in _after(sheet):

@@ -199,8 +199,11 @@ NOTEPAD = "\ufeff[Email]\r\nAddress = old@example.org\r\nAUTH.PASSWORD = Old-Pw-
 def test_a_notepad_file_with_byte_order_mark_crlf_and_other_case_keeps_one_email_section(tmp_path):
     import configparser
     path = write(tmp_path, NOTEPAD)
-    apply(IniStore, plain_plan({"email.address": "a@b.example", "email.auth.password": PASSWORD_A,
-                                          "email.username": "a"}), store("ini", path))
+    apply(
+        IniStore,
+        plain_plan({"email.address": "a@b.example", "email.auth.password": PASSWORD_A, "email.username": "a"}),
+        store("ini", path),
+    )
     data = file_bytes(path)
     assert data.startswith(b"\xef\xbb\xbf[Email]\r\n") and data.count(b"\xef\xbb\xbf") == 1  # kept, once, in front
     assert data.decode("utf-8-sig") == ("[Email]\r\nAddress = a@b.example\r\nAUTH.PASSWORD = %s\r\nusername = a\r\n\r\n"

@@ -9,8 +9,21 @@ import pytest
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite import SqliteStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import Attributes
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
-from tests.unit.plugins.module_utils.store.store_helpers import (OAUTH2_RAW, PASSWORD_A, PASSWORD_B, SECRETS, apply, as_nobody, file_bytes, no_secret_in,
-                                      plain_plan, plan, raw_declaration, shared_dir, store)
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    OAUTH2_RAW,
+    PASSWORD_A,
+    PASSWORD_B,
+    SECRETS,
+    apply,
+    as_nobody,
+    file_bytes,
+    no_secret_in,
+    plain_plan,
+    plan,
+    raw_declaration,
+    shared_dir,
+    store,
+)
 
 OLD = "2000-01-01T00:00:00Z"
 

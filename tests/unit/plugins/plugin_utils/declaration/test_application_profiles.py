@@ -34,6 +34,31 @@ TRIGGERS = {
 }
 
 
+# Odoo: the base declaration with IMAP, and one trigger per rule.
+ODOO_BASE = {"incoming": {"protocol": "imap"}}
+ODOO_TRIGGERS = {
+    "MC731": TRIGGERS["MC701"],
+    "MC732": {"incoming": {"protocol": "pop3", "leave_copy_on_server": True}},
+    "MC733": {"incoming": {"protocol": "imap", "port": 143, "security": "starttls"}},
+    "MC734": {"incoming": {"enabled": False}},
+    "MC736": {"outgoing": {"authenticate": False}},
+    "MC737": {"display_name": "Smiles Dental"},
+    "MC738": {"sending": {"rate_per_minute": 3}},
+    "MC739": {"provider": "office365", "incoming": {"enabled": False}, "lint": {"ignore": ["MC734"]}},
+}
+
+
+def tables_of(profile):
+    """table -> column specs: the account row's table, or each record's (layout: records); for the settings layout,
+    the name/value table's own columns (its `columns` name rows, not columns)."""
+    if profile.get("layout") == "settings":
+        where = profile["settings_table"]
+        return {where["table"]: dict((where[key], {}) for key in ("name_column", "index_column", "value_column"))}
+    if "records" in profile:
+        return dict((record["table"], record["columns"]) for record in profile["records"])
+    return {profile["account"]["table"]: profile["columns"]}
+
+
 @pytest.mark.parametrize("password, fires", [("x" * 175, False), ("x" * 176, True), ("é" * 88, True), ("é" * 87, False)])
 def test_mc712_follows_the_column_width_and_the_cipher(password, fires):
     """175 bytes encrypt to 236 characters, 176 to 256 (over EmailPassword's 255); UTF-8 bytes count, not characters."""
@@ -61,10 +86,13 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     profile = _application.profile(name)
     assert list(profile["settings"]) == list(CANONICAL_KEYS), "data/applications/%s.yml: settings must list every canonical key in order" % name
     codes = {rule["code"] for rule in profile["rules"]}
-    # a stored application's columns, or a guided application's wizard fields
-    places = profile["columns"] if "columns" in profile else {step["field"] for screen in profile["wizard"]["screens"]
-                                                                for step in screen["steps"] if "field" in step}
-    kind = "column" if "columns" in profile else "field"
+    # a stored application's columns (of its schema: Odoo's from_filter is checked, not written), or a guided
+    # application's wizard fields
+    if "schema" in profile:
+        places = set(column for columns in profile["schema"]["tables"].values() for column in columns)
+    else:
+        places = {step["field"] for screen in profile["wizard"]["screens"] for step in screen["steps"] if "field" in step}
+    kind = "column" if "schema" in profile else "field"
     for key, where in profile["settings"].items():
         assert kind in where or "rule" in where, key
         assert where.get(kind, next(iter(places))) in places, key
@@ -83,13 +111,11 @@ def test_a_guided_profile_has_no_store_and_its_rules_are_well_formed(name):
 @pytest.mark.parametrize("name", STORED)
 def test_every_column_is_in_the_schema_and_every_setting_is_canonical(name):
     profile = _application.profile(name)
-    if profile.get("layout") == "settings":  # `columns` name rows of a name/value table whose columns the schema lists
-        where = profile["settings_table"]
-        assert {where["name_column"], where["index_column"], where["value_column"]} <= set(profile["schema"]["tables"][where["table"]])
-    for column, spec in profile["columns"].items():
-        assert profile.get("layout") == "settings" or column in profile["schema"]["tables"][profile["account"]["table"]]
-        assert spec.get("setting", CANONICAL_KEYS[0]) in CANONICAL_KEYS
-        assert spec.get("encoding", "text") in ("text", "integer", "cipher")
+    for table, columns in tables_of(profile).items():
+        for column, spec in columns.items():
+            assert column in profile["schema"]["tables"][table]
+            assert spec.get("setting", CANONICAL_KEYS[0]) in CANONICAL_KEYS
+            assert spec.get("encoding", "text") in ("text", "integer", "boolean", "cipher")
     for rule in profile["rules"]:
         assert rule["code"].startswith("MC7") and rule["severity"] in ("error", "warning", "info")
         assert rule["message"] and rule["hint"] and rule["path"]
@@ -125,3 +151,20 @@ def test_application_warnings_can_be_silenced_and_errors_cannot():
 def test_an_unknown_application_is_refused():
     with pytest.raises(_application.UnknownApplication, match="no application profile 'dentrix'"):
         check(declaration({}), application="dentrix")
+
+
+def test_the_base_declaration_with_imap_passes_odoo():
+    result = check(declaration(ODOO_BASE), application="odoo")
+    assert result.normalised is not None and application_codes(result) == [], [f.text() for f in result.findings]
+
+
+@pytest.mark.parametrize("code", sorted(ODOO_TRIGGERS))
+def test_each_odoo_rule_fires_on_its_trigger_alone(code):
+    result = check(declaration(dict(ODOO_BASE, **ODOO_TRIGGERS[code])), application="odoo")
+    assert application_codes(result) == [code], [f.text() for f in result.findings]
+    severity = {rule["code"]: rule["severity"] for rule in _application.profile("odoo")["rules"]}[code]
+    assert (result.normalised is None) == (severity == "error")
+
+
+def test_every_odoo_rule_has_a_trigger():
+    assert set(ODOO_TRIGGERS) == {rule["code"] for rule in _application.profile("odoo")["rules"]}

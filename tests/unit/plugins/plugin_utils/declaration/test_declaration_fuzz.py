@@ -62,6 +62,8 @@ def assert_sound(result, source=None):
         assert finding.text()
     if any(f.severity == "error" for f in result.findings):
         assert result.normalised is None
+    elif [f.code for f in result.findings] == ["MC008"]:  # a vault-encrypted file: skipped, nothing to normalise
+        assert result.normalised is None
     else:
         assert isinstance(result.normalised, dict) and set(result.normalised) == NORMALISED_KEYS
 
@@ -75,6 +77,7 @@ YAML_ALPHABET = st.sampled_from(
 
 @FUZZ
 @given(st.text(max_size=2000))
+@example("$ANSIBLE_VAULT;")  # found by this test: a vault header alone is the skipped, encrypted file
 def test_arbitrary_text(text):
     assert_sound(check_text(text, "fuzz.yml"), "fuzz.yml")
 

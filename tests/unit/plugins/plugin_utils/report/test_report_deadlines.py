@@ -72,7 +72,7 @@ def test_prometheus_gauge_of_days_left_per_practice():
     assert "# TYPE mailconfig_deadline_days_left gauge" in text
     assert 'mailconfig_deadline_days_left{practice="charlie",provider="office365",date="2026-12-31"} 25' in text
     assert 'mailconfig_deadline_days_left{practice="alpha",provider="office365",date="2022-10-01"} -1527' in text
-    assert "echo" not in text.split("mailconfig_deadline_days_left")[-1]
+    assert "echo" not in text.rsplit("mailconfig_deadline_days_left", maxsplit=1)[-1]
 
 
 @pytest.fixture

@@ -1,0 +1,138 @@
+"""An impostor on the PostgreSQL address asks for the database password in clear, as an MD5 hash, or lets anyone in.
+
+The fake server speaks just enough of the PostgreSQL protocol (SSLRequest, StartupMessage, one
+AuthenticationRequest) and records every byte the postgresql store sends. Without verified TLS the
+store must refuse before answering: the password, its MD5 answer and any statement (which would carry
+the mail password) never reach the impostor. With TLS that is not verified (tls_verify: false) the
+impostor's own certificate is accepted for encryption, and the answer is the same.
+"""
+
+import copy
+import hashlib
+import os
+import socket
+import ssl
+import struct
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
+from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
+from tests.adversarial.hostile import peer
+from tests.servers import certs
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, plan, raw_declaration
+
+DB_USER, DB_PASSWORD = "odoo_app", "Impostor-Wants-This-7d1e"
+SALT = b"\x01\x02\x03\x04"
+SSL_REQUEST = 80877103
+CLEAR_TEXT, MD5, OK = 3, 5, 0
+
+
+def _read_exactly(conn, count):
+    data = b""
+    while len(data) < count:
+        chunk = conn.recv(count - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def impostor(code, received, tls_files=None):
+    """A peer that answers the startup with AuthenticationRequest ``code`` and records all it is sent after that."""
+
+    def handle(conn, stop):
+        length, request = struct.unpack("!ii", _read_exactly(conn, 8))
+        if request == SSL_REQUEST:
+            if tls_files is None:
+                conn.sendall(b"N")
+            else:
+                conn.sendall(b"S")
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(tls_files["cert"], tls_files["key"])
+                conn = context.wrap_socket(conn, server_side=True)
+            length = struct.unpack("!i", _read_exactly(conn, 4))[0]
+            received.append(_read_exactly(conn, length - 4))
+        else:
+            received.append(_read_exactly(conn, length - 8))
+        extra = SALT if code == MD5 else b""
+        reply = b"R" + struct.pack("!ii", 8 + len(extra), code) + extra
+        if code == OK:  # let anyone in: ReadyForQuery, then wait for the statements
+            reply += b"Z" + struct.pack("!i", 5) + b"I"
+        conn.sendall(reply)
+        conn.settimeout(1.0)
+        while not stop.is_set():
+            try:
+                data = conn.recv(65536)
+            except (socket.timeout, ssl.SSLError):
+                return
+            if not data:
+                return
+            received.append(data)
+
+    return handle
+
+
+def store_options(port, **changes):
+    given = dict(
+        type="postgresql",
+        application="odoo",
+        host="localhost",
+        port=port,
+        user=DB_USER,
+        password=DB_PASSWORD,
+        database="odoo",
+        record_name="Smiles Dental",
+        connect_timeout=3,
+        lock_timeout=3,
+    )
+    given.update(changes)
+    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
+    assert not result.error_messages, result.error_messages
+    return dict(result.validated_parameters["store"], profile=copy.deepcopy(for_store("odoo")))
+
+
+@pytest.fixture(scope="module")
+def impostor_tls(tmp_path_factory):
+    """A certificate the impostor serves: the test CA's own, for localhost (it is not verified: tls_verify false)."""
+    return certs.make(str(tmp_path_factory.mktemp("impostor")))["valid"]
+
+
+@pytest.mark.parametrize("code", [CLEAR_TEXT, MD5, OK], ids=["clear-text", "md5", "trust"])
+@pytest.mark.parametrize("channel", ["plain", "unverified-tls"])
+def test_the_impostor_never_receives_the_password_its_md5_or_a_statement(code, channel, impostor_tls):
+    received = []
+    tls = dict(tls=False) if channel == "plain" else dict(tls_verify=False)
+    with peer(impostor(code, received, impostor_tls if channel != "plain" else None)) as port:
+        store = PostgresqlStore(store_options(port, **tls))
+        with pytest.raises(StoreError, match="without verified TLS; refused") as raised:
+            store.apply(plan(raw_declaration()), KEEP, False, False)
+    sent = b"".join(received)
+    assert DB_USER.encode() in sent  # the startup message reached the impostor: the test saw the exchange
+    inner = hashlib.md5((DB_PASSWORD + DB_USER).encode()).hexdigest().encode()
+    for secret in (
+        DB_PASSWORD.encode(),
+        inner,
+        b"md5" + hashlib.md5(inner + SALT).hexdigest().encode(),
+        PASSWORD_A.encode(),
+    ):
+        assert secret not in sent
+    assert b"p" not in [message[:1] for message in received[1:]]  # no PasswordMessage
+    assert b"Q" not in [message[:1] for message in received[1:]] and b"P" not in [
+        message[:1] for message in received[1:]
+    ]  # no statement
+    assert DB_PASSWORD not in str(raised.value) and PASSWORD_A not in str(raised.value)
+
+
+def test_the_impostor_s_certificate_is_refused_when_tls_is_verified(impostor_tls, tmp_path):
+    """Verified TLS with another CA: the handshake fails before the startup message, naming TLS."""
+    other = certs.make(str(tmp_path))["ca"]
+    received = []
+    with peer(impostor(CLEAR_TEXT, received, impostor_tls)) as port:
+        with pytest.raises(StoreError, match="TLS to localhost:%d failed" % port):
+            PostgresqlStore(store_options(port, ca_path=other)).apply(plan(raw_declaration()), KEEP, False, False)
+    assert DB_PASSWORD.encode() not in b"".join(received) and os.path.exists(other)
