@@ -1,13 +1,15 @@
 """Rollout cost of mail_account against the floor of one Ansible task per host.
 
-    .venv/bin/python benchmarks/rollout/run.py [--hosts 200] [--forks 5] [--repeats 3]
+    .venv/bin/python benchmarks/rollout/run.py [--hosts 200] [--forks 5] [--repeats 3] [--tasks apply,openemr]
 
 One inventory of N hosts with ansible_connection=local. Each host applies its own
 declaration to its own SQLite store (mailops.mailconfig.mail_account), applies an
 Open Dental-compatible declaration to its own Open Dental database (the mysql store;
 every host's database on one MariaDB started here, seeded like a practice that already
 has an address, so the first run changes a row and the idempotent one changes nothing),
-and in the same play copies a file of the same size as that store (ansible.builtin.copy, the
+applies an OpenEMR-compatible declaration to its own OpenEMR database (the mysql store's
+settings layout, with the site's key files in the host's own site folder; seeded like a
+practice that set up mail in OpenEMR 7.0.3), and in the same play copies a file of the same size as that store (ansible.builtin.copy, the
 floor of one Ansible task per host, which runs two modules: stat, then copy or file)
 and runs ansible.builtin.ping (one bare module per host, a stricter floor). Two
 playbook runs: the first (every store and copy is new) and the idempotent one
@@ -42,7 +44,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sqlite i
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check  # noqa: E402
-from tests.servers import mariadb  # noqa: E402
+from tests.servers import mariadb, openemr  # noqa: E402
 
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
 
@@ -67,6 +69,11 @@ def opendental_declaration(number):
                 lint={"ignore": ["MC709"]})
 
 
+def openemr_declaration(number):
+    """Host ``number``'s declaration in a shape OpenEMR can hold (465 TLS, outgoing only)."""
+    return dict(declaration(number), provider="gmail", incoming={"enabled": False}, lint={"ignore": ["MC726"]})
+
+
 def mark(name):
     return {"name": "mark %s" % name, "ansible.builtin.set_fact": {name: "{{ now(utc=true).timestamp() }}"}, "run_once": True}
 
@@ -79,8 +86,13 @@ def playbook(order):
         "declaration": "{{ od_account }}", "store": {"type": "mysql", "application": "opendental", "host": "127.0.0.1",
                                                      "port": "{{ db_port }}", "user": DB_USER, "password": DB_PASSWORD,
                                                      "database": "{{ db_name }}", "ca_path": "{{ db_ca }}"}, "test": False}}
+    oemr = {"name": "openemr", "mailops.mailconfig.mail_account": {
+        "declaration": "{{ oe_account }}", "store": {"type": "mysql", "application": "openemr", "host": "127.0.0.1",
+                                                     "port": "{{ db_port }}", "user": DB_USER, "password": DB_PASSWORD,
+                                                     "database": "{{ oe_db_name }}", "ca_path": "{{ db_ca }}",
+                                                     "site_dir": "{{ site_dir }}/sites/default"}, "test": False}}
     copy = {"name": "copy", "ansible.builtin.copy": {"src": "{{ site_dir }}/source.bin", "dest": "{{ site_dir }}/copy.bin", "mode": "0600"}}
-    tasks = {"apply": apply, "opendental": opendental, "copy": copy, "ping": {"name": "ping", "ansible.builtin.ping": {}}}
+    tasks = {"apply": apply, "opendental": opendental, "openemr": oemr, "copy": copy, "ping": {"name": "ping", "ansible.builtin.ping": {}}}
     steps = [mark("t0")]
     for number, name in enumerate(order):
         steps += [tasks[name], mark("t%d" % (number + 1))]
@@ -97,10 +109,12 @@ def setup(work, hosts, store_size, database):
         name = "site%03d" % number
         site = os.path.join(work, "sites", name)
         os.makedirs(site)
+        openemr.site(site)  # the key files OpenEMR's own code made (tests/data/openemr)
         with open(os.path.join(site, "source.bin"), "wb") as handle:
             handle.write(os.urandom(store_size))
         with open(os.path.join(work, "host_vars", name + ".json"), "w") as handle:
             json.dump({"mail_account": declaration(number), "site_dir": site, "od_account": opendental_declaration(number),
+                       "oe_account": openemr_declaration(number), "oe_db_name": "oebench_%03d" % number,
                        "db_name": "odbench_%03d" % number, "db_port": database["port"], "db_ca": database["ca"]}, handle)
         lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(VENV_BIN, "python")))
     with open(os.path.join(work, "inventory.ini"), "w") as handle:
@@ -108,9 +122,11 @@ def setup(work, hosts, store_size, database):
 
 
 def reset(work, hosts, database):
-    """Empty stores, no copies, and every Open Dental database as a practice has it before the rollout."""
+    """Empty stores, no copies, and every Open Dental and OpenEMR database as a practice has it before the rollout."""
     mariadb.sql(database, "".join(mariadb.opendental_statements("odbench_%03d" % n) for n in range(hosts))
                 + mariadb.grant(DB_USER, DB_PASSWORD, "odbench\\_%"))
+    mariadb.sql(database, "".join(openemr.statements("oebench_%03d" % n) for n in range(hosts))
+                + mariadb.grant(DB_USER, DB_PASSWORD, "oebench\\_%"))
     for number in range(hosts):
         site = os.path.join(work, "sites", "site%03d" % number)
         for name in ("settings.db", "copy.bin"):
@@ -175,6 +191,8 @@ def main():
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--forks", type=int, default=5, help="ansible-playbook forks (Ansible's default is 5)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tasks", default="apply,opendental,openemr,copy,ping",
+                        help="which tasks run, comma-separated (apply is the SQLite store, the baseline of the ratios)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-rollout-")
     os.chmod(work, 0o755)  # MariaDB runs as its own user when we are root
@@ -182,7 +200,7 @@ def main():
     try:
         size = store_size(work)
         setup(work, args.hosts, size, database)
-        tasks = ("apply", "opendental", "copy", "ping")
+        tasks = tuple(args.tasks.split(","))
         results = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
         for repeat in range(args.repeats):
             order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
@@ -191,14 +209,15 @@ def main():
                 times, wall = run_playbook(work, order, args.forks)
                 for task in tasks:
                     results[phase][task].append(times[task])
-                print("repeat %d %-10s order %-26s sqlite %6.2f s  opendental %6.2f s  copy %6.2f s  ping %6.2f s  playbook %6.2f s" % (
-                    repeat + 1, phase, "/".join(order), times["apply"], times["opendental"], times["copy"], times["ping"], wall), flush=True)
+                print("repeat %d %-10s order %-40s %s  playbook %6.2f s" % (repeat + 1, phase, "/".join(order), "  ".join(
+                    "%s %6.2f s" % (task, times[task]) for task in tasks), wall), flush=True)
         print("\n%d hosts, forks %d, store and copied file %d bytes, median of %d repeats\n" % (args.hosts, args.forks, size, args.repeats))
-        print("| run | SQLite store wall s | Open Dental (mysql) wall s | copy wall s | ping wall s | SQLite / copy | mysql / SQLite |")
-        print("|---|---|---|---|---|---|---|")
+        print("| run | %s |" % " | ".join("%s wall s" % task for task in tasks) + "".join(" %s / apply |" % t for t in tasks if t != "apply"))
+        print("|---|" + "---|" * (2 * len(tasks) - 1))
         for phase in ("first", "idempotent"):
-            apply_s, od_s, copy_s, ping_s = (statistics.median(results[phase][task]) for task in tasks)
-            print("| %s | %.2f | %.2f | %.2f | %.2f | %.2fx | %.2fx |" % (phase, apply_s, od_s, copy_s, ping_s, apply_s / copy_s, od_s / apply_s))
+            median = dict((task, statistics.median(results[phase][task])) for task in tasks)
+            print("| %s | %s |" % (phase, " | ".join("%.2f" % median[task] for task in tasks))
+                  + "".join(" %.2fx |" % (median[t] / median["apply"]) for t in tasks if t != "apply"))
         validate_ms, first_ms, idem_ms = in_process_breakdown(work, args.hosts)
         print("\nIn-process per host: controller validation %.2f ms, SQLite store work %.2f ms first / %.2f ms idempotent" % (
             validate_ms, first_ms, idem_ms))

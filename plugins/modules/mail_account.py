@@ -230,6 +230,18 @@ options:
           - V(mysql) and V(postgresql) only. Folder on the host that runs the module for O(backup) copies of the previous rows, as JSON
             (mode 0600; the password stays as the application stored it). Defaults to C(~/.mailconfig/backups).
         type: path
+      site_dir:
+        description:
+          - V(mysql) with an application whose cipher keeps its keys in files (V(openemr)). The OpenEMR site folder on the
+            host that runs the module, such as C(/var/www/openemr/sites/default); its key files
+            (C(documents/logs_and_misc/methods/sixa) ...) are read there, never created. By default the module runs
+            on the OpenEMR server, as a user that may read them.
+        type: path
+      key_files:
+        description:
+          - V(mysql) with V(openemr), when the module does not run on the OpenEMR server. The key files' contents by
+            file name (V(sixa), V(sixb), V(sevena), V(sevenb)), from the vault. Never printed.
+        type: dict
       profile:
         description:
           - V(mysql) and V(postgresql) only. The application profile, filled in by the action plugin from O(store.application) on the controller;

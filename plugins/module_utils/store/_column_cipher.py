@@ -1,26 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cipher an application applies to a password column, as its profile describes it.
+"""A password column's cipher with one fixed key (the profile's ``cipher.name: fixed_key``).
 
 Open Dental's is AES-128-CBC with PKCS7 padding, a fixed public key and a zero IV, stored
 as Base64: obfuscation that any reader of its source can undo, not protection. We store
-what the application can read. ``cryptography`` is imported only here, when a store needs
-it (it runs where the driver does: the controller or a jump host).
+what the application can read.
 """
 
 import base64
 import binascii
 from typing import Dict, Optional
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _aes_cbc
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import Cipher, Unreadable
+
 _KEY_BITS = {"AES-128-CBC": 128, "AES-192-CBC": 192, "AES-256-CBC": 256}
+_ZERO_IV = bytes(16)
 
 
-class Unreadable(Exception):
-    """A stored value that does not decrypt (never carries the value)."""
-
-
-class ColumnCipher:
+class ColumnCipher(Cipher):
     """Encrypt and decrypt one column's text the way the application does."""
 
     def __init__(self, spec: Dict[str, str]) -> None:
@@ -31,10 +30,6 @@ class ColumnCipher:
         if len(self.key) * 8 != _KEY_BITS[algorithm]:
             raise ValueError("the profile's %s key is %d bytes, not %d" % (algorithm, len(self.key), _KEY_BITS[algorithm] // 8))
         self.encoding = spec.get("text", "utf-8")
-        from cryptography.hazmat.primitives import padding  # pylint: disable=import-outside-toplevel
-        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # pylint: disable=import-outside-toplevel
-        self._padding = padding.PKCS7(128)
-        self._cipher = Cipher(algorithms.AES(self.key), modes.CBC(bytes(16)))
 
     @staticmethod
     def stored_length(size: int) -> int:
@@ -43,20 +38,11 @@ class ColumnCipher:
         return 4 * -(-(16 * blocks) // 3)
 
     def encrypt(self, text: str) -> str:
-        padder = self._padding.padder()
-        data = padder.update(text.encode(self.encoding)) + padder.finalize()
-        encryptor = self._cipher.encryptor()
-        return base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode("ascii")
+        return base64.b64encode(_aes_cbc.encrypt(self.key, _ZERO_IV, text.encode(self.encoding))).decode("ascii")
 
     def decrypt(self, stored: Optional[str]) -> str:
         """The plain text of a stored value; ``Unreadable`` when it is not this cipher's output."""
         try:
-            data = base64.b64decode(stored or "", validate=True)
-            if not data or len(data) % 16:
-                raise Unreadable()
-            decryptor = self._cipher.decryptor()
-            unpadder = self._padding.unpadder()
-            plain = decryptor.update(data) + decryptor.finalize()
-            return (unpadder.update(plain) + unpadder.finalize()).decode(self.encoding)
+            return _aes_cbc.decrypt(self.key, _ZERO_IV, base64.b64decode(stored or "", validate=True)).decode(self.encoding)
         except (binascii.Error, ValueError, UnicodeDecodeError):
             raise Unreadable()

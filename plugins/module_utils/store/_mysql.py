@@ -26,7 +26,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _database_tls, _file_attributes, _row_backups
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK, CONNECTION_KEYS
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
@@ -109,6 +109,8 @@ class MysqlStore(Store):
         ca_path=dict(type="path"),
         connect_timeout=dict(type="float", default=10),
         backup_dir=dict(type="path"),
+        site_dir=dict(type="path"),
+        key_files=dict(type="dict", no_log=True),
         profile=dict(type="dict"),
     )
 
@@ -155,17 +157,26 @@ class MysqlStore(Store):
             raise ValueError("state restored: %s has no row backup in %s (backups are made when backup is true)" % (
                 self.location, self.backup_folder()))
         profile = self._profile()
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import (  # pylint: disable=import-outside-toplevel
-            ColumnCipher, Unreadable)
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import Unreadable  # pylint: disable=import-outside-toplevel
         data = _backup_trust.verified_bytes(found[-1], self.backup_key, unverified, _row_backups.LIMIT)
+        cipher = self._backup_cipher(profile, values)
         try:
             row = json.loads(data.decode("utf-8"))["row"]
-            cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
             return _sql_profile.settings_of(profile, row, values, lambda stored: cipher.decrypt(stored) if stored else ""), found[-1]
         except Unreadable:
             raise ValueError("state restored: the password in %s does not decrypt; restore it in the application" % found[-1])
         except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
             raise ValueError("state restored: %s cannot be restored from %s: %s" % (self.location, found[-1], exc))
+
+    def _backup_cipher(self, profile, values):
+        """The cipher that reads a backup's password: the profile's, with the site's key material when it keeps some."""
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for  # pylint: disable=import-outside-toplevel
+        if not profile.get("cipher"):
+            return None
+        if profile.get("layout") != "settings":
+            return cipher_for(profile["cipher"])
+        with self.transaction(Plan(values, frozenset(), "present", "always", None), None, True) as session:
+            return session.cipher
 
     def prune_backups(self, backup_file: str, keep: int) -> None:
         """Delete all but the newest ``keep`` row backups of this store's account (0 keeps all)."""
@@ -180,7 +191,7 @@ class MysqlStore(Store):
         """The start of this store's row backup names: server, database, table and which address (default or clinic)."""
         options = self.options
         scope = "clinic%s" % options["clinic"] if options.get("clinic") is not None else "default"
-        return "%s_" % safe_name(options["host"], options["port"], options["database"], (self._profile())["account"]["table"], scope)
+        return "%s_" % safe_name(options["host"], options["port"], options["database"], table_of(self._profile()), scope)
 
     def _backups(self):
         """This store's row backups, oldest first."""
@@ -201,12 +212,16 @@ class MysqlStore(Store):
         if plan.state == "absent":
             raise StoreError(KIND, self.location, "state absent is not supported: remove the address in the application itself")
         pymysql = _drivers(self.location)
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher  # pylint: disable=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for  # pylint: disable=import-outside-toplevel
+        layout = profile.get("layout", "row")
         try:
             wanted = _sql_profile.desired(profile["columns"], plan.values)
-            cipher = ColumnCipher(profile["cipher"]) if profile.get("cipher") else None
-            if cipher is None and any(spec.get("encoding") == "cipher" for spec in profile["columns"].values()):
+            if layout not in ("row", "settings"):
+                raise ValueError("the profile names layout %r, which this store does not know (row, settings)" % (layout,))
+            if not profile.get("cipher") and any(spec.get("encoding") == "cipher" for spec in profile["columns"].values()):
                 raise ValueError("the profile has a cipher column but no cipher")
+            # The settings layout's cipher may need the site's key material: its session makes it.
+            cipher = cipher_for(profile["cipher"]) if profile.get("cipher") and layout == "row" else None
         except ValueError as exc:
             raise StoreError(KIND, self.location, str(exc))
         secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
@@ -221,7 +236,12 @@ class MysqlStore(Store):
             with connection.cursor() as cursor:
                 cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
             connection.begin()
-            session = _Run(self, connection, profile, plan, wanted, cipher, secrets, check_mode)
+            if layout == "settings":
+                from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings_rows import (  # pylint: disable=import-outside-toplevel
+                    SettingsRows)
+                session = SettingsRows(self, connection, profile, plan, wanted, secrets, check_mode)
+            else:
+                session = _Run(self, connection, profile, plan, wanted, cipher, secrets, check_mode)
             yield session
         except pymysql.MySQLError as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
@@ -288,6 +308,36 @@ def _retried(work):
     raise AssertionError("unreachable")
 
 
+def table_of(profile: dict) -> str:
+    """The table that holds the profile's settings: the account row's, or the settings rows'."""
+    return profile["settings_table"]["table"] if profile.get("layout") == "settings" else profile["account"]["table"]
+
+
+def refuse_too_long(store: Store, profile: dict, table: str, todo: dict) -> None:
+    """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before writing."""
+    found = _sql_profile.too_long(profile["columns"], todo)
+    if found:
+        column, width, length = found
+        what = "encrypted, the password takes" if profile["columns"][column].get("encoding") == "cipher" else "the value takes"
+        raise StoreError(KIND, store.location, "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
+                         "the lint rule for this application says how long it may be)" % (
+                             table, column, width, what, length, profile.get("title")))
+
+
+def shown_column(profile: dict, column: str, value: object, changed: bool = False) -> str:
+    """A stored value as a diff shows it: a secret column's masked."""
+    if profile["columns"].get(column, {}).get("secret") and value not in (None, ""):
+        return MASK + (CHANGED_MARK if changed else "")
+    return "" if value is None else str(value)
+
+
+def row_backup(store: "MysqlStore", record: dict, number: int) -> _atomic_file.PendingBackup:
+    """``record`` (the rows as stored, the password still encrypted) as a pending row backup (``_row_backups``);
+    ``number`` (the row's key, 0 for settings rows) goes into its name."""
+    record = dict(record, store=store.summary(), row=dict((column, _row_backups.plain(value)) for column, value in record["row"].items()))
+    return _row_backups.pending(store.backup_folder(), store.backup_prefix(), number, record)
+
+
 def _check_schema(connection, profile, location):
     """Refuse a database without the profile's tables (not this application) or columns (too old)."""
     schema = profile["schema"]
@@ -303,11 +353,15 @@ def _check_schema(connection, profile, location):
 
 
 def _version(connection, where):
+    """The application's release: a key/value row's value, or the ``columns`` of a one-row table joined by dots."""
     if not where:
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (_name(where["value_column"]), _name(where["table"]), _name(where["key_column"])),
-                       (where["key"],))
+        if "columns" in where:
+            cursor.execute("SELECT CONCAT_WS('.', %s) FROM %s LIMIT 1" % (", ".join(_name(c) for c in where["columns"]), _name(where["table"])))
+        else:
+            cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (_name(where["value_column"]), _name(where["table"]), _name(where["key_column"])),
+                           (where["key"],))
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -341,7 +395,7 @@ class _Run(Session):
         return self._new_row() if self.new_row else self._changes(self.row)
 
     def pending(self, current: dict, todo: dict) -> dict:
-        return self._changed_settings(todo, self.row is None)
+        return _sql_profile.changed_settings(self.profile, self.plan.values, todo, self.row is None)
 
     def diff(self, current: dict, todo: dict) -> Tuple[str, str]:
         return self._diff(self.row, todo, self.new_row, self.label, self.present, self.number)
@@ -351,10 +405,12 @@ class _Run(Session):
         self.write(current, todo)
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
-        return self._backup(self.row, self.label, self.number) if self.row is not None else None
+        if self.row is None:
+            return None
+        return row_backup(self.store, {"pointer": self.label, "table": self.account["table"], "row": self.row}, self.number)
 
     def write(self, current: dict, todo: dict) -> None:
-        self._refuse_too_long(todo)
+        refuse_too_long(self.store, self.profile, self.account["table"], todo)
         table = self.account["table"]
         if self.new_row and self.row is not None:
             self.store.notes.append("%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own" % (
@@ -375,16 +431,6 @@ class _Run(Session):
         self.db.commit()
         self.committed = True
 
-    def _refuse_too_long(self, todo):
-        """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before writing."""
-        found = _sql_profile.too_long(self.profile["columns"], todo)
-        if found:
-            column, width, length = found
-            what = "encrypted, the password takes" if self.profile["columns"][column].get("encoding") == "cipher" else "the value takes"
-            raise StoreError(KIND, self.store.location, "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
-                             "the lint rule for this application says how long it may be)" % (
-                                 self.account["table"], column, width, what, length, self.profile.get("title")))
-
     def _view(self, label, number, current):
         """Our settings as stored (see ``MysqlStore.read``), each wanted column as stored, and the pointer."""
         view = dict(self.plan.values)
@@ -401,18 +447,6 @@ class _Run(Session):
                 else:
                     view[spec["setting"]] = stored
         return view
-
-    def _changed_settings(self, todo, new_row):
-        """The settings a change of ``todo``'s columns stands for: a column's own setting; for a column that a rule or
-        a fixed value fills (UseSSL, AuthenticationType), every connection setting, so the change is tested."""
-        if new_row:
-            return dict(self.plan.values)
-        changed = {}
-        for column in todo:
-            spec = self.profile["columns"][column]
-            keys = [spec["setting"]] if "setting" in spec else [key for key in self.plan.values if key in CONNECTION_KEYS]
-            changed.update((key, self.plan.values[key]) for key in keys)
-        return changed
 
     def _select_pointer(self, spec, key, lock):
         return self._rows("SELECT %s FROM %s WHERE %s = %%s ORDER BY 1%s" % (
@@ -582,11 +616,6 @@ class _Run(Session):
         )
         self._rows(query + (" AND 1 = 0" if self.dry else ""), list(values.values()) + list(where.values()))
 
-    def _shown(self, column, value, changed=False):
-        if self.profile["columns"].get(column, {}).get("secret") and value not in (None, ""):
-            return MASK + (CHANGED_MARK if changed else "")
-        return "" if value is None else str(value)
-
     def _diff(self, current, todo, new_row, label, present, number):
         """``table[key=n].column = value`` lines before and after, secrets masked."""
         table, key = self.account["table"], self.account["key"]
@@ -595,20 +624,14 @@ class _Run(Session):
             before.append("%s = %s" % (label, number))
         if current is not None:
             where = "%s[%s=%s]" % (table, key, number)
-            before.extend("%s.%s = %s" % (where, column, self._shown(column, current.get(column))) for column in self.wanted)
+            before.extend("%s.%s = %s" % (where, column, shown_column(self.profile, column, current.get(column))) for column in self.wanted)
         if new_row:
             after.append("%s = (the new row)" % label)
             where = "%s[%s=%s]" % (table, key, _NEW)
-            after.extend("%s.%s = %s" % (where, column, self._shown(column, todo[column], True)) for column in self.wanted)
+            after.extend("%s.%s = %s" % (where, column, shown_column(self.profile, column, todo[column], True)) for column in self.wanted)
         else:
             after.append("%s = %s" % (label, number))
             where = "%s[%s=%s]" % (table, key, number)
-            after.extend("%s.%s = %s" % (where, column, self._shown(column, todo.get(column, current.get(column)), column in todo))
+            after.extend("%s.%s = %s" % (where, column, shown_column(self.profile, column, todo.get(column, current.get(column)), column in todo))
                          for column in self.wanted)
         return tuple(scrub(diff_text(lines), self.secrets) for lines in (before, after))
-
-    def _backup(self, current, label, number):
-        """The previous row as JSON (password still encrypted), mode 0600, on the host that runs the module."""
-        record = {"store": self.store.summary(), "pointer": label, "table": self.account["table"],
-                  "row": dict((column, _row_backups.plain(value)) for column, value in current.items())}
-        return _row_backups.pending(self.store.backup_folder(), self.store.backup_prefix(), number, record)

@@ -140,6 +140,8 @@ STORE_ARGUMENT = dict(type="dict", required=True, required_if=[
     ca_path=dict(type="path"),
     connect_timeout=dict(type="float", default=10),
     backup_dir=dict(type="path"),
+    site_dir=dict(type="path"),
+    key_files=dict(type="dict", no_log=True),
     profile=dict(type="dict"),
     unix_socket=dict(type="path"),
     record_name=dict(type="str"),

@@ -11,6 +11,8 @@ so a rule and the column it protects read the settings the same way.
 import itertools
 from typing import Any, Callable, Collection, Dict, Mapping, Optional, Tuple, Union
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CONNECTION_KEYS
+
 
 def matches(when: Optional[Mapping[str, Any]], values: Mapping[str, Any]) -> bool:
     """Whether every condition of ``when`` holds for the flat ``values``.
@@ -76,7 +78,8 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
                 decrypt: Callable[[Any], Optional[str]]) -> Dict[str, Any]:
     """The canonical settings that give the stored account ``row`` (a backup, for a restore).
 
-    A column's own setting comes from the row (``decrypt`` reads a cipher column). A setting
+    A column's own setting comes from the row (``decrypt`` reads a cipher column; of two columns
+    of one setting, the first that is not empty). A setting
     no column holds keeps its declared value unless then a column filled by rules (UseSSL)
     reads otherwise than the row, or an error rule of the profile (implicit TLS only on 465)
     would refuse the result: those settings are then searched, fewest changes first, among
@@ -86,11 +89,16 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
     columns = profile["columns"]
     settings = dict(declared)
     held = set(spec["setting"] for spec in columns.values() if "setting" in spec)
+    read = set()
     for column, spec in columns.items():
         if "setting" in spec:
             stored = row.get(column)
             encoding = spec.get("encoding", "text")
-            settings[spec["setting"]] = decrypt(stored) if encoding == "cipher" else encode(encoding, stored)
+            value = decrypt(stored) if encoding == "cipher" else encode(encoding, stored)
+            if spec["setting"] not in read:  # two columns of one setting: the first that is not empty wins
+                settings[spec["setting"]] = value
+            if value not in (None, ""):
+                read.add(spec["setting"])
     if settings.get("email.incoming.host") in (None, ""):  # a blank incoming server: the account only sends
         settings.update((key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings)
     filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
@@ -129,6 +137,20 @@ def _alternatives(conditions, settings, held):
                     values.append(value)
     candidates = [dict(settings, **dict(zip(named, combination))) for combination in itertools.product(*named.values())]
     return sorted(candidates, key=lambda candidate: sum(1 for name in named if candidate[name] != settings.get(name)))
+
+
+def changed_settings(profile: Mapping[str, Any], values: Mapping[str, Any], todo: Mapping[str, Any], everything: bool) -> Dict[str, Any]:
+    """The settings a change of ``todo``'s columns stands for (all of ``values`` when ``everything``): a column's own
+    setting; for a column that a rule or a fixed value fills (UseSSL, SMTP_SECURE), every connection setting, so the
+    change is tested."""
+    if everything:
+        return dict(values)
+    changed = {}
+    for column in todo:
+        spec = profile["columns"][column]
+        keys = [spec["setting"]] if "setting" in spec else [key for key in values if key in CONNECTION_KEYS]
+        changed.update((key, values[key]) for key in keys)
+    return changed
 
 
 def same(encoding: str, stored: Any, wanted: Union[bool, int, str]) -> bool:
@@ -174,7 +196,9 @@ def schema_problem(profile: Mapping[str, Any], found: Mapping[str, Collection[st
     schema, title = profile["schema"], profile.get("title", profile["name"])
     missing_tables = sorted(table for table in schema["tables"] if table.lower() not in found)
     if missing_tables:
-        return "is not a database of %s: it has no table %s" % (title, ", ".join(missing_tables))
+        has = sorted(table for table in schema["tables"] if table.lower() in found)
+        return "is not a database of %s: it has no table %s (of %s's tables it has %s; %s %s or later has them all)" % (
+            title, ", ".join(missing_tables), title, ", ".join(has) or "none", title, schema["minimum"])
     missing = ["%s.%s" % (table, column) for table, columns in schema["tables"].items()
                for column in columns if column.lower() not in found[table.lower()]]
     releases = schema.get("releases")

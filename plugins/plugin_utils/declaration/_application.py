@@ -15,15 +15,15 @@ from typing import Any, Collection, Dict, List, Mapping, Optional
 
 import yaml
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_class
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import canonical
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sql_profile import matches
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
-# What the store needs; the rest (rules, settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules", "layout", "records")  # rules: a restore keeps to them
+# What the store needs (the rules too: a restore keeps to them); the rest (settings, sources) is for lint and people.
+_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules", "layout", "records", "settings_table")
 
 
 class UnknownApplication(ValueError):
@@ -92,12 +92,12 @@ def _written(raw, paths):
 
 
 def _too_long(application: Mapping[str, Any], where: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    """Whether the setting, stored as the profile's column stores it, exceeds the column's width."""
+    """Whether the setting, stored as the profile's column stores it (through the profile's cipher), exceeds the column's width."""
     value, column = values.get(where["setting"]), application["columns"][where["column"]]
     if not isinstance(value, str) or not column.get("width"):
         return False
     size = len(value.encode("utf-8"))
-    stored = ColumnCipher.stored_length(size) if column.get("encoding") == "cipher" else len(value)
+    stored = cipher_class(application["cipher"]).stored_length(size) if column.get("encoding") == "cipher" else len(value)
     return stored > column["width"]
 
 

@@ -49,7 +49,11 @@ ODOO_TRIGGERS = {
 
 
 def tables_of(profile):
-    """table -> column specs: the account row's table, or each record's (layout: records)."""
+    """table -> column specs: the account row's table, or each record's (layout: records); for the settings layout,
+    the name/value table's own columns (its `columns` name rows, not columns)."""
+    if profile.get("layout") == "settings":
+        where = profile["settings_table"]
+        return {where["table"]: dict((where[key], {}) for key in ("name_column", "index_column", "value_column"))}
     if "records" in profile:
         return dict((record["table"], record["columns"]) for record in profile["records"])
     return {profile["account"]["table"]: profile["columns"]}
@@ -84,7 +88,9 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     codes = {rule["code"] for rule in profile["rules"]}
     # a stored application's columns (of its schema: Odoo's from_filter is checked, not written), or a guided
     # application's wizard fields
-    if "schema" in profile:
+    if profile.get("layout") == "settings":  # rows of a name/value table, named by the profile's columns
+        places = set(profile["columns"])
+    elif "schema" in profile:
         places = set(column for columns in profile["schema"]["tables"].values() for column in columns)
     else:
         places = {step["field"] for screen in profile["wizard"]["screens"] for step in screen["steps"] if "field" in step}
