@@ -55,14 +55,14 @@ def post(server, path, connections=None, max_body=1024):
 
 def test_answers_read_whole_share_one_connection(server):
     connections = _bounded_http.Connections()
-    answers = [post(server, "/token", connections) for _ in range(5)]
+    answers = [post(server, "/token", connections) for _item in range(5)]
     connections.close()
     assert answers == [(400, BODY)] * 5
     assert (server.connections, connections.opened) == (1, 1)
 
 
 def test_without_connections_every_post_opens_its_own(server):
-    assert [post(server, "/token") for _ in range(3)] == [(400, BODY)] * 3
+    assert [post(server, "/token") for _item in range(3)] == [(400, BODY)] * 3
     assert server.connections == 3
 
 
