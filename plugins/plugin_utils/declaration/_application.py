@@ -18,6 +18,7 @@ import yaml
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_class
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import canonical
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._sql_profile import matches
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._findings import Finding
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 
@@ -116,5 +117,17 @@ def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignor
             continue
         if "too_long" in rule and not _too_long(profile(name), rule["too_long"], values):
             continue
-        findings.append(Finding(rule["code"], rule["severity"], rule["message"], rule["hint"], path=rule["path"]))
+        findings.append(Finding(rule["code"], rule["severity"], rule["message"], rule["hint"], path=rule["path"],
+                                deadline=_deadline(rule, values["provider"])))
     return findings
+
+
+def _deadline(rule: Mapping[str, Any], provider: Optional[str]) -> tuple:
+    """``(date, provider)`` for a rule about a provider's password-login change (``deadline: basic_auth.<service>``),
+    from the catalogue, so the practice lists under that date in every report's Deadlines; else ()."""
+    where = rule.get("deadline")
+    if not where or not provider:
+        return ()
+    service = where.split(".", 1)[1]
+    plan = (_catalogue.provider(provider).get("basic_auth") or {}).get(service)
+    return (plan["date"], provider) if plan else ()

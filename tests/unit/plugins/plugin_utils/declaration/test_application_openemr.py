@@ -57,3 +57,20 @@ def test_a_password_of_111_bytes_fits_and_the_finding_never_quotes_it():
     refused = check(declaration({"auth": {"method": "password", "password": secret}}), application="openemr")
     assert codes(refused) == ["MC723"]
     assert all(secret not in f.text() and "é" * 10 not in f.text() for f in refused.findings)
+
+
+def test_a_practice_that_cannot_move_to_oauth_is_listed_under_the_deadline_with_its_options():
+    """Issue 26: the practices that cannot move (OpenEMR holds no OAuth) appear in the Deadlines, with what they can do."""
+    import datetime  # pylint: disable=import-outside-toplevel
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _deadlines  # pylint: disable=import-outside-toplevel
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report import _report, _report_html  # pylint: disable=import-outside-toplevel
+
+    result = check(declaration({"provider": "office365", "incoming": {"enabled": False}}), application="openemr")
+    rows = _deadlines.deadlines([("emr-practice", result.findings)])
+    [own] = [row for row in rows if row["code"] == "MC727"]
+    assert (own["provider"], own["date"]) == ("office365", "2026-12-31") and "relay" in own["to_do"]
+    [group] = _deadlines.grouped(rows, datetime.date(2026, 12, 6))
+    assert group["practices"] == ["emr-practice"] and "MC727" in [change["code"] for change in group["changes"]]
+    report = _report.build([_report.new_row("emr-practice")], {"run_id": "r1", "ended": "2026-12-06T10:00:00Z"}, deadlines=rows)
+    page = _report_html.render(report, "1 practice")
+    assert 'href="#p-emr-practice"' in page and "cannot move to OAuth" in page and "relay" in page
