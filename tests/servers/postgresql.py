@@ -242,25 +242,7 @@ def start(folder, tls=None, hba_extra=()):
 
 def stop(state, timeout=30.0):
     """Fast shutdown (SIGINT: open sessions are ended) of our server only, by its PID; SIGKILL as a last resort."""
-    pid, marker = state["pid"], state["marker"]
-    if not process.alive(pid, marker):
-        return
-    os.kill(pid, signal.SIGINT)
-    deadline = time.monotonic() + timeout
-    while process.alive(pid, marker):
-        _reap(pid)
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            deadline += timeout
-        time.sleep(0.05)
-    _reap(pid)
-
-
-def _reap(pid):
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
+    process.stop(state["pid"], state["marker"], timeout, first=signal.SIGINT)
 
 
 def psql_argv(state, database="postgres", user=None):

@@ -98,11 +98,11 @@ def alive(pid, marker):
     return command is not None and marker in command
 
 
-def stop(pid, marker, timeout=15.0):
-    """Terminate our server ``pid`` (and only it) and wait until it is gone."""
+def stop(pid, marker, timeout=15.0, first=signal.SIGTERM):
+    """Stop our server ``pid`` (and only it) with ``first``, then SIGKILL after ``timeout``; wait until it is gone."""
     if not alive(pid, marker):
         return
-    os.kill(pid, signal.SIGTERM)
+    os.kill(pid, first)
     deadline = time.monotonic() + timeout
     while alive(pid, marker):
         _reap(pid)
