@@ -96,22 +96,10 @@ class MysqlStore(Store):
                    "profile maps them (Open Dental); needs PyMySQL and cryptography where the module runs")
     REQUIRED = ("host", "user", "database", "application")
     CONTACT = True
-    OPTIONS = dict(
-        application=dict(type="str"),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        user=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        database=dict(type="str"),
+    OPTIONS = _database_tls.store_options(
         clinic=dict(type="int"),
-        tls=dict(type="bool", default=True),
-        tls_verify=dict(type="bool", default=True),
-        ca_path=dict(type="path"),
-        connect_timeout=dict(type="float", default=10),
-        backup_dir=dict(type="path"),
         site_dir=dict(type="path"),
         key_files=dict(type="dict", no_log=True),
-        profile=dict(type="dict"),
     )
 
     def __init__(self, options: dict) -> None:

@@ -73,23 +73,11 @@ class PostgresqlStore(Store):
         "needs pg8000 where the module runs"
     )
     REQUIRED = ("user", "database", "application")
-    OPTIONS = dict(
-        application=dict(type="str"),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        user=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        database=dict(type="str"),
+    OPTIONS = _database_tls.store_options(
         unix_socket=dict(type="path"),
         record_name=dict(type="str"),
         incoming_record_name=dict(type="str"),
         from_filter=dict(type="str"),
-        tls=dict(type="bool", default=True),
-        tls_verify=dict(type="bool", default=True),
-        ca_path=dict(type="path"),
-        connect_timeout=dict(type="float", default=10),
-        backup_dir=dict(type="path"),
-        profile=dict(type="dict"),
     )
 
     def __init__(self, options: dict) -> None:
