@@ -122,7 +122,7 @@ def open_dental_row(database):
 
 
 def seed_databases(database, odoo_server, folder):
-    """The three application practices' databases as they are before the rollout, their users' passwords from the vault."""
+    """The application practices' databases as they are before the rollout; their users' passwords from the vault."""
     vault = vault_values()
     mariadb.create_opendental(database, OPEN_DENTAL[1], OPEN_DENTAL[2],
                               vault["vault_opendental_db_passwords"][OPEN_DENTAL[0]])
@@ -145,8 +145,8 @@ def openemr_globals(database):
 def odoo_records(odoo_server):
     """The Odoo practice's mail server records (never a password) and how many records each table holds."""
     outgoing = postgresql.rows(odoo_server, "SELECT id, smtp_host, smtp_port, smtp_encryption, smtp_user, write_date, "
-                               "(SELECT COUNT(*) FROM ir_mail_server) FROM ir_mail_server WHERE name = 'Harbour Dental'",
-                               ODOO[1])[0]
+                               "(SELECT COUNT(*) FROM ir_mail_server) FROM ir_mail_server "
+                               "WHERE name = 'Harbour Dental'", ODOO[1])[0]
     incoming = postgresql.rows(odoo_server, 'SELECT id, server, port, server_type, is_ssl, "user", state, write_date, '
                                "(SELECT COUNT(*) FROM fetchmail_server) FROM fetchmail_server "
                                "WHERE name = 'Harbour Dental'", ODOO[1])[0]
