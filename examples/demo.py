@@ -156,14 +156,13 @@ def odoo_records(odoo_server):
 
 
 def show_sheet(folder):
-    """Where the EXACT practice's setup sheet is, and its first screen."""
+    """Where the EXACT practice's setup sheet is, and what it tells the person at EXACT's wizard."""
     sheets = os.path.join(folder, "setup-sheets")
     path = os.path.join(sheets, EXACT + ".md")
-    print("EXACT setup sheet for %s: %s (also %s.html; every sheet: %s)" % (
+    print("EXACT setup sheet for %s: %s (also %s.html; every sheet: %s)\n" % (
         EXACT, path, path[:-3], os.path.join(sheets, "index.html")))
     with open(path, encoding="utf-8") as handle:
-        lines = handle.read().splitlines()
-    print("\n".join("  | " + line for line in lines[:24]))
+        print("\n".join(("    " + line).rstrip() for line in handle.read().splitlines()))
 
 
 def record_entry(folder):
