@@ -30,7 +30,8 @@ TRIGGERS = {
 }
 
 
-@pytest.mark.parametrize("password, fires", [("x" * 175, False), ("x" * 176, True), ("é" * 88, True), ("é" * 87, False)])
+@pytest.mark.parametrize("password, fires", [
+    ("x" * 175, False), ("x" * 176, True), ("é" * 88, True), ("é" * 87, False)])
 def test_mc712_follows_the_column_width_and_the_cipher(password, fires):
     """175 bytes encrypt to 236 characters, 176 to 256 (over EmailPassword's 255); UTF-8 bytes count, not characters."""
     result = check(declaration(BASE, {"auth": {"method": "password", "password": password}}), application="opendental")

@@ -31,6 +31,10 @@ def tables_of(profile):
     return {profile["account"]["table"]: profile["columns"]}
 
 
+def findings_of(result):
+    return "\n".join(finding.text() for finding in result.findings)
+
+
 def severity_of(name, code):
     return {rule["code"]: rule["severity"] for rule in _application.profile(name)["rules"]}[code]
 
@@ -57,7 +61,8 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     elif "schema" in profile:
         places = set(column for columns in profile["schema"]["tables"].values() for column in columns)
     else:
-        places = {step["field"] for screen in profile["wizard"]["screens"] for step in screen["steps"] if "field" in step}
+        screens = profile["wizard"]["screens"]
+        places = {step["field"] for screen in screens for step in screen["steps"] if "field" in step}
     kind = "column" if "schema" in profile else "field"
     for key, where in profile["settings"].items():
         assert kind in where or "rule" in where, key
@@ -111,16 +116,16 @@ def test_every_rule_of_every_profile_has_a_trigger(name):
 def test_the_base_declaration_passes_its_application(name):
     result = check(triggers_of(name).BASE, application=name)
     assert result.normalised is not None and application_codes(result) == [], (
-        "%s: BASE must pass %s without an application finding" % (trigger_file(name), name),
-        [f.text() for f in result.findings])
+        "%s: BASE must pass %s without an application finding; it gets:\n%s" % (
+            trigger_file(name), name, findings_of(result)))
 
 
 @pytest.mark.parametrize("name, code", FIRED)
 def test_each_rule_fires_on_its_trigger_alone_and_only_for_its_application(name, code):
     result, raw = triggered(name, code)
     assert application_codes(result) == [code], (
-        "data/applications/%s.yml: TRIGGERS[%r] in %s must make %s alone fire" % (name, code, trigger_file(name), code),
-        [f.text() for f in result.findings])
+        "TRIGGERS[%r] in %s must make %s alone of data/applications/%s.yml's rules fire; it gets:\n%s" % (
+            code, trigger_file(name), code, name, findings_of(result)))
     assert (result.normalised is None) == (severity_of(name, code) == "error")
     assert application_codes(check(raw)) == []
 
