@@ -1,6 +1,6 @@
-"""A stored profile asks its engine's store only for what that store knows: a cipher in the cipher registry
-(plugins/module_utils/store/_cipher.py) and a layout the store writes; the store refuses any other layout by name
-before it connects."""
+"""A stored profile asks its engine's store only for what that store knows: a registered store type that receives
+the profile, a cipher in the cipher registry (plugins/module_utils/store/_cipher.py) and a layout the store writes;
+the store refuses any other layout by name before it connects."""
 
 import re
 import socket
@@ -43,6 +43,16 @@ def refusal(name, port, **profile_changes):
         with STORES[engine](options).transaction(plan(), None, True):
             pass
     return str(refused.value)
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_every_profile_s_store_is_registered_and_gets_the_profile(name):
+    """The action plugin fills in store.profile only for the store types _application.of_store knows."""
+    engine = _application.profile(name)["store"]
+    assert engine in STORES, "data/applications/%s.yml: store %s is not in _LOADERS in %s" % (
+        name, engine, "plugins/module_utils/store/_registry.py")
+    assert _application.of_store({"type": engine, "application": name}) == name, (
+        "add %s to _APPLICATION_STORES in plugins/plugin_utils/declaration/_application.py" % engine)
 
 
 @pytest.mark.parametrize("name", CIPHERED)
