@@ -293,7 +293,8 @@ class PostgresqlStore(Store):
         found = {}
         for table, column in engine.run(
             # pg_catalog, not information_schema: its views cost a fresh backend tens of milliseconds to plan
-            "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+            "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute a "
+            "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
             "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(:tables) "
             "AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped",
             {"tables": list(schema["tables"]) + [schema.get("version", {}).get("table", "")]},
