@@ -180,6 +180,24 @@ class PostgresqlStore(Store):
                 "store.profile is missing: the mail_account action plugin fills it in from "
                 "data/applications/%s.yml" % self.options.get("application"),
             )
+        layout = profile.get("layout")
+        if layout != "records":
+            raise StoreError(
+                KIND, self.location, "the profile names layout %r, which this store does not know (records)" % (layout,)
+            )
+        ciphered = [
+            "%s.%s" % (spec.get("table"), column)
+            for spec in profile.get("records") or ()
+            for column, column_spec in (spec.get("columns") or {}).items()
+            if column_spec.get("encoding") == "cipher"
+        ]
+        if profile.get("cipher") or ciphered:
+            raise StoreError(
+                KIND,
+                self.location,
+                "the records layout writes each value as it is and has no cipher; the profile asks for one (%s)"
+                % (", ".join(ciphered) or "cipher: %s" % profile.get("cipher")),
+            )
         return profile
 
     @contextlib.contextmanager

@@ -81,11 +81,17 @@ def test_every_profile_s_store_takes_it_up_to_connecting(name, closed_port):
     assert "cannot connect to 127.0.0.1:%d" % closed_port in found, "data/applications/%s.yml: %s" % (name, found)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(_application.profile(name)["store"] == "postgresql", strict=True,
-                                               reason="the postgresql store does not check the profile's layout yet"))
-    for name in STORED])
+@pytest.mark.parametrize("name", STORED)
 def test_a_layout_the_store_does_not_write_is_refused_naming_those_it_does(name, closed_port):
     found = refusal(name, closed_port, layout="ledger")
     assert re.search(UNKNOWN_LAYOUT, found), "the %s store, given layout 'ledger': %s" % (
         _application.profile(name)["store"], found)
+
+
+def test_the_postgresql_store_refuses_a_cipher_its_records_layout_does_not_have(closed_port):
+    odoo = _application.for_store("odoo")
+    records = [dict(spec, columns=dict(spec["columns"])) for spec in odoo["records"]]
+    records[0]["columns"]["smtp_pass"] = dict(records[0]["columns"]["smtp_pass"], encoding="cipher")
+    found = refusal("odoo", closed_port, records=records)
+    assert "has no cipher; the profile asks for one (ir_mail_server.smtp_pass)" in found
+    assert "cannot connect" not in found  # refused before any connection
