@@ -289,7 +289,8 @@ def _registry():
     collections = os.path.join(ROOT, ".venv", "collections")
     if collections not in sys.path:
         sys.path.insert(0, collections)
-    from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _registry as registry  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _registry as registry
     return registry
 
 
