@@ -119,31 +119,34 @@ def run(
 
     ``probe(declaration)`` is mail_verify's check and returns ``(result, warnings)``.
     """
-    tested = None  # (connection settings, result, warnings) of the last login
-    for _attempt in range(ATTEMPTS):
-        snapshot = store.read(plan)
-        test, warnings, source = None, [], None
-        if options.test and plan.state != "absent" and _settings.touches_connection(snapshot.todo, key_map):
-            after, source = after_write(declaration, plan, snapshot, key_map)
-            if source == "declaration" and options.refused_secret:
-                return Decision(KEPT_PREVIOUS, None, refused(after, options.refused_secret), [], source)
-            connection = _settings.connection_of(after)
-            if tested is None or tested[0] != connection:
-                result, probe_warnings = probe(after)
-                tested = (connection, result, probe_warnings)
-            test, warnings = tested[1], list(tested[2])
-            if not test["ok"] and not options.write_untested:
-                return Decision(KEPT_PREVIOUS, None, test, warnings, source)
-        try:
-            applied = store.apply(plan, options.attributes, options.backup, options.check_mode, snapshot)
-        except StoreChanged:
-            continue
-        if test is not None and not test["ok"]:
-            return Decision(WRITTEN_UNTESTED, applied, test, warnings, source)
-        return Decision(WRITTEN if applied.changed else UNCHANGED, applied, test, warnings, source)
-    raise StoreError(
-        store.KIND,
-        store.location,
-        "another writer changed our settings %d times while the new ones were being tested; "
-        "nothing was written, run again" % ATTEMPTS,
-    )
+    try:
+        tested = None  # (connection settings, result, warnings) of the last login
+        for _attempt in range(ATTEMPTS):
+            snapshot = store.read(plan)
+            test, warnings, source = None, [], None
+            if options.test and plan.state != "absent" and _settings.touches_connection(snapshot.todo, key_map):
+                after, source = after_write(declaration, plan, snapshot, key_map)
+                if source == "declaration" and options.refused_secret:
+                    return Decision(KEPT_PREVIOUS, None, refused(after, options.refused_secret), [], source)
+                connection = _settings.connection_of(after)
+                if tested is None or tested[0] != connection:
+                    result, probe_warnings = probe(after)
+                    tested = (connection, result, probe_warnings)
+                test, warnings = tested[1], list(tested[2])
+                if not test["ok"] and not options.write_untested:
+                    return Decision(KEPT_PREVIOUS, None, test, warnings, source)
+            try:
+                applied = store.apply(plan, options.attributes, options.backup, options.check_mode, snapshot)
+            except StoreChanged:
+                continue
+            if test is not None and not test["ok"]:
+                return Decision(WRITTEN_UNTESTED, applied, test, warnings, source)
+            return Decision(WRITTEN if applied.changed else UNCHANGED, applied, test, warnings, source)
+        raise StoreError(
+            store.KIND,
+            store.location,
+            "another writer changed our settings %d times while the new ones were being tested; "
+            "nothing was written, run again" % ATTEMPTS,
+        )
+    finally:
+        store.close()  # a database store's connection, kept from its read for its apply

@@ -215,6 +215,9 @@ class Store:
             )
             return None
 
+    def close(self) -> None:
+        """Release what the store keeps between its read and its apply (a database store's connection)."""
+
     def refuse_if_abandoned(self) -> None:
         """Stop before writing or committing when the run that started us is gone (the controller was killed)."""
         if self.started_by is not None and not self.started_by():

@@ -30,6 +30,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._kept_connection import KeptConnection
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text, os_cause)
 
@@ -104,6 +105,10 @@ class MysqlStore(Store):
 
     def __init__(self, options: dict) -> None:
         super().__init__(dict(options, port=options.get("port") or PORT))
+        self._idle = KeptConnection()
+
+    def close(self) -> None:
+        self._idle.close()
 
     @property
     def location(self) -> str:
@@ -214,15 +219,17 @@ class MysqlStore(Store):
             raise StoreError(KIND, self.location, str(exc))
         secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
         secrets.add(self.options.get("password") or "")
-        connection = self._connect(pymysql, secrets)
-        session, lock = None, None
+        kept = self._idle.take(lambda idle: idle.ping(reconnect=False))
+        connection = kept or self._connect(pymysql, secrets)
+        session, lock, clean = None, None, False
         try:
-            _check_schema(connection, profile, self.location)
+            if kept is None:  # a kept connection was checked and set up by the read that kept it
+                _check_schema(connection, profile, self.location)
+                with connection.cursor() as cursor:
+                    cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
             lock = None if check_mode else self._lock(connection)
             if lock:  # a killed run's pending row backup (the previous password, encrypted): ours to delete under the lock
                 _atomic_file.remove_pending(self.backup_folder(), self.backup_prefix())
-            with connection.cursor() as cursor:
-                cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
             connection.begin()
             if layout == "settings":
                 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings_rows import (  # pylint: disable=import-outside-toplevel
@@ -231,6 +238,7 @@ class MysqlStore(Store):
             else:
                 session = _Run(self, connection, profile, plan, wanted, cipher, secrets, check_mode)
             yield session
+            clean = True
         except pymysql.MySQLError as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
             raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
@@ -243,9 +251,12 @@ class MysqlStore(Store):
                 if lock:
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT RELEASE_LOCK(%s)", (lock,))
-            except pymysql.MySQLError:
-                pass  # the connection is gone: the server rolled back and released the lock itself
-            connection.close()
+            except pymysql.MySQLError:  # the connection is gone: the server rolled back and released the lock itself
+                clean = False
+            if clean and check_mode:
+                self._idle.keep(connection)  # for the apply that follows this read
+            else:
+                connection.close()
 
     def _connect(self, pymysql, secrets):
         try:

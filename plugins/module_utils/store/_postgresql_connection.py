@@ -13,6 +13,7 @@ the server did not earn with a completed SCRAM exchange (scramp checks the serve
 signature). Over the local socket peer authentication sends no secret and is accepted.
 """
 
+import socket
 import ssl
 import struct
 
@@ -64,6 +65,18 @@ class StrictConnection(Connection):
         super().handle_AUTHENTICATION_REQUEST(data, context)
         if code == _SASL_FINAL:
             self._scram_verified = True  # scramp checked the server's signature, or raised
+
+
+def tcp_socket(host: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection for pg8000 with Nagle's algorithm off, as PyMySQL and libpq do.
+
+    pg8000 leaves it on, and over TLS its small writes then wait for the server's delayed
+    acknowledgement: tens of milliseconds per connection.
+    """
+    sock = socket.create_connection((host, port), timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)  # what pg8000 sets on the sockets it makes
+    return sock
 
 
 def driver_error(exc: BaseException) -> bool:
