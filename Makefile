@@ -85,7 +85,7 @@ test: venv packages
 lint: venv
 	ansible-lint --nocolor roles playbooks examples
 	antsibull-changelog lint
-	ruff check . bin/mailconfig-lint bin/mailconfig-ispdb bin/mailconfig-ee
+	ruff check . bin/mailconfig-*
 	@echo "lint: passed"
 
 # Provider catalogue entries checked more than 12 months ago (reported, never failed).

@@ -13,7 +13,8 @@ COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue  # noqa: E402  pylint: disable=wrong-import-position
+# pylint: disable-next=wrong-import-position
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _catalogue  # noqa: E402
 
 
 def report(today=None):

@@ -21,7 +21,8 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, ".venv", "collections"))
 
 from tests.servers import certs, dovecot, oauth_fleet  # noqa: E402  pylint: disable=wrong-import-position
-from tests.servers.identity_provider import IdentityProvider, microsoft_endpoints  # noqa: E402  pylint: disable=wrong-import-position
+# pylint: disable-next=wrong-import-position
+from tests.servers.identity_provider import IdentityProvider, microsoft_endpoints  # noqa: E402
 
 POLLS = 3
 

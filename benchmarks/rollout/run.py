@@ -9,8 +9,8 @@ every host's database on one MariaDB started here, seeded like a practice that a
 has an address, so the first run changes a row and the idempotent one changes nothing),
 applies an OpenEMR-compatible declaration to its own OpenEMR database (the mysql store's
 settings layout, with the site's key files in the host's own site folder; seeded like a
-practice that set up mail in OpenEMR 7.0.3), and in the same play copies a file of the same size as that store (ansible.builtin.copy, the
-floor of one Ansible task per host, which runs two modules: stat, then copy or file)
+practice that set up mail in OpenEMR 7.0.3), and in the same play copies a file of the same size as that store
+(ansible.builtin.copy, the floor of one Ansible task per host, which runs two modules: stat, then copy or file)
 and runs ansible.builtin.ping (one bare module per host, a stricter floor). Two
 playbook runs: the first (every store and copy is new) and the idempotent one
 (nothing changes). With the linear strategy each task finishes on every host before
@@ -75,29 +75,57 @@ def openemr_declaration(number):
 
 
 def mark(name):
-    return {"name": "mark %s" % name, "ansible.builtin.set_fact": {name: "{{ now(utc=true).timestamp() }}"}, "run_once": True}
+    return {
+        "name": "mark %s" % name,
+        "ansible.builtin.set_fact": {name: "{{ now(utc=true).timestamp() }}"},
+        "run_once": True,
+    }
 
 
 def playbook(order):
     apply = {"name": "mail_account", "mailops.mailconfig.mail_account": {
         "declaration": "{{ mail_account }}", "store": {"path": "{{ site_dir }}/settings.db", "create": True},
         "test": False}}  # the store's cost alone; benchmarks/fleet measures the rollout with its live test
-    opendental = {"name": "opendental", "mailops.mailconfig.mail_account": {
-        "declaration": "{{ od_account }}", "store": {"type": "mysql", "application": "opendental", "host": "127.0.0.1",
-                                                     "port": "{{ db_port }}", "user": DB_USER, "password": DB_PASSWORD,
-                                                     "database": "{{ db_name }}", "ca_path": "{{ db_ca }}"}, "test": False}}
+    opendental = {
+        "name": "opendental",
+        "mailops.mailconfig.mail_account": {
+            "declaration": "{{ od_account }}",
+            "store": {
+                "type": "mysql",
+                "application": "opendental",
+                "host": "127.0.0.1",
+                "port": "{{ db_port }}",
+                "user": DB_USER,
+                "password": DB_PASSWORD,
+                "database": "{{ db_name }}",
+                "ca_path": "{{ db_ca }}",
+            },
+            "test": False,
+        },
+    }
     oemr = {"name": "openemr", "mailops.mailconfig.mail_account": {
         "declaration": "{{ oe_account }}", "store": {"type": "mysql", "application": "openemr", "host": "127.0.0.1",
                                                      "port": "{{ db_port }}", "user": DB_USER, "password": DB_PASSWORD,
                                                      "database": "{{ oe_db_name }}", "ca_path": "{{ db_ca }}",
                                                      "site_dir": "{{ site_dir }}/sites/default"}, "test": False}}
-    copy = {"name": "copy", "ansible.builtin.copy": {"src": "{{ site_dir }}/source.bin", "dest": "{{ site_dir }}/copy.bin", "mode": "0600"}}
-    tasks = {"apply": apply, "opendental": opendental, "openemr": oemr, "copy": copy, "ping": {"name": "ping", "ansible.builtin.ping": {}}}
+    copy = {
+        "name": "copy",
+        "ansible.builtin.copy": {"src": "{{ site_dir }}/source.bin", "dest": "{{ site_dir }}/copy.bin", "mode": "0600"},
+    }
+    tasks = {
+        "apply": apply,
+        "opendental": opendental,
+        "openemr": oemr,
+        "copy": copy,
+        "ping": {"name": "ping", "ansible.builtin.ping": {}},
+    }
     steps = [mark("t0")]
     for number, name in enumerate(order):
         steps += [tasks[name], mark("t%d" % (number + 1))]
     times = ", ".join("'%s': t%d|float - t%d|float" % (name, number + 1, number) for number, name in enumerate(order))
-    steps.append({"name": "report", "run_once": True, "ansible.builtin.debug": {"msg": "TIMES {{ {%s} | to_json }}" % times}})
+    steps.append(
+        {"name": "report", "run_once": True, "ansible.builtin.debug": {"msg": "TIMES {{ {%s} | to_json }}" % times}}
+    )
     return [{"hosts": "all", "gather_facts": False, "tasks": steps}]
 
 
@@ -113,10 +141,22 @@ def setup(work, hosts, store_size, database):
         with open(os.path.join(site, "source.bin"), "wb") as handle:
             handle.write(os.urandom(store_size))
         with open(os.path.join(work, "host_vars", name + ".json"), "w") as handle:
-            json.dump({"mail_account": declaration(number), "site_dir": site, "od_account": opendental_declaration(number),
-                       "oe_account": openemr_declaration(number), "oe_db_name": "oebench_%03d" % number,
-                       "db_name": "odbench_%03d" % number, "db_port": database["port"], "db_ca": database["ca"]}, handle)
-        lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(VENV_BIN, "python")))
+            json.dump(
+                {
+                    "mail_account": declaration(number),
+                    "site_dir": site,
+                    "od_account": opendental_declaration(number),
+                    "oe_account": openemr_declaration(number),
+                    "oe_db_name": "oebench_%03d" % number,
+                    "db_name": "odbench_%03d" % number,
+                    "db_port": database["port"],
+                    "db_ca": database["ca"],
+                },
+                handle,
+            )
+        lines.append(
+            "%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(VENV_BIN, "python"))
+        )
     with open(os.path.join(work, "inventory.ini"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 
@@ -139,12 +179,25 @@ def run_playbook(work, order, forks, plays=None):
     path = os.path.join(work, "playbook-%s.json" % "-".join(order))
     with open(path, "w") as handle:
         json.dump(plays or playbook(order), handle)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING="0",
-               ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"), ANSIBLE_CONFIG=os.path.join(work, "none.cfg"),
-               ANSIBLE_NOCOLOR="1", PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
+        ANSIBLE_FORKS=str(forks),
+        ANSIBLE_HOST_KEY_CHECKING="0",
+        ANSIBLE_LOCAL_TEMP=os.path.join(work, "tmp"),
+        ANSIBLE_CONFIG=os.path.join(work, "none.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""),
+    )
     started = time.perf_counter()
-    result = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(work, "inventory.ini"), path],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    result = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(work, "inventory.ini"), path],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(result.stdout[-5000:])
@@ -181,7 +234,9 @@ def in_process_breakdown(work, hosts):
     for _round in ("first", "idempotent"):
         started = time.perf_counter()
         for number, plan in enumerate(plans):
-            SqliteStore(dict(options, path=os.path.join(work, "inproc-%03d.db" % number))).apply(plan, KEEP, False, False)
+            SqliteStore(dict(options, path=os.path.join(work, "inproc-%03d.db" % number))).apply(
+                plan, KEEP, False, False
+            )
         costs.append((time.perf_counter() - started) / hosts)
     return validate * 1000, costs[0] * 1000, costs[1] * 1000
 
@@ -209,18 +264,35 @@ def main():
                 times, wall = run_playbook(work, order, args.forks)
                 for task in tasks:
                     results[phase][task].append(times[task])
-                print("repeat %d %-10s order %-40s %s  playbook %6.2f s" % (repeat + 1, phase, "/".join(order), "  ".join(
-                    "%s %6.2f s" % (task, times[task]) for task in tasks), wall), flush=True)
-        print("\n%d hosts, forks %d, store and copied file %d bytes, median of %d repeats\n" % (args.hosts, args.forks, size, args.repeats))
-        print("| run | %s |" % " | ".join("%s wall s" % task for task in tasks) + "".join(" %s / apply |" % t for t in tasks if t != "apply"))
+                print(
+                    "repeat %d %-10s order %-40s %s  playbook %6.2f s"
+                    % (
+                        repeat + 1,
+                        phase,
+                        "/".join(order),
+                        "  ".join("%s %6.2f s" % (task, times[task]) for task in tasks),
+                        wall,
+                    ),
+                    flush=True,
+                )
+        print(
+            "\n%d hosts, forks %d, store and copied file %d bytes, median of %d repeats\n"
+            % (args.hosts, args.forks, size, args.repeats)
+        )
+        print(
+            "| run | %s |" % " | ".join("%s wall s" % task for task in tasks)
+            + "".join(" %s / apply |" % t for t in tasks if t != "apply")
+        )
         print("|---|" + "---|" * (2 * len(tasks) - 1))
         for phase in ("first", "idempotent"):
             median = dict((task, statistics.median(results[phase][task])) for task in tasks)
             print("| %s | %s |" % (phase, " | ".join("%.2f" % median[task] for task in tasks))
                   + "".join(" %.2fx |" % (median[t] / median["apply"]) for t in tasks if t != "apply"))
         validate_ms, first_ms, idem_ms = in_process_breakdown(work, args.hosts)
-        print("\nIn-process per host: controller validation %.2f ms, SQLite store work %.2f ms first / %.2f ms idempotent" % (
-            validate_ms, first_ms, idem_ms))
+        print(
+            "\nIn-process per host: controller validation %.2f ms, SQLite store work %.2f ms first / %.2f ms idempotent"
+            % (validate_ms, first_ms, idem_ms)
+        )
     finally:
         mariadb.stop(database)
         shutil.rmtree(work, ignore_errors=True)

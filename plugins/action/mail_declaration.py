@@ -11,11 +11,17 @@ from typing import List, NamedTuple, Optional
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _guided, _role_arguments
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import CONTEXT_SPEC, context_of, report
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import ActionFailed, ActionModuleBase
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import (
+    ActionFailed,
+    ActionModuleBase,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import check_declaration
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._checked_once import FACT, remembered
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import UnknownApplication, of_store
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import (
+    UnknownApplication,
+    of_store,
+)
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE
@@ -85,7 +91,9 @@ class ActionModule(ActionModuleBase):
     _requires_connection = False
     NAME = "mail_declaration"
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    ARGUMENT_RULES = dict(mutually_exclusive=[ONE_OF], required_one_of=[ONE_OF], required_by={"role_entry_point": "hosts"})
+    ARGUMENT_RULES = dict(
+        mutually_exclusive=[ONE_OF], required_one_of=[ONE_OF], required_by={"role_entry_point": "hosts"}
+    )
 
     def run_validated(self, params, task_vars):
         try:
@@ -101,8 +109,12 @@ class ActionModule(ActionModuleBase):
                   "deadlines": deadlines((name, item["findings"]) for name, item in checks.checked.items())}
         if checks.fact:
             result["ansible_facts"] = {FACT: checks.fact}
-        warnings = ["%s: %s %s: %s" % (name, f["code"], f["path"], f["message"]) for name, item in checks.checked.items()
-                    for f in item["findings"] if f["severity"] == "warning" and not roles.get(name, unchecked).strict]
+        warnings = [
+            "%s: %s %s: %s" % (name, f["code"], f["path"], f["message"])
+            for name, item in checks.checked.items()
+            for f in item["findings"]
+            if f["severity"] == "warning" and not roles.get(name, unchecked).strict
+        ]
         if warnings:
             result["warnings"] = warnings
         result.update(self._outcome(params, checks, roles))
@@ -127,7 +139,11 @@ class ActionModule(ActionModuleBase):
                 checks.refuse(name, "%s: %s" % (name, exc), role.errors)
                 return
             findings, normalised = result_of.findings, result_of.normalised
-            fact = remembered(value, context, result_of) if params["declaration"] is not None or params["role_entry_point"] else None
+            fact = (
+                remembered(value, context, result_of)
+                if params["declaration"] is not None or params["role_entry_point"]
+                else None
+            )
             if fact and params["declaration"] is not None:
                 checks.fact = fact
             checks.entries[name] = fact or {}
@@ -135,14 +151,19 @@ class ActionModule(ActionModuleBase):
         if bad:
             checks.messages[name] = report(bad, name)
         provider = (normalised or {}).get("provider") or (value.get("provider") if isinstance(value, dict) else None)
-        checks.checked[name] = {"ok": not bad and not role.errors, "provider": provider if isinstance(provider, str) else None,
-                                "findings": [f.as_dict() for f in findings]}
+        checks.checked[name] = {
+            "ok": not bad and not role.errors,
+            "provider": provider if isinstance(provider, str) else None,
+            "findings": [f.as_dict() for f in findings],
+        }
         if role.guided:
             checks.checked[name]["guided"] = role.guided
         if role.errors:
             checks.checked[name]["argument_errors"] = role.errors
         if bad or role.errors:
-            checks.entries[name] = self._refused(name, checks.messages.get(name), checks.checked[name]["findings"], role.errors)
+            checks.entries[name] = self._refused(
+                name, checks.messages.get(name), checks.checked[name]["findings"], role.errors
+            )
 
     @staticmethod
     def _outcome(params, checks, roles):
@@ -150,34 +171,53 @@ class ActionModule(ActionModuleBase):
         checked, messages, entries = checks.checked, checks.messages, checks.entries
         refused_count = sum(1 for item in checked.values() if not item["ok"])
         result = {"ok": not refused_count}
-        if params["role_entry_point"]:  # a run_once task must not fail the batch: each refused host fails at its own next step
+        # a run_once task must not fail the batch: each refused host fails at its own next step
+        if params["role_entry_point"]:
             result["checked"] = entries
             # a short list for the playbooks' conditions: indexing the whole map costs Ansible time per host
             result["refused"] = sorted(name for name, entry in entries.items() if entry.get("failed"))
             if _role_arguments.runs_after_save(params["role_entry_point"]):
-                result["after_save"] = sorted(name for name, entry in entries.items() if not entry.get("failed") and roles[name].after_save)
+                result["after_save"] = sorted(
+                    name for name, entry in entries.items() if not entry.get("failed") and roles[name].after_save
+                )
             result["msg"] = "%s checked, %d refused%s" % (
-                _plural(len(checked), "practice"), refused_count,
-                " (each fails at its next step):\n" + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
-                if refused_count else "")
-        elif messages and params["failures"] == "hosts":  # each refused host fails at the playbook's next task, not the run_once host
+                _plural(len(checked), "practice"),
+                refused_count,
+                " (each fails at its next step):\n"
+                + "\n".join(entries[n]["msg"] for n in sorted(entries) if entries[n].get("failed"))
+                if refused_count
+                else "",
+            )
+        # each refused host fails at the playbook's next task, not the run_once host
+        elif messages and params["failures"] == "hosts":
             result["refused"] = sorted(messages)
             result["messages"] = messages
-            result["msg"] = "%d of %s failed validation (each fails at its next task)" % (refused_count, _plural(len(checked), "declaration"))
+            result["msg"] = "%d of %s failed validation (each fails at its next task)" % (
+                refused_count,
+                _plural(len(checked), "declaration"),
+            )
         elif messages:
             result["failed"] = True
             listed = "\n".join(messages[n] for n in sorted(messages))
-            result["msg"] = "%d of %s failed validation:\n%s" % (refused_count, _plural(len(checked), "declaration"), listed)
+            result["msg"] = "%d of %s failed validation:\n%s" % (
+                refused_count,
+                _plural(len(checked), "declaration"),
+                listed,
+            )
         else:
             result["msg"] = "%s valid" % _plural(len(checked), "declaration")
         return result
 
     @staticmethod
     def _refused(name, message, findings, argument_errors):
-        """A host's entry when the batch refuses it: the message its next step fails with, as the per-host check words it."""
+        """A host's entry when the batch refuses it: the message its next step fails with, as the per-host check words
+        it."""
         parts = []
         if argument_errors:
-            parts.append("%s: the mail_account role's variables are wrong:\n%s" % (name, "\n".join("  " + e for e in argument_errors)))
+            parts.append(
+                "%s: the mail_account role's variables are wrong:\n%s"
+                % (name, "\n".join("  " + e for e in argument_errors))
+            )
         if message:
             parts.append("1 of 1 declaration failed validation:\n%s" % message)
         entry = {"failed": True, "msg": "\n".join(parts), "findings": findings}
@@ -187,8 +227,8 @@ class ActionModule(ActionModuleBase):
 
     @staticmethod
     def _guided(hostvars, host, values, store, errors):
-        """``(guided entry or None, errors)`` of a host on a guided application; the verify entry point reads its store here
-        only for that (its declaration is checked without the store, as the verify step checks it)."""
+        """``(guided entry or None, errors)`` of a host on a guided application; the verify entry point reads its store
+        here only for that (its declaration is checked without the store, as the verify step checks it)."""
         if store is None and _role_arguments.STORE in values:
             store, _problems = host_value(hostvars, host, _role_arguments.STORE, values)
         try:
@@ -209,26 +249,39 @@ class ActionModule(ActionModuleBase):
         entry_point = args["role_entry_point"]
         variable = ROLE_DECLARATION if entry_point else args["variable"]
         store_variable = args["store_variable"]
-        if entry_point:  # an entry point that writes nothing (verify) checks the declaration without a store, as its steps do
+        # an entry point that writes nothing (verify) checks the declaration without a store, as its steps do
+        if entry_point:
             store_variable = ROLE_STORE if _role_arguments.saves(entry_point) else None
         for host in args["hosts"]:
             values = hostvars[host]
             named[host], problems = host_value(hostvars, host, variable, values)
-            stores[host], store_problems = host_value(hostvars, host, store_variable, values) if store_variable else (None, [])
+            stores[host], store_problems = (
+                host_value(hostvars, host, store_variable, values) if store_variable else (None, [])
+            )
             if problems or store_problems:
                 unresolved[host] = problems + store_problems
             if entry_point:
                 given = {} if problems or named[host] is None else {ROLE_DECLARATION: named[host]}
                 if not store_problems and stores[host] is not None:
                     given[ROLE_STORE] = stores[host]
-                unchecked = [name for name, bad in ((ROLE_DECLARATION, problems or named[host] is None), (ROLE_STORE, store_problems)) if bad]
+                unchecked = [
+                    name
+                    for name, bad in ((ROLE_DECLARATION, problems or named[host] is None), (ROLE_STORE, store_problems))
+                    if bad
+                ]
                 params, errors = _role_arguments.check(values, entry_point, given, unchecked=unchecked,
                                                        secrets=_secrets(named[host], stores[host]))
                 if store_variable and not errors:
                     stores[host] = params[ROLE_STORE]  # the role's default when the host sets none
                 guided, errors = self._guided(hostvars, host, values, stores[host] if store_variable else None, errors)
-                if not errors and params.get(ROLE_APPLY) is False:  # nothing is saved: checked as the verify step checks it,
-                    stores[host] = None  # without its application's rules (an Open Dental practice that signs in by itself)
-                roles[host] = RoleCheck(params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"], errors,
-                                        not errors and _role_arguments.asks_after_save(params), guided)
+                # nothing is saved: checked as the verify step checks it,
+                # without its application's rules (an Open Dental practice that signs in by itself)
+                if not errors and params.get(ROLE_APPLY) is False:
+                    stores[host] = None
+                roles[host] = RoleCheck(
+                    params.get(ROLE_STRICT, args["strict"]) if not errors else args["strict"],
+                    errors,
+                    not errors and _role_arguments.asks_after_save(params),
+                    guided,
+                )
         return named, stores, unresolved, roles

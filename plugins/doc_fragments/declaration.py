@@ -31,9 +31,9 @@ options:
         description: Name patients see beside the address. Kept separate from the address, which must stay bare.
         type: str
       provider:
-        description: Key of the provider catalogue entry that supplies default servers, ports, security and send limits; C(other) to give
-          every server explicitly; or C(auto) to detect it on the controller from the address (catalogue domains, then MX records, then RFC
-          6186 SRV records; off with MAILCONFIG_OFFLINE=1).
+        description: Key of the provider catalogue entry that supplies default servers, ports, security and
+          send limits; C(other) to give every server explicitly; or C(auto) to detect it on the controller from
+          the address (catalogue domains, then MX records, then RFC 6186 SRV records; off with MAILCONFIG_OFFLINE=1).
         type: str
         required: true
         choices:
@@ -80,7 +80,8 @@ options:
             - password
             - oauth2
           password:
-            description: 'The account password or app password. Secret: keep it in Ansible Vault; it is never printed.'
+            description: 'The account password or app password. Secret: keep it in Ansible Vault; it is never
+              printed.'
             type: str
           oauth2:
             description: The OAuth 2.0 client and grant the application uses to obtain access tokens.
@@ -107,7 +108,8 @@ options:
                 type: list
                 elements: str
       outgoing:
-        description: SMTP submission server the application sends through. Filled from the provider when left out.
+        description: SMTP submission server the application sends through. Filled from the provider when left
+          out.
         type: dict
         suboptions:
           host:
@@ -117,7 +119,8 @@ options:
             description: 465 for implicit TLS, 587 for STARTTLS.
             type: int
           security:
-            description: C(tls) (implicit TLS), C(starttls) (upgrade after the greeting) or C(none) (plain text, trusted networks only).
+            description: C(tls) (implicit TLS), C(starttls) (upgrade after the greeting) or C(none) (plain text,
+              trusted networks only).
             type: str
             choices:
             - tls
@@ -127,18 +130,21 @@ options:
             description: Log in to the SMTP server before sending. Almost always true.
             type: bool
           allow_plaintext_login:
-            description: 'Only for a server on a trusted network that offers no TLS: allows security none with a login, so the credentials
-              cross the network unencrypted. Verification also requires the host in the verify module''s plaintext_allowed_hosts.'
+            description: 'Only for a server on a trusted network that offers no TLS: allows security none with
+              a login, so the credentials cross the network unencrypted. Verification also requires the host
+              in the verify module''s plaintext_allowed_hosts.'
             type: bool
       incoming:
-        description: 'Optional IMAP or POP3 server the application reads from. Disabled when left out: staff read mail elsewhere.'
+        description: 'Optional IMAP or POP3 server the application reads from. Disabled when left out: staff
+          read mail elsewhere.'
         type: dict
         suboptions:
           enabled:
             description: Whether the application reads mail at all.
             type: bool
           protocol:
-            description: 'C(imap) (recommended: messages stay on the server) or C(pop3) (messages are moved off the server).'
+            description: 'C(imap) (recommended: messages stay on the server) or C(pop3) (messages are moved
+              off the server).'
             type: str
             choices:
             - imap
@@ -157,14 +163,17 @@ options:
             - starttls
             - none
           leave_copy_on_server:
-            description: 'POP3 only: the provider keeps a copy of each message the application downloads (Gmail offers this).'
+            description: 'POP3 only: the provider keeps a copy of each message the application downloads (Gmail
+              offers this).'
             type: bool
           acknowledge_mail_removal:
-            description: 'POP3 only: confirms that every message will be moved off the server and cannot be read elsewhere.'
+            description: 'POP3 only: confirms that every message will be moved off the server and cannot be
+              read elsewhere.'
             type: bool
           allow_plaintext_login:
-            description: 'Only for a server on a trusted network that offers no TLS: allows security none with a login, so the credentials
-              cross the network unencrypted. Verification also requires the host in the verify module''s plaintext_allowed_hosts.'
+            description: 'Only for a server on a trusted network that offers no TLS: allows security none with
+              a login, so the credentials cross the network unencrypted. Verification also requires the host
+              in the verify module''s plaintext_allowed_hosts.'
             type: bool
       sending:
         description: Limits the application applies when sending.
@@ -178,7 +187,8 @@ options:
         type: dict
         suboptions:
           update_contact_email:
-            description: When the address changes, also change the practice's contact address that patients see.
+            description: When the address changes, also change the practice's contact address that patients
+              see.
             type: bool
       lint:
         description: Per-declaration lint settings.

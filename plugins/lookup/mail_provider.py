@@ -82,7 +82,8 @@ class LookupModule(LookupBase):
             term = str(term).strip()
             if "@" in term:
                 # Imported for addresses only: detection loads dnspython, which a provider key does not need.
-                from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect  # pylint: disable=import-outside-toplevel
+                # pylint: disable-next=import-outside-toplevel
+                from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect
                 try:
                     detection = _detect.detect_provider(term)
                 except _detect.DetectionError as exc:

@@ -20,9 +20,9 @@ DECLARATION_OPTIONS = dict(
     address=dict(type="str", required=True),
     display_name=dict(type="str"),
     provider=dict(type="str", required=True, choices=[
-        "office365", "godaddy_m365", "outlook", "gmail", "ionos", "ionos_uk", "ionos_de", "ionos_fr", "ionos_us", "yahoo", "aol", "godaddy",
-        "nhsmail", "btconnect", "btinternet", "sky", "virginmedia", "virginmedia_ntlworld", "virginmedia_blueyonder", "icloud", "zoho_eu",
-        "zoho_us", "comcast", "att", "fastmail", "other", "auto"]),
+        "office365", "godaddy_m365", "outlook", "gmail", "ionos", "ionos_uk", "ionos_de", "ionos_fr", "ionos_us",
+        "yahoo", "aol", "godaddy", "nhsmail", "btconnect", "btinternet", "sky", "virginmedia", "virginmedia_ntlworld",
+        "virginmedia_blueyonder", "icloud", "zoho_eu", "zoho_us", "comcast", "att", "fastmail", "other", "auto"]),
     username=dict(type="str"),
     auth=dict(type="dict", required=True, options=dict(
         method=dict(type="str", required=True, choices=["password", "oauth2"]),

@@ -22,16 +22,18 @@ description:
   - The action plugin of the same name validates, lints and normalises the declaration on the controller and
     fails before connecting when it has an error; the target needs only Python's standard library.
   - The stores are a SQLite settings table (the default), a JSON file, an INI file, or an application's own tables in
-    MySQL/MariaDB (V(mysql), for Open Dental) or PostgreSQL (V(postgresql), for Odoo) as its application profile maps them.
-    The collection's C(docs/store-keys.md) lists every key, its type and each store's layout.
+    MySQL/MariaDB (V(mysql), for Open Dental) or PostgreSQL (V(postgresql), for Odoo) as its application profile maps
+    them. The collection's C(docs/store-keys.md) lists every key, its type and each store's layout.
   - The V(mysql) and V(postgresql) stores reach the database over the network, so they run on the controller or a Linux
     jump host (C(delegate_to)); the practice's own (Windows) machines need nothing. V(postgresql) can also run on the
     database's host through its local socket (peer authentication).
   - Secret values (password, OAuth client secret, refresh token) never appear in the output, the diff or
-    an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they change.
+    an error message; they show as C(********), with the word C(changed) in brackets after it in a diff when they
+    change.
 requirements:
   - Python 3.8 or later on the target, standard library only.
-  - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and cryptography.
+  - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and
+    cryptography.
   - For O(store.type=postgresql) only, on the host that runs the module, pg8000 (pure Python).
     The other stores need only Python's standard library.
 author: mailconfig contributors (@mailops)
@@ -45,7 +47,8 @@ attributes:
     support: full
     details:
       - SQLite runs the statements in a transaction and rolls it back; file stores and MySQL only read.
-      - The test runs in check mode too (a login, no message sent), so a dry run also answers whether the new settings work.
+      - The test runs in check mode too (a login, no message sent), so a dry run also answers whether the new settings
+        work.
   diff_mode:
     support: full
 options:
@@ -78,8 +81,8 @@ options:
         default: false
       lock_timeout:
         description:
-          - Seconds to wait for another writer (SQLite busy timeout, the advisory lock on a file store's directory, or for
-            V(mysql) the named lock and row locks) before failing.
+          - Seconds to wait for another writer (SQLite busy timeout, the advisory lock on a file store's directory, or
+            for V(mysql) the named lock and row locks) before failing.
         type: float
         default: 30
       follow:
@@ -155,8 +158,9 @@ options:
             required: true
       application:
         description:
-          - V(mysql) and V(postgresql) only, required there. The application whose profile (the collection's C(data/applications/<name>.yml))
-            says which tables and columns hold the settings, such as V(opendental) or V(odoo).
+          - V(mysql) and V(postgresql) only, required there. The application whose profile (the collection's
+            C(data/applications/<name>.yml)) says which tables and columns hold the settings, such as V(opendental) or
+            V(odoo).
           - The declaration must also pass that application's lint rules (codes C(MC7xx)).
         type: str
       host:
@@ -165,12 +169,13 @@ options:
             Host name or address of the database server.
         type: str
       port:
-        description: V(mysql) and V(postgresql) only. TCP port of the database server (default 3306 for V(mysql), 5432 for V(postgresql)).
+        description: V(mysql) and V(postgresql) only. TCP port of the database server (default 3306 for V(mysql), 5432
+          for V(postgresql)).
         type: int
       user:
         description:
-          - V(mysql) and V(postgresql) only, required there. Database user; for V(mysql) it needs SELECT, INSERT and UPDATE on
-            the database, for V(postgresql) SELECT and UPDATE on the application's mail tables.
+          - V(mysql) and V(postgresql) only, required there. Database user; for V(mysql) it needs SELECT, INSERT and
+            UPDATE on the database, for V(postgresql) SELECT and UPDATE on the application's mail tables.
         type: str
       password:
         description:
@@ -182,44 +187,49 @@ options:
         type: str
       clinic:
         description:
-          - V(mysql) only. For a practice with clinics, the clinic number whose own address is written; the other clinics'
-            addresses are never changed. Unset writes the practice's default address.
+          - V(mysql) only. For a practice with clinics, the clinic number whose own address is written; the other
+            clinics' addresses are never changed. Unset writes the practice's default address.
         type: int
       unix_socket:
         description:
-          - V(postgresql) only. The server's local socket directory (such as C(/var/run/postgresql)) or socket file, instead of
-            O(store.host). The module then runs on the database's host as the system user whose name is O(store.user)
-            (peer authentication, C(become_user)), and no password is needed.
+          - V(postgresql) only. The server's local socket directory (such as C(/var/run/postgresql)) or socket file,
+            instead of O(store.host). The module then runs on the database's host as the system user whose name is
+            O(store.user) (peer authentication, C(become_user)), and no password is needed.
         type: path
       record_name:
         description:
-          - V(postgresql) only. The name of the practice's records in the application (for Odoo, the outgoing and incoming
-            mail server records, created and confirmed there first). Only those records are updated, never created.
+          - V(postgresql) only. The name of the practice's records in the application (for Odoo, the outgoing and
+            incoming mail server records, created and confirmed there first). Only those records are updated, never
+            created.
         type: str
       incoming_record_name:
-        description: V(postgresql) only. The name of the practice's incoming mail server record when it differs from O(store.record_name).
+        description: V(postgresql) only. The name of the practice's incoming mail server record when it differs from
+          O(store.record_name).
         type: str
       from_filter:
         description:
-          - V(postgresql) only. Choose the practice's outgoing mail server record by its C(from_filter) (exactly as Odoo holds it)
-            instead of by O(store.record_name).
+          - V(postgresql) only. Choose the practice's outgoing mail server record by its C(from_filter) (exactly as Odoo
+            holds it) instead of by O(store.record_name).
         type: str
       tls:
         description:
-          - V(mysql) and V(postgresql) only. Talk TLS to the database server. Set V(false) only on a trusted network (the site's VPN).
+          - V(mysql) and V(postgresql) only. Talk TLS to the database server. Set V(false) only on a trusted network
+            (the site's VPN).
         type: bool
         default: true
       tls_verify:
         description:
           - V(mysql) and V(postgresql) only. Verify the server's certificate and host name.
           - With V(false), or with O(store.tls=false), the password is given only to challenge-response
-            authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast path);
-            a server asking for it in clear text or RSA-encrypted is refused (docs/security.md). For V(postgresql), only
-            SCRAM; a request for a clear-text or MD5 password, or a login without a completed SCRAM exchange, is refused.
+            authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast
+            path); a server asking for it in clear text or RSA-encrypted is refused (docs/security.md). For
+            V(postgresql), only SCRAM; a request for a clear-text or MD5 password, or a login without a completed SCRAM
+            exchange, is refused.
         type: bool
         default: true
       ca_path:
-        description: V(mysql) and V(postgresql) only. CA bundle that signed the database server's certificate; the system store when unset.
+        description: V(mysql) and V(postgresql) only. CA bundle that signed the database server's certificate; the
+          system store when unset.
         type: path
       connect_timeout:
         description: V(mysql) and V(postgresql) only. Seconds to wait for the database server to answer.
@@ -227,13 +237,14 @@ options:
         default: 10
       backup_dir:
         description:
-          - V(mysql) and V(postgresql) only. Folder on the host that runs the module for O(backup) copies of the previous rows, as JSON
-            (mode 0600; the password stays as the application stored it). Defaults to C(~/.mailconfig/backups).
+          - V(mysql) and V(postgresql) only. Folder on the host that runs the module for O(backup) copies of the
+            previous rows, as JSON (mode 0600; the password stays as the application stored it). Defaults to
+            C(~/.mailconfig/backups).
         type: path
       site_dir:
         description:
-          - V(mysql) with an application whose cipher keeps its keys in files (V(openemr)). The OpenEMR site folder on the
-            host that runs the module, such as C(/var/www/openemr/sites/default); its key files
+          - V(mysql) with an application whose cipher keeps its keys in files (V(openemr)). The OpenEMR site folder on
+            the host that runs the module, such as C(/var/www/openemr/sites/default); its key files
             (C(documents/logs_and_misc/methods/sixa) ...) are read there, never created. By default the module runs
             on the OpenEMR server, as a user that may read them.
         type: path
@@ -244,8 +255,8 @@ options:
         type: dict
       profile:
         description:
-          - V(mysql) and V(postgresql) only. The application profile, filled in by the action plugin from O(store.application) on the controller;
-            do not set it.
+          - V(mysql) and V(postgresql) only. The application profile, filled in by the action plugin from
+            O(store.application) on the controller; do not set it.
         type: dict
   state:
     description:
@@ -281,7 +292,8 @@ options:
       - Set by the action plugin, not by playbooks; when the declared secret was already rejected, the time it was.
     type: str
   ca_path:
-    description: As in M(mailops.mailconfig.mail_verify), the authorities to trust for the test instead of the system store.
+    description: As in M(mailops.mailconfig.mail_verify), the authorities to trust for the test instead of the system
+      store.
     type: path
   validate_certs:
     description: As in M(mailops.mailconfig.mail_verify); V(false) is reported as a warning.
@@ -292,7 +304,8 @@ options:
     type: float
     default: 15
   deadline:
-    description: As in M(mailops.mailconfig.mail_verify), seconds the whole test may take; three times O(timeout) when unset.
+    description: As in M(mailops.mailconfig.mail_verify), seconds the whole test may take; three times O(timeout) when
+      unset.
     type: float
   plaintext_allowed_hosts:
     description: As in M(mailops.mailconfig.mail_verify), hosts to which credentials may be sent without TLS.
@@ -300,7 +313,8 @@ options:
     elements: str
     default: []
   backup_keep:
-    description: With O(backup), how many backups of the store to keep (the oldest beyond it are deleted); V(0) keeps all.
+    description: With O(backup), how many backups of the store to keep (the oldest beyond it are deleted); V(0) keeps
+      all.
     type: int
     default: 10
   update_password:
@@ -313,18 +327,19 @@ options:
     default: always
   backup:
     description:
-      - Keep a timestamped copy of the file or database beside it before changing it, mode V(0600), owned by the running user,
-        with a C(.mac) file that authenticates it under O(backup_key). The copy is kept only when the change it precedes is
-        committed.
+      - Keep a timestamped copy of the file or database beside it before changing it, mode V(0600), owned by the running
+        user, with a C(.mac) file that authenticates it under O(backup_key). The copy is kept only when the change it
+        precedes is committed.
       - O(state=restored) puts the newest one back.
     type: bool
     default: false
   backup_key:
     description:
-      - The key that authenticates backups (HMAC-SHA256 of each backup's name and bytes, in a C(.mac) file beside it), so that
-        O(state=restored) never restores a file someone else put in the backup folder.
-      - The role passes the controller's key (C(~/.mailconfig/backup.key), made on first use) or C(mail_account_backup_key)
-        from the inventory or vault; set the latter under AWX, where the controller's home does not outlive the job.
+      - The key that authenticates backups (HMAC-SHA256 of each backup's name and bytes, in a C(.mac) file beside it),
+        so that O(state=restored) never restores a file someone else put in the backup folder.
+      - The role passes the controller's key (C(~/.mailconfig/backup.key), made on first use) or
+        C(mail_account_backup_key) from the inventory or vault; set the latter under AWX, where the controller's home
+        does not outlive the job.
     type: str
   restore_unverified:
     description:
@@ -436,19 +451,21 @@ EXAMPLES = r'''
 RETURN = r'''
 outcome:
   description:
-    - V(written) (tested when a connection setting changed), V(unchanged), V(kept_previous) (the test failed, nothing was
-      written), V(written_untested) (the test failed and O(write_untested) wrote anyway) or, for O(state=restored),
+    - V(written) (tested when a connection setting changed), V(unchanged), V(kept_previous) (the test failed, nothing
+      was written), V(written_untested) (the test failed and O(write_untested) wrote anyway) or, for O(state=restored),
       V(restored). In check mode, what would happen.
   returned: always
   type: str
   sample: kept_previous
 kept_previous:
-  description: The store keeps the settings it had before the run, because the new ones failed their test or could not be written.
+  description: The store keeps the settings it had before the run, because the new ones failed their test or could not
+    be written.
   returned: always
   type: bool
   sample: true
 tested:
-  description: Whether a login test ran (or was refused by the lockout guard); then RV(ok), RV(outgoing) and RV(incoming) are present.
+  description: Whether a login test ran (or was refused by the lockout guard); then RV(ok), RV(outgoing) and
+    RV(incoming) are present.
   returned: always
   type: bool
 tested_from:
@@ -474,8 +491,8 @@ token:
   type: dict
 secret_source:
   description:
-    - V(declaration) when the test used the declared secret, V(store) when it used the stored one (O(update_password=on_create)),
-      V(backup) when O(state=restored) tested the backup's.
+    - V(declaration) when the test used the declared secret, V(store) when it used the stored one
+      (O(update_password=on_create)), V(backup) when O(state=restored) tested the backup's.
   returned: when RV(tested)
   type: str
 restored_from:
@@ -494,9 +511,11 @@ settings:
   description: Our keys as the store holds them after the run (empty for O(state=absent)), secrets masked.
   returned: when the store was applied (not when the previous settings were kept)
   type: dict
-  sample: {"email.address": "reception@smiles-dental.co.uk", "email.auth.password": "********", "email.outgoing.port": 465}
+  sample: {"email.address": "reception@smiles-dental.co.uk", "email.auth.password": "********",
+    "email.outgoing.port": 465}
 store:
-  description: The store that was written (for V(mysql) its application, host, port, database and clinic; never a password).
+  description: The store that was written (for V(mysql) its application, host, port, database and clinic; never a
+    password).
   returned: always
   type: dict
   sample: {"type": "sqlite", "path": "/var/lib/dentalsoft/settings.db", "table": "settings"}

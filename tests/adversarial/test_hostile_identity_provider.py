@@ -32,7 +32,8 @@ SECRET_FIELDS = ("device_code", "code", "code_verifier", "client_secret")
 
 
 class QuotingProvider(IdentityProvider):
-    """Refuses every device code poll and code exchange by quoting the form; ``mode`` "token type" issues a bad token instead."""
+    """Refuses every device code poll and code exchange by quoting the form; ``mode`` "token type" issues a bad token
+    instead."""
 
     mode = "quote"
 
@@ -57,7 +58,9 @@ def tls(tmp_path_factory):
 
 @pytest.fixture
 def provider(tls):
-    idp = QuotingProvider(cert=tls["valid"]["cert"], cert_key=tls["valid"]["key"], key=dovecot.OAUTH2_KEY, kid=None, interval=1)
+    idp = QuotingProvider(
+        cert=tls["valid"]["cert"], cert_key=tls["valid"]["key"], key=dovecot.OAUTH2_KEY, kid=None, interval=1
+    )
     idp.confidential_clients[GOOGLE_CLIENT] = CLIENT_SECRET
     idp.start()
     yield idp
@@ -67,8 +70,21 @@ def provider(tls):
 def campaign(provider, tls, folder):
     oauth_fleet.add_people(provider, 3, polls=0)
     inventory, password_file = oauth_fleet.write(folder, 3, microsoft_endpoints(provider))
-    command = [sys.executable, os.path.join(REPO_ROOT, "bin", "mailconfig-oauth"), "campaign", "-i", inventory, "--vault-password-file",
-               password_file, "--ca-path", tls["ca"], "--start", "all", "--handouts", os.path.join(str(folder), "handouts")]
+    command = [
+        sys.executable,
+        os.path.join(REPO_ROOT, "bin", "mailconfig-oauth"),
+        "campaign",
+        "-i",
+        inventory,
+        "--vault-password-file",
+        password_file,
+        "--ca-path",
+        tls["ca"],
+        "--start",
+        "all",
+        "--handouts",
+        os.path.join(str(folder), "handouts"),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=str(folder), check=False)
     texts = [done.stdout, done.stderr]
     for name in os.listdir(os.path.join(str(folder), "handouts")):
@@ -79,7 +95,9 @@ def campaign(provider, tls, folder):
 
 def test_device_codes_quoted_back_in_every_form_are_masked(provider, tls, tmp_path):
     done, everything = campaign(provider, tls, tmp_path)
-    device_codes = [request["device_code"] for request in provider.requests if request.get("grant_type") == DEVICE_GRANT]
+    device_codes = [
+        request["device_code"] for request in provider.requests if request.get("grant_type") == DEVICE_GRANT
+    ]
     assert len(device_codes) == 3 and done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.count("oauth_request_rejected") == 3 and "AADSTS9000411" in done.stdout
     assert "********" in done.stdout  # the quotes reached the messages, masked
@@ -99,7 +117,9 @@ def test_the_loopback_code_verifier_and_client_secret_quoted_back_are_masked(pro
     context = tls_context(tls["ca"])
     where = endpoints("gmail", None, google_endpoints(provider))
     with pytest.raises(SignInError) as refused:
-        _loopback_flow.sign_in(where, GOOGLE_CLIENT, context, browser(context), "frontdesk@gmail.example.test", CLIENT_SECRET, wait=10)
+        _loopback_flow.sign_in(
+            where, GOOGLE_CLIENT, context, browser(context), "frontdesk@gmail.example.test", CLIENT_SECRET, wait=10
+        )
     [exchange] = [request for request in provider.requests if request.get("grant_type") == "authorization_code"]
     assert refused.value.code == "oauth_request_rejected" and "********" in refused.value.server_response
     shown = json.dumps(refused.value.as_dict()) + str(refused.value)

@@ -19,29 +19,47 @@ def inventory(playbook, mail_servers, database, **overrides):
         "ansible_connection": "local",  # the OpenEMR server: Linux, where the module reads the key files
         "ansible_python_interpreter": sys.executable,
         "mail_account": declarations.raw(mail_servers, outgoing=("submission", "starttls"), incoming=None),
-        "mail_account_store": {"type": "mysql", "application": "openemr", "host": "127.0.0.1", "port": database["server"]["port"],
-                               "user": database["user"], "password": "{{ vault_openemr_db_password }}", "database": database["name"],
-                               "ca_path": database["server"]["ca"], "site_dir": database["site"],
-                               "backup_dir": str(playbook.tmp_path / "backups")},
+        "mail_account_store": {
+            "type": "mysql",
+            "application": "openemr",
+            "host": "127.0.0.1",
+            "port": database["server"]["port"],
+            "user": database["user"],
+            "password": "{{ vault_openemr_db_password }}",
+            "database": database["name"],
+            "ca_path": database["server"]["ca"],
+            "site_dir": database["site"],
+            "backup_dir": str(playbook.tmp_path / "backups"),
+        },
         "vault_openemr_db_password": DB_PASSWORD,
         "mail_account_verify_from": "controller",
         "mail_account_verify_ca_path": mail_servers["ca"],
         "mail_account_backup": True,
     }
     host_vars.update(overrides)
-    return playbook.write("inventory.yml", yaml.safe_dump({"all": {"hosts": {"oe-practice": host_vars}}}, allow_unicode=True))
+    return playbook.write(
+        "inventory.yml", yaml.safe_dump({"all": {"hosts": {"oe-practice": host_vars}}}, allow_unicode=True)
+    )
 
 
 def mail_globals(database):
-    return dict(mariadb.rows(database["server"], "SELECT gl_name, gl_value FROM globals WHERE gl_index = 0 AND gl_name IN "
-                             "('SMTP_HOST', 'SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASS', 'EMAIL_METHOD')", database["name"]))
+    return dict(
+        mariadb.rows(
+            database["server"],
+            "SELECT gl_name, gl_value FROM globals WHERE gl_index = 0 AND gl_name IN "
+            "('SMTP_HOST', 'SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASS', 'EMAIL_METHOD')",
+            database["name"],
+        )
+    )
 
 
 def checksum(database):
     return mariadb.rows(database["server"], "CHECKSUM TABLE globals, `keys` EXTENDED", database["name"])
 
 
-def test_an_openemr_practice_on_its_server_check_real_check_idempotent(playbook, mail_servers, mariadb_server, tmp_path):
+def test_an_openemr_practice_on_its_server_check_real_check_idempotent(
+    playbook, mail_servers, mariadb_server, tmp_path
+):
     name = "oe_" + uuid.uuid4().hex[:10]
     openemr.create(mariadb_server, name, "oe_" + name[3:9], DB_PASSWORD)
     database = {"server": mariadb_server, "name": name, "user": "oe_" + name[3:9], "site": openemr.site(str(tmp_path))}
@@ -57,7 +75,10 @@ def test_an_openemr_practice_on_its_server_check_real_check_idempotent(playbook,
     assert recap(first.stdout)["changed"] == 1
     stored = mail_globals(database)
     assert stored["SMTP_SECURE"] == "tls" and stored["EMAIL_METHOD"] == "SMTP" and stored["SMTP_PASS"][:3] == "006"
-    assert OpenemrCipher(dict(SITE, stored=stored["SMTP_PASS"])).decrypt(stored["SMTP_PASS"]) == mail_servers["users"]["alice"]["password"]
+    assert (
+        OpenemrCipher(dict(SITE, stored=stored["SMTP_PASS"])).decrypt(stored["SMTP_PASS"])
+        == mail_servers["users"]["alice"]["password"]
+    )
     after = checksum(database)
     again_dry = playbook.run(play, "-vvv", inventory=inv, check=True, diff=True)
     assert again_dry.returncode == 0 and recap(again_dry.stdout)["changed"] == 0, again_dry.stdout[-3000:]
@@ -76,4 +97,6 @@ def test_an_openemr_practice_on_its_server_check_real_check_idempotent(playbook,
     now = mail_globals(database)["SMTP_PASS"]
     assert OpenemrCipher(dict(SITE, stored=now)).decrypt(now) == mail_servers["users"]["jose"]["password"]
     for output in (dry.stdout, first.stdout, again_dry.stdout, second.stdout, moved.stdout):
-        assert_no_secrets(output, mail_servers, DB_PASSWORD, openemr.OLD_STORED, stored["SMTP_PASS"], now, *KEY_MATERIAL)
+        assert_no_secrets(
+            output, mail_servers, DB_PASSWORD, openemr.OLD_STORED, stored["SMTP_PASS"], now, *KEY_MATERIAL
+        )

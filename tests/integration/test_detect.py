@@ -14,7 +14,8 @@ import pytest
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect, _dns
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dns"))
-from dns_server import counting_dns, knot, silent_dns  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
+# pylint: disable-next=unused-import,wrong-import-position
+from dns_server import counting_dns, knot, silent_dns  # noqa: E402,F401
 
 COLLECTIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, ".venv", "collections")
 

@@ -34,12 +34,20 @@ DECLINED, EXPIRED = 1, 2
 @pytest.fixture(scope="module")
 def fleet(mail_servers, tmp_path_factory):
     tls = mail_servers["tls"]["valid"]
-    folder, sites = tmp_path_factory.mktemp("campaign"), tmp_path_factory.mktemp("campaign-sites")  # stores hold the grant
+    # stores hold the grant
+    folder, sites = tmp_path_factory.mktemp("campaign"), tmp_path_factory.mktemp("campaign-sites")
     idp = IdentityProvider(cert=tls["cert"], cert_key=tls["key"], key=dovecot.OAUTH2_KEY, kid=None, interval=1).start()
     oauth_fleet.add_people(idp, COUNT, polls=2, outcomes={DECLINED: "declined", EXPIRED: "expired"})
     inventory, password_file = oauth_fleet.write(folder, COUNT, microsoft_endpoints(idp), mail_servers, sites)
-    state = {"idp": idp, "inventory": inventory, "password_file": password_file, "folder": str(folder), "ca": mail_servers["ca"],
-             "sites": str(sites), "outputs": []}
+    state = {
+        "idp": idp,
+        "inventory": inventory,
+        "password_file": password_file,
+        "folder": str(folder),
+        "ca": mail_servers["ca"],
+        "sites": str(sites),
+        "outputs": [],
+    }
     try:
         yield state
     finally:
@@ -47,9 +55,15 @@ def fleet(mail_servers, tmp_path_factory):
 
 
 def campaign(fleet, *args):
-    command = COMMAND + ["-i", fleet["inventory"], "--vault-password-file", fleet["password_file"], "--ca-path", fleet["ca"]] + list(args)
+    command = (
+        COMMAND
+        + ["-i", fleet["inventory"], "--vault-password-file", fleet["password_file"], "--ca-path", fleet["ca"]]
+        + list(args)
+    )
     env = ansible_env(fleet["folder"], ANSIBLE_VERBOSITY=3)  # what --run-playbook starts runs under -vvv
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=fleet["folder"], env=env, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, cwd=fleet["folder"], env=env, check=False
+    )
     fleet["outputs"].append(done.stdout + done.stderr)
     return done
 
@@ -63,7 +77,9 @@ def vault_tokens(fleet):
 
 
 def host_vars(fleet, number):
-    with open(os.path.join(fleet["inventory"], "host_vars", oauth_fleet.name(number) + ".yml"), encoding="utf-8") as handle:
+    with open(
+        os.path.join(fleet["inventory"], "host_vars", oauth_fleet.name(number) + ".yml"), encoding="utf-8"
+    ) as handle:
         return handle.read()
 
 
@@ -88,7 +104,9 @@ def moved_by_the_first_run():
 def recap(output):
     """practice -> {ok: n, changed: n, failed: n, ...} from ansible-playbook's PLAY RECAP."""
     found = re.findall(r"^(practice\d{4}) +: (.*)$", output, re.M)
-    return dict((host, dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", counts))) for host, counts in found)
+    return dict(
+        (host, dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", counts))) for host, counts in found
+    )
 
 
 @pytest.fixture(scope="module")
@@ -100,21 +118,39 @@ def first_run(fleet):
 def second_site(fleet, first_run):
     """The printed site.yml command again, through ansible-runner with AWX's private data directory layout."""
     folder = fleet["folder"]
-    [command] = [line.strip() for line in first_run.stdout.splitlines() if line.strip().startswith("ansible-playbook ") and "--limit" in line]
+    [command] = [
+        line.strip()
+        for line in first_run.stdout.splitlines()
+        if line.strip().startswith("ansible-playbook ") and "--limit" in line
+    ]
     limit = command.split("--limit ")[1].split()[0]
-    shutil.copytree(os.path.join(REPO_ROOT, "playbooks"), os.path.join(folder, "project"), ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        os.path.join(REPO_ROOT, "playbooks"),
+        os.path.join(folder, "project"),
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     os.makedirs(os.path.join(folder, "env"))
-    settings = {"envvars": {"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS, "MAILCONFIG_STATE_DIR": os.path.join(folder, "runner-state"),
-                            "PATH": VENV_BIN + os.pathsep + os.environ["PATH"]},
-                "passwords": {r"^Vault password:\s*?$": oauth_fleet.VAULT_PASSWORD}}
+    settings = {
+        "envvars": {
+            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+            "MAILCONFIG_STATE_DIR": os.path.join(folder, "runner-state"),
+            "PATH": VENV_BIN + os.pathsep + os.environ["PATH"],
+        },
+        "passwords": {r"^Vault password:\s*?$": oauth_fleet.VAULT_PASSWORD},
+    }
     for name, data in settings.items():
         with open(os.path.join(folder, "env", name), "w", encoding="utf-8") as handle:
             yaml.safe_dump(data, handle)
     with open(os.path.join(folder, "env", "cmdline"), "w", encoding="utf-8") as handle:
         handle.write("--ask-vault-pass --limit %s" % limit)
-    done = subprocess.run([os.path.join(VENV_BIN, "ansible-runner"), "run", folder, "-p", "site.yml", "--ident", "site-again"],
-                          capture_output=True, text=True, timeout=300, check=False,
-                          env=dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ["PATH"]))
+    done = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-runner"), "run", folder, "-p", "site.yml", "--ident", "site-again"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ["PATH"]),
+    )
     fleet["outputs"].append(done.stdout + done.stderr)
     return done, limit
 
@@ -123,16 +159,23 @@ def test_the_campaign_moves_the_signed_in_practices(fleet, first_run):
     assert first_run.returncode == 1, first_run.stdout  # one declined, one expired
     assert "1 declined, 1 expired" in first_run.stdout and "16 moved" not in first_run.stdout
     tokens, _data = vault_tokens(fleet)
-    movable = [n for n in range(COUNT) if oauth_fleet.kind(n) not in ("gmail", "openemr") and n not in (DECLINED, EXPIRED)]
+    movable = [
+        n for n in range(COUNT) if oauth_fleet.kind(n) not in ("gmail", "openemr") and n not in (DECLINED, EXPIRED)
+    ]
     assert sorted(tokens) == sorted(oauth_fleet.name(n) for n in movable)
     assert all(token in fleet["idp"].refresh_tokens for token in tokens.values())
-    assert "--limit " + ",".join(oauth_fleet.name(n) for n in movable if oauth_fleet.kind(n) != "inline") in first_run.stdout
+    assert (
+        "--limit " + ",".join(oauth_fleet.name(n) for n in movable if oauth_fleet.kind(n) != "inline")
+        in first_run.stdout
+    )
 
 
 def test_site_yml_run_by_the_campaign_tests_and_saves_the_moved_practices(fleet, first_run):
     ran = recap(first_run.stdout)
     assert sorted(ran) == [oauth_fleet.name(n) for n in moved_by_the_first_run()], first_run.stdout[-3000:]
-    assert all(counts["failed"] == 0 and counts["unreachable"] == 0 for counts in ran.values()), first_run.stdout[-3000:]
+    assert all(counts["failed"] == 0 and counts["unreachable"] == 0 for counts in ran.values()), first_run.stdout[
+        -3000:
+    ]
     saved = [n for n in moved_by_the_first_run() if oauth_fleet.kind(n) == "sqlite"]
     assert all(ran[oauth_fleet.name(n)]["changed"] == 1 for n in saved)
     assert ran[oauth_fleet.name(3)]["changed"] == 0  # Open Dental signs in by itself: mail_account_apply false
@@ -152,8 +195,11 @@ def test_a_second_site_yml_through_ansible_runner_changes_nothing(fleet, second_
     for path in sorted(glob.glob(os.path.join(folder, "artifacts", "site-again", "job_events", "*.json"))):
         with open(path, encoding="utf-8") as handle:
             found.append(json.load(handle))
-    applied = dict((event["event_data"]["host"], event["event_data"]["res"]) for event in found if event["event"] == "runner_on_ok"
-                   and event["event_data"].get("resolved_action", "").endswith("mail_account"))
+    applied = dict(
+        (event["event_data"]["host"], event["event_data"]["res"])
+        for event in found
+        if event["event"] == "runner_on_ok" and event["event_data"].get("resolved_action", "").endswith("mail_account")
+    )
     saved = [oauth_fleet.name(n) for n in moved_by_the_first_run() if oauth_fleet.kind(n) == "sqlite"]
     assert sorted(applied) == saved and limit.split(",") == [oauth_fleet.name(n) for n in moved_by_the_first_run()]
     assert not any(res["changed"] for res in applied.values())
@@ -165,10 +211,17 @@ def test_declarations_are_rewritten_keeping_comments(fleet, first_run):
     assert text.startswith("---\n# practice0000: a dental practice on Microsoft 365. Comment kept by the campaign.\n")
     assert "address: reception@practice0000.example.test   # the mailbox patients see" in text
     auth = yaml.safe_load(text)["mail_account"]["auth"]
-    token_endpoint = microsoft_endpoints(fleet["idp"], "practice0000.example.test")["token_endpoint"]  # the registration's own
-    assert auth == {"method": "oauth2", "oauth2": {"tenant": "practice0000.example.test", "client_id": oauth_fleet.CLIENT_ID,
-                                                   "token_endpoint": token_endpoint,
-                                                   "refresh_token": "{{ vault_refresh_tokens['practice0000'] }}"}}
+    # the registration's own
+    token_endpoint = microsoft_endpoints(fleet["idp"], "practice0000.example.test")["token_endpoint"]
+    assert auth == {
+        "method": "oauth2",
+        "oauth2": {
+            "tenant": "practice0000.example.test",
+            "client_id": oauth_fleet.CLIENT_ID,
+            "token_endpoint": token_endpoint,
+            "refresh_token": "{{ vault_refresh_tokens['practice0000'] }}",
+        },
+    }
     assert "password" not in text
     open_dental = yaml.safe_load(host_vars(fleet, 3))
     assert open_dental["mail_account_apply"] is False and open_dental["mail_account"]["auth"]["method"] == "oauth2"
@@ -215,7 +268,8 @@ def test_no_token_or_password_in_any_output_or_artifact(fleet, first_run, second
     secrets = list(idp.refresh_tokens) + list(idp.issued) + oauth_fleet.passwords(COUNT) + [oauth_fleet.VAULT_PASSWORD]
     secrets += [request["device_code"] for request in idp.requests if request.get("device_code")]
     texts = dict(("output %d" % number, text) for number, text in enumerate(fleet["outputs"]))
-    given = (fleet["password_file"], os.path.join(fleet["folder"], "env", "passwords"))  # the vault password, given on purpose
+    # the vault password, given on purpose
+    given = (fleet["password_file"], os.path.join(fleet["folder"], "env", "passwords"))
     for folder, _dirs, files in os.walk(fleet["folder"]):
         for path in (os.path.join(folder, name) for name in files if os.path.join(folder, name) not in given):
             with open(path, encoding="utf-8", errors="replace") as handle:
@@ -228,8 +282,17 @@ def test_no_token_or_password_in_any_output_or_artifact(fleet, first_run, second
 
 def test_signin_moves_one_practice_and_prints_only_the_page_and_code(fleet, tmp_path):
     inventory, password_file = oauth_fleet.write(tmp_path, 1, microsoft_endpoints(fleet["idp"]))
-    command = COMMAND[:-1] + ["signin", "-i", inventory, "--practice", "practice0000", "--vault-password-file", password_file,
-                              "--ca-path", fleet["ca"]]
+    command = COMMAND[:-1] + [
+        "signin",
+        "-i",
+        inventory,
+        "--practice",
+        "practice0000",
+        "--vault-password-file",
+        password_file,
+        "--ca-path",
+        fleet["ca"],
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=str(tmp_path), check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "practice0000: open %s and enter the code " % fleet["idp"].verification_uri() in done.stdout
@@ -247,7 +310,16 @@ def test_a_plain_text_vault_file_is_refused_and_nothing_is_written(fleet, tmp_pa
     host_file = os.path.join(inventory, "host_vars", "practice0000.yml")
     with open(host_file, encoding="utf-8") as handle:
         before = handle.read()
-    command = COMMAND + ["-i", inventory, "--vault-password-file", password_file, "--ca-path", fleet["ca"], "--start", "all"]
+    command = COMMAND + [
+        "-i",
+        inventory,
+        "--vault-password-file",
+        password_file,
+        "--ca-path",
+        fleet["ca"],
+        "--start",
+        "all",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=str(tmp_path), check=False)
     assert done.returncode == 2 and "not encrypted with Ansible Vault" in done.stderr, done.stdout + done.stderr
     with open(plain, encoding="utf-8") as handle:

@@ -77,14 +77,22 @@ def write(folder, count, endpoints, servers=None, sites=None):
         practice, what = name(number), kind(number)
         hosts[practice] = None
         if what == "inline":
-            hosts[practice] = {"mail_account": {"schema_version": 1, "address": address(number), "provider": "office365",
-                                                "auth": {"method": "password", "password": "{{ vault_mail_passwords['%s'] }}" % practice},
-                                                "outgoing": {"host": "127.0.0.1", "port": port, "security": "starttls"}}}
+            hosts[practice] = {
+                "mail_account": {
+                    "schema_version": 1,
+                    "address": address(number),
+                    "provider": "office365",
+                    "auth": {"method": "password", "password": "{{ vault_mail_passwords['%s'] }}" % practice},
+                    "outgoing": {"host": "127.0.0.1", "port": port, "security": "starttls"},
+                }
+            }
             continue
         store = STORES.get(what, "")
         if sites and what == "sqlite":
             os.makedirs(os.path.join(str(sites), practice), exist_ok=True)
-            store = "mail_account_store:\n  type: sqlite\n  path: %s\n  create: true\n" % os.path.join(str(sites), practice, "settings.db")
+            store = "mail_account_store:\n  type: sqlite\n  path: %s\n  create: true\n" % os.path.join(
+                str(sites), practice, "settings.db"
+            )
         text = HOST_VARS.format(name=practice, address=address(number), store=store, port=port)
         if what == "gmail":
             text = text.replace("provider: office365", "provider: gmail")
@@ -93,7 +101,11 @@ def write(folder, count, endpoints, servers=None, sites=None):
     with open(os.path.join(inventory, "hosts.yml"), "w", encoding="utf-8") as handle:
         yaml.safe_dump({"all": {"children": {"practices": {"hosts": hosts}}}}, handle)
     registration = {"office365": dict(endpoints, client_id=CLIENT_ID)}
-    group_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable, "mailconfig_oauth_clients": registration}
+    group_vars = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "mailconfig_oauth_clients": registration,
+    }
     if servers:
         group_vars.update(mail_account_verify_ca_path=servers["ca"], mail_account_serial=["100%"])
     with open(os.path.join(inventory, "group_vars", "all", "main.yml"), "w", encoding="utf-8") as handle:

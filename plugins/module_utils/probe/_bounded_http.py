@@ -45,7 +45,8 @@ class _Connection(http.client.HTTPConnection):
 
 
 class Connections:
-    """Idle connections kept open between requests, per server; shared by threads (each connection used by one at a time)."""
+    """Idle connections kept open between requests, per server; shared by threads (each connection used by one at a
+    time)."""
 
     def __init__(self):
         self._idle: Dict[tuple, List[_Connection]] = {}

@@ -71,7 +71,11 @@ def _grant_form(oauth2):
     """(grant type, form fields) for the declared grant: refresh token if present, else client credentials."""
     scopes = list(oauth2.get("scopes") or [])
     if oauth2.get("refresh_token"):
-        form = {"grant_type": "refresh_token", "client_id": oauth2["client_id"], "refresh_token": oauth2["refresh_token"]}
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": oauth2["client_id"],
+            "refresh_token": oauth2["refresh_token"],
+        }
     elif oauth2.get("client_secret"):
         form = {"grant_type": "client_credentials", "client_id": oauth2["client_id"]}
         scopes = _app_only_scopes(scopes, oauth2["token_endpoint"])
@@ -121,8 +125,12 @@ def _error_answer(status, body, masker):
     description = answer.get("error_description") if isinstance(answer.get("error_description"), str) else ""
     # Microsoft appends trace and correlation IDs; the first line is the explanation.
     description = masker.text(description).replace("\r", "").split("\n")[0].split(" Trace ID:")[0]
-    response = "HTTP %d %s%s%s" % (status, answer["error"], " (%s)" % answer["suberror"] if isinstance(answer.get("suberror"), str) else "",
-                                   ": " + description if description else "")
+    response = "HTTP %d %s%s%s" % (
+        status,
+        answer["error"],
+        " (%s)" % answer["suberror"] if isinstance(answer.get("suberror"), str) else "",
+        ": " + description if description else "",
+    )
     return answer["error"], numbers, response
 
 
@@ -136,9 +144,15 @@ def _classify_error(status, body, where, masker):
         return Failure("oauth_bad_response", "the token endpoint %s answered HTTP %d, which is not an OAuth 2.0 "
                        "error answer" % (where, status), "HTTP %d" % status)
     error, numbers, response = parsed
-    code = next((_AADSTS[number] for number in numbers if number in _AADSTS), None) or _ERRORS.get(error, "oauth_request_rejected")
+    code = next((_AADSTS[number] for number in numbers if number in _AADSTS), None) or _ERRORS.get(
+        error, "oauth_request_rejected"
+    )
     aadsts = ", ".join("AADSTS%d" % number for number in numbers)
-    return Failure(code, "the token endpoint %s refused the grant: %s%s" % (where, error, " (%s)" % aadsts if aadsts else ""), response)
+    return Failure(
+        code,
+        "the token endpoint %s refused the grant: %s%s" % (where, error, " (%s)" % aadsts if aadsts else ""),
+        response,
+    )
 
 
 def _token(body, sent_refresh_token, where):
@@ -156,8 +170,9 @@ def _token(body, sent_refresh_token, where):
                       "(fields: %s)" % (where, ", ".join(sorted(str(key) for key in answer)) or "none"))
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         issued = [access_token] + [value for value in (answer.get("refresh_token"),) if isinstance(value, str)]
+        # tokens there masked; cut later
         raise Failure("oauth_bad_response", "the token endpoint %s issued a token of type %s; mail servers take "
-                      "Bearer tokens only" % (where, scrub(json.dumps(token_type), issued)))  # tokens there masked; cut later
+                      "Bearer tokens only" % (where, scrub(json.dumps(token_type), issued)))
     try:
         expires_in = int(answer.get("expires_in"))  # Microsoft's older endpoints send it as a string
     except (TypeError, ValueError):
@@ -172,11 +187,22 @@ def _unreachable(exc, where):
     """Transport failures, classified by _diagnosis and reported as oauth_endpoint_unreachable."""
     cause = _diagnosis.from_exception(exc, "token", where)
     hint = cause.hint if cause.code.startswith("certificate_") else None
-    return Failure("oauth_endpoint_unreachable", "cannot reach the token endpoint (%s): %s" % (cause.code, cause.message), hint=hint)
+    return Failure(
+        "oauth_endpoint_unreachable",
+        "cannot reach the token endpoint (%s): %s" % (cause.code, cause.message),
+        hint=hint,
+    )
 
 
-def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stages: Stages, read: Callable[[int, bytes, str], Any],
-             plaintext_allowed_hosts: Iterable[str] = (), connections: Optional[_bounded_http.Connections] = None) -> Any:
+def exchange(
+    endpoint: str,
+    form: Dict[str, str],
+    context: ssl.SSLContext,
+    stages: Stages,
+    read: Callable[[int, bytes, str], Any],
+    plaintext_allowed_hosts: Iterable[str] = (),
+    connections: Optional[_bounded_http.Connections] = None,
+) -> Any:
     """POST ``form`` to the https ``endpoint`` in stage "token"; ``read(status, body, where)`` judges the answer.
 
     Every transport failure, an oversized answer, a redirect or broken HTTP is a Failure;
@@ -188,7 +214,9 @@ def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stage
         raise Failure("oauth_request_rejected", "no usable token endpoint in the declaration: set tenant (Microsoft) "
                       "or an https:// token_endpoint")
     where = "%s:%d" % (host, port)
-    if not endpoint.lower().startswith("https:") and host.lower() not in {name.lower() for name in plaintext_allowed_hosts}:
+    if not endpoint.lower().startswith("https:") and host.lower() not in {
+        name.lower() for name in plaintext_allowed_hosts
+    }:
         raise Failure("oauth_endpoint_insecure", "refusing to send the grant to %s over plain http" % where)
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     try:
@@ -196,8 +224,12 @@ def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stage
             status, body = _bounded_http.post(endpoint, urllib.parse.urlencode(form).encode("ascii"), headers, context,
                                               stages, MAX_BODY, connections)
             if len(body) > MAX_BODY:
-                raise Failure("oauth_bad_response", "the token endpoint %s answered with more than %d bytes, far more than "
-                              "a token response; the rest was not read" % (where, MAX_BODY), "HTTP %d" % status)
+                raise Failure(
+                    "oauth_bad_response",
+                    "the token endpoint %s answered with more than %d bytes, far more than "
+                    "a token response; the rest was not read" % (where, MAX_BODY),
+                    "HTTP %d" % status,
+                )
             if 300 <= status < 400:
                 raise Failure("oauth_bad_response", "the token endpoint %s answered with a redirect (HTTP %d); "
                               "it was not followed" % (where, status), "HTTP %d" % status)
@@ -205,7 +237,9 @@ def exchange(endpoint: str, form: Dict[str, str], context: ssl.SSLContext, stage
     except (OSError, EOFError) as error:
         raise _unreachable(error, where)
     except http.client.HTTPException as error:
-        raise Failure("oauth_bad_response", "the token endpoint %s broke the HTTP protocol (%s)" % (where, type(error).__name__))
+        raise Failure(
+            "oauth_bad_response", "the token endpoint %s broke the HTTP protocol (%s)" % (where, type(error).__name__)
+        )
 
 
 def _request(endpoint, form, context, stages, masker, plaintext_allowed_hosts=()):
@@ -219,8 +253,14 @@ def _request(endpoint, form, context, stages, masker, plaintext_allowed_hosts=()
     return exchange(endpoint, form, context, stages, read, plaintext_allowed_hosts)
 
 
-def acquire(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate_certs: bool = True, timeout: float = 15,
-            plaintext_allowed_hosts: Iterable[str] = (), deadline: Optional[Deadline] = None) -> Tuple[Optional[Token], Dict[str, Any]]:
+def acquire(
+    declaration: Dict[str, Any],
+    ca_path: Optional[str] = None,
+    validate_certs: bool = True,
+    timeout: float = 15,
+    plaintext_allowed_hosts: Iterable[str] = (),
+    deadline: Optional[Deadline] = None,
+) -> Tuple[Optional[Token], Dict[str, Any]]:
     """(Token or None, result): the result has the shape of a verify probe's, with protocol "oauth2".
 
     The request, DNS included, takes at most ``timeout`` seconds and ends by ``deadline``
@@ -235,7 +275,9 @@ def acquire(declaration: Dict[str, Any], ca_path: Optional[str] = None, validate
     token, failure, grant_type = None, None, None
     try:
         grant_type, form = _grant_form(oauth2)
-        token = _request(endpoint, form, tls_context(ca_path, validate_certs), stages, Masker(secrets), plaintext_allowed_hosts)
+        token = _request(
+            endpoint, form, tls_context(ca_path, validate_certs), stages, Masker(secrets), plaintext_allowed_hosts
+        )
     except Failure as exc:
         failure = exc
     message = None if failure else "access token issued by %s:%d (%s grant%s%s)" % (

@@ -11,7 +11,8 @@ database driver does (see ``_mysql``).
 def encrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
     """``data`` padded and encrypted under ``key`` (16, 24 or 32 bytes) and ``iv``."""
     from cryptography.hazmat.primitives import padding  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
     return encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
@@ -20,7 +21,8 @@ def encrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
 def decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
     """The plain bytes of ``data``; ValueError when it is not whole blocks or does not unpad."""
     from cryptography.hazmat.primitives import padding  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     if not data or len(data) % 16:
         raise ValueError("not a whole number of AES blocks")
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()

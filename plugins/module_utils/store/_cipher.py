@@ -38,14 +38,17 @@ class Cipher:
 
 
 def cipher_class(spec: dict) -> Type[Cipher]:
-    """The class of the cipher ``spec`` (the profile's ``cipher``) names; ValueError for one this collection does not know."""
+    """The class of the cipher ``spec`` (the profile's ``cipher``) names; ValueError for one this collection does not
+    know."""
     name = spec.get("name")
     if name == "fixed_key":
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import (  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import (
             ColumnCipher)
         return ColumnCipher
     if name == "openemr":
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._openemr_cipher import (  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._openemr_cipher import (
             OpenemrCipher)
         return OpenemrCipher
     raise ValueError("the profile names cipher %r, which this store does not know (fixed_key, openemr)" % (name,))
@@ -61,7 +64,9 @@ def key_files(folder: str, names: Iterable[str]) -> Dict[str, str]:
     """The contents of the key files ``names`` found in ``folder`` (missing ones left out), each read bounded and
     never through a symbolic link; ValueError naming the folder or file that cannot be read."""
     if not os.path.isdir(folder):
-        raise ValueError("there is no key folder %s (check store.site_dir, or pass the key files as store.key_files)" % folder)
+        raise ValueError(
+            "there is no key folder %s (check store.site_dir, or pass the key files as store.key_files)" % folder
+        )
     found = {}
     for name in names:
         path = os.path.join(folder, name)
@@ -70,8 +75,10 @@ def key_files(folder: str, names: Iterable[str]) -> Dict[str, str]:
         except OSError as exc:
             if exc.errno == errno.ENOENT:
                 continue
-            raise ValueError("cannot read the key file %s: %s (run the module as the web server's user, or with become)" % (
-                path, (exc.strerror or str(exc)).lower()))
+            raise ValueError(
+                "cannot read the key file %s: %s (run the module as the web server's user, or with become)"
+                % (path, (exc.strerror or str(exc)).lower())
+            )
         with os.fdopen(handle, "rb") as stream:
             data = stream.read(_KEY_FILE_LIMIT + 1)
         if len(data) > _KEY_FILE_LIMIT:

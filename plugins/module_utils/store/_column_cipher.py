@@ -24,16 +24,26 @@ class ColumnCipher(Cipher):
 
     def __init__(self, spec: Dict[str, str]) -> None:
         algorithm = spec.get("algorithm")
-        if algorithm not in _KEY_BITS or spec.get("iv") != "zero" or spec.get("padding") != "PKCS7" or spec.get("output") != "base64":
-            raise ValueError("the profile's cipher is not one this store knows (AES-128/192/256-CBC, PKCS7, zero IV, base64)")
+        if (
+            algorithm not in _KEY_BITS
+            or spec.get("iv") != "zero"
+            or spec.get("padding") != "PKCS7"
+            or spec.get("output") != "base64"
+        ):
+            raise ValueError(
+                "the profile's cipher is not one this store knows (AES-128/192/256-CBC, PKCS7, zero IV, base64)"
+            )
         self.key = spec["key"].encode("utf-8")
         if len(self.key) * 8 != _KEY_BITS[algorithm]:
-            raise ValueError("the profile's %s key is %d bytes, not %d" % (algorithm, len(self.key), _KEY_BITS[algorithm] // 8))
+            raise ValueError(
+                "the profile's %s key is %d bytes, not %d" % (algorithm, len(self.key), _KEY_BITS[algorithm] // 8)
+            )
         self.encoding = spec.get("text", "utf-8")
 
     @staticmethod
     def stored_length(size: int) -> int:
-        """How many characters the stored text of a ``size``-byte value takes: whole AES blocks after PKCS7, in Base64."""
+        """How many characters the stored text of a ``size``-byte value takes: whole AES blocks after PKCS7, in
+        Base64."""
         blocks = size // 16 + 1
         return 4 * -(-(16 * blocks) // 3)
 
@@ -43,6 +53,8 @@ class ColumnCipher(Cipher):
     def decrypt(self, stored: Optional[str]) -> str:
         """The plain text of a stored value; ``Unreadable`` when it is not this cipher's output."""
         try:
-            return _aes_cbc.decrypt(self.key, _ZERO_IV, base64.b64decode(stored or "", validate=True)).decode(self.encoding)
+            return _aes_cbc.decrypt(self.key, _ZERO_IV, base64.b64decode(stored or "", validate=True)).decode(
+                self.encoding
+            )
         except (binascii.Error, ValueError, UnicodeDecodeError):
             raise Unreadable()

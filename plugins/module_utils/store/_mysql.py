@@ -24,7 +24,13 @@ import json
 import ssl
 from typing import Iterator, List, Optional, Tuple
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _backup_trust, _database_tls, _file_attributes, _row_backups
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
+    _atomic_file,
+    _backup_trust,
+    _database_tls,
+    _file_attributes,
+    _row_backups,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
@@ -53,9 +59,13 @@ def _drivers(location):
         import pymysql  # pylint: disable=import-outside-toplevel
         import cryptography  # noqa: F401 pylint: disable=import-outside-toplevel,unused-import
     except ImportError as exc:
-        raise StoreError(KIND, location, "needs %s on the host that runs the module (missing: %s); install them there "
-                         "(pip install PyMySQL cryptography), or run the apply from the controller or a jump host that has "
-                         "them (mail_account_apply_from)" % (DRIVERS, exc.name))
+        raise StoreError(
+            KIND,
+            location,
+            "needs %s on the host that runs the module (missing: %s); install them there "
+            "(pip install PyMySQL cryptography), or run the apply from the controller or a jump host that has "
+            "them (mail_account_apply_from)" % (DRIVERS, exc.name),
+        )
     return pymysql
 
 
@@ -67,17 +77,26 @@ def _cause(exc, options):
     if code == 1045:
         return "access denied for user %s (check store.user and the database password in the vault)" % options["user"]
     if code == 1044:
-        return "user %s may not use database %s (it does not exist, or the user has no rights on it)" % (options["user"], options["database"])
+        return "user %s may not use database %s (it does not exist, or the user has no rights on it)" % (
+            options["user"],
+            options["database"],
+        )
     if code == 1049:
         return "the server has no database %s (check store.database)" % options["database"]
     if code in (1142, 1143):
-        return "user %s lacks a privilege it needs (SELECT, INSERT and UPDATE on the database): %s" % (options["user"], text)
+        return "user %s lacks a privilege it needs (SELECT, INSERT and UPDATE on the database): %s" % (
+            options["user"],
+            text,
+        )
     if code == _LOCK_WAIT:
         return "another writer held the rows for more than %g s (store.lock_timeout)" % options["lock_timeout"]
     lowered = text.lower()
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         if "doesn't support" in lowered or "does not support" in lowered:
-            return "the server at %s offers no TLS (set store.tls: false only on a trusted network such as the site VPN)" % where
+            return (
+                "the server at %s offers no TLS (set store.tls: false only on a trusted network such as the site VPN)"
+                % where
+            )
         return "TLS to %s failed: %s (store.ca_path names the CA that signed the server's certificate)" % (where, text)
     if code in (2003, 2013) and ("timed out" in lowered or "timeout" in lowered):
         return "no answer from %s within %g s (server down, firewall or VPN)" % (where, options["connect_timeout"])
@@ -93,8 +112,10 @@ class MysqlStore(Store):
 
     NAME = "mysql"
     KIND = KIND
-    DESCRIPTION = ("an application's own tables in a MySQL or MariaDB database reached over the network, as its application "
-                   "profile maps them (Open Dental); needs PyMySQL and cryptography where the module runs")
+    DESCRIPTION = (
+        "an application's own tables in a MySQL or MariaDB database reached over the network, as its application "
+        "profile maps them (Open Dental); needs PyMySQL and cryptography where the module runs"
+    )
     REQUIRED = ("host", "user", "database", "application")
     CONTACT = True
     OPTIONS = _database_tls.store_options(
@@ -112,12 +133,23 @@ class MysqlStore(Store):
 
     @property
     def location(self) -> str:
-        where = "%s@%s:%s/%s" % (self.options.get("user"), self.options.get("host"), self.options.get("port"), self.options.get("database"))
+        where = "%s@%s:%s/%s" % (
+            self.options.get("user"),
+            self.options.get("host"),
+            self.options.get("port"),
+            self.options.get("database"),
+        )
         return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
 
     def summary(self) -> dict:
-        return dict(type=self.NAME, application=self.options.get("application"), host=self.options.get("host"),
-                    port=self.options.get("port"), database=self.options.get("database"), clinic=self.options.get("clinic"))
+        return dict(
+            type=self.NAME,
+            application=self.options.get("application"),
+            host=self.options.get("host"),
+            port=self.options.get("port"),
+            database=self.options.get("database"),
+            clinic=self.options.get("clinic"),
+        )
 
     def diff_header(self) -> str:
         return "%s (%s)" % (self.location, self.options.get("application"))
@@ -150,20 +182,26 @@ class MysqlStore(Store):
             raise ValueError("state restored: %s has no row backup in %s (backups are made when backup is true)" % (
                 self.location, self.backup_folder()))
         profile = self._profile()
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import Unreadable  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import Unreadable
         data = _backup_trust.verified_bytes(found[-1], self.backup_key, unverified, _row_backups.LIMIT)
         cipher = self._backup_cipher(profile, values)
         try:
             row = json.loads(data.decode("utf-8"))["row"]
-            return _sql_profile.settings_of(profile, row, values, lambda stored: cipher.decrypt(stored) if stored else ""), found[-1]
+            return _sql_profile.settings_of(
+                profile, row, values, lambda stored: cipher.decrypt(stored) if stored else ""
+            ), found[-1]
         except Unreadable:
-            raise ValueError("state restored: the password in %s does not decrypt; restore it in the application" % found[-1])
+            raise ValueError(
+                "state restored: the password in %s does not decrypt; restore it in the application" % found[-1]
+            )
         except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
             raise ValueError("state restored: %s cannot be restored from %s: %s" % (self.location, found[-1], exc))
 
     def _backup_cipher(self, profile, values):
         """The cipher that reads a backup's password: the profile's, with the site's key material when it keeps some."""
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for
         if not profile.get("cipher"):
             return None
         if profile.get("layout") != "settings":
@@ -184,7 +222,9 @@ class MysqlStore(Store):
         """The start of this store's row backup names: server, database, table and which address (default or clinic)."""
         options = self.options
         scope = "clinic%s" % options["clinic"] if options.get("clinic") is not None else "default"
-        return "%s_" % safe_name(options["host"], options["port"], options["database"], table_of(self._profile()), scope)
+        return "%s_" % safe_name(
+            options["host"], options["port"], options["database"], table_of(self._profile()), scope
+        )
 
     def _backups(self):
         """This store's row backups, oldest first."""
@@ -193,25 +233,39 @@ class MysqlStore(Store):
     def _profile(self):
         profile = self.options.get("profile")
         if not profile:
-            raise StoreError(KIND, self.location, "store.profile is missing: the mail_account action plugin fills it in from "
-                             "data/applications/%s.yml" % self.options.get("application"))
+            raise StoreError(
+                KIND,
+                self.location,
+                "store.profile is missing: the mail_account action plugin fills it in from "
+                "data/applications/%s.yml" % self.options.get("application"),
+            )
         return profile
 
     @contextlib.contextmanager
-    def transaction(self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool) -> Iterator[Optional[Session]]:
-        """Connect, check the schema, and hold one transaction (under a named lock, unless in check mode) around a session."""
+    def transaction(
+        self, plan: Plan, attributes: Optional[_file_attributes.Attributes], check_mode: bool
+    ) -> Iterator[Optional[Session]]:
+        """Connect (or take the read's kept connection), check the schema, and hold one transaction (under a
+        named lock, unless in check mode) around a session."""
         del attributes  # a database row has no owner or mode
         profile = self._profile()
         if plan.state == "absent":
-            raise StoreError(KIND, self.location, "state absent is not supported: remove the address in the application itself")
+            raise StoreError(
+                KIND, self.location, "state absent is not supported: remove the address in the application itself"
+            )
         pymysql = _drivers(self.location)
-        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for
         layout = profile.get("layout", "row")
         try:
             wanted = _sql_profile.desired(profile["columns"], plan.values)
             if layout not in ("row", "settings"):
-                raise ValueError("the profile names layout %r, which this store does not know (row, settings)" % (layout,))
-            if not profile.get("cipher") and any(spec.get("encoding") == "cipher" for spec in profile["columns"].values()):
+                raise ValueError(
+                    "the profile names layout %r, which this store does not know (row, settings)" % (layout,)
+                )
+            if not profile.get("cipher") and any(
+                spec.get("encoding") == "cipher" for spec in profile["columns"].values()
+            ):
                 raise ValueError("the profile has a cipher column but no cipher")
             # The settings layout's cipher may need the site's key material: its session makes it.
             cipher = cipher_for(profile["cipher"]) if profile.get("cipher") and layout == "row" else None
@@ -226,15 +280,17 @@ class MysqlStore(Store):
             if kept is None:  # a kept connection was checked and set up by the read that kept it
                 _check_schema(connection, profile, self.location)
                 with connection.cursor() as cursor:
-                    cursor.execute("SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),))
+                    cursor.execute(
+                        "SET SESSION innodb_lock_wait_timeout = %s", (max(1, int(self.options["lock_timeout"])),)
+                    )
             lock = None if check_mode else self._lock(connection)
-            if lock:  # a killed run's pending row backup (the previous password, encrypted): ours to delete under the lock
+            if lock:  # a killed run's pending row backup (the previous password, encrypted): ours to delete
                 _atomic_file.remove_pending(self.backup_folder(), self.backup_prefix())
             connection.begin()
             if layout == "settings":
-                from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings_rows import (  # pylint: disable=import-outside-toplevel
-                    SettingsRows)
-                session = SettingsRows(self, connection, profile, plan, wanted, secrets, check_mode)
+                # pylint: disable-next=import-outside-toplevel
+                from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _settings_rows
+                session = _settings_rows.SettingsRows(self, connection, profile, plan, wanted, secrets, check_mode)
             else:
                 session = _Run(self, connection, profile, plan, wanted, cipher, secrets, check_mode)
             yield session
@@ -243,7 +299,9 @@ class MysqlStore(Store):
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
             raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
         except OSError as exc:  # the row backup's folder or file
-            raise StoreError(KIND, self.location, "cannot write its row backup in %s: %s" % (self.backup_folder(), os_cause(exc)))
+            raise StoreError(
+                KIND, self.location, "cannot write its row backup in %s: %s" % (self.backup_folder(), os_cause(exc))
+            )
         finally:
             try:
                 if not (session and session.committed):
@@ -261,13 +319,22 @@ class MysqlStore(Store):
     def _connect(self, pymysql, secrets):
         try:
             connection = _mysql_auth.connect(
-                pymysql, channel(self.options["tls"], self.options["tls_verify"]),
+                pymysql,
+                channel(self.options["tls"], self.options["tls_verify"]),
                 "%s:%s" % (self.options["host"], self.options["port"]),
-                host=self.options["host"], port=self.options["port"], user=self.options["user"],
-                password=self.options.get("password") or "", database=self.options["database"],
-                connect_timeout=self.options["connect_timeout"], read_timeout=self.options["connect_timeout"],
-                write_timeout=self.options["connect_timeout"], ssl=_database_tls.context(self.options), ssl_disabled=not self.options["tls"],
-                charset="utf8mb4", autocommit=False)
+                host=self.options["host"],
+                port=self.options["port"],
+                user=self.options["user"],
+                password=self.options.get("password") or "",
+                database=self.options["database"],
+                connect_timeout=self.options["connect_timeout"],
+                read_timeout=self.options["connect_timeout"],
+                write_timeout=self.options["connect_timeout"],
+                ssl=_database_tls.context(self.options),
+                ssl_disabled=not self.options["tls"],
+                charset="utf8mb4",
+                autocommit=False,
+            )
         except pymysql.MySQLError as exc:
             raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
         except PasswordRefused as exc:
@@ -276,7 +343,8 @@ class MysqlStore(Store):
             raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
         # PyMySQL reads this attribute before every read and has no public setter for it.
-        connection._read_timeout = self.options["lock_timeout"] + self.options["connect_timeout"]  # pylint: disable=protected-access
+        # pylint: disable-next=protected-access
+        connection._read_timeout = self.options["lock_timeout"] + self.options["connect_timeout"]
         return connection
 
     def _lock(self, connection):
@@ -287,8 +355,12 @@ class MysqlStore(Store):
             cursor.execute("SELECT GET_LOCK(%s, %s)", (name, self.options["lock_timeout"]))
             got = cursor.fetchone()[0]
         if got != 1:
-            raise StoreError(KIND, self.location, "another apply held the lock %s for more than %g s (store.lock_timeout)" % (
-                name, self.options["lock_timeout"]))
+            raise StoreError(
+                KIND,
+                self.location,
+                "another apply held the lock %s for more than %g s (store.lock_timeout)"
+                % (name, self.options["lock_timeout"]),
+            )
         return name
 
 
@@ -313,14 +385,23 @@ def table_of(profile: dict) -> str:
 
 
 def refuse_too_long(store: Store, profile: dict, table: str, todo: dict) -> None:
-    """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before writing."""
+    """A value longer than its column (the profile's ``width``) would be cut by a lenient SQL mode: say so before
+    writing."""
     found = _sql_profile.too_long(profile["columns"], todo)
     if found:
         column, width, length = found
-        what = "encrypted, the password takes" if profile["columns"][column].get("encoding") == "cipher" else "the value takes"
-        raise StoreError(KIND, store.location, "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
-                         "the lint rule for this application says how long it may be)" % (
-                             table, column, width, what, length, profile.get("title")))
+        what = (
+            "encrypted, the password takes"
+            if profile["columns"][column].get("encoding") == "cipher"
+            else "the value takes"
+        )
+        raise StoreError(
+            KIND,
+            store.location,
+            "%s.%s holds %d characters and, %s %d: %s would cut it (use a shorter one; "
+            "the lint rule for this application says how long it may be)"
+            % (table, column, width, what, length, profile.get("title")),
+        )
 
 
 def shown_column(profile: dict, column: str, value: object, changed: bool = False) -> str:
@@ -333,7 +414,11 @@ def shown_column(profile: dict, column: str, value: object, changed: bool = Fals
 def row_backup(store: "MysqlStore", record: dict, number: int) -> _atomic_file.PendingBackup:
     """``record`` (the rows as stored, the password still encrypted) as a pending row backup (``_row_backups``);
     ``number`` (the row's key, 0 for settings rows) goes into its name."""
-    record = dict(record, store=store.summary(), row=dict((column, _row_backups.plain(value)) for column, value in record["row"].items()))
+    record = dict(
+        record,
+        store=store.summary(),
+        row=dict((column, _row_backups.plain(value)) for column, value in record["row"].items()),
+    )
     return _row_backups.pending(store.backup_folder(), store.backup_prefix(), number, record)
 
 
@@ -357,10 +442,16 @@ def _version(connection, where):
         return None
     with connection.cursor() as cursor:
         if "columns" in where:
-            cursor.execute("SELECT CONCAT_WS('.', %s) FROM %s LIMIT 1" % (", ".join(_name(c) for c in where["columns"]), _name(where["table"])))
+            cursor.execute(
+                "SELECT CONCAT_WS('.', %s) FROM %s LIMIT 1"
+                % (", ".join(_name(c) for c in where["columns"]), _name(where["table"]))
+            )
         else:
-            cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (_name(where["value_column"]), _name(where["table"]), _name(where["key_column"])),
-                           (where["key"],))
+            cursor.execute(
+                "SELECT %s FROM %s WHERE %s = %%s"
+                % (_name(where["value_column"]), _name(where["table"]), _name(where["key_column"])),
+                (where["key"],),
+            )
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -400,20 +491,25 @@ class _Run(Session):
         return self._diff(self.row, todo, self.new_row, self.label, self.present, self.number)
 
     def check_writable(self, current: dict, todo: dict) -> None:
-        """Run the write's statements matching no row: a missing privilege, a read-only server or a value too long shows now."""
+        """Run the write's statements matching no row: a missing privilege, a read-only server or a value too long
+        shows now."""
         self.write(current, todo)
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         if self.row is None:
             return None
-        return row_backup(self.store, {"pointer": self.label, "table": self.account["table"], "row": self.row}, self.number)
+        return row_backup(
+            self.store, {"pointer": self.label, "table": self.account["table"], "row": self.row}, self.number
+        )
 
     def write(self, current: dict, todo: dict) -> None:
         refuse_too_long(self.store, self.profile, self.account["table"], todo)
         table = self.account["table"]
         if self.new_row and self.row is not None:
-            self.store.notes.append("%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own" % (
-                table, self.number, self.clinic))
+            self.store.notes.append(
+                "%s row %d is shared with the default address or another clinic; clinic %s gets a row of its own"
+                % (table, self.number, self.clinic)
+            )
         if self.new_row:
             self.written = self._insert(todo)
             self._point(self.spec, self.present, self.written)
@@ -460,7 +556,12 @@ class _Run(Session):
             if not rows:
                 raise StoreError(KIND, self.store.location, "has no %s row with %s = %s (check store.clinic)" % (
                     spec["table"], spec["key_column"], self.clinic))
-            return spec, "%s[%s=%s].%s" % (spec["table"], spec["key_column"], self.clinic, spec["value_column"]), True, int(rows[0][0] or 0)
+            return (
+                spec,
+                "%s[%s=%s].%s" % (spec["table"], spec["key_column"], self.clinic, spec["value_column"]),
+                True,
+                int(rows[0][0] or 0),
+            )
         spec = self.account["pointers"]["default"]
         rows = self._select_pointer(spec, spec["key"], lock)
         label = "%s[%s=%s].%s" % (spec["table"], spec["key_column"], spec["key"], spec["value_column"])
@@ -476,11 +577,16 @@ class _Run(Session):
         for spec in self.account.get("shared_with", ()):
             if "key" in spec:
                 rows = self._select_pointer(spec, spec["key"], "")
-                if any(_sql_profile.pointer_number(row[0]) == number for row in rows if str(row[0] or "").strip().isdigit()):
+                if any(
+                    _sql_profile.pointer_number(row[0]) == number for row in rows if str(row[0] or "").strip().isdigit()
+                ):
                     return True
             else:
-                rows = self._rows("SELECT COUNT(*) FROM %s WHERE %s = %%s AND %s <> %%s" % (
-                    _name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])), (number, self.clinic))
+                rows = self._rows(
+                    "SELECT COUNT(*) FROM %s WHERE %s = %%s AND %s <> %%s"
+                    % (_name(spec["table"]), _name(spec["value_column"]), _name(spec["key_column"])),
+                    (number, self.clinic),
+                )
                 if rows[0][0]:
                     return True
         return False
@@ -489,17 +595,29 @@ class _Run(Session):
         """The row the pointer names, locked; StoreError when it is missing or a user's own."""
         table, key, owner = self.account["table"], self.account["key"], self.account["owner"]
         with self.db.cursor() as cursor:
-            cursor.execute("SELECT * FROM %s WHERE %s = %%s%s" % (_name(table), _name(key), "" if check_mode else " FOR UPDATE"), (number,))
+            cursor.execute(
+                "SELECT * FROM %s WHERE %s = %%s%s" % (_name(table), _name(key), "" if check_mode else " FOR UPDATE"),
+                (number,),
+            )
             row = cursor.fetchone()
             names = [column[0] for column in cursor.description or ()]
         if row is None:
-            raise StoreError(KIND, self.store.location, "%s points at %s row %s = %d, which does not exist; choose the address again in %s "
-                             "(or set the pointer to 0 so a new row is made)" % (label, table, key, number, self.profile.get("title")))
+            raise StoreError(
+                KIND,
+                self.store.location,
+                "%s points at %s row %s = %d, which does not exist; choose the address again in %s "
+                "(or set the pointer to 0 so a new row is made)"
+                % (label, table, key, number, self.profile.get("title")),
+            )
         current = dict(zip(names, row))
         if current[owner["column"]] != owner["value"]:
-            raise StoreError(KIND, self.store.location, "%s points at %s row %d, which is one user's own address (%s = %s), not the practice's; "
-                             "it is left alone: choose a practice address in %s" % (label, table, number, owner["column"], current[owner["column"]],
-                                                                                    self.profile.get("title")))
+            raise StoreError(
+                KIND,
+                self.store.location,
+                "%s points at %s row %d, which is one user's own address (%s = %s), not the practice's; "
+                "it is left alone: choose a practice address in %s"
+                % (label, table, number, owner["column"], current[owner["column"]], self.profile.get("title")),
+            )
         return current
 
     def _changes(self, current):
@@ -539,13 +657,16 @@ class _Run(Session):
             return self.cipher.decrypt(stored)
         except Exception:  # pylint: disable=broad-except  # Unreadable, whatever shape the stored text has
             if note:
-                self.store.notes.append("the stored %s.%s could not be decrypted; it was unreadable and is replaced (its value is not shown)" % (
-                    self.account["table"], column))
+                self.store.notes.append(
+                    "the stored %s.%s could not be decrypted; it was unreadable and is replaced "
+                    "(its value is not shown)" % (self.account["table"], column)
+                )
             return None
 
     def _read_back(self, spec, number, todo, before):
-        """Read the pointer and the row again in the transaction: each written column must hold what was written, each
-        other one what it held before; else ReadBackMismatch (then ROLLBACK), for a trigger or a writer that ignores our lock."""
+        """Read the pointer and the row again in the transaction: each written column must hold what was written,
+        each other one what it held before; else ReadBackMismatch (then ROLLBACK), for a trigger or a writer that
+        ignores our lock."""
         call_before_read_back(self.store.location)
         _spec, _label, _present, pointed = self._pointer(False)
         wrong = [] if pointed == number else ["%s.%s" % (spec["table"], spec["value_column"])]
@@ -575,7 +696,10 @@ class _Run(Session):
             self._update_rows(spec["table"], {spec["value_column"]: str(number) if spec.get("text") else number},
                               {spec["key_column"]: spec["key"]})
         else:
-            self._insert_row(spec["table"], {spec["key_column"]: spec["key"], spec["value_column"]: str(number) if spec.get("text") else number})
+            self._insert_row(
+                spec["table"],
+                {spec["key_column"]: spec["key"], spec["value_column"]: str(number) if spec.get("text") else number},
+            )
 
     def _update(self, todo, number):
         owner = self.account["owner"]
@@ -595,9 +719,9 @@ class _Run(Session):
             self._insert_row(signal["table"], row, now=signal.get("now"))
 
     def _insert_row(self, table, row, now=None):
-        """INSERT ``row`` (and the column ``now`` set to NOW()); its number. In check mode the same INSERT selects no row:
-        the server still checks the privileges and refuses a read-only database, but nothing is written (MyISAM has no
-        rollback), no row number is used up and no row is locked."""
+        """INSERT ``row`` (and the column ``now`` set to NOW()); its number. In check mode the same INSERT selects no
+        row: the server still checks the privileges and refuses a read-only database, but nothing is written (MyISAM
+        has no rollback), no row number is used up and no row is locked."""
         columns = ", ".join([_name(column) for column in row] + ([_name(now)] if now else []))
         values = ", ".join(["%s"] * len(row) + (["NOW()"] if now else []))
         shape = "INSERT INTO %s (%s) SELECT %s FROM DUAL WHERE 1 = 0" if self.dry else "INSERT INTO %s (%s) VALUES (%s)"
@@ -623,14 +747,27 @@ class _Run(Session):
             before.append("%s = %s" % (label, number))
         if current is not None:
             where = "%s[%s=%s]" % (table, key, number)
-            before.extend("%s.%s = %s" % (where, column, shown_column(self.profile, column, current.get(column))) for column in self.wanted)
+            before.extend(
+                "%s.%s = %s" % (where, column, shown_column(self.profile, column, current.get(column)))
+                for column in self.wanted
+            )
         if new_row:
             after.append("%s = (the new row)" % label)
             where = "%s[%s=%s]" % (table, key, _NEW)
-            after.extend("%s.%s = %s" % (where, column, shown_column(self.profile, column, todo[column], True)) for column in self.wanted)
+            after.extend(
+                "%s.%s = %s" % (where, column, shown_column(self.profile, column, todo[column], True))
+                for column in self.wanted
+            )
         else:
             after.append("%s = %s" % (label, number))
             where = "%s[%s=%s]" % (table, key, number)
-            after.extend("%s.%s = %s" % (where, column, shown_column(self.profile, column, todo.get(column, current.get(column)), column in todo))
-                         for column in self.wanted)
+            after.extend(
+                "%s.%s = %s"
+                % (
+                    where,
+                    column,
+                    shown_column(self.profile, column, todo.get(column, current.get(column)), column in todo),
+                )
+                for column in self.wanted
+            )
         return tuple(scrub(diff_text(lines), self.secrets) for lines in (before, after))

@@ -59,7 +59,10 @@ def seal(pair: Tuple[bytes, bytes], version: int, data: bytes) -> str:
     """``data`` as CryptoGen stores it under ``(aes key, hmac key)``, with a new random IV."""
     iv = os.urandom(_IV)
     body = iv + _aes_cbc.encrypt(pair[0], iv, data)
-    return "%03d%s" % (version, base64.b64encode(hmac.new(pair[1], body, hashlib.sha384).digest() + body).decode("ascii"))
+    return "%03d%s" % (
+        version,
+        base64.b64encode(hmac.new(pair[1], body, hashlib.sha384).digest() + body).decode("ascii"),
+    )
 
 
 class OpenemrCipher(Cipher):
@@ -73,7 +76,8 @@ class OpenemrCipher(Cipher):
 
     @staticmethod
     def stored_length(size: int) -> int:
-        """The prefix, then Base64 of the HMAC, the IV and whole AES blocks after PKCS7 (111 bytes take 239 characters)."""
+        """The prefix, then Base64 of the HMAC, the IV and whole AES blocks after PKCS7 (111 bytes take 239
+        characters)."""
         return 3 + 4 * -(-(_MAC + _IV + 16 * (size // 16 + 1)) // 3)
 
     def __init__(self, site: dict) -> None:
@@ -84,13 +88,20 @@ class OpenemrCipher(Cipher):
         if stored:
             self.version = version_of(stored)
             if self.version not in WORDS:
-                raise ValueError("it is sealed with CryptoGen version %03d, which mailconfig does not know (it reads and writes %s)" % (
-                    self.version, _KNOWN))
+                raise ValueError(
+                    "it is sealed with CryptoGen version %03d, which mailconfig does not know (it reads and writes %s)"
+                    % (self.version, _KNOWN)
+                )
         else:
-            present = [version for version, word in WORDS.items() if word + "a" in self._files and word + "b" in self._files]
+            present = [
+                version for version, word in WORDS.items() if word + "a" in self._files and word + "b" in self._files
+            ]
             if not present:
-                raise ValueError("the site has no key files %s: mailconfig never creates OpenEMR keys (save any encrypted "
-                                 "setting once in OpenEMR's Administration, Globals, and OpenEMR creates them)" % ", ".join(KEY_NAMES))
+                raise ValueError(
+                    "the site has no key files %s: mailconfig never creates OpenEMR keys (save any encrypted "
+                    "setting once in OpenEMR's Administration, Globals, and OpenEMR creates them)"
+                    % ", ".join(KEY_NAMES)
+                )
             self.version = max(present)
         self._drive(self.version)  # the keys must open before anything is compared or written
 
@@ -123,8 +134,10 @@ class OpenemrCipher(Cipher):
                 try:
                     keys.append(_unseal(self._database(version_of(self._files[name])), self._files[name]))
                 except (Unreadable, ValueError):
-                    raise ValueError("the key file %s does not open with the site's keys table (wrong site, or the file was "
-                                     "replaced)" % name)
+                    raise ValueError(
+                        "the key file %s does not open with the site's keys table (wrong site, or the file was "
+                        "replaced)" % name
+                    )
                 if len(keys[-1]) != _KEY:
                     raise ValueError("the key file %s holds no %d-byte key" % (name, _KEY))
             self._pairs[version] = (keys[0], keys[1])

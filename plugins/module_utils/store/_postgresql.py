@@ -180,6 +180,24 @@ class PostgresqlStore(Store):
                 "store.profile is missing: the mail_account action plugin fills it in from "
                 "data/applications/%s.yml" % self.options.get("application"),
             )
+        layout = profile.get("layout")
+        if layout != "records":
+            raise StoreError(
+                KIND, self.location, "the profile names layout %r, which this store does not know (records)" % (layout,)
+            )
+        ciphered = [
+            "%s.%s" % (spec.get("table"), column)
+            for spec in profile.get("records") or ()
+            for column, column_spec in (spec.get("columns") or {}).items()
+            if column_spec.get("encoding") == "cipher"
+        ]
+        if profile.get("cipher") or ciphered:
+            raise StoreError(
+                KIND,
+                self.location,
+                "the records layout writes each value as it is and has no cipher; the profile asks for one (%s)"
+                % (", ".join(ciphered) or "cipher: %s" % profile.get("cipher")),
+            )
         return profile
 
     @contextlib.contextmanager
@@ -293,7 +311,8 @@ class PostgresqlStore(Store):
         found = {}
         for table, column in engine.run(
             # pg_catalog, not information_schema: its views cost a fresh backend tens of milliseconds to plan
-            "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+            "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute a "
+            "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
             "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(:tables) "
             "AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped",
             {"tables": list(schema["tables"]) + [schema.get("version", {}).get("table", "")]},

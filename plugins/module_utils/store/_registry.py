@@ -50,7 +50,9 @@ def _postgresql() -> Type[Store]:
 
 
 # store.type -> the loader of its class, in the order of store.type's choices; the first is the default.
-_LOADERS: Dict[str, Callable[[], Type[Store]]] = dict(sqlite=_sqlite, json=_json, ini=_ini, mysql=_mysql, postgresql=_postgresql)
+_LOADERS: Dict[str, Callable[[], Type[Store]]] = dict(
+    sqlite=_sqlite, json=_json, ini=_ini, mysql=_mysql, postgresql=_postgresql
+)
 DEFAULT = next(iter(_LOADERS))
 
 

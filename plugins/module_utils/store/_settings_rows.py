@@ -18,7 +18,12 @@ from typing import List, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file, _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Session, StoreError, call_before_read_back, diff_text
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
+    Session,
+    StoreError,
+    call_before_read_back,
+    diff_text,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import Unreadable, cipher_for, key_files
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import (
     KIND, _name, refuse_too_long, row_backup, shown_column)
@@ -74,33 +79,56 @@ class SettingsRows(Session):
         """``table[name] = value`` lines of our rows before and after, secrets masked."""
         before = ["%s = %s" % (self._label(name), shown_column(self.profile, name, self.stored[name]))
                   for name in self.wanted if name in self.stored]
-        after = ["%s = %s" % (self._label(name), shown_column(self.profile, name, todo.get(name, self.stored.get(name)), name in todo))
-                 for name in self.wanted]
+        after = [
+            "%s = %s"
+            % (self._label(name), shown_column(self.profile, name, todo.get(name, self.stored.get(name)), name in todo))
+            for name in self.wanted
+        ]
         return scrub(diff_text(before), self.secrets), scrub(diff_text(after), self.secrets)
 
     def check_writable(self, current: dict, todo: dict) -> None:
-        """Run the write's statement matching no row: a missing privilege, a read-only server or a value too long shows now."""
+        """Run the write's statement matching no row: a missing privilege, a read-only server or a value too long shows
+        now."""
         self.write(current, todo)
 
     def backup(self) -> Optional[_atomic_file.PendingBackup]:
         if not self.stored:
             return None
-        return row_backup(self.store, {"table": self.table["table"], "row": dict((name, self.stored.get(name)) for name in self.wanted)}, 0)
+        return row_backup(
+            self.store,
+            {"table": self.table["table"], "row": dict((name, self.stored.get(name)) for name in self.wanted)},
+            0,
+        )
 
     def write(self, current: dict, todo: dict) -> None:
-        """One statement: each changed row updated, each missing one inserted (the table's key is name and index); in check
-        mode the same statement selects no row, so the server checks the privileges and writes nothing."""
+        """One statement: each changed row updated, each missing one inserted (the table's key is name and index); in
+        check mode the same statement selects no row, so the server checks the privileges and writes nothing."""
         refuse_too_long(self.store, self.profile, self.table["table"], todo)
         table = self.table
         rows = [(name, table["index"], value) for name, value in todo.items()][:1 if self.dry else None]
-        source = "SELECT %s, %s, %s FROM DUAL WHERE 1 = 0" if self.dry else "VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows))
+        source = (
+            "SELECT %s, %s, %s FROM DUAL WHERE 1 = 0"
+            if self.dry
+            else "VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows))
+        )
         with self.db.cursor() as cursor:
-            cursor.execute("INSERT INTO %s (%s, %s, %s) %s ON DUPLICATE KEY UPDATE %s = VALUES(%s)" % (
-                _name(table["table"]), _name(table["name_column"]), _name(table["index_column"]), _name(table["value_column"]),
-                source, _name(table["value_column"]), _name(table["value_column"])), [part for row in rows for part in row])
+            cursor.execute(
+                "INSERT INTO %s (%s, %s, %s) %s ON DUPLICATE KEY UPDATE %s = VALUES(%s)"
+                % (
+                    _name(table["table"]),
+                    _name(table["name_column"]),
+                    _name(table["index_column"]),
+                    _name(table["value_column"]),
+                    source,
+                    _name(table["value_column"]),
+                    _name(table["value_column"]),
+                ),
+                [part for row in rows for part in row],
+            )
 
     def read_back(self, current: dict, todo: dict) -> List[str]:
-        """The rows that do not hold what was written, or no longer what they held (a trigger, a writer that ignores our lock)."""
+        """The rows that do not hold what was written, or no longer what they held (a trigger, a writer that ignores our
+        lock)."""
         call_before_read_back(self.store.location)
         found = self._select(False)
         wrong = []
@@ -124,12 +152,23 @@ class SettingsRows(Session):
         return "%s[%s]" % (self.table["table"], name)
 
     def _select(self, lock):
-        """``name -> value`` of our rows at the profile's index (names compared as the table's collation does: any case)."""
+        """``name -> value`` of our rows at the profile's index (names compared as the table's collation does: any
+        case)."""
         table, names = self.table, list(self.wanted)
         with self.db.cursor() as cursor:
-            cursor.execute("SELECT %s, %s FROM %s WHERE %s = %%s AND %s IN (%s)%s" % (
-                _name(table["name_column"]), _name(table["value_column"]), _name(table["table"]), _name(table["index_column"]),
-                _name(table["name_column"]), ", ".join(["%s"] * len(names)), " FOR UPDATE" if lock else ""), [table["index"]] + names)
+            cursor.execute(
+                "SELECT %s, %s FROM %s WHERE %s = %%s AND %s IN (%s)%s"
+                % (
+                    _name(table["name_column"]),
+                    _name(table["value_column"]),
+                    _name(table["table"]),
+                    _name(table["index_column"]),
+                    _name(table["name_column"]),
+                    ", ".join(["%s"] * len(names)),
+                    " FOR UPDATE" if lock else "",
+                ),
+                [table["index"]] + names,
+            )
             found = dict((str(row[0]).lower(), row[1]) for row in cursor.fetchall())
         return dict((name, found[name.lower()]) for name in names if name.lower() in found)
 
@@ -142,7 +181,9 @@ class SettingsRows(Session):
             site["keys"] = self._keys(spec["keys_table"], spec["key_files"]["names"])
         if "key_files" in spec:
             site["key_files"] = self._key_files(spec["key_files"])
-        self.secrets.update(value for value in list(site.get("keys", {}).values()) + list(site.get("key_files", {}).values()) if value)
+        self.secrets.update(
+            value for value in list(site.get("keys", {}).values()) + list(site.get("key_files", {}).values()) if value
+        )
         try:
             return cipher_for(spec, site)
         except ValueError as exc:
@@ -151,9 +192,17 @@ class SettingsRows(Session):
 
     def _keys(self, where, names):
         with self.db.cursor() as cursor:
-            cursor.execute("SELECT %s, %s FROM %s WHERE %s IN (%s)" % (
-                _name(where["name_column"]), _name(where["value_column"]), _name(where["table"]), _name(where["name_column"]),
-                ", ".join(["%s"] * len(names))), list(names))
+            cursor.execute(
+                "SELECT %s, %s FROM %s WHERE %s IN (%s)"
+                % (
+                    _name(where["name_column"]),
+                    _name(where["value_column"]),
+                    _name(where["table"]),
+                    _name(where["name_column"]),
+                    ", ".join(["%s"] * len(names)),
+                ),
+                list(names),
+            )
             return dict((str(row[0]), str(row[1] or "")) for row in cursor.fetchall())
 
     def _key_files(self, spec):
@@ -163,9 +212,14 @@ class SettingsRows(Session):
             return dict((str(name), str(value)) for name, value in given.items() if name in spec["names"])
         site_dir = self.store.options.get("site_dir")
         if not site_dir:
-            raise StoreError(KIND, self.store.location, "%s keeps its password keys in files: set store.site_dir to the site's folder "
-                             "(such as /var/www/openemr/sites/default) when the module runs on the %s server, or store.key_files "
-                             "(their contents, from the vault) when it runs elsewhere" % (self.profile.get("title"), self.profile.get("title")))
+            raise StoreError(
+                KIND,
+                self.store.location,
+                "%s keeps its password keys in files: set store.site_dir to the site's folder "
+                "(such as /var/www/openemr/sites/default) when the module runs on the %s server, or store.key_files "
+                "(their contents, from the vault) when it runs elsewhere"
+                % (self.profile.get("title"), self.profile.get("title")),
+            )
         try:
             return key_files(os.path.join(site_dir, spec["dir"]), spec["names"])
         except ValueError as exc:
@@ -178,5 +232,9 @@ class SettingsRows(Session):
         except Unreadable:
             if quiet:
                 return None
-            raise StoreError(KIND, self.store.location, "the stored %s does not decrypt with the site's keys (are store.site_dir or "
-                             "store.key_files this site's?); nothing was written" % self._label(name))
+            raise StoreError(
+                KIND,
+                self.store.location,
+                "the stored %s does not decrypt with the site's keys (are store.site_dir or "
+                "store.key_files this site's?); nothing was written" % self._label(name),
+            )

@@ -100,18 +100,26 @@ def settings_of(profile: Mapping[str, Any], row: Mapping[str, Any], declared: Ma
             if value not in (None, ""):
                 read.add(spec["setting"])
     if settings.get("email.incoming.host") in (None, ""):  # a blank incoming server: the account only sends
-        settings.update((key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings)
+        settings.update(
+            (key, False if key == "email.incoming.enabled" else None) for key in _INCOMING if key in settings
+        )
     filled = [(column, spec) for column, spec in columns.items() if "setting" not in spec]
     # The error rules that speak of the settings' shape (a rule without ``when``, such as a length limit, does not)
     refusing = [rule for rule in profile.get("rules", ()) if rule.get("severity") == "error" and "when" in rule]
 
     def differs(candidate):
-        return [column for column, spec in filled if not same(spec.get("encoding", "text"), row.get(column), _column_value(column, spec, candidate))]
+        return [
+            column
+            for column, spec in filled
+            if not same(spec.get("encoding", "text"), row.get(column), _column_value(column, spec, candidate))
+        ]
 
     def fits(candidate):
         return not differs(candidate) and not any(matches(rule.get("when"), candidate) for rule in refusing)
 
-    conditions = [rule.get("when") or {} for _column, spec in filled for rule in spec.get("rules", ())] + [rule.get("when") or {} for rule in refusing]
+    conditions = [rule.get("when") or {} for _column, spec in filled for rule in spec.get("rules", ())] + [
+        rule.get("when") or {} for rule in refusing
+    ]
     for candidate in _alternatives(conditions, settings, held):
         if fits(candidate):
             return candidate
@@ -139,7 +147,9 @@ def _alternatives(conditions, settings, held):
     return sorted(candidates, key=lambda candidate: sum(1 for name in named if candidate[name] != settings.get(name)))
 
 
-def changed_settings(profile: Mapping[str, Any], values: Mapping[str, Any], todo: Mapping[str, Any], everything: bool) -> Dict[str, Any]:
+def changed_settings(
+    profile: Mapping[str, Any], values: Mapping[str, Any], todo: Mapping[str, Any], everything: bool
+) -> Dict[str, Any]:
     """The settings a change of ``todo``'s columns stands for (all of ``values`` when ``everything``): a column's own
     setting; for a column that a rule or a fixed value fills (UseSSL, SMTP_SECURE), every connection setting, so the
     change is tested."""
@@ -186,7 +196,9 @@ def too_long(columns: Mapping[str, Dict[str, Any]], todo: Mapping[str, Any]) -> 
     return None
 
 
-def schema_problem(profile: Mapping[str, Any], found: Mapping[str, Collection[str]], version: Callable[[], Optional[str]]) -> Optional[str]:
+def schema_problem(
+    profile: Mapping[str, Any], found: Mapping[str, Collection[str]], version: Callable[[], Optional[str]]
+) -> Optional[str]:
     """Why a database is not one the profile can write, or None.
 
     ``found`` maps each of the profile's tables present (lower case) to its columns (lower case);
@@ -208,7 +220,9 @@ def schema_problem(profile: Mapping[str, Any], found: Mapping[str, Collection[st
     if missing:
         return "%s version %s is too old: it lacks %s; mail_account needs %s %s or later (update %s first)" % (
             title, found_version or "(unknown)", ", ".join(missing), title, schema["minimum"], title)
-    if found_version and not any(found_version == release or found_version.startswith(release + ".") for release in releases):
+    if found_version and not any(
+        found_version == release or found_version.startswith(release + ".") for release in releases
+    ):
         return "%s release %s is not one mail_account knows: its profile models %s %s; nothing was written" % (
             title, found_version, title, " and ".join(releases))
     return None

@@ -24,7 +24,20 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import C
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
 # What the store needs (the rules too: a restore keeps to them); the rest (settings, sources) is for lint and people.
-_FOR_STORE = ("name", "title", "schema", "account", "columns", "cipher", "signal", "contact", "rules", "layout", "records", "settings_table")
+_FOR_STORE = (
+    "name",
+    "title",
+    "schema",
+    "account",
+    "columns",
+    "cipher",
+    "signal",
+    "contact",
+    "rules",
+    "layout",
+    "records",
+    "settings_table",
+)
 
 
 class UnknownApplication(ValueError):
@@ -40,7 +53,9 @@ def names() -> List[str]:
 def profile(name: str) -> Dict[str, Any]:
     """The profile of application ``name``; UnknownApplication when there is none."""
     if name not in names():
-        raise UnknownApplication("no application profile %r (known: %s; see data/applications/)" % (name, ", ".join(names())))
+        raise UnknownApplication(
+            "no application profile %r (known: %s; see data/applications/)" % (name, ", ".join(names()))
+        )
     with open(os.path.join(APPLICATIONS_DIR, name + ".yml"), encoding="utf-8") as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
@@ -93,16 +108,21 @@ def _written(raw, paths):
 
 
 def _too_long(application: Mapping[str, Any], where: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    """Whether the setting, stored as the profile's column stores it (through the profile's cipher), exceeds the column's width."""
+    """Whether the setting, stored as the profile's column stores it (through the profile's cipher), exceeds the
+    column's width."""
     value, column = values.get(where["setting"]), application["columns"][where["column"]]
     if not isinstance(value, str) or not column.get("width"):
         return False
     size = len(value.encode("utf-8"))
-    stored = cipher_class(application["cipher"]).stored_length(size) if column.get("encoding") == "cipher" else len(value)
+    stored = (
+        cipher_class(application["cipher"]).stored_length(size) if column.get("encoding") == "cipher" else len(value)
+    )
     return stored > column["width"]
 
 
-def lint(name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignored: Collection[str] = ()) -> List[Finding]:
+def lint(
+    name: str, raw: Mapping[str, Any], normalised: Mapping[str, Any], ignored: Collection[str] = ()
+) -> List[Finding]:
     """The findings of application ``name``'s rules for one normalised declaration."""
     values = dict(canonical(normalised), provider=normalised.get("provider"))
     findings = []

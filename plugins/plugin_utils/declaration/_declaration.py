@@ -55,7 +55,8 @@ class Context(NamedTuple):
 
     def resolver(self) -> Any:
         """The run's shared resolver for these settings; imports dnspython, so only ``provider: auto`` calls it."""
-        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _dns  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _dns
         return _dns.shared_resolver(self.dns_server, self.dns_timeout, self.offline, _dns.ansible_run_dir())
 
 
@@ -97,7 +98,8 @@ def check(data: Any, marks: Optional[dict] = None, source: str = "", today: Opti
     findings = []
     if data.get("provider") == "auto":
         # Imported here: dnspython costs ~50 ms per Ansible worker, and few declarations say auto.
-        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue import _detect
         data, finding = _detect.decide(data, context.resolver)
         findings.append(finding)
         if data is None:

@@ -191,7 +191,8 @@ def _hosts(source: str):
     if not os.path.exists(source):
         return "mailconfig-lint: --inventory %s: no such file or folder" % source
     try:
-        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import (  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import (
             _inventory_applications)
     except ImportError as exc:
         return ("mailconfig-lint: --inventory needs ansible-core in %s (%s); install it there, or for the "

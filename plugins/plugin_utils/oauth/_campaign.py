@@ -54,7 +54,9 @@ Row = collections.namedtuple("Row", "practice provider date when application mov
 
 
 def _application_of(store):
-    return _application.of_store(store) or (str(store.get("application")) if isinstance(store, dict) and store.get("application") else None)
+    return _application.of_store(store) or (
+        str(store.get("application")) if isinstance(store, dict) and store.get("application") else None
+    )
 
 
 def _deadline(entry, declaration):
@@ -64,7 +66,9 @@ def _deadline(entry, declaration):
     if isinstance(incoming, dict) and incoming.get("enabled", True) is not False:
         services.append(str(incoming.get("protocol", "imap")))
     plans = [(entry.get("basic_auth") or {}).get(service) for service in services]
-    dated = sorted((plan["date"], plan.get("when", plan["date"])) for plan in plans if plan and plan.get("status") == "default_off")
+    dated = sorted(
+        (plan["date"], plan.get("when", plan["date"])) for plan in plans if plan and plan.get("status") == "default_off"
+    )
     return dated[0] if dated else (None, None)
 
 
@@ -80,18 +84,43 @@ def plan(practices: Sequence) -> List[Row]:
         if date is None:
             continue
         application = _application_of(practice.store)
-        move = CANNOT_MOVE if application in CANNOT_MOVE_APPLICATIONS else OWN_SIGN_IN if application in OWN_SIGN_IN_APPLICATIONS else OUR_GRANT
-        rows.append(Row(practice.name, provider, date, when, application or "(%s store)" % practice.store.get("type", "sqlite"),
-                        move, declaration.get("address", ""), tenant_of(declaration)))
+        move = (
+            CANNOT_MOVE
+            if application in CANNOT_MOVE_APPLICATIONS
+            else OWN_SIGN_IN
+            if application in OWN_SIGN_IN_APPLICATIONS
+            else OUR_GRANT
+        )
+        rows.append(
+            Row(
+                practice.name,
+                provider,
+                date,
+                when,
+                application or "(%s store)" % practice.store.get("type", "sqlite"),
+                move,
+                declaration.get("address", ""),
+                tenant_of(declaration),
+            )
+        )
     return sorted(rows, key=lambda row: (row.date, row.practice))
 
 
 class Campaign:
     """Sign-ins for chosen rows; ``say(line)`` reports progress (never a secret)."""
 
-    def __init__(self, rows: Sequence[Row], practices: Dict[str, Any], inventory_dir: str, vault: RefreshTokenVault,
-                 context: ssl.SSLContext, handouts: str, say: Callable[[str], None], workers: int = _polling.DEFAULT_WORKERS,
-                 timeout: float = 15):
+    def __init__(
+        self,
+        rows: Sequence[Row],
+        practices: Dict[str, Any],
+        inventory_dir: str,
+        vault: RefreshTokenVault,
+        context: ssl.SSLContext,
+        handouts: str,
+        say: Callable[[str], None],
+        workers: int = _polling.DEFAULT_WORKERS,
+        timeout: float = 15,
+    ):
         self.rows, self.practices, self.inventory_dir, self.vault = list(rows), practices, inventory_dir, vault
         self.context, self.handouts, self.say, self.workers, self.timeout = context, handouts, say, workers, timeout
         self.outcomes: Dict[str, str] = {}
@@ -113,7 +142,8 @@ class Campaign:
         return registration
 
     def run(self) -> Dict[str, str]:
-        """Sign in every movable row; practice -> outcome (moved, change by hand, declined, expired, failed, cannot move)."""
+        """Sign in every movable row; practice -> outcome (moved, change by hand, declined, expired, failed, cannot
+        move)."""
         stored = set(self.vault.practices())
         sign_ins = []
         for row in self.rows:
@@ -127,8 +157,15 @@ class Campaign:
                     continue
                 where = endpoints(row.provider, row.tenant, registration)
                 consent = admin_consent_url(where.authorize, registration["client_id"]) if where.authorize else None
-                sign_in = DeviceSignIn(row.practice, where, registration["client_id"], self.context, self.timeout, consent,
-                                       self.connections)
+                sign_in = DeviceSignIn(
+                    row.practice,
+                    where,
+                    registration["client_id"],
+                    self.context,
+                    self.timeout,
+                    consent,
+                    self.connections,
+                )
             except (NoSignIn, SignInError) as error:
                 self.outcomes[row.practice] = "failed"
                 self.say("%s: %s" % (row.practice, error))
@@ -136,7 +173,9 @@ class Campaign:
             sign_ins.append(sign_in)
         self._pending_starts = len(sign_ins)
         writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-vault")
-        self._files = concurrent.futures.ThreadPoolExecutor(max_workers=FILE_WRITERS, thread_name_prefix="campaign-files")
+        self._files = concurrent.futures.ThreadPoolExecutor(
+            max_workers=FILE_WRITERS, thread_name_prefix="campaign-files"
+        )
         try:
             _polling.run(sign_ins, self.workers, lambda sign_in: self._on_step(sign_in, writer))
             for write in self._writes:
@@ -153,8 +192,16 @@ class Campaign:
         if sign_in.state == "waiting" and sign_in.polls == 0:
             self._writes.append(self._files.submit(_handout.write_markdown, self.handouts, sign_in, row.address))
             self._started.append((sign_in, row.address))
-            self.say("%s: open %s and enter the code %s (sign in as %s; until %s)" % (
-                row.practice, sign_in.verification_uri, sign_in.user_code, row.address, time.strftime("%H:%M", time.localtime(sign_in.expires_at))))
+            self.say(
+                "%s: open %s and enter the code %s (sign in as %s; until %s)"
+                % (
+                    row.practice,
+                    sign_in.verification_uri,
+                    sign_in.user_code,
+                    row.address,
+                    time.strftime("%H:%M", time.localtime(sign_in.expires_at)),
+                )
+            )
         if sign_in.polls == 0:
             self._pending_starts -= 1
             if self._pending_starts == 0 and self._started:
@@ -164,7 +211,10 @@ class Campaign:
         elif sign_in.state == "failed":
             error = sign_in.error
             self.errors[row.practice] = error
-            self.outcomes[row.practice] = {"oauth_sign_in_declined": "declined", "oauth_sign_in_expired": "expired"}.get(error.code, "failed")
+            self.outcomes[row.practice] = {
+                "oauth_sign_in_declined": "declined",
+                "oauth_sign_in_expired": "expired",
+            }.get(error.code, "failed")
             self.say("%s: %s %s. %s" % (row.practice, error.code, error.message, error.hint))
         self._write_behind(writer)
 
@@ -191,7 +241,8 @@ class Campaign:
         """Point the declaration at the stored token: edited in its host_vars file, or the change printed."""
         registration = self._client(row)
         client_id, token_reference = registration["client_id"], reference(row.practice, self.vault.variable)
-        overrides = {"scopes": registration.get("scopes")}  # a registration's own endpoint and scopes (a national cloud)
+        # a registration's own endpoint and scopes (a national cloud)
+        overrides = {"scopes": registration.get("scopes")}
         if registration.get("token_endpoint"):
             overrides["token_endpoint"] = endpoints(row.provider, row.tenant, registration).token
         own_sign_in = row.move == OWN_SIGN_IN
@@ -202,7 +253,10 @@ class Campaign:
             self.say("%s: %s" % (row.practice, error))
             path = None
         if path:
-            self.say("%s: signed in; token stored; %s now declares auth.method oauth2" % (row.practice, os.path.relpath(path)))
+            self.say(
+                "%s: signed in; token stored; %s now declares auth.method oauth2"
+                % (row.practice, os.path.relpath(path))
+            )
         else:
             self.manual[row.practice] = _declaration_edit.change_text(row.tenant, client_id, token_reference, overrides)
             self.say("%s: signed in; token stored; its auth is not in a host_vars file: change it by hand to:\n%s" % (
@@ -216,4 +270,11 @@ def playbook_command(inventory: str, practices: Sequence[str], vault_arguments: 
     """The site.yml run that tests and saves the moved practices (None when none moved)."""
     if not practices:
         return None
-    return ["ansible-playbook", "mailops.mailconfig.site", "-i", inventory, "--limit", ",".join(sorted(practices))] + list(vault_arguments)
+    return [
+        "ansible-playbook",
+        "mailops.mailconfig.site",
+        "-i",
+        inventory,
+        "--limit",
+        ",".join(sorted(practices)),
+    ] + list(vault_arguments)

@@ -123,7 +123,8 @@ def read_error(status: int, body: bytes, where: str, masker: Masker, consent_url
         known = refusal(error, numbers, response, where, consent_url)
         if known is not None:
             return known
-    return SignInError.from_failure(_oauth_token._classify_error(status, body, where, masker))  # pylint: disable=protected-access
+    # pylint: disable-next=protected-access
+    return SignInError.from_failure(_oauth_token._classify_error(status, body, where, masker))
 
 
 def _interval(body):

@@ -42,7 +42,9 @@ class EditError(Exception):
 
 def _yaml():
     if RUAMEL_MISSING is not None:
-        raise EditError("editing host_vars files needs ruamel.yaml on the controller (pip install ruamel.yaml): %s" % RUAMEL_MISSING)
+        raise EditError(
+            "editing host_vars files needs ruamel.yaml on the controller (pip install ruamel.yaml): %s" % RUAMEL_MISSING
+        )
     editor = YAML()  # round-trip
     editor.preserve_quotes = True
     editor.width = 4096  # never re-wrap a long line
@@ -71,12 +73,19 @@ def _host_vars_files(inventory_dir, host):
     folder = os.path.join(inventory_dir, "host_vars")
     candidates = [os.path.join(folder, host + extension) for extension in EXTENSIONS]
     if os.path.isdir(os.path.join(folder, host)):
-        candidates += sorted(os.path.join(folder, host, name) for name in os.listdir(os.path.join(folder, host)) if name.endswith(EXTENSIONS))
+        candidates += sorted(
+            os.path.join(folder, host, name)
+            for name in os.listdir(os.path.join(folder, host))
+            if name.endswith(EXTENSIONS)
+        )
     return [path for path in candidates if os.path.isfile(path)]
 
 
-def new_auth(tenant: str, client_id: str, reference: str, overrides: Optional[Mapping[str, Any]] = None) -> CommentedMap:
-    """The oauth2 ``auth`` block; ``overrides``: token_endpoint and scopes the registration sets instead of the catalogue."""
+def new_auth(
+    tenant: str, client_id: str, reference: str, overrides: Optional[Mapping[str, Any]] = None
+) -> CommentedMap:
+    """The oauth2 ``auth`` block; ``overrides``: token_endpoint and scopes the registration sets instead of the
+    catalogue."""
     _yaml()  # says what is missing, when it is
     oauth2 = CommentedMap([("tenant", tenant), ("client_id", client_id)])
     for key in ("token_endpoint", "scopes"):
@@ -88,7 +97,8 @@ def new_auth(tenant: str, client_id: str, reference: str, overrides: Optional[Ma
 
 def rewrite(inventory_dir: str, host: str, tenant: str, client_id: str, reference: str, apply: Optional[bool] = None,
             overrides: Optional[Mapping[str, Any]] = None) -> Optional[str]:
-    """Edit the host_vars file of ``host`` that holds ``mail_account.auth`` (atomically); its path, or None if none does.
+    """Edit the host_vars file of ``host`` that holds ``mail_account.auth`` (atomically); its path, or None if none
+    does.
 
     A file that already declares oauth2 is left as it is. ``apply``: when not None, also set
     the host's ``mail_account_apply`` (False for an application that signs in by itself).

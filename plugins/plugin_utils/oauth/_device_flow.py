@@ -28,12 +28,23 @@ MAX_INTERVAL = 300
 
 
 class DeviceSignIn:
-    """State of one sign-in: ``new``, ``waiting`` (code shown), ``signed_in`` (``grant`` set) or ``failed`` (``error``)."""
+    """State of one sign-in: ``new``, ``waiting`` (code shown), ``signed_in`` (``grant`` set) or ``failed``
+    (``error``)."""
 
-    def __init__(self, practice: str, endpoints: Endpoints, client_id: str, context: ssl.SSLContext, timeout: float = 15,
-                 consent_url: Optional[str] = None, connections: Optional[Connections] = None):
+    def __init__(
+        self,
+        practice: str,
+        endpoints: Endpoints,
+        client_id: str,
+        context: ssl.SSLContext,
+        timeout: float = 15,
+        consent_url: Optional[str] = None,
+        connections: Optional[Connections] = None,
+    ):
         if not endpoints.device:
-            raise SignInError("oauth_request_rejected", "%s: the provider has no device code sign-in; use --flow loopback" % practice)
+            raise SignInError(
+                "oauth_request_rejected", "%s: the provider has no device code sign-in; use --flow loopback" % practice
+            )
         self.practice, self.endpoints, self.client_id = practice, endpoints, client_id
         self._context, self._timeout, self._consent_url, self._connections = context, timeout, consent_url, connections
         self.state = "new"
@@ -71,19 +82,27 @@ class DeviceSignIn:
                 sorted(key for key, value in fields.items() if not isinstance(value, str) or not value)))
         now = time.monotonic()
         lifetime = _seconds(answer.get("expires_in"), 900, 3600)
-        self._device_code, self.user_code, self.verification_uri = fields["device_code"], fields["user_code"], fields["verification_uri"]
+        self._device_code, self.user_code, self.verification_uri = (
+            fields["device_code"],
+            fields["user_code"],
+            fields["verification_uri"],
+        )
         self.interval = _seconds(answer.get("interval"), DEFAULT_INTERVAL, MAX_INTERVAL)
         self.expires_at, self._expires_monotonic = time.time() + lifetime, now + lifetime
         self.state, self.due = "waiting", now + self.interval
 
     def _poll(self):
         if time.monotonic() >= self._expires_monotonic:
-            raise SignInError("oauth_sign_in_expired", "%s: the code %s expired before anyone signed in" % (self.practice, self.user_code))
+            raise SignInError(
+                "oauth_sign_in_expired",
+                "%s: the code %s expired before anyone signed in" % (self.practice, self.user_code),
+            )
         form = {"grant_type": DEVICE_GRANT, "client_id": self.client_id, "device_code": self._device_code}
         self.polls += 1
         try:
-            self.grant = _exchange.post(self.endpoints.token, form, self._context, self._timeout, self._consent_url, grant_of,
-                                        self._connections)
+            self.grant = _exchange.post(
+                self.endpoints.token, form, self._context, self._timeout, self._consent_url, grant_of, self._connections
+            )
         except NotYet as not_yet:
             if not_yet.slow_down:
                 self.interval = min(max(self.interval + SLOW_DOWN_STEP, not_yet.interval or 0), MAX_INTERVAL)
@@ -93,8 +112,15 @@ class DeviceSignIn:
 
     def summary(self) -> Dict[str, Any]:
         """What may be shown: never the device code or a token."""
-        return {"practice": self.practice, "state": self.state, "user_code": self.user_code, "verification_uri": self.verification_uri,
-                "expires_at": self.expires_at, "polls": self.polls, "error": self.error.as_dict() if self.error else None}
+        return {
+            "practice": self.practice,
+            "state": self.state,
+            "user_code": self.user_code,
+            "verification_uri": self.verification_uri,
+            "expires_at": self.expires_at,
+            "polls": self.polls,
+            "error": self.error.as_dict() if self.error else None,
+        }
 
 
 def _seconds(value, default, most):

@@ -5,8 +5,8 @@
 
 The transport is the target side's (probe/_oauth_token.exchange over probe/_bounded_http):
 certificate verified, no redirect followed, at most MAX_BODY bytes read, the whole
-exchange ended by ``timeout``. A 200 answer is read by the caller's ``answer`` (a JSON object by default); anything else becomes
-NotYet or a SignInError, with every secret the form carried masked out of the message.
+exchange ended by ``timeout``. A 200 answer is read by the caller's ``answer`` (a JSON object by default); anything else
+becomes NotYet or a SignInError, with every secret the form carried masked out of the message.
 """
 
 from __future__ import annotations
@@ -36,8 +36,15 @@ def json_object(body: bytes, where: str) -> Dict[str, Any]:
     return answer
 
 
-def post(url: str, form: Mapping[str, str], context: ssl.SSLContext, timeout: float, consent_url: Optional[str] = None,
-         answer: Callable[[bytes, str], Any] = json_object, connections: Optional[_bounded_http.Connections] = None) -> Any:
+def post(
+    url: str,
+    form: Mapping[str, str],
+    context: ssl.SSLContext,
+    timeout: float,
+    consent_url: Optional[str] = None,
+    answer: Callable[[bytes, str], Any] = json_object,
+    connections: Optional[_bounded_http.Connections] = None,
+) -> Any:
     """``answer(body, where)`` of a 200 answer; raises NotYet (device code: ask again later) or SignInError.
 
     ``connections``: open connections to reuse and keep (HTTP keep-alive), for a caller that posts many times.
@@ -59,6 +66,8 @@ def post(url: str, form: Mapping[str, str], context: ssl.SSLContext, timeout: fl
 
 
 def _masked(error, secrets):
-    error.message, error.hint, error.server_response = scrub([error.message, error.hint, error.server_response], secrets)
+    error.message, error.hint, error.server_response = scrub(
+        [error.message, error.hint, error.server_response], secrets
+    )
     error.args = (error.message,)
     return error

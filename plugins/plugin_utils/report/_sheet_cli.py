@@ -76,7 +76,8 @@ def _host_variables(options: argparse.Namespace) -> Tuple[Any, Any]:
 
 def _resolved(variables: Any, templar: Any, name: str, practice: str) -> Any:
     from ansible.errors import AnsibleError  # pylint: disable=import-outside-toplevel
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._ansible_data import to_plain
     try:
         return to_plain(templar.template(variables.get(name)))
     except AnsibleError:  # never quote the error: a failing template may show the value it was given

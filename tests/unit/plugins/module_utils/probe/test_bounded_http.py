@@ -1,4 +1,5 @@
-"""Keep-alive in the bounded POST: a connection is reused only when its answer was read whole and the server keeps it open."""
+"""Keep-alive in the bounded POST: a connection is reused only when its answer was read whole and the server keeps it
+open."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,8 +50,15 @@ def post(server, path, connections=None, max_body=1024):
     url = "http://127.0.0.1:%d%s" % (server.server_address[1], path)
     stages = Stages(5)
     with stages("token"):
-        return _bounded_http.post(url, b"grant_type=x", {"Content-Type": "application/x-www-form-urlencoded"}, None, stages, max_body,
-                                  connections)
+        return _bounded_http.post(
+            url,
+            b"grant_type=x",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            None,
+            stages,
+            max_body,
+            connections,
+        )
 
 
 def test_answers_read_whole_share_one_connection(server):

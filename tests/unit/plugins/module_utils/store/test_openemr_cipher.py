@@ -23,7 +23,11 @@ SPEC = {"name": "openemr"}
 
 
 def site(stored=None, keys=None, files=None):
-    return {"stored": stored, "keys": dict(KEYS if keys is None else keys), "key_files": dict(FILES if files is None else files)}
+    return {
+        "stored": stored,
+        "keys": dict(KEYS if keys is None else keys),
+        "key_files": dict(FILES if files is None else files),
+    }
 
 
 def stored_of(version):
@@ -31,7 +35,8 @@ def stored_of(version):
 
 
 def drive_pair(version):
-    """The raw (AES, HMAC) keys of a version's key files, opened as the vectors' README describes (for the layout checks)."""
+    """The raw (AES, HMAC) keys of a version's key files, opened as the vectors' README describes (for the layout
+    checks)."""
     word = {"006": "six", "007": "seven"}[version]
     keys = []
     for half in "ab":
@@ -42,7 +47,9 @@ def drive_pair(version):
     return keys
 
 
-@pytest.mark.parametrize("vector", VECTORS["values"], ids=lambda v: "%s-%dB" % (v["version"], v["plaintext_utf8_bytes"]))
+@pytest.mark.parametrize(
+    "vector", VECTORS["values"], ids=lambda v: "%s-%dB" % (v["version"], v["plaintext_utf8_bytes"])
+)
 def test_every_value_openemr_wrote_decrypts(vector):
     assert cipher_for(SPEC, site()).decrypt(vector["ciphertext"]) == vector["plaintext"]
 
@@ -75,7 +82,11 @@ def test_stored_length_is_what_openemr_wrote_and_what_we_write():
     """The length lint (MC723) computes matches CryptoGen's output: 111 bytes fit gl_value's 255, 112 do not."""
     cipher = cipher_for(SPEC, site())
     for vector in VECTORS["values"]:
-        assert OpenemrCipher.stored_length(vector["plaintext_utf8_bytes"]) == vector["ciphertext_chars"] == len(vector["ciphertext"])
+        assert (
+            OpenemrCipher.stored_length(vector["plaintext_utf8_bytes"])
+            == vector["ciphertext_chars"]
+            == len(vector["ciphertext"])
+        )
         if vector["plaintext"]:  # an empty password is stored empty (OpenEMR's screen does so too)
             assert len(cipher.encrypt(vector["plaintext"])) == vector["ciphertext_chars"]
     assert OpenemrCipher.stored_length(111) == 239 and OpenemrCipher.stored_length(112) == 259
@@ -96,14 +107,27 @@ def test_a_key_file_sealed_under_another_version_is_opened_with_the_pair_its_pre
     assert cipher_for(SPEC, site(stored=stored_of("006"), files=files)).decrypt(stored_of("006")) == "hunter2-Practice!"
 
 
-@pytest.mark.parametrize("stored, files, keys, message", [
-    ("008" + stored_of("006")[3:], None, None, "version 008, which mailconfig does not know"),
-    ("hunter2", None, None, "does not start with a CryptoGen version"),
-    (None, {}, None, "has no key files sixa, sixb, sevena, sevenb: mailconfig never creates"),
-    (stored_of("007"), {"sixa": FILES["sixa"], "sixb": FILES["sixb"]}, None, "key file sevena (for version 007) is missing"),
-    (stored_of("006"), None, {"sevena": KEYS["sevena"], "sevenb": KEYS["sevenb"]}, "sixa does not open with the site's keys table"),
-    (stored_of("007"), dict(FILES, sevenb=FILES["sixb"][:-8] + "AAAAAAA="), None, "sevenb does not open"),
-])
+@pytest.mark.parametrize(
+    "stored, files, keys, message",
+    [
+        ("008" + stored_of("006")[3:], None, None, "version 008, which mailconfig does not know"),
+        ("hunter2", None, None, "does not start with a CryptoGen version"),
+        (None, {}, None, "has no key files sixa, sixb, sevena, sevenb: mailconfig never creates"),
+        (
+            stored_of("007"),
+            {"sixa": FILES["sixa"], "sixb": FILES["sixb"]},
+            None,
+            "key file sevena (for version 007) is missing",
+        ),
+        (
+            stored_of("006"),
+            None,
+            {"sevena": KEYS["sevena"], "sevenb": KEYS["sevenb"]},
+            "sixa does not open with the site's keys table",
+        ),
+        (stored_of("007"), dict(FILES, sevenb=FILES["sixb"][:-8] + "AAAAAAA="), None, "sevenb does not open"),
+    ],
+)
 def test_site_problems_are_clear_errors_without_any_key_or_value(stored, files, keys, message):
     with pytest.raises(ValueError, match=re.escape(message)) as raised:
         OpenemrCipher(site(stored=stored, files=files, keys=keys))

@@ -57,11 +57,16 @@ def gmail(password=PASSWORD_A, **changes):
     return raw
 
 
+def opendental_database(server):
+    """A fresh Open Dental database with the seed rows and its own user; the target dict."""
+    name = "od_" + uuid.uuid4().hex[:10]
+    mariadb.create_opendental(server, name, "od_" + name[3:9], DB_PASSWORD)
+    return {"server": server, "name": name, "user": "od_" + name[3:9]}
+
+
 @pytest.fixture
 def database(mariadb_server):
-    name = "od_" + uuid.uuid4().hex[:10]
-    mariadb.create_opendental(mariadb_server, name, "od_" + name[3:9], DB_PASSWORD)
-    return {"server": mariadb_server, "name": name, "user": "od_" + name[3:9]}
+    return opendental_database(mariadb_server)
 
 
 def options(target, **changes):

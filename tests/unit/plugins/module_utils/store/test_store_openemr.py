@@ -28,8 +28,17 @@ PROFILE = for_store("openemr")
 VECTORS = openemr.VECTORS
 KEY_MATERIAL = [row["value"] for row in VECTORS["keys_table"]] + list(VECTORS["key_files"].values())
 NEVER_SHOWN = SECRETS + (DB_PASSWORD, openemr.OLD_PASSWORD, openemr.OLD_STORED) + tuple(KEY_MATERIAL)
-OURS = ("EMAIL_METHOD", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURE", "SMTP_USER", "SMTP_PASS", "patient_reminder_sender_email",
-        "patient_reminder_sender_name", "practice_return_email_path")
+OURS = (
+    "EMAIL_METHOD",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_SECURE",
+    "SMTP_USER",
+    "SMTP_PASS",
+    "patient_reminder_sender_email",
+    "patient_reminder_sender_name",
+    "practice_return_email_path",
+)
 SITE = {"keys": dict((row["name"], row["value"]) for row in VECTORS["keys_table"]), "key_files": VECTORS["key_files"]}
 
 
@@ -49,9 +58,19 @@ def database(mariadb_server, tmp_path):
 
 
 def options(target, **changes):
-    given = dict(type="mysql", application="openemr", host="127.0.0.1", port=target["server"]["port"], user=target["user"],
-                 password=DB_PASSWORD, database=target["name"], ca_path=target["server"]["ca"], connect_timeout=5, lock_timeout=20,
-                 site_dir=target["site"])
+    given = dict(
+        type="mysql",
+        application="openemr",
+        host="127.0.0.1",
+        port=target["server"]["port"],
+        user=target["user"],
+        password=DB_PASSWORD,
+        database=target["name"],
+        ca_path=target["server"]["ca"],
+        connect_timeout=5,
+        lock_timeout=20,
+        site_dir=target["site"],
+    )
     given.update(changes)
     result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
     assert not result.error_messages, result.error_messages
@@ -71,7 +90,10 @@ def rows(target, query):
 
 def globals_(target):
     """Every row of globals: (name, index) -> value."""
-    return dict(((name, int(index)), value) for name, index, value in rows(target, "SELECT gl_name, gl_index, gl_value FROM globals"))
+    return dict(
+        ((name, int(index)), value)
+        for name, index, value in rows(target, "SELECT gl_name, gl_index, gl_value FROM globals")
+    )
 
 
 def checksums(target):
@@ -95,19 +117,37 @@ def test_first_apply_writes_exactly_the_practice_s_rows_then_changes_nothing(dat
     assert outcome.changed
     after = globals_(database)
     changed = sorted(name for name, _index in after if after[(name, _index)] != before.get((name, _index)))
-    assert changed == sorted(["SMTP_HOST", "SMTP_PORT", "SMTP_SECURE", "SMTP_USER", "SMTP_PASS", "patient_reminder_sender_email",
-                              "patient_reminder_sender_name", "practice_return_email_path"])
-    assert after[("SMTP_HOST", 0)] == "smtp.gmail.com" and after[("SMTP_PORT", 0)] == "465" and after[("SMTP_SECURE", 0)] == "ssl"
+    assert changed == sorted(
+        [
+            "SMTP_HOST",
+            "SMTP_PORT",
+            "SMTP_SECURE",
+            "SMTP_USER",
+            "SMTP_PASS",
+            "patient_reminder_sender_email",
+            "patient_reminder_sender_name",
+            "practice_return_email_path",
+        ]
+    )
+    assert (
+        after[("SMTP_HOST", 0)] == "smtp.gmail.com"
+        and after[("SMTP_PORT", 0)] == "465"
+        and after[("SMTP_SECURE", 0)] == "ssl"
+    )
     assert after[("SMTP_USER", 0)] == "reception@riverside-clinic.example" and after[("EMAIL_METHOD", 0)] == "SMTP"
     assert after[("patient_reminder_sender_name", 0)] == "Riverside Clinic"
     assert after[("practice_return_email_path", 0)] == "reception@riverside-clinic.example"
-    assert after[("SMTP_PASS", 0)][:3] == "006" and decrypted(database) == PASSWORD_A  # the version the site already used
+    # the version the site already used
+    assert after[("SMTP_PASS", 0)][:3] == "006" and decrypted(database) == PASSWORD_A
     assert len(after) == len(before)  # no row added, none removed
     assert rows(database, "SELECT COUNT(*) FROM `keys`") == [["4"]]  # no key created
     again, _store = apply(database)
     assert not again.changed and globals_(database) == after
     assert_nothing_shown(outcome.before, outcome.after, again.before, again.after, store.notes, store.summary())
-    assert "globals[SMTP_PASS] = ******** (changed)" in outcome.after and "globals[SMTP_HOST] = smtp.gmail.com" in outcome.after
+    assert (
+        "globals[SMTP_PASS] = ******** (changed)" in outcome.after
+        and "globals[SMTP_HOST] = smtp.gmail.com" in outcome.after
+    )
 
 
 def test_check_mode_writes_nothing_and_reports_the_change(database):
@@ -118,7 +158,10 @@ def test_check_mode_writes_nothing_and_reports_the_change(database):
 
 
 def test_check_mode_meets_a_user_who_may_only_read(database):
-    mariadb.sql(database["server"], "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]))
+    mariadb.sql(
+        database["server"],
+        "REVOKE INSERT, UPDATE ON `%s`.* FROM '%s'@'127.0.0.1';" % (database["name"], database["user"]),
+    )
     before = checksums(database)
     with pytest.raises(StoreError, match="lacks a privilege it needs"):
         apply(database, check_mode=True)
@@ -133,18 +176,28 @@ def test_an_unchanged_password_is_never_rewritten(database):
     assert globals_(database)[("SMTP_PASS", 0)] == stored  # same ciphertext: compared decrypted, not re-sealed
     changed, _store = apply(database, gmail(password=PASSWORD_B, display_name="Riverside Clinic Reception"))
     assert changed.keys == ("email.auth.password",) and decrypted(database) == PASSWORD_B
-    kept, _store = apply(database, gmail(password=PASSWORD_A, display_name="Riverside Clinic Reception"), update_password="on_create")
+    kept, _store = apply(
+        database, gmail(password=PASSWORD_A, display_name="Riverside Clinic Reception"), update_password="on_create"
+    )
     assert not kept.changed and decrypted(database) == PASSWORD_B
 
 
 def test_missing_rows_are_inserted_at_index_0_and_other_rows_stay(database):
-    mariadb.sql(database["server"], "DELETE FROM globals WHERE gl_name IN ('SMTP_SECURE', 'patient_reminder_sender_name', 'SMTP_PASS');",
-                database["name"])
+    mariadb.sql(
+        database["server"],
+        "DELETE FROM globals WHERE gl_name IN ('SMTP_SECURE', 'patient_reminder_sender_name', 'SMTP_PASS');",
+        database["name"],
+    )
     before = globals_(database)
     outcome, _store = apply(database)
     after = globals_(database)
-    assert outcome.changed and after[("SMTP_SECURE", 0)] == "ssl" and after[("patient_reminder_sender_name", 0)] == "Riverside Clinic"
-    assert after[("SMTP_PASS", 0)][:3] == "007" and decrypted(database) == PASSWORD_A  # none stored: the newest version with key files
+    assert (
+        outcome.changed
+        and after[("SMTP_SECURE", 0)] == "ssl"
+        and after[("patient_reminder_sender_name", 0)] == "Riverside Clinic"
+    )
+    # none stored: the newest version with key files
+    assert after[("SMTP_PASS", 0)][:3] == "007" and decrypted(database) == PASSWORD_A
     for key, value in before.items():
         if key[0] not in OURS:
             assert after[key] == value, key
@@ -152,8 +205,12 @@ def test_missing_rows_are_inserted_at_index_0_and_other_rows_stay(database):
 
 
 def test_an_8_0_site_keeps_007(database):
-    stored = next(v["ciphertext"] for v in VECTORS["values"] if v["version"] == "007" and v["plaintext"] == openemr.OLD_PASSWORD)
-    mariadb.sql(database["server"], "UPDATE globals SET gl_value = '%s' WHERE gl_name = 'SMTP_PASS';" % stored, database["name"])
+    stored = next(
+        v["ciphertext"] for v in VECTORS["values"] if v["version"] == "007" and v["plaintext"] == openemr.OLD_PASSWORD
+    )
+    mariadb.sql(
+        database["server"], "UPDATE globals SET gl_value = '%s' WHERE gl_name = 'SMTP_PASS';" % stored, database["name"]
+    )
     apply(database)
     assert globals_(database)[("SMTP_PASS", 0)][:3] == "007" and decrypted(database) == PASSWORD_A
 
@@ -185,12 +242,21 @@ def test_key_and_schema_problems_are_clear_errors_and_write_nothing(database, tm
         changes["site_dir"] = openemr.site(str(tmp_path / "other"), other_site_files())
     elif case == "tampered_password":
         tampered = openemr.OLD_STORED[:-2] + ("A" if openemr.OLD_STORED[-2] != "A" else "B") + openemr.OLD_STORED[-1]
-        mariadb.sql(database["server"], "UPDATE globals SET gl_value = '%s' WHERE gl_name = 'SMTP_PASS';" % tampered, database["name"])
+        mariadb.sql(
+            database["server"],
+            "UPDATE globals SET gl_value = '%s' WHERE gl_name = 'SMTP_PASS';" % tampered,
+            database["name"],
+        )
     elif case == "unknown_version":
-        mariadb.sql(database["server"], "UPDATE globals SET gl_value = CONCAT('008', SUBSTRING(gl_value, 4)) WHERE gl_name = 'SMTP_PASS';",
-                    database["name"])
+        mariadb.sql(
+            database["server"],
+            "UPDATE globals SET gl_value = CONCAT('008', SUBSTRING(gl_value, 4)) WHERE gl_name = 'SMTP_PASS';",
+            database["name"],
+        )
     elif case == "no_key_files_yet":
-        mariadb.sql(database["server"], "UPDATE globals SET gl_value = '' WHERE gl_name = 'SMTP_PASS';", database["name"])
+        mariadb.sql(
+            database["server"], "UPDATE globals SET gl_value = '' WHERE gl_name = 'SMTP_PASS';", database["name"]
+        )
         changes["site_dir"] = openemr.site(str(tmp_path / "fresh"), {})
     elif case == "no_site_dir":
         changes["site_dir"] = None
@@ -208,7 +274,9 @@ def test_key_and_schema_problems_are_clear_errors_and_write_nothing(database, tm
 
 def test_a_password_too_long_for_gl_value_is_refused_before_writing(database):
     before = checksums(database)
-    with pytest.raises(StoreError, match=r"globals.SMTP_PASS holds 255 characters and, encrypted, the password takes 259") as failure:
+    with pytest.raises(
+        StoreError, match=r"globals.SMTP_PASS holds 255 characters and, encrypted, the password takes 259"
+    ) as failure:
         apply(database, gmail(password="p" * 112))
     assert "p" * 20 not in str(failure.value)
     assert checksums(database) == before
@@ -228,12 +296,16 @@ def test_restore_puts_the_previous_values_back(database, tmp_path):
     assert name == outcome.backup_file
     assert held["email.outgoing.host"] == "smtp.old-host.example" and held["email.outgoing.security"] == "starttls"
     assert held["email.auth.password"] == openemr.OLD_PASSWORD and held["email.outgoing.port"] == 587
-    restored = keyed(MysqlStore(options(database, backup_dir=folder))).apply(plan(gmail())._replace(values=held), KEEP, False, False)
+    restored = keyed(MysqlStore(options(database, backup_dir=folder))).apply(
+        plan(gmail())._replace(values=held), KEEP, False, False
+    )
     assert restored.changed
     now = globals_(database)
     assert decrypted(database) == openemr.OLD_PASSWORD
     # Both address globals hold email.address: the one the practice had set (the sender) is restored into both.
     expected = dict(seeded)
     expected[("practice_return_email_path", 0)] = seeded[("patient_reminder_sender_email", 0)]
-    assert dict((k, v) for k, v in now.items() if k[0] != "SMTP_PASS") == dict((k, v) for k, v in expected.items() if k[0] != "SMTP_PASS")
+    assert dict((k, v) for k, v in now.items() if k[0] != "SMTP_PASS") == dict(
+        (k, v) for k, v in expected.items() if k[0] != "SMTP_PASS"
+    )
     assert_nothing_shown(restored.before, restored.after)

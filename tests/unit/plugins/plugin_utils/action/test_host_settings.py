@@ -62,7 +62,8 @@ def test_the_role_s_defaults_mean_what_the_batch_s_defaults_mean():
 
 
 def test_the_documentation_lists_every_option_and_the_role_variables():
-    from ansible_collections.mailops.mailconfig.plugins.modules import mail_verify_batch  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.mailops.mailconfig.plugins.modules import mail_verify_batch
     options = yaml.safe_load(mail_verify_batch.DOCUMENTATION)["options"]
     assert set(options) == set(ARGUMENT_SPEC)
     assert options["host_variables"]["default"] == ROLE_VARIABLES

@@ -1,56 +1,28 @@
-"""Application profiles are complete and their rules fire: every canonical setting is either
-mapped to a column or named by a rule, every rule is reachable, and lint knows the codes."""
-
-import copy
+"""Application profiles are complete and their rules fire: every canonical setting is either mapped to a column
+or named by a rule, and every rule of every profile fires alone on its trigger (test_application_<name>.py)."""
 
 import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CANONICAL_KEYS
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _application
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check
+from tests.unit.plugins.plugin_utils.declaration.profile_triggers import (
+    application_codes,
+    declaration,
+    trigger_file,
+    triggers_of,
+)
 
 NAMES = _application.names()
-
-BASE = {"schema_version": 1, "address": "reception@smiles-dental.co.uk", "provider": "gmail",
-        "auth": {"method": "password", "password": "Pw-Alpha-7f3c9e"},
-        "incoming": {"protocol": "pop3", "acknowledge_mail_removal": True}}
-
-# One declaration per Open Dental rule that makes it (and no other application rule) fire.
-TRIGGERS = {
-    "MC701": {"provider": "gmail", "auth": {"method": "oauth2", "oauth2": {"client_id": "c1", "refresh_token": "Rt-Delta-08ab4f"}}},
-    "MC702": {"incoming": {"protocol": "imap"}},
-    "MC703": {"outgoing": {"port": 465, "security": "starttls"}, "lint": {"ignore": ["MC203"]}},
-    "MC704": {"outgoing": {"port": 587, "security": "tls"}, "lint": {"ignore": ["MC203"]}},
-    "MC705": {"incoming": {"protocol": "pop3", "port": 110, "security": "starttls", "acknowledge_mail_removal": True}},
-    "MC706": {"outgoing": {"port": 587, "security": "starttls"}, "incoming": {
-        "protocol": "pop3", "host": "pop.gmail.com", "port": 110, "security": "none", "allow_plaintext_login": True,
-        "acknowledge_mail_removal": True}, "lint": {"ignore": ["MC206", "MC501"]}},
-    "MC707": {"outgoing": {"authenticate": False}},
-    "MC708": {"display_name": "Smiles Dental"},
-    "MC709": {"sending": {"rate_per_minute": 3}},
-    "MC710": {"incoming": {"protocol": "pop3", "leave_copy_on_server": True}},
-    "MC711": {"provider": "office365", "incoming": {"enabled": False}},
-    "MC712": {"auth": {"method": "password", "password": "P" + "w-long-9" * 22}},  # 177 bytes: 256 characters encrypted
-}
-
-
-# Odoo: the base declaration with IMAP, and one trigger per rule.
-ODOO_BASE = {"incoming": {"protocol": "imap"}}
-ODOO_TRIGGERS = {
-    "MC731": TRIGGERS["MC701"],
-    "MC732": {"incoming": {"protocol": "pop3", "leave_copy_on_server": True}},
-    "MC733": {"incoming": {"protocol": "imap", "port": 143, "security": "starttls"}},
-    "MC734": {"incoming": {"enabled": False}},
-    "MC736": {"outgoing": {"authenticate": False}},
-    "MC737": {"display_name": "Smiles Dental"},
-    "MC738": {"sending": {"rate_per_minute": 3}},
-    "MC739": {"provider": "office365", "incoming": {"enabled": False}, "lint": {"ignore": ["MC734"]}},
-}
+STORED = [name for name in NAMES if not _application.guided(name)]
+GUIDED = [name for name in NAMES if _application.guided(name)]
+# (application, rule code) for every trigger found; a profile without its trigger file fails below instead.
+FIRED = [(name, code) for name in NAMES for code in sorted(getattr(triggers_of(name), "TRIGGERS", ()))]
 
 
 def tables_of(profile):
-    """table -> column specs: the account row's table, or each record's (layout: records); for the settings layout,
-    the name/value table's own columns (its `columns` name rows, not columns)."""
+    """table -> column specs: the account row's table, or each record's (layout: records); for the settings
+    layout, the name/value table's own columns (its `columns` name rows, not columns)."""
     if profile.get("layout") == "settings":
         where = profile["settings_table"]
         return {where["table"]: dict((where[key], {}) for key in ("name_column", "index_column", "value_column"))}
@@ -59,32 +31,28 @@ def tables_of(profile):
     return {profile["account"]["table"]: profile["columns"]}
 
 
-@pytest.mark.parametrize("password, fires", [("x" * 175, False), ("x" * 176, True), ("é" * 88, True), ("é" * 87, False)])
-def test_mc712_follows_the_column_width_and_the_cipher(password, fires):
-    """175 bytes encrypt to 236 characters, 176 to 256 (over EmailPassword's 255); UTF-8 bytes count, not characters."""
-    result = check(declaration({"auth": {"method": "password", "password": password}}), application="opendental")
-    assert ("MC712" in application_codes(result)) is fires
-    assert all(password not in f.text() for f in result.findings)
+def findings_of(result):
+    return "\n".join(finding.text() for finding in result.findings)
 
 
-def declaration(changes):
-    raw = copy.deepcopy(BASE)
-    raw.update(copy.deepcopy(changes))
-    return raw
+def severity_of(name, code):
+    return {rule["code"]: rule["severity"] for rule in _application.profile(name)["rules"]}[code]
 
 
-def application_codes(result):
-    return sorted(f.code for f in result.findings if f.code.startswith("MC7"))
-
-
-STORED = [name for name in NAMES if not _application.guided(name)]
-GUIDED = [name for name in NAMES if _application.guided(name)]
+def triggered(name, code, ignored=()):
+    """The check, for application ``name``, of its base declaration changed by rule ``code``'s trigger."""
+    module = triggers_of(name)
+    raw = declaration(module.BASE, module.TRIGGERS[code])
+    if ignored:
+        raw["lint"] = {"ignore": list(raw.get("lint", {}).get("ignore", [])) + list(ignored)}
+    return check(raw, application=name), raw
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     profile = _application.profile(name)
-    assert list(profile["settings"]) == list(CANONICAL_KEYS), "data/applications/%s.yml: settings must list every canonical key in order" % name
+    assert list(profile["settings"]) == list(CANONICAL_KEYS), (
+        "data/applications/%s.yml: settings must list every canonical key in order" % name)
     codes = {rule["code"] for rule in profile["rules"]}
     # a stored application's columns (of its schema: Odoo's from_filter is checked, not written), or a guided
     # application's wizard fields
@@ -93,7 +61,8 @@ def test_every_canonical_setting_is_mapped_or_refused_by_a_rule(name):
     elif "schema" in profile:
         places = set(column for columns in profile["schema"]["tables"].values() for column in columns)
     else:
-        places = {step["field"] for screen in profile["wizard"]["screens"] for step in screen["steps"] if "field" in step}
+        screens = profile["wizard"]["screens"]
+        places = {step["field"] for screen in screens for step in screen["steps"] if "field" in step}
     kind = "column" if "schema" in profile else "field"
     for key, where in profile["settings"].items():
         assert kind in where or "rule" in where, key
@@ -124,49 +93,53 @@ def test_every_column_is_in_the_schema_and_every_setting_is_canonical(name):
     assert set(_application.for_store(name)) <= set(profile)
 
 
-def test_the_base_declaration_passes_open_dental():
-    result = check(declaration({}), application="opendental")
-    assert result.normalised is not None and application_codes(result) == []
+@pytest.mark.parametrize("name", NAMES)
+def test_every_rule_of_every_profile_has_a_trigger(name):
+    codes = {rule["code"] for rule in _application.profile(name)["rules"]}
+    module = triggers_of(name)
+    assert module or not codes, (
+        "data/applications/%s.yml has rules (%s) and no triggers: add %s with BASE (a declaration %s accepts) and "
+        "TRIGGERS (each rule code -> the change to BASE that makes that rule alone fire), as "
+        "test_application_openemr.py has" % (name, ", ".join(sorted(codes)), trigger_file(name), name))
+    if module is None:  # a profile without rules needs none
+        return
+    for part in ("BASE", "TRIGGERS"):
+        assert hasattr(module, part), "%s: define %s (see profile_triggers.py)" % (trigger_file(name), part)
+    missing, unknown = sorted(codes - set(module.TRIGGERS)), sorted(set(module.TRIGGERS) - codes)
+    assert not missing, "data/applications/%s.yml: rule %s has no trigger: add it to TRIGGERS in %s" % (
+        name, ", ".join(missing), trigger_file(name))
+    assert not unknown, "%s: TRIGGERS has %s, which is no rule of data/applications/%s.yml" % (
+        trigger_file(name), ", ".join(unknown), name)
 
 
-@pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_each_open_dental_rule_fires_on_its_trigger_alone(code):
-    result = check(declaration(TRIGGERS[code]), application="opendental")
-    assert application_codes(result) == [code], [f.text() for f in result.findings]
-    severity = {rule["code"]: rule["severity"] for rule in _application.profile("opendental")["rules"]}[code]
-    assert (result.normalised is None) == (severity == "error")
-    assert "MC7" not in " ".join(f.code for f in check(declaration(TRIGGERS[code])).findings)  # only with the application
+@pytest.mark.parametrize("name", sorted({name for name, _code in FIRED}))
+def test_the_base_declaration_passes_its_application(name):
+    result = check(triggers_of(name).BASE, application=name)
+    assert result.normalised is not None and application_codes(result) == [], (
+        "%s: BASE must pass %s without an application finding; it gets:\n%s" % (
+            trigger_file(name), name, findings_of(result)))
 
 
-def test_every_open_dental_rule_has_a_trigger():
-    assert set(TRIGGERS) == {rule["code"] for rule in _application.profile("opendental")["rules"]}
+@pytest.mark.parametrize("name, code", FIRED)
+def test_each_rule_fires_on_its_trigger_alone_and_only_for_its_application(name, code):
+    result, raw = triggered(name, code)
+    assert application_codes(result) == [code], (
+        "TRIGGERS[%r] in %s must make %s alone of data/applications/%s.yml's rules fire; it gets:\n%s" % (
+            code, trigger_file(name), code, name, findings_of(result)))
+    assert (result.normalised is None) == (severity_of(name, code) == "error")
+    assert application_codes(check(raw)) == []
 
 
-def test_application_warnings_can_be_silenced_and_errors_cannot():
-    silenced = check(declaration(dict(TRIGGERS["MC708"], lint={"ignore": ["MC708"]})), application="opendental")
-    assert application_codes(silenced) == [] and not [f for f in silenced.findings if f.code == "MC005"]
-    refused = check(declaration(dict(TRIGGERS["MC702"], lint={"ignore": ["MC702"]})), application="opendental")
-    assert application_codes(refused) == ["MC702"]
-    assert [f.code for f in refused.findings if f.code == "MC005"] == ["MC005"]
+@pytest.mark.parametrize("name, code", FIRED)
+def test_application_warnings_can_be_silenced_and_errors_cannot(name, code):
+    result, _raw = triggered(name, code, ignored=[code])
+    unsilenceable = [f.code for f in result.findings if f.code == "MC005" and code in f.text()]
+    if severity_of(name, code) == "error":
+        assert application_codes(result) == [code] and unsilenceable == ["MC005"]
+    else:
+        assert application_codes(result) == [] and not unsilenceable and result.normalised is not None
 
 
 def test_an_unknown_application_is_refused():
     with pytest.raises(_application.UnknownApplication, match="no application profile 'dentrix'"):
-        check(declaration({}), application="dentrix")
-
-
-def test_the_base_declaration_with_imap_passes_odoo():
-    result = check(declaration(ODOO_BASE), application="odoo")
-    assert result.normalised is not None and application_codes(result) == [], [f.text() for f in result.findings]
-
-
-@pytest.mark.parametrize("code", sorted(ODOO_TRIGGERS))
-def test_each_odoo_rule_fires_on_its_trigger_alone(code):
-    result = check(declaration(dict(ODOO_BASE, **ODOO_TRIGGERS[code])), application="odoo")
-    assert application_codes(result) == [code], [f.text() for f in result.findings]
-    severity = {rule["code"]: rule["severity"] for rule in _application.profile("odoo")["rules"]}[code]
-    assert (result.normalised is None) == (severity == "error")
-
-
-def test_every_odoo_rule_has_a_trigger():
-    assert set(ODOO_TRIGGERS) == {rule["code"] for rule in _application.profile("odoo")["rules"]}
+        check(triggers_of("opendental").BASE, application="dentrix")

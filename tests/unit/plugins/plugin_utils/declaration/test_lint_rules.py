@@ -402,7 +402,8 @@ def test_outlook_note_only_when_incoming_is_used():
 
 
 def test_deadlines_are_sorted_by_date_with_provider_and_what_to_do():
-    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines
     named = [(name, findings(data, today=datetime.date(2026, 11, 1))) for name, data in (
         ("smiles", declaration(provider="office365")),
         ("molars", declaration(provider="nhsmail", incoming={"protocol": "imap"})),
