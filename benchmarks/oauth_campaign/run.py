@@ -35,21 +35,9 @@ def one_run(count, tls):
     ) as idp:
         oauth_fleet.add_people(idp, count, polls=POLLS)
         inventory, password_file = oauth_fleet.write(folder, count, microsoft_endpoints(idp))
-        command = [
-            sys.executable,
-            os.path.join(ROOT, "bin", "mailconfig-oauth"),
-            "campaign",
-            "-i",
-            inventory,
-            "--vault-password-file",
-            password_file,
-            "--ca-path",
-            tls["ca"],
-            "--start",
-            "all",
-            "--handouts",
-            os.path.join(folder, "handouts"),
-        ]
+        command = oauth_fleet.campaign_command(
+            inventory, password_file, tls["ca"], "--start", "all", "--handouts", os.path.join(folder, "handouts")
+        )
         started = time.monotonic()
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=folder)
         output = child.stdout.read()

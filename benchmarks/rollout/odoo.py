@@ -107,8 +107,10 @@ def reset(work, hosts, server):
             for number in range(hosts)
         ),
     )
-    # Flush the copies now: otherwise the server writes them out during the first run, billed to the store.
+    # Flush the copies now (the server's buffers, then the kernel's): otherwise they are written out during the
+    # first run and billed to it.
     postgresql.sql(server, "CHECKPOINT;")
+    os.sync()
     for number in range(hosts):
         path = os.path.join(work, "sites", "site%03d" % number, "settings.db")
         if os.path.exists(path):

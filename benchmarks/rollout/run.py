@@ -172,6 +172,7 @@ def reset(work, hosts, database):
         for name in ("settings.db", "copy.bin"):
             if os.path.exists(os.path.join(site, name)):
                 os.unlink(os.path.join(site, name))
+    os.sync()  # the 400 databases just made are written out now, not during the first run
 
 
 def run_playbook(work, order, forks, plays=None):

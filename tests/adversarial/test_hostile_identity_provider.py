@@ -12,7 +12,6 @@ still saying which refusal it was.
 import json
 import os
 import subprocess
-import sys
 import urllib.parse
 
 import pytest
@@ -23,7 +22,6 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._codes im
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.oauth._endpoints import endpoints
 from tests.adversarial.hostile import CLIENT_SECRET, REFRESH_TOKEN, every_form, leaked
 from tests.integration.test_oauth_signin import browser
-from tests.paths import REPO_ROOT
 from tests.servers import certs, dovecot, oauth_fleet
 from tests.servers.identity_provider import DEVICE_GRANT, IdentityProvider, google_endpoints, microsoft_endpoints
 
@@ -70,21 +68,9 @@ def provider(tls):
 def campaign(provider, tls, folder):
     oauth_fleet.add_people(provider, 3, polls=0)
     inventory, password_file = oauth_fleet.write(folder, 3, microsoft_endpoints(provider))
-    command = [
-        sys.executable,
-        os.path.join(REPO_ROOT, "bin", "mailconfig-oauth"),
-        "campaign",
-        "-i",
-        inventory,
-        "--vault-password-file",
-        password_file,
-        "--ca-path",
-        tls["ca"],
-        "--start",
-        "all",
-        "--handouts",
-        os.path.join(str(folder), "handouts"),
-    ]
+    command = oauth_fleet.campaign_command(
+        inventory, password_file, tls["ca"], "--start", "all", "--handouts", os.path.join(str(folder), "handouts")
+    )
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=str(folder), check=False)
     texts = [done.stdout, done.stderr]
     for name in os.listdir(os.path.join(str(folder), "handouts")):

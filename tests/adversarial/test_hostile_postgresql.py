@@ -7,7 +7,6 @@ the mail password) never reach the impostor. With TLS that is not verified (tls_
 impostor's own certificate is accepted for encryption, and the answer is the same.
 """
 
-import copy
 import hashlib
 import os
 import socket
@@ -15,16 +14,13 @@ import ssl
 import struct
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
-from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.adversarial.hostile import peer
 from tests.servers import certs
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, plan, raw_declaration
+from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, database_options, plan, raw_declaration
 
 DB_USER, DB_PASSWORD = "odoo_app", "Impostor-Wants-This-7d1e"
 SALT = b"\x01\x02\x03\x04"
@@ -91,9 +87,7 @@ def store_options(port, **changes):
         lock_timeout=3,
     )
     given.update(changes)
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
-    assert not result.error_messages, result.error_messages
-    return dict(result.validated_parameters["store"], profile=copy.deepcopy(for_store("odoo")))
+    return database_options(**given)
 
 
 @pytest.fixture(scope="module")

@@ -55,11 +55,7 @@ def fleet(mail_servers, tmp_path_factory):
 
 
 def campaign(fleet, *args):
-    command = (
-        COMMAND
-        + ["-i", fleet["inventory"], "--vault-password-file", fleet["password_file"], "--ca-path", fleet["ca"]]
-        + list(args)
-    )
+    command = oauth_fleet.campaign_command(fleet["inventory"], fleet["password_file"], fleet["ca"], *args)
     env = ansible_env(fleet["folder"], ANSIBLE_VERBOSITY=3)  # what --run-playbook starts runs under -vvv
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=300, cwd=fleet["folder"], env=env, check=False

@@ -16,6 +16,8 @@ import sys
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from tests.paths import REPO_ROOT
+
 PASSWORD_FORMAT = "Pw-%04d-never-printed"
 VAULT_PASSWORD = "campaign-vault-pass-1"
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
@@ -127,3 +129,9 @@ def add_people(provider, count, polls=3, outcomes=None):
 
 def passwords(count):
     return [PASSWORD_FORMAT % number for number in range(count)]
+
+
+def campaign_command(inventory, password_file, ca, *args):
+    """``bin/mailconfig-oauth campaign`` over a written fleet, as an MSP runs it."""
+    return [sys.executable, os.path.join(REPO_ROOT, "bin", "mailconfig-oauth"), "campaign", "-i", inventory,
+            "--vault-password-file", password_file, "--ca-path", ca] + list(args)

@@ -23,7 +23,8 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._fi
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils._paths import COLLECTION_ROOT
 
 APPLICATIONS_DIR = os.path.join(COLLECTION_ROOT, "data", "applications")
-# What the store needs (the rules too: a restore keeps to them); the rest (settings, sources) is for lint and people.
+# What the store needs (the shape rules too: a restore keeps to them); the rest (settings, sources) is for lint and
+# people.
 _FOR_STORE = (
     "name",
     "title",
@@ -77,9 +78,21 @@ def guided(name: Optional[str]) -> bool:
 
 
 def for_store(name: str) -> Dict[str, Any]:
-    """The part of the profile the store needs, as plain data for the module's ``store.profile``."""
+    """The part of the profile the store needs, as plain data for the module's ``store.profile``.
+
+    Of the rules only the errors about the settings' shape travel (code, severity, when: what a restore must keep
+    to); their words stay on the controller, which lints with them. Every run sends this to each practice and gets
+    it back in the module's ``invocation``, so it is kept small.
+    """
     data = profile(name)
-    return dict((key, data[key]) for key in _FOR_STORE if key in data)
+    result = dict((key, data[key]) for key in _FOR_STORE if key in data)
+    if "rules" in result:
+        result["rules"] = [
+            dict(code=rule["code"], severity=rule["severity"], when=rule["when"])
+            for rule in result["rules"]
+            if rule.get("severity") == "error" and "when" in rule
+        ]
+    return result
 
 
 def rule_codes() -> Dict[str, str]:

@@ -13,6 +13,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _s
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan
 from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check
 
 # Distinctive test secrets: every test that produces output greps it for these.
@@ -83,9 +84,17 @@ def store(kind, path, **options):
     Ansible fills a dict ``default`` in place (``store.columns``), so a copy of the spec is validated: the
     module's own stays as generated (tests/unit/plugins/module_utils/store/test_store_registry.py compares it).
     """
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate(
-        {"store": dict(options, type=kind, path=str(path))}
-    )
+    return _validated(dict(options, type=kind, path=str(path)))
+
+
+def database_options(**given):
+    """A database store's options as the module's argument spec fills them in, with the ``store.profile`` that
+    the action plugin adds from the application's profile."""
+    return dict(_validated(given), profile=copy.deepcopy(for_store(given["application"])))
+
+
+def _validated(given):
+    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
     assert not result.error_messages, result.error_messages
     return result.validated_parameters["store"]
 

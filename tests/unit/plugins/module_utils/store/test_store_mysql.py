@@ -6,7 +6,6 @@ Open Dental encrypted), and asserts on the rows, the reload signals and every ou
 """
 
 import concurrent.futures
-import copy
 import json
 import os
 import signal
@@ -17,7 +16,6 @@ import time
 import uuid
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _atomic_file
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
@@ -28,10 +26,10 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 )
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._column_cipher import ColumnCipher, Unreadable
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
-from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import mariadb
 from tests.unit.plugins.module_utils.store.store_helpers import (
+    database_options,
     PASSWORD_A,
     PASSWORD_B,
     SECRETS,
@@ -83,13 +81,7 @@ def options(target, **changes):
         lock_timeout=20,
     )
     given.update(changes)
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate(
-        {"store": given}
-    )  # as store_helpers.store
-    assert not result.error_messages, result.error_messages
-    validated = result.validated_parameters["store"]
-    validated["profile"] = copy.deepcopy(PROFILE)
-    return validated
+    return database_options(**given)
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):

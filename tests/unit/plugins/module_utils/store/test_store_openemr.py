@@ -6,25 +6,21 @@ and the key material OpenEMR's own CryptoGen made (tests/data/openemr/vectors.js
 keys table rows in the database, the key files in a site folder.
 """
 
-import copy
 import json
 import os
 import uuid
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._openemr_cipher import OpenemrCipher, seal
-from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import mariadb, openemr
-from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, PASSWORD_B, SECRETS, keyed, plan
+from tests.unit.plugins.module_utils.store.store_helpers import (
+    PASSWORD_A, PASSWORD_B, SECRETS, database_options, keyed, plan)
 
 DB_PASSWORD = "Db-Echo-OE-5a18c2"
-PROFILE = for_store("openemr")
 VECTORS = openemr.VECTORS
 KEY_MATERIAL = [row["value"] for row in VECTORS["keys_table"]] + list(VECTORS["key_files"].values())
 NEVER_SHOWN = SECRETS + (DB_PASSWORD, openemr.OLD_PASSWORD, openemr.OLD_STORED) + tuple(KEY_MATERIAL)
@@ -72,11 +68,7 @@ def options(target, **changes):
         site_dir=target["site"],
     )
     given.update(changes)
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
-    assert not result.error_messages, result.error_messages
-    validated = result.validated_parameters["store"]
-    validated["profile"] = copy.deepcopy(PROFILE)
-    return validated
+    return database_options(**given)
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):
@@ -117,18 +109,7 @@ def test_first_apply_writes_exactly_the_practice_s_rows_then_changes_nothing(dat
     assert outcome.changed
     after = globals_(database)
     changed = sorted(name for name, _index in after if after[(name, _index)] != before.get((name, _index)))
-    assert changed == sorted(
-        [
-            "SMTP_HOST",
-            "SMTP_PORT",
-            "SMTP_SECURE",
-            "SMTP_USER",
-            "SMTP_PASS",
-            "patient_reminder_sender_email",
-            "patient_reminder_sender_name",
-            "practice_return_email_path",
-        ]
-    )
+    assert changed == sorted(set(OURS) - {"EMAIL_METHOD"})  # EMAIL_METHOD was SMTP already
     assert (
         after[("SMTP_HOST", 0)] == "smtp.gmail.com"
         and after[("SMTP_PORT", 0)] == "465"

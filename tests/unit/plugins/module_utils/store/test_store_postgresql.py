@@ -5,21 +5,18 @@ practice's confirmed outgoing and incoming servers and records of others (anothe
 server, two records sharing a name, an unconfirmed incoming server), and asserts on the rows.
 """
 
-import copy
 import os
 import uuid
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._records import covers
-from ansible_collections.mailops.mailconfig.plugins.modules.mail_account import STORE_ARGUMENT
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import postgresql
 from tests.unit.plugins.module_utils.store.store_helpers import (
+    database_options,
     PASSWORD_A,
     PASSWORD_B,
     SECRETS,
@@ -32,7 +29,6 @@ from tests.unit.plugins.module_utils.store.store_helpers import (
 DB_PASSWORD = "Pg-Db-Pass-4e0a9b"
 OLD_SMTP_PASS, OLD_IMAP_PASS, OTHER_PASS = "Old-Smtp-Pass-71c2", "Old-Imap-Pass-0d3e", "Other-Company-Pass-5a"
 SECRETS_ALL = SECRETS + (DB_PASSWORD, OLD_SMTP_PASS, OLD_IMAP_PASS, OTHER_PASS)
-PROFILE = for_store("odoo")
 SEED = """
 INSERT INTO ir_mail_server (id, name, from_filter, smtp_host, smtp_port, smtp_authentication, smtp_user, smtp_pass,
                             smtp_encryption, sequence, active, write_date)
@@ -83,11 +79,7 @@ def options(target, **changes):
         lock_timeout=10,
     )
     given.update(changes)
-    result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
-    assert not result.error_messages, result.error_messages
-    validated = result.validated_parameters["store"]
-    validated["profile"] = copy.deepcopy(PROFILE)
-    return validated
+    return database_options(**given)
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):
