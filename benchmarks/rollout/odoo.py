@@ -122,6 +122,7 @@ def main():
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--forks", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--separate", action="store_true", help=rollout.SEPARATE_HELP)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-odoo-rollout-")
     os.chmod(work, 0o755)  # PostgreSQL runs as its own user when we are root
@@ -136,7 +137,7 @@ def main():
             order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
             reset(work, args.hosts, server)
             for phase in ("first", "idempotent"):
-                times, wall = rollout.run_playbook(work, order, args.forks, playbook(order))
+                times, wall = rollout.phase_times(work, order, args.forks, args.separate, playbook)
                 for task in tasks:
                     results[phase][task].append(times[task])
                 print(

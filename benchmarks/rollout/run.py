@@ -207,6 +207,22 @@ def run_playbook(work, order, forks, plays=None):
     return times, wall
 
 
+SEPARATE_HELP = ("one ansible-playbook run per task: a task that runs after others in the same run is slower "
+                 "(the controller process has grown), whichever store it is")
+
+
+def phase_times(work, order, forks, separate, plays=playbook):
+    """Each task's wall time in one phase: all in one playbook run, or (``separate``) each in its own."""
+    if not separate:
+        return run_playbook(work, order, forks, plays(order))
+    times, wall = {}, 0.0
+    for task in order:
+        one, seconds = run_playbook(work, (task,), forks, plays((task,)))
+        times.update(one)
+        wall += seconds
+    return times, wall
+
+
 def store_size(work):
     """Size of one host's store after the first run, for the same-size copy."""
     path = os.path.join(work, "probe.db")
@@ -249,6 +265,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tasks", default="apply,opendental,openemr,copy,ping",
                         help="which tasks run, comma-separated (apply is the SQLite store, the baseline of the ratios)")
+    parser.add_argument("--separate", action="store_true", help=SEPARATE_HELP)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-rollout-")
     os.chmod(work, 0o755)  # MariaDB runs as its own user when we are root
@@ -262,7 +279,7 @@ def main():
             order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
             reset(work, args.hosts, database)
             for phase in ("first", "idempotent"):
-                times, wall = run_playbook(work, order, args.forks)
+                times, wall = phase_times(work, order, args.forks, args.separate)
                 for task in tasks:
                     results[phase][task].append(times[task])
                 print(
