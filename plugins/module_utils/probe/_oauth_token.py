@@ -155,15 +155,21 @@ def _classify_error(status, body, where, masker):
     )
 
 
-def _token(body, sent_refresh_token, where):
-    """The Token in a successful answer; oauth_bad_response when it is not one."""
+def json_object(body: bytes, where: str) -> dict:
+    """A 200 answer's JSON object; the oauth_bad_response Failure naming ``where`` when it is not one."""
     try:
         answer = json.loads(body.decode("utf-8"))
     except ValueError:
         answer = None
     if not isinstance(answer, dict):
-        raise Failure("oauth_bad_response", "the token endpoint %s answered HTTP 200 with something that is not a "
-                      "JSON object (%d bytes)" % (where, len(body)))
+        raise Failure("oauth_bad_response", "%s answered HTTP 200 with something that is not a JSON object "
+                      "(%d bytes)" % (where, len(body)))
+    return answer
+
+
+def _token(body, sent_refresh_token, where):
+    """The Token in a successful answer; oauth_bad_response when it is not one."""
+    answer = json_object(body, "the token endpoint %s" % where)
     access_token, token_type = answer.get("access_token"), answer.get("token_type", "Bearer")
     if not isinstance(access_token, str) or not access_token:
         raise Failure("oauth_bad_response", "the token endpoint %s answered HTTP 200 without an access_token "

@@ -36,7 +36,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._kept_connection import KeptConnection
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_store import DatabaseStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, Session, Snapshot, Store, StoreError, call_before_read_back, diff_text, os_cause)
 
@@ -45,7 +45,6 @@ DRIVERS = "PyMySQL and cryptography"
 _DEADLOCK, _LOCK_WAIT = 1213, 1205
 _RETRIES = 3
 _NEW = "new"
-PORT = 3306  # store.port when none is given
 
 
 def _name(identifier):
@@ -107,11 +106,13 @@ def _cause(exc, options):
     return text
 
 
-class MysqlStore(Store):
+class MysqlStore(DatabaseStore):
     """An application's tables in MySQL or MariaDB, through its profile (Open Dental's database)."""
 
     NAME = "mysql"
     KIND = KIND
+    PORT = 3306
+    SUMMARY = ("host", "port", "database", "clinic")
     DESCRIPTION = (
         "an application's own tables in a MySQL or MariaDB database reached over the network, as its application "
         "profile maps them (Open Dental); needs PyMySQL and cryptography where the module runs"
@@ -124,13 +125,6 @@ class MysqlStore(Store):
         key_files=dict(type="dict", no_log=True),
     )
 
-    def __init__(self, options: dict) -> None:
-        super().__init__(dict(options, port=options.get("port") or PORT))
-        self._idle = KeptConnection()
-
-    def close(self) -> None:
-        self._idle.close()
-
     @property
     def location(self) -> str:
         where = "%s@%s:%s/%s" % (
@@ -140,19 +134,6 @@ class MysqlStore(Store):
             self.options.get("database"),
         )
         return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
-
-    def summary(self) -> dict:
-        return dict(
-            type=self.NAME,
-            application=self.options.get("application"),
-            host=self.options.get("host"),
-            port=self.options.get("port"),
-            database=self.options.get("database"),
-            clinic=self.options.get("clinic"),
-        )
-
-    def diff_header(self) -> str:
-        return "%s (%s)" % (self.location, self.options.get("application"))
 
     def contact_target(self) -> Optional[dict]:
         return (self.options.get("profile") or {}).get("contact")
@@ -209,15 +190,6 @@ class MysqlStore(Store):
         with self.transaction(Plan(values, frozenset(), "present", "always", None), None, True) as session:
             return session.cipher
 
-    def prune_backups(self, backup_file: str, keep: int) -> None:
-        """Delete all but the newest ``keep`` row backups of this store's account (0 keeps all)."""
-        del backup_file  # one of them: the prefix names them all
-        _row_backups.prune(self._backups(), keep)
-
-    def backup_folder(self) -> str:
-        """Where this store's row backups live, on the host that runs the module."""
-        return _row_backups.folder(self.options.get("backup_dir"))
-
     def backup_prefix(self) -> str:
         """The start of this store's row backup names: server, database, table and which address (default or clinic)."""
         options = self.options
@@ -225,21 +197,6 @@ class MysqlStore(Store):
         return "%s_" % safe_name(
             options["host"], options["port"], options["database"], table_of(self._profile()), scope
         )
-
-    def _backups(self):
-        """This store's row backups, oldest first."""
-        return _row_backups.found(self.backup_folder(), self.backup_prefix())
-
-    def _profile(self):
-        profile = self.options.get("profile")
-        if not profile:
-            raise StoreError(
-                KIND,
-                self.location,
-                "store.profile is missing: the mail_account action plugin fills it in from "
-                "data/applications/%s.yml" % self.options.get("application"),
-            )
-        return profile
 
     @contextlib.contextmanager
     def transaction(

@@ -28,12 +28,11 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
     _row_backups,
 )
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan, Session, Store, StoreError
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._kept_connection import KeptConnection
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan, Session, StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_store import DatabaseStore
 
 KIND = "PostgreSQL"
 DRIVER = "pg8000"
-PORT = 5432  # store.port when none is given
 _SOCKET_FILE = ".s.PGSQL.%d"
 # SQLSTATEs with a user's sentence (https://www.postgresql.org/docs/15/errcodes-appendix.html)
 _BAD_PASSWORD, _REFUSED, _NO_DATABASE, _PRIVILEGE, _LOCKED, _CANCELLED = (
@@ -63,11 +62,13 @@ def _driver(location):
     return _postgresql_connection
 
 
-class PostgresqlStore(Store):
+class PostgresqlStore(DatabaseStore):
     """An application's records in PostgreSQL, through its profile (Odoo's database)."""
 
     NAME = "postgresql"
     KIND = KIND
+    PORT = 5432
+    SUMMARY = ("host", "port", "unix_socket", "database", "record_name", "from_filter")
     DESCRIPTION = (
         "an application's own records in a PostgreSQL database, reached over the network or the local socket, as its "
         "application profile maps them (Odoo); existing records are updated, never created; "
@@ -81,39 +82,13 @@ class PostgresqlStore(Store):
         from_filter=dict(type="str"),
     )
 
-    def __init__(self, options: dict) -> None:
-        super().__init__(dict(options, port=options.get("port") or PORT))
-        self._idle = KeptConnection()
-
-    def close(self) -> None:
-        self._idle.close()
-
     @property
     def location(self) -> str:
         where = self.options.get("unix_socket") or "%s:%s" % (self.options.get("host"), self.options.get("port"))
         return "%s@%s/%s" % (self.options.get("user"), where, self.options.get("database"))
 
-    def summary(self) -> dict:
-        return dict(
-            type=self.NAME,
-            application=self.options.get("application"),
-            host=self.options.get("host"),
-            port=self.options.get("port"),
-            unix_socket=self.options.get("unix_socket"),
-            database=self.options.get("database"),
-            record_name=self.options.get("record_name"),
-            from_filter=self.options.get("from_filter"),
-        )
-
-    def diff_header(self) -> str:
-        return "%s (%s)" % (self.location, self.options.get("application"))
-
     def contact_target(self) -> Optional[dict]:
         return None
-
-    def backup_folder(self) -> str:
-        """Where this store's row backups live, on the host that runs the module."""
-        return _row_backups.folder(self.options.get("backup_dir"))
 
     def backup_prefix(self) -> str:
         """The start of this store's backup names: server, database and the options that choose the records."""
@@ -140,14 +115,10 @@ class PostgresqlStore(Store):
             self.backup_folder(), self.backup_prefix(), records[0]["number"] if records else 0, record
         )
 
-    def prune_backups(self, backup_file: str, keep: int) -> None:
-        del backup_file  # one of them: the prefix names them all
-        _row_backups.prune(_row_backups.found(self.backup_folder(), self.backup_prefix()), keep)
-
     def restored(self, values: dict, secrets: frozenset, unverified: Optional[str] = None) -> Tuple[dict, str]:
         """The settings of the newest backup of this store's records, and its path (ours only)."""
         del secrets  # the backup keeps the passwords as the application does
-        found = _row_backups.found(self.backup_folder(), self.backup_prefix())
+        found = self._backups()
         if not found:
             raise ValueError(
                 "state restored: %s has no backup in %s (backups are made when backup is true)"
@@ -171,15 +142,8 @@ class PostgresqlStore(Store):
         except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
             raise ValueError("state restored: %s cannot be restored from %s: %s" % (self.location, found[-1], exc))
 
-    def _profile(self):
-        profile = self.options.get("profile")
-        if not profile:
-            raise StoreError(
-                KIND,
-                self.location,
-                "store.profile is missing: the mail_account action plugin fills it in from "
-                "data/applications/%s.yml" % self.options.get("application"),
-            )
+    def _profile(self) -> dict:
+        profile = super()._profile()
         layout = profile.get("layout")
         if layout != "records":
             raise StoreError(

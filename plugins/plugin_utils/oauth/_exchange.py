@@ -11,7 +11,6 @@ becomes NotYet or a SignInError, with every secret the form carried masked out o
 
 from __future__ import annotations
 
-import json
 import ssl
 from typing import Any, Callable, Dict, Mapping, Optional
 
@@ -27,13 +26,9 @@ SECRET_FIELDS = ("device_code", "code", "code_verifier", "client_secret", "refre
 def json_object(body: bytes, where: str) -> Dict[str, Any]:
     """A 200 answer's JSON object; SignInError when it is not one."""
     try:
-        answer = json.loads(body.decode("utf-8"))
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict):
-        raise SignInError("oauth_bad_response", "%s answered HTTP 200 with something that is not a JSON object "
-                          "(%d bytes)" % (where, len(body)))
-    return answer
+        return _oauth_token.json_object(body, where)
+    except Failure as failure:
+        raise SignInError(failure.code, failure.message) from None
 
 
 def post(

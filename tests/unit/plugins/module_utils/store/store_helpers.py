@@ -93,6 +93,14 @@ def database_options(**given):
     return dict(_validated(given), profile=copy.deepcopy(for_store(given["application"])))
 
 
+def target_options(target, db_password, **given):
+    """``database_options`` for a test database ``target`` (its server, name and user), then ``given``."""
+    server = target["server"]
+    found = dict(port=server["port"], user=target["user"], password=db_password, database=target["name"],
+                 ca_path=server["ca"], connect_timeout=5)
+    return database_options(**dict(found, **given))
+
+
 def _validated(given):
     result = ArgumentSpecValidator({"store": copy.deepcopy(STORE_ARGUMENT)}).validate({"store": given})
     assert not result.error_messages, result.error_messages

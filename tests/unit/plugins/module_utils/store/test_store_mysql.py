@@ -29,7 +29,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql im
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.servers import mariadb
 from tests.unit.plugins.module_utils.store.store_helpers import (
-    database_options,
+    target_options,
     PASSWORD_A,
     PASSWORD_B,
     SECRETS,
@@ -68,20 +68,8 @@ def database(mariadb_server):
 
 
 def options(target, **changes):
-    given = dict(
-        type="mysql",
-        application="opendental",
-        host="127.0.0.1",
-        port=target["server"]["port"],
-        user=target["user"],
-        password=DB_PASSWORD,
-        database=target["name"],
-        ca_path=target["server"]["ca"],
-        connect_timeout=5,
-        lock_timeout=20,
-    )
-    given.update(changes)
-    return database_options(**given)
+    return target_options(target, DB_PASSWORD, **dict(
+        dict(type="mysql", application="opendental", host="127.0.0.1", lock_timeout=20), **changes))
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):

@@ -18,7 +18,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql im
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._openemr_cipher import OpenemrCipher, seal
 from tests.servers import mariadb, openemr
 from tests.unit.plugins.module_utils.store.store_helpers import (
-    PASSWORD_A, PASSWORD_B, SECRETS, database_options, keyed, plan)
+    PASSWORD_A, PASSWORD_B, SECRETS, target_options, keyed, plan)
 
 DB_PASSWORD = "Db-Echo-OE-5a18c2"
 VECTORS = openemr.VECTORS
@@ -54,21 +54,9 @@ def database(mariadb_server, tmp_path):
 
 
 def options(target, **changes):
-    given = dict(
-        type="mysql",
-        application="openemr",
-        host="127.0.0.1",
-        port=target["server"]["port"],
-        user=target["user"],
-        password=DB_PASSWORD,
-        database=target["name"],
-        ca_path=target["server"]["ca"],
-        connect_timeout=5,
-        lock_timeout=20,
-        site_dir=target["site"],
-    )
-    given.update(changes)
-    return database_options(**given)
+    return target_options(target, DB_PASSWORD, **dict(
+        dict(type="mysql", application="openemr", host="127.0.0.1", lock_timeout=20, site_dir=target["site"]),
+        **changes))
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):

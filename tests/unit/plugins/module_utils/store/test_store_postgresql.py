@@ -16,7 +16,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgres
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._records import covers
 from tests.servers import postgresql
 from tests.unit.plugins.module_utils.store.store_helpers import (
-    database_options,
+    target_options,
     PASSWORD_A,
     PASSWORD_B,
     SECRETS,
@@ -65,21 +65,9 @@ def database(postgresql_server):
 
 
 def options(target, **changes):
-    given = dict(
-        type="postgresql",
-        application="odoo",
-        host="localhost",
-        port=target["server"]["port"],
-        user=target["user"],
-        password=DB_PASSWORD,
-        database=target["name"],
-        ca_path=target["server"]["ca"],
-        record_name="Smiles Dental",
-        connect_timeout=5,
-        lock_timeout=10,
-    )
-    given.update(changes)
-    return database_options(**given)
+    return target_options(target, DB_PASSWORD, **dict(
+        dict(type="postgresql", application="odoo", host="localhost", record_name="Smiles Dental", lock_timeout=10),
+        **changes))
 
 
 def apply(target, raw=None, check_mode=False, backup=False, update_password="always", **changes):
