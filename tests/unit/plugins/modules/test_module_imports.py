@@ -22,7 +22,11 @@ from tests.unit.plugins.module_utils.store.store_helpers import (
     raw_declaration,
     store,
 )
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import without_none
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store
 from tests.paths import REPO_ROOT
+from tests.unit.plugins.module_utils.store import test_store_mysql as opendental_tests
+from tests.unit.plugins.module_utils.store import test_store_openemr as openemr_tests
 
 ROOT = REPO_ROOT
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
@@ -85,3 +89,33 @@ def test_a_test_refused_by_the_lockout_guard_loads_the_diagnosis(tmp_path):
     assert result["failed"] and result["kept_previous"] and result["outgoing"]["code"] == "auth_failed", result
     assert MODULE_UTILS + "probe._diagnosis" in loaded and "ssl" in loaded
     assert PASSWORD_B not in json.dumps(result)
+
+
+LAYOUTS = {"opendental": MODULE_UTILS + "store._account_row", "openemr": MODULE_UTILS + "store._settings_rows"}
+
+
+def mysql_store(tmp_path, server, application):
+    """The module's ``store`` for a fresh database of ``application`` on ``server``, and its declaration."""
+    if application == "openemr":
+        target = openemr_tests.openemr_database(server, str(tmp_path))
+        extra, password, raw = {"site_dir": target["site"]}, openemr_tests.DB_PASSWORD, openemr_tests.gmail()
+    else:
+        target, extra = opendental_tests.opendental_database(server), {}
+        password, raw = opendental_tests.DB_PASSWORD, opendental_tests.gmail()
+    given = dict(type="mysql", application=application, host="127.0.0.1", port=server["port"], user=target["user"],
+                 password=password, database=target["name"], ca_path=server["ca"], profile=for_store(application),
+                 **extra)
+    return given, without_none(normalised(raw))  # as the action plugin sends it
+
+
+@pytest.mark.parametrize("application", sorted(LAYOUTS))
+def test_a_mysql_run_loads_its_own_layout_s_session_only(tmp_path, mariadb_server, application):
+    """The session of each layout (Open Dental's account row, OpenEMR's settings rows) is compiled by its own
+    application's runs only, the first and an unchanged one."""
+    given, declaration = mysql_store(tmp_path, mariadb_server, application)
+    for changed in (True, False):
+        result, loaded = run_module(tmp_path, declaration=declaration, store=given, test=False, backup_key="k" * 64)
+        assert result.get("changed") is changed and not result.get("failed"), result
+        assert {name for name, module in LAYOUTS.items() if module in loaded} == {application}
+        assert openemr_tests.DB_PASSWORD not in json.dumps(result) and opendental_tests.DB_PASSWORD not in json.dumps(
+            result)

@@ -46,11 +46,16 @@ def gmail(password=PASSWORD_A, **changes):
     return raw
 
 
+def openemr_database(server, folder):
+    """A fresh OpenEMR database with its own user, and a site folder with the key files under ``folder``."""
+    name = "oe_" + uuid.uuid4().hex[:10]
+    openemr.create(server, name, "oe_" + name[3:9], DB_PASSWORD)
+    return {"server": server, "name": name, "user": "oe_" + name[3:9], "site": openemr.site(folder)}
+
+
 @pytest.fixture
 def database(mariadb_server, tmp_path):
-    name = "oe_" + uuid.uuid4().hex[:10]
-    openemr.create(mariadb_server, name, "oe_" + name[3:9], DB_PASSWORD)
-    return {"server": mariadb_server, "name": name, "user": "oe_" + name[3:9], "site": openemr.site(str(tmp_path))}
+    return openemr_database(mariadb_server, str(tmp_path))
 
 
 def options(target, **changes):
