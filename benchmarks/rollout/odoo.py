@@ -9,7 +9,8 @@ one PostgreSQL started here, made from one template seeded like a practice whose
 created and confirmed in Odoo), and ansible.builtin.ping (one bare module per host). Two playbook
 runs: the first (every store changes) and the idempotent one (nothing changes). Task wall times
 come from timestamps between tasks (linear strategy), as in benchmarks/rollout/run.py; the order
-of the tasks rotates between repeats and the median is reported.
+of the tasks rotates between repeats and the median is reported. With --cpu, each task's CPU per
+host, split into the module processes, the rest of Ansible and the database server.
 """
 
 import argparse
@@ -79,7 +80,7 @@ def playbook(order):
     return [{"hosts": "all", "gather_facts": False, "tasks": steps}]
 
 
-def setup(work, hosts, server):
+def setup(work, hosts, server, python):
     """Inventory and host_vars: each host's own declaration, SQLite folder and Odoo database."""
     lines = ["[all]"]
     os.makedirs(os.path.join(work, "host_vars"))
@@ -89,10 +90,7 @@ def setup(work, hosts, server):
         with open(os.path.join(work, "host_vars", name + ".json"), "w", encoding="utf-8") as handle:
             json.dump({"mail_account": rollout.declaration(number), "site_dir": os.path.join(work, "sites", name),
                        "db_name": "odoo_bench_%03d" % number, "db_port": server["port"], "db_ca": server["ca"]}, handle)
-        lines.append(
-            "%s ansible_connection=local ansible_python_interpreter=%s"
-            % (name, os.path.join(rollout.VENV_BIN, "python"))
-        )
+        lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, python))
     with open(os.path.join(work, "inventory.ini"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
 
@@ -123,6 +121,7 @@ def main():
     parser.add_argument("--forks", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--separate", action="store_true", help=rollout.SEPARATE_HELP)
+    parser.add_argument("--cpu", action="store_true", help=rollout.CPU_HELP)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-odoo-rollout-")
     os.chmod(work, 0o755)  # PostgreSQL runs as its own user when we are root
@@ -130,16 +129,21 @@ def main():
     try:
         postgresql.create_odoo(server, TEMPLATE, DB_USER, DB_PASSWORD)
         postgresql.sql(server, SEED, TEMPLATE)
-        setup(work, args.hosts, server)
+        setup(work, args.hosts, server, rollout.interpreter(work, args.cpu))
+        meter = rollout._cpu.Meter(os.path.join(work, "module-cpu.log"), [server["pid"]]) if args.cpu else None
         tasks = ("sqlite", "odoo", "ping")
         results = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
+        cpu = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
         for repeat in range(args.repeats):
             order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
             reset(work, args.hosts, server)
             for phase in ("first", "idempotent"):
-                times, wall = rollout.phase_times(work, order, args.forks, args.separate, playbook)
+                times, wall, split = rollout.phase_times(work, order, args.forks, args.separate, playbook, meter,
+                                                         args.hosts)
                 for task in tasks:
                     results[phase][task].append(times[task])
+                    if split:
+                        cpu[phase][task].append(split[task])
                 print(
                     "repeat %d %-10s order %-18s sqlite %6.2f s  odoo %6.2f s  ping %6.2f s  playbook %6.2f s"
                     % (repeat + 1, phase, "/".join(order), times["sqlite"], times["odoo"], times["ping"], wall),
@@ -151,6 +155,8 @@ def main():
         for phase in ("first", "idempotent"):
             sqlite_s, odoo_s, ping_s = (statistics.median(results[phase][task]) for task in tasks)
             print("| %s | %.2f | %.2f | %.2f | %.2fx |" % (phase, sqlite_s, odoo_s, ping_s, odoo_s / sqlite_s))
+        if meter:
+            print("\nCPU per host (median):\n\n" + rollout.cpu_table(cpu, tasks, "sqlite"))
     finally:
         postgresql.stop(server)
         shutil.rmtree(work, ignore_errors=True)

@@ -17,7 +17,9 @@ playbook runs: the first (every store and copy is new) and the idempotent one
 the next starts, so timestamps taken between the tasks give each task's wall time.
 The order of the tasks rotates between repeats; the median is reported. Then,
 in-process, the per-host cost of the two halves of mail_account: the controller's
-validation (action plugin) and the store work of the module.
+validation (action plugin) and the store work of the module. With --cpu, each task's CPU per
+host, split into the module processes, the rest of Ansible and the database server
+(benchmarks/_cpu.py).
 """
 
 import argparse
@@ -34,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
-for path in (ROOT, COLLECTIONS):
+for path in (ROOT, COLLECTIONS, os.path.dirname(HERE)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
@@ -45,6 +47,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_att
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import Plan  # noqa: E402
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check  # noqa: E402
 from tests.servers import mariadb, openemr  # noqa: E402
+import _cpu  # noqa: E402  benchmarks/_cpu.py  pylint: disable=wrong-import-order
 
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
 
@@ -129,7 +132,13 @@ def playbook(order):
     return [{"hosts": "all", "gather_facts": False, "tasks": steps}]
 
 
-def setup(work, hosts, store_size, database):
+def interpreter(work, cpu):
+    """The Python the hosts' modules run with: the venv's, or (``cpu``) the wrapper that logs each module's CPU."""
+    python = os.path.join(VENV_BIN, "python")
+    return _cpu.interpreter_wrapper(work, python) if cpu else python
+
+
+def setup(work, hosts, store_size, database, python):
     """Inventory, host_vars and per-host source files of ``store_size`` bytes."""
     lines = ["[all]"]
     os.makedirs(os.path.join(work, "host_vars"))
@@ -154,9 +163,7 @@ def setup(work, hosts, store_size, database):
                 },
                 handle,
             )
-        lines.append(
-            "%s ansible_connection=local ansible_python_interpreter=%s" % (name, os.path.join(VENV_BIN, "python"))
-        )
+        lines.append("%s ansible_connection=local ansible_python_interpreter=%s" % (name, python))
     with open(os.path.join(work, "inventory.ini"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 
@@ -175,8 +182,9 @@ def reset(work, hosts, database):
     os.sync()  # the 400 databases just made are written out now, not during the first run
 
 
-def run_playbook(work, order, forks, plays=None):
-    """Run ``plays`` (this benchmark's playbook by default); the wall time of each task, and of the playbook."""
+def run_playbook(work, order, forks, plays=None, meter=None):
+    """Run ``plays`` (this benchmark's playbook by default); the wall time of each task, and of the playbook.
+    A ``meter`` (benchmarks/_cpu.py) measures the run's CPU."""
     path = os.path.join(work, "playbook-%s.json" % "-".join(order))
     with open(path, "w") as handle:
         json.dump(plays or playbook(order), handle)
@@ -189,7 +197,10 @@ def run_playbook(work, order, forks, plays=None):
         ANSIBLE_CONFIG=os.path.join(work, "none.cfg"),
         ANSIBLE_NOCOLOR="1",
         PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""),
+        MAILCONFIG_BENCH_CPU_LOG=meter.log if meter else os.devnull,
     )
+    if meter:
+        meter.start()
     started = time.perf_counter()
     result = subprocess.run(
         [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(work, "inventory.ini"), path],
@@ -200,6 +211,8 @@ def run_playbook(work, order, forks, plays=None):
         check=False,
     )
     wall = time.perf_counter() - started
+    if meter:
+        meter.stop()
     if result.returncode != 0:
         sys.exit(result.stdout[-5000:])
     line = [line for line in result.stdout.splitlines() if "TIMES " in line][0]
@@ -209,18 +222,40 @@ def run_playbook(work, order, forks, plays=None):
 
 SEPARATE_HELP = ("one ansible-playbook run per task: a task that runs after others in the same run is slower "
                  "(the controller process has grown), whichever store it is")
+CPU_HELP = "also split each task's CPU per host into module processes, the rest of Ansible and the database server " \
+           "(implies --separate)"
 
 
-def phase_times(work, order, forks, separate, plays=playbook):
-    """Each task's wall time in one phase: all in one playbook run, or (``separate``) each in its own."""
-    if not separate:
-        return run_playbook(work, order, forks, plays(order))
-    times, wall = {}, 0.0
+def phase_times(work, order, forks, separate, plays=playbook, meter=None, hosts=None):
+    """Each task's wall time in one phase: all in one playbook run, or (``separate``, or with a ``meter``) each in
+    its own; with a meter, also each task's CPU per host (``_cpu.Meter.split``)."""
+    if not (separate or meter):
+        times, wall = run_playbook(work, order, forks, plays(order))
+        return times, wall, {}
+    times, wall, cpu = {}, 0.0, {}
     for task in order:
-        one, seconds = run_playbook(work, (task,), forks, plays((task,)))
+        one, seconds = run_playbook(work, (task,), forks, plays((task,)), meter)
         times.update(one)
         wall += seconds
-    return times, wall
+        if meter:
+            cpu[task] = meter.split(hosts)
+    return times, wall, cpu
+
+
+def cpu_table(cpu, tasks, baseline):
+    """A Markdown table of the median CPU per host of each task, by phase, against ``baseline``'s total."""
+    lines = ["| run | task | modules ms | rest of Ansible ms | database server ms | total ms | total / %s |"
+             % baseline, "|---|---|---|---|---|---|---|"]
+    for phase in ("first", "idempotent"):
+        totals = {}
+        for task in tasks:
+            parts = dict((part, statistics.median(run[part] for run in cpu[phase][task]))
+                         for part in ("modules", "ansible", "server"))
+            totals[task] = sum(parts.values())
+            lines.append("| %s | %s | %.0f | %.0f | %.1f | %.0f | %.2fx |" % (
+                phase, task, parts["modules"], parts["ansible"], parts["server"], totals[task],
+                totals[task] / totals[baseline] if baseline in totals else float("nan")))
+    return "\n".join(lines)
 
 
 def store_size(work):
@@ -266,22 +301,28 @@ def main():
     parser.add_argument("--tasks", default="apply,opendental,openemr,copy,ping",
                         help="which tasks run, comma-separated (apply is the SQLite store, the baseline of the ratios)")
     parser.add_argument("--separate", action="store_true", help=SEPARATE_HELP)
+    parser.add_argument("--cpu", action="store_true", help=CPU_HELP)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="mailconfig-rollout-")
     os.chmod(work, 0o755)  # MariaDB runs as its own user when we are root
     database = mariadb.start(os.path.join(work, "mariadb"))
     try:
         size = store_size(work)
-        setup(work, args.hosts, size, database)
+        setup(work, args.hosts, size, database, interpreter(work, args.cpu))
+        meter = _cpu.Meter(os.path.join(work, "module-cpu.log"), [database["pid"]]) if args.cpu else None
         tasks = tuple(args.tasks.split(","))
         results = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
+        cpu = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
         for repeat in range(args.repeats):
             order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
             reset(work, args.hosts, database)
             for phase in ("first", "idempotent"):
-                times, wall = phase_times(work, order, args.forks, args.separate)
+                times, wall, split = phase_times(work, order, args.forks, args.separate, meter=meter,
+                                                 hosts=args.hosts)
                 for task in tasks:
                     results[phase][task].append(times[task])
+                    if split:
+                        cpu[phase][task].append(split[task])
                 print(
                     "repeat %d %-10s order %-40s %s  playbook %6.2f s"
                     % (
@@ -306,6 +347,8 @@ def main():
             median = dict((task, statistics.median(results[phase][task])) for task in tasks)
             print("| %s | %s |" % (phase, " | ".join("%.2f" % median[task] for task in tasks))
                   + "".join(" %.2fx |" % (median[t] / median["apply"]) for t in tasks if t != "apply"))
+        if meter:
+            print("\nCPU per host (median):\n\n" + cpu_table(cpu, tasks, "apply"))
         validate_ms, first_ms, idem_ms = in_process_breakdown(work, args.hosts)
         print(
             "\nIn-process per host: controller validation %.2f ms, SQLite store work %.2f ms first / %.2f ms idempotent"
