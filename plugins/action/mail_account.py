@@ -28,7 +28,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils import _controller
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _guided
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _before_fork, _guided
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._application import for_store, of_store
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import (
@@ -38,6 +38,9 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout
     rejected,
 )
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE
+
+# Read here, in the ansible-playbook process that forks the workers: once per run, not once per host.
+_before_fork.read_shared_data()
 
 
 def backup_key(practice: str, given: str | None) -> str:

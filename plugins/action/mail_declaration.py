@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import List, NamedTuple, Optional
 
 
-from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _guided, _role_arguments
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _before_fork, _guided, _role_arguments
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration import _schema
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import CONTEXT_SPEC, context_of, report
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action_module import (
@@ -25,6 +25,9 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._ap
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.catalogue._deadlines import deadlines
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._host_values import host_value
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.report._entry_state import ENTERED_VARIABLE
+
+# Read here, in the ansible-playbook process that forks the workers: once per run, not once per host.
+_before_fork.read_shared_data()
 
 ARGUMENT_SPEC = dict(
     declaration=dict(type="raw"),

@@ -21,8 +21,12 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._test_then_save import refusal, refused
 from ansible_collections.mailops.mailconfig.plugins.module_utils.probe._verify import summary
+from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action import _before_fork
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._action import DeclarationAction
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.action._lockout_guard import Guard, accepted, rejected
+
+# Read here, in the ansible-playbook process that forks the workers: once per run, not once per host.
+_before_fork.read_shared_data()
 
 
 def _share(name, task_vars):
