@@ -8,7 +8,6 @@ database servers (their process trees, read from /proc before and after).
 """
 
 import os
-import resource
 import stat
 
 WRAPPER = """#!{python} -S
@@ -18,8 +17,10 @@ if child == 0:
     os.execv({python!r}, [{python!r}] + sys.argv[1:])
 _pid, status, usage = os.wait4(child, 0)
 own = resource.getrusage(resource.RUSAGE_SELF)
-with open(os.environ["MAILCONFIG_BENCH_CPU_LOG"], "a") as log:
+with open(os.environ.get("MAILCONFIG_BENCH_CPU_LOG", os.devnull), "a") as log:
     log.write("%f %f\\n" % (usage.ru_utime + usage.ru_stime, own.ru_utime + own.ru_stime))
+if os.WIFSIGNALED(status):
+    os.kill(os.getpid(), os.WTERMSIG(status))
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -58,22 +59,21 @@ def tree_seconds(root):
 
 
 class Meter:
-    """CPU of one playbook run: ``start()`` before it, ``stop()`` after; then ``split(practices)`` in ms each."""
+    """CPU of one playbook run: ``start()`` before it, ``stop(its process tree's CPU seconds)`` after; then
+    ``split(practices)`` in ms each."""
 
     def __init__(self, log, server_pids):
         self.log, self.server_pids = log, tuple(server_pids)
-        self.children = self.servers = None
+        self.servers_before = self.playbook_seconds = self.server_seconds = 0.0
 
     def start(self):
         if os.path.exists(self.log):
             os.unlink(self.log)
-        self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        self.servers = sum(tree_seconds(pid) for pid in self.server_pids)
+        self.servers_before = sum(tree_seconds(pid) for pid in self.server_pids)
 
-    def stop(self):
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        self.children = (after.ru_utime - self.children.ru_utime) + (after.ru_stime - self.children.ru_stime)
-        self.servers = sum(tree_seconds(pid) for pid in self.server_pids) - self.servers
+    def stop(self, playbook_seconds):
+        self.playbook_seconds = playbook_seconds
+        self.server_seconds = sum(tree_seconds(pid) for pid in self.server_pids) - self.servers_before
 
     def split(self, practices):
         """``{modules, ansible, server}``: milliseconds of CPU per practice (the wrappers' own start left out)."""
@@ -84,5 +84,5 @@ class Meter:
                     module, wrapper = (float(value) for value in line.split())
                     modules, wrappers = modules + module, wrappers + wrapper
         per = 1000.0 / practices
-        return {"modules": modules * per, "ansible": (self.children - modules - wrappers) * per,
-                "server": self.servers * per}
+        return {"modules": modules * per, "ansible": (self.playbook_seconds - modules - wrappers) * per,
+                "server": self.server_seconds * per}

@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 
 # pylint: disable=wrong-import-position
 import run as rollout  # noqa: E402  benchmarks/rollout/run.py: declarations, marks, the playbook runner
+import _cpu  # noqa: E402  benchmarks/_cpu.py (on the path through run.py)  pylint: disable=wrong-import-order
 from tests.servers import postgresql  # noqa: E402
 
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
@@ -130,7 +131,7 @@ def main():
         postgresql.create_odoo(server, TEMPLATE, DB_USER, DB_PASSWORD)
         postgresql.sql(server, SEED, TEMPLATE)
         setup(work, args.hosts, server, rollout.interpreter(work, args.cpu))
-        meter = rollout._cpu.Meter(os.path.join(work, "module-cpu.log"), [server["pid"]]) if args.cpu else None
+        meter = _cpu.Meter(os.path.join(work, "module-cpu.log"), [server["pid"]]) if args.cpu else None
         tasks = ("sqlite", "odoo", "ping")
         results = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
         cpu = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}

@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._declaration import check  # noqa: E402
 from tests.servers import mariadb, openemr  # noqa: E402
 import _cpu  # noqa: E402  benchmarks/_cpu.py  pylint: disable=wrong-import-order
+from _timing import timed  # noqa: E402  pylint: disable=wrong-import-order
 
 DB_USER, DB_PASSWORD = "bench", "Bench-Db-Password-1"
 
@@ -201,18 +201,10 @@ def run_playbook(work, order, forks, plays=None, meter=None):
     )
     if meter:
         meter.start()
-    started = time.perf_counter()
-    result = subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(work, "inventory.ini"), path],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
+    command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(work, "inventory.ini"), path]
+    wall, cpu, result = timed(command, env=env, text=True)
     if meter:
-        meter.stop()
+        meter.stop(cpu)
     if result.returncode != 0:
         sys.exit(result.stdout[-5000:])
     line = [line for line in result.stdout.splitlines() if "TIMES " in line][0]
@@ -226,9 +218,9 @@ CPU_HELP = "also split each task's CPU per host into module processes, the rest 
            "(implies --separate)"
 
 
-def phase_times(work, order, forks, separate, plays=playbook, meter=None, hosts=None):
+def phase_times(work, order, forks, separate, plays=playbook, meter=None, hosts=1):
     """Each task's wall time in one phase: all in one playbook run, or (``separate``, or with a ``meter``) each in
-    its own; with a meter, also each task's CPU per host (``_cpu.Meter.split``)."""
+    its own; with a meter, also each task's CPU per one of ``hosts`` (``_cpu.Meter.split``)."""
     if not (separate or meter):
         times, wall = run_playbook(work, order, forks, plays(order))
         return times, wall, {}
@@ -243,18 +235,18 @@ def phase_times(work, order, forks, separate, plays=playbook, meter=None, hosts=
 
 
 def cpu_table(cpu, tasks, baseline):
-    """A Markdown table of the median CPU per host of each task, by phase, against ``baseline``'s total."""
+    """A Markdown table of each task's CPU per host by phase (each part's median over the repeats, and their sum),
+    against ``baseline``'s."""
     lines = ["| run | task | modules ms | rest of Ansible ms | database server ms | total ms | total / %s |"
              % baseline, "|---|---|---|---|---|---|---|"]
     for phase in ("first", "idempotent"):
-        totals = {}
+        parts = dict((task, dict((part, statistics.median(run[part] for run in cpu[phase][task]))
+                                 for part in ("modules", "ansible", "server"))) for task in tasks)
         for task in tasks:
-            parts = dict((part, statistics.median(run[part] for run in cpu[phase][task]))
-                         for part in ("modules", "ansible", "server"))
-            totals[task] = sum(parts.values())
+            total = sum(parts[task].values())
             lines.append("| %s | %s | %.0f | %.0f | %.1f | %.0f | %.2fx |" % (
-                phase, task, parts["modules"], parts["ansible"], parts["server"], totals[task],
-                totals[task] / totals[baseline] if baseline in totals else float("nan")))
+                phase, task, parts[task]["modules"], parts[task]["ansible"], parts[task]["server"], total,
+                total / sum(parts[baseline].values())))
     return "\n".join(lines)
 
 

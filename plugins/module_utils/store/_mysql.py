@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The MySQL/MariaDB store: an application's own account row, reached over the network.
+"""The MySQL/MariaDB store: an application's own tables, reached over the network.
 
 Which tables and columns hold the settings, how values are encoded and how the row is
 chosen come from the application profile (``store.profile``, read on the controller from

@@ -19,14 +19,17 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration imp
 def read_shared_data() -> None:
     """Fill the caches of what every declaration check reads (each is read from disk once per process).
 
-    A file that does not read is left for each host's check to report, as it did before: an error here would stop
-    the whole run when Ansible loads the plugin."""
-    try:
-        _catalogue.providers()
-        for name in _application.names():
-            profile = _application.profile(name)
-            if profile.get("cipher"):
-                cipher_class(profile["cipher"])  # imports the cipher's module: lint sizes a password through it
-        _schema.fast_check()
-    except Exception:  # pylint: disable=broad-except  # see above; nothing is cached for what failed
-        return
+    A file that does not read is left for each host's check to report, as it did before (an error here would stop
+    the whole run when Ansible loads the plugin); the other steps still run."""
+    for step in (_catalogue.providers, _profiles_and_ciphers, _schema.fast_check):
+        try:
+            step()
+        except Exception:  # pylint: disable=broad-except  # see above; a cache keeps nothing of a failed read
+            continue
+
+
+def _profiles_and_ciphers() -> None:
+    for name in _application.names():
+        profile = _application.profile(name)
+        if profile.get("cipher"):
+            cipher_class(profile["cipher"])  # imports the cipher's module: lint sizes a password through it
