@@ -38,23 +38,29 @@ def _read_exactly(conn, count):
     return data
 
 
+def startup(conn, tls_files):
+    """Take a client's SSLRequest (TLS with ``tls_files``' certificate, or none) and startup message: the connection
+    to go on with, and the startup message."""
+    length, request = struct.unpack("!ii", _read_exactly(conn, 8))
+    if request != SSL_REQUEST:
+        return conn, _read_exactly(conn, length - 8)
+    if tls_files is None:
+        conn.sendall(b"N")
+    else:
+        conn.sendall(b"S")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls_files["cert"], tls_files["key"])
+        conn = context.wrap_socket(conn, server_side=True)
+    length = struct.unpack("!i", _read_exactly(conn, 4))[0]
+    return conn, _read_exactly(conn, length - 4)
+
+
 def impostor(code, received, tls_files=None):
     """A peer that answers the startup with AuthenticationRequest ``code`` and records all it is sent after that."""
 
     def handle(conn, stop):
-        length, request = struct.unpack("!ii", _read_exactly(conn, 8))
-        if request == SSL_REQUEST:
-            if tls_files is None:
-                conn.sendall(b"N")
-            else:
-                conn.sendall(b"S")
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-                context.load_cert_chain(tls_files["cert"], tls_files["key"])
-                conn = context.wrap_socket(conn, server_side=True)
-            length = struct.unpack("!i", _read_exactly(conn, 4))[0]
-            received.append(_read_exactly(conn, length - 4))
-        else:
-            received.append(_read_exactly(conn, length - 8))
+        conn, message = startup(conn, tls_files)
+        received.append(message)
         extra = SALT if code == MD5 else b""
         reply = b"R" + struct.pack("!ii", 8 + len(extra), code) + extra
         if code == OK:  # let anyone in: ReadyForQuery, then wait for the statements

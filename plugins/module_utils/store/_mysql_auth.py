@@ -20,6 +20,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database
     VERIFIED,
     refuse_unless_safe,
 )
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import file_attribute
 
 # PyMySQL's answers to these carry the password or a form of it the server can reverse.
 _REFUSED = ("mysql_clear_password", "dialog", "mysql_old_password", "sha256_password")
@@ -57,11 +58,19 @@ class _FastPathOnly:
 
 
 def connect(pymysql: Any, over: str, where: str, **options: Any) -> Any:
-    """``pymysql.connect(**options)``; over an unverified channel ``over``, no method that gives the password away."""
-    if over == VERIFIED:
-        return pymysql.connect(**options)
+    """``pymysql.connect(**options)``, reading no more from the server than a store run needs (``_read_budget``);
+    over an unverified channel ``over``, no method that gives the password away."""
 
-    class Guarded(pymysql.connections.Connection):
+    class Bounded(pymysql.connections.Connection):
+        """PyMySQL's connection, reading no more from the server than a store run needs."""
+
+        _rfile = file_attribute("PyMySQL's buffered socket file, its reads bounded: PyMySQL reads what a packet "
+                                "length says")
+
+    if over == VERIFIED:
+        return Bounded(**options)
+
+    class Guarded(Bounded):
         """Checks the method the server's greeting names before answering it."""
 
         def _get_server_information(self):

@@ -17,6 +17,8 @@ import socket
 import ssl
 import struct
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import file_attribute
+
 try:
     from pg8000.exceptions import Error, InterfaceError
     from pg8000.native import Connection
@@ -37,7 +39,8 @@ def verified(context: object) -> bool:
 
 
 class StrictConnection(Connection):
-    """pg8000's connection refusing clear-text and MD5 passwords and an unearned TCP login, unless TLS is verified."""
+    """pg8000's connection refusing clear-text and MD5 passwords and an unearned TCP login, unless TLS is verified,
+    and reading no more from the server than a store run needs."""
 
     def __init__(self, *args, **kwargs) -> None:
         # Decided from what we pass in, before the first byte is sent.
@@ -45,6 +48,8 @@ class StrictConnection(Connection):
         self._local = kwargs.get("unix_sock") is not None
         self._scram_verified = False
         super().__init__(*args, **kwargs)
+
+    _sock = file_attribute("pg8000's buffered socket file, its reads bounded: pg8000 reads what a length says")
 
     # pylint: disable-next=invalid-name  # pg8000's name
     def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: object) -> None:

@@ -1,0 +1,113 @@
+"""A database server that announces a huge (or impossible) message length gets a refusal, not the module's memory.
+
+Both drivers read through the socket's buffered file, whose ``read(n)`` allocates n bytes before the
+first arrives; the stores bound those reads (store/_read_budget.py). A fake PostgreSQL answers the
+startup with an AuthenticationRequest whose length says 1 GiB (or less than its own header); a fake
+MySQL greets with a packet that says 16 MiB. Each run must end at once with the store's error naming
+the refusal, having allocated next to nothing (tracemalloc's peak, in this process). Against the real
+servers, over verified TLS, the connections' files are the bounded ones too.
+"""
+
+import ssl
+import struct
+import time
+import tracemalloc
+
+import pytest
+
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _postgresql_connection
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import VERIFIED
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_auth import connect
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads
+from tests.adversarial.hostile import peer
+from tests.adversarial.test_hostile_postgresql import impostor_tls, startup, store_options
+from tests.unit.plugins.module_utils.store import test_store_mysql, test_store_postgresql
+from tests.unit.plugins.module_utils.store.store_helpers import plan, raw_declaration
+
+__all__ = ["impostor_tls"]  # the module fixture, shared with test_hostile_postgresql
+ALLOCATED_AT_MOST = 2 * 1024 * 1024  # bytes: a refused read allocates nothing of what was announced
+PROMPTLY = 2.0  # seconds: the refusal does not wait for the announced bytes
+
+
+def postgresql_announcing(length, tls_files):
+    """A fake PostgreSQL whose first answer is an AuthenticationRequest of ``length`` (its header included)."""
+
+    def handle(conn, stop):
+        conn, _message = startup(conn, tls_files)
+        conn.sendall(b"R" + struct.pack("!ii", length, 10))  # then nothing: a driver waiting for it would hang
+        stop.wait(10)
+
+    return handle
+
+
+def mysql_announcing(length):
+    """A fake MySQL whose greeting packet says ``length`` bytes follow (then sends none)."""
+
+    def handle(conn, stop):
+        conn.sendall(struct.pack("<I", length)[:3] + b"\0")
+        stop.wait(10)
+
+    return handle
+
+
+def refused(run):
+    """``run()``'s StoreError, the bytes allocated at the peak while it ran, and how long it took."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError) as raised:
+            run()
+        return str(raised.value), tracemalloc.get_traced_memory()[1], time.monotonic() - started
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("length", [2 ** 30, 3], ids=["1 GiB", "shorter than its header"])
+@pytest.mark.parametrize("channel", ["plain", "unverified-tls"])
+def test_a_postgresql_length_beyond_any_answer_is_refused_without_allocating_it(length, channel, impostor_tls):
+    tls = dict(tls=False) if channel == "plain" else dict(tls_verify=False)
+    with peer(postgresql_announcing(length, impostor_tls if channel != "plain" else None)) as port:
+        store = PostgresqlStore(store_options(port, **tls))
+        message, peak, seconds = refused(lambda: store.apply(plan(raw_declaration()), KEEP, False, False))
+    assert "refused" in message and ("more than 4 MiB" in message or "length that no message has" in message), message
+    assert peak < ALLOCATED_AT_MOST and seconds < PROMPTLY, (peak, seconds)
+
+
+def test_a_mysql_packet_length_beyond_any_answer_is_refused_without_allocating_it():
+    with peer(mysql_announcing(0xFFFFFF)) as port:
+        options = test_store_mysql.options(
+            {"server": {"port": port, "ca": None}, "name": "opendental", "user": "od_user"},
+            tls=False, connect_timeout=3, lock_timeout=3)
+        message, peak, seconds = refused(
+            lambda: MysqlStore(options).apply(plan(raw_declaration()), KEEP, False, False))
+    assert "more than 4 MiB" in message and "refused" in message, message
+    assert peak < ALLOCATED_AT_MOST and seconds < PROMPTLY, (peak, seconds)
+
+
+def test_the_connections_to_the_real_servers_over_verified_tls_read_through_the_bound(mariadb_server,
+                                                                                      postgresql_server):
+    import pymysql  # pylint: disable=import-outside-toplevel
+
+    target = test_store_mysql.opendental_database(mariadb_server)
+    mysql = connect(pymysql, VERIFIED, "test", host="127.0.0.1", port=mariadb_server["port"], user=target["user"],
+                    password=test_store_mysql.DB_PASSWORD, database=target["name"],
+                    ssl=ssl.create_default_context(cafile=mariadb_server["ca"]))
+    odoo = test_store_postgresql.odoo_database(postgresql_server)
+    postgresql = _postgresql_connection.StrictConnection(
+        user=odoo["user"], password=test_store_postgresql.DB_PASSWORD, database=odoo["name"], host="localhost",
+        port=postgresql_server["port"], ssl_context=ssl.create_default_context(cafile=postgresql_server["ca"]))
+    try:
+        assert isinstance(mysql._rfile, BoundedReads)  # pylint: disable=protected-access
+        assert isinstance(postgresql._sock, BoundedReads)  # pylint: disable=protected-access
+        assert isinstance(postgresql._usock, ssl.SSLSocket)  # pylint: disable=protected-access
+        assert postgresql.run("SELECT 1") == [[1]]
+        with mysql.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        mysql.close()
+        postgresql.close()
