@@ -34,7 +34,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _read_budget, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_store import DatabaseStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
@@ -72,6 +72,9 @@ def _cause(exc, options):
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
     text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
     where = "%s:%s" % (options["host"], options["port"])
+    refused = _read_budget.refusal(exc)
+    if refused:
+        return "%s: %s" % (where, refused)
     if code == 1045:
         return "access denied for user %s (check store.user and the database password in the vault)" % options["user"]
     if code == 1044:

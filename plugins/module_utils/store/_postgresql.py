@@ -25,6 +25,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
     _atomic_file,
     _backup_trust,
     _database_tls,
+    _read_budget,
     _row_backups,
 )
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _file_attributes, _sql_profile
@@ -306,6 +307,9 @@ class PostgresqlStore(DatabaseStore):
         code, text = detail.get("C"), str(detail.get("M") or exc)
         if type(exc).__name__ == "AuthenticationRefused":
             return str(exc)
+        refused = _read_budget.refusal(exc)
+        if refused:
+            return "%s: %s" % (where, refused)
         if code == _BAD_PASSWORD:
             return (
                 "password authentication failed for user %s (check store.user and the database password in the vault)"

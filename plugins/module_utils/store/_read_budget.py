@@ -9,8 +9,9 @@ to the end of the stream for a length below its header's, and PyMySQL joins cont
 without end. A server that is not the real one (``tls_verify: false``, or an impostor on the local
 socket) could make the module take gigabytes. The stores' driver connections keep that file
 wrapped in ``BoundedReads``: a store run reads a few tens of kilobytes, and a read beyond
-``LIMIT`` bytes in all is refused before anything is allocated. Time is bounded by the socket's
-timeouts.
+``LIMIT`` bytes in all on one connection is refused before anything is allocated. (Each read
+waits at most the socket's timeout; a server that drips bytes is bounded by the byte budget,
+not by a total time.)
 """
 
 from typing import Any, Optional
@@ -23,21 +24,21 @@ class ReadLimitExceeded(OSError):
 
 
 class BoundedReads:
-    """A buffered socket file whose reads stop at ``LIMIT`` bytes in all; everything else is the file's own."""
+    """A buffered socket file whose reads stop when ``left`` bytes have been read; everything else is the file's own."""
 
-    def __init__(self, file: Any) -> None:
-        self._file, self._left = file, LIMIT
+    def __init__(self, file: Any, left: int = LIMIT) -> None:
+        self._file, self.left = file, left
 
     def read(self, size: Optional[int] = -1) -> bytes:
         if size is None or size < 0:  # to the end of the stream: a length shorter than its own header
             raise ReadLimitExceeded("the database server sent a message length that no message has; refused")
-        if size > self._left:
+        if size > self.left:
             raise ReadLimitExceeded(
                 "the database server sent or announced more than %d MiB on one connection, which no answer to this "
                 "store needs; refused" % (LIMIT >> 20)
             )
         data = self._file.read(size)
-        self._left -= len(data)
+        self.left -= len(data)
         return data
 
     def __getattr__(self, name: str) -> Any:
@@ -46,19 +47,30 @@ class BoundedReads:
         return getattr(self._file, name)
 
 
-def bounded(file: Any) -> Any:
-    """``file`` (a driver's buffered socket file, or None once it closed) with its reads bounded."""
-    return file if file is None or isinstance(file, BoundedReads) else BoundedReads(file)
-
-
 def file_attribute(doc: str) -> property:
     """The attribute a driver connection keeps its buffered socket file in, as a property of a subclass: whatever
-    the driver stores there it reads back wrapped in ``BoundedReads``."""
+    the driver stores there it reads back wrapped in ``BoundedReads``, with what is left of the connection's budget
+    (PyMySQL makes a new file after the TLS upgrade)."""
 
     def stored(connection):
         return connection.__dict__.get("_bounded_file")
 
     def store(connection, file):
-        connection.__dict__["_bounded_file"] = bounded(file)
+        previous = connection.__dict__.get("_bounded_file")
+        if previous is not None:
+            connection.__dict__["_bounded_left"] = previous.left
+        left = connection.__dict__.get("_bounded_left", LIMIT)
+        connection.__dict__["_bounded_file"] = None if file is None else BoundedReads(file, left)
 
     return property(stored, store, doc=doc)
+
+
+def refusal(exc: BaseException) -> Optional[str]:
+    """The refusal's sentence when ``exc`` is one or was raised while handling one (drivers wrap socket errors)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, ReadLimitExceeded):
+            return str(exc)
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
