@@ -232,7 +232,10 @@ options:
           system store when unset.
         type: path
       connect_timeout:
-        description: V(mysql) and V(postgresql) only. Seconds to wait for the database server to answer.
+        description:
+          - V(mysql) and V(postgresql) only. Seconds to wait for the database server to answer.
+          - One connection waits for the server at most O(store.lock_timeout) plus three times this in all; a server
+            that keeps it waiting longer is refused.
         type: float
         default: 10
       backup_dir:

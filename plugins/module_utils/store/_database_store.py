@@ -35,6 +35,11 @@ class DatabaseStore(Store):
     def diff_header(self) -> str:
         return "%s (%s)" % (self.location, self.options.get("application"))
 
+    def read_seconds(self) -> float:
+        """How long one connection may wait for the server in all (``_read_budget``): the handshake, one lock
+        wait and the statements each fit, with one connect timeout to spare; a server that drips does not."""
+        return self.options["lock_timeout"] + 3 * self.options["connect_timeout"]
+
     def backup_folder(self) -> str:
         """Where this store's row backups live, on the host that runs the module."""
         return _row_backups.folder(self.options.get("backup_dir"))

@@ -283,6 +283,7 @@ class MysqlStore(DatabaseStore):
                 pymysql,
                 channel(self.options["tls"], self.options["tls_verify"]),
                 "%s:%s" % (self.options["host"], self.options["port"]),
+                read_seconds=self.read_seconds(),
                 host=self.options["host"],
                 port=self.options["port"],
                 user=self.options["user"],

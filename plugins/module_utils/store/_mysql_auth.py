@@ -14,13 +14,13 @@ for ``sha256_password`` over TLS would already carry the password.
 """
 
 import functools
-from typing import Any
+from typing import Any, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import (
     VERIFIED,
     refuse_unless_safe,
 )
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import file_attribute
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import file_attribute, set_budget
 
 # PyMySQL's answers to these carry the password or a form of it the server can reverse.
 _REFUSED = ("mysql_clear_password", "dialog", "mysql_old_password", "sha256_password")
@@ -57,15 +57,20 @@ class _FastPathOnly:
         return _auth.caching_sha2_password_auth(connection, packet)  # the fast path's outcome
 
 
-def connect(pymysql: Any, over: str, where: str, **options: Any) -> Any:
-    """``pymysql.connect(**options)``, reading no more from the server than a store run needs (``_read_budget``);
-    over an unverified channel ``over``, no method that gives the password away."""
+def connect(pymysql: Any, over: str, where: str, read_seconds: Optional[float] = None, **options: Any) -> Any:
+    """``pymysql.connect(**options)``, reading no more from the server, nor for longer than ``read_seconds`` in all,
+    than a store run needs (``_read_budget``); over an unverified channel ``over``, no method that gives the
+    password away."""
 
     class Bounded(pymysql.connections.Connection):
-        """PyMySQL's connection, reading no more from the server than a store run needs."""
+        """PyMySQL's connection, reading no more from the server, nor for longer, than a store run needs."""
 
         _rfile = file_attribute("PyMySQL's buffered socket file, its reads bounded: PyMySQL reads what a packet "
-                                "length says")
+                                "length says", "_sock")
+
+        def __init__(self, **given):
+            set_budget(self, read_seconds)
+            super(Bounded, self).__init__(**given)
 
     if over == VERIFIED:
         return Bounded(**options)

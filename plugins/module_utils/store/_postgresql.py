@@ -232,6 +232,7 @@ class PostgresqlStore(DatabaseStore):
             password=options.get("password") or None,
             database=options["database"],
             timeout=options["connect_timeout"],
+            read_seconds=self.read_seconds(),
             application_name="mailconfig",
             # Sent with the startup message (no round trip): no lock wait, no statement runs past these.
             startup_params={

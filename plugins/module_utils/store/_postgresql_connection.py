@@ -16,8 +16,9 @@ signature). Over the local socket peer authentication sends no secret and is acc
 import socket
 import ssl
 import struct
+from typing import Optional
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import file_attribute
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import file_attribute, set_budget
 
 try:
     from pg8000.exceptions import Error, InterfaceError
@@ -40,16 +41,18 @@ def verified(context: object) -> bool:
 
 class StrictConnection(Connection):
     """pg8000's connection refusing clear-text and MD5 passwords and an unearned TCP login, unless TLS is verified,
-    and reading no more from the server than a store run needs."""
+    and reading no more from the server, nor for longer, than a store run needs (``read_seconds`` in all)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, read_seconds: Optional[float] = None, **kwargs) -> None:
+        set_budget(self, read_seconds)
         # Decided from what we pass in, before the first byte is sent.
         self._verified_tls = verified(kwargs.get("ssl_context"))
         self._local = kwargs.get("unix_sock") is not None
         self._scram_verified = False
         super().__init__(*args, **kwargs)
 
-    _sock = file_attribute("pg8000's buffered socket file, its reads bounded: pg8000 reads what a length says")
+    _sock = file_attribute("pg8000's buffered socket file, its reads bounded: pg8000 reads what a length says",
+                           "_usock")
 
     # pylint: disable-next=invalid-name  # pg8000's name
     def handle_AUTHENTICATION_REQUEST(self, data: bytes, context: object) -> None:

@@ -1,45 +1,90 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a database driver reads from the server, bounded in bytes.
+"""What a database driver reads from the server, bounded in bytes and in time.
 
 PyMySQL and pg8000 read through the socket's buffered file and trust the lengths the server
 announces: ``read(n)`` of that file allocates n bytes before the first one arrives, pg8000 reads
 to the end of the stream for a length below its header's, and PyMySQL joins continuation packets
 without end. A server that is not the real one (``tls_verify: false``, or an impostor on the local
-socket) could make the module take gigabytes. The stores' driver connections keep that file
-wrapped in ``BoundedReads``: a store run reads a few tens of kilobytes, and a read beyond
-``LIMIT`` bytes in all on one connection is refused before anything is allocated. (Each read
-waits at most the socket's timeout; a server that drips bytes is bounded by the byte budget,
-not by a total time.)
+socket) could make the module take gigabytes, or drip one byte inside each read's timeout for
+hours. The stores' driver connections keep that file wrapped in ``BoundedReads``: a store run
+reads a few tens of kilobytes in well under a second, and one connection may read at most
+``LIMIT`` bytes and wait at most its ``Budget``'s seconds for them in all. A read beyond either is
+refused (the bytes before anything is allocated). Time spent between reads is not counted: the
+login test a store run holds its connection through is bounded by its own timeout.
 """
 
+import socket
+import time
 from typing import Any, Optional
 
 LIMIT = 4 * 1024 * 1024
+SECONDS = 60.0  # a connection's wait for the server in all, when its store names none
+_CHUNK = 64 * 1024  # one wait's most: a legitimate long answer arrives in pieces, each charged to the budget
 
 
 class ReadLimitExceeded(OSError):
-    """The server sent, or announced, more than any store run reads."""
+    """The server sent, or announced, more than any store run reads, or took longer over it than any run waits."""
+
+
+class Budget:
+    """What one connection may still read: bytes, and seconds spent waiting for them."""
+
+    def __init__(self, seconds: float, size: int = LIMIT) -> None:
+        self.seconds, self.size, self.allowed = seconds, size, seconds
 
 
 class BoundedReads:
-    """A buffered socket file whose reads stop when ``left`` bytes have been read; everything else is the file's own."""
+    """A buffered socket file whose reads stop at the connection's budget; everything else is the file's own.
 
-    def __init__(self, file: Any, left: int = LIMIT) -> None:
-        self._file, self.left = file, left
+    Each wait is the socket's own timeout or what is left of the budget's seconds, whichever is shorter; the
+    socket's timeout is put back after the read.
+    """
+
+    def __init__(self, file: Any, sock: socket.socket, budget: Budget) -> None:
+        self._file, self._socket, self.budget = file, sock, budget
 
     def read(self, size: Optional[int] = -1) -> bytes:
+        budget = self.budget
         if size is None or size < 0:  # to the end of the stream: a length shorter than its own header
             raise ReadLimitExceeded("the database server sent a message length that no message has; refused")
-        if size > self.left:
+        if size > budget.size:
             raise ReadLimitExceeded(
                 "the database server sent or announced more than %d MiB on one connection, which no answer to this "
                 "store needs; refused" % (LIMIT >> 20)
             )
-        data = self._file.read(size)
-        self.left -= len(data)
-        return data
+        chunks, wanted = [], size
+        timeout = self._socket.gettimeout()
+        try:
+            while wanted:
+                if budget.seconds <= 0:
+                    raise self._too_slow()
+                wait = budget.seconds if timeout is None else min(timeout, budget.seconds)
+                self._socket.settimeout(wait)
+                started = time.monotonic()
+                try:
+                    chunk = self._file.read1(min(wanted, _CHUNK))
+                except socket.timeout:
+                    if wait == timeout:  # the socket's own timeout: the driver reports it as ever
+                        raise
+                    raise self._too_slow() from None
+                finally:
+                    budget.seconds -= time.monotonic() - started
+                if not chunk:  # the end of the stream: the driver sees the short read, as from the file itself
+                    break
+                budget.size -= len(chunk)
+                wanted -= len(chunk)
+                chunks.append(chunk)
+        finally:
+            self._socket.settimeout(timeout)
+        return b"".join(chunks)
+
+    def _too_slow(self) -> ReadLimitExceeded:
+        return ReadLimitExceeded(
+            "the database server kept one connection waiting more than %g s in all, which no answer to this store "
+            "needs; refused" % self.budget.allowed
+        )
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("read") or name == "peek":  # every read goes through ``read``
@@ -47,22 +92,27 @@ class BoundedReads:
         return getattr(self._file, name)
 
 
-def file_attribute(doc: str) -> property:
+def file_attribute(doc: str, socket_attribute: str) -> property:
     """The attribute a driver connection keeps its buffered socket file in, as a property of a subclass: whatever
-    the driver stores there it reads back wrapped in ``BoundedReads``, with what is left of the connection's budget
-    (PyMySQL makes a new file after the TLS upgrade)."""
+    the driver stores there it reads back wrapped in ``BoundedReads`` over the socket the driver keeps in
+    ``socket_attribute`` (set first), charged to the connection's one budget (PyMySQL makes a new file after the
+    TLS upgrade). The subclass sets that budget with ``set_budget`` before the driver connects, or gets ``SECONDS``.
+    """
 
     def stored(connection):
         return connection.__dict__.get("_bounded_file")
 
     def store(connection, file):
-        previous = connection.__dict__.get("_bounded_file")
-        if previous is not None:
-            connection.__dict__["_bounded_left"] = previous.left
-        left = connection.__dict__.get("_bounded_left", LIMIT)
-        connection.__dict__["_bounded_file"] = None if file is None else BoundedReads(file, left)
+        budget = connection.__dict__.setdefault("_read_budget", Budget(SECONDS))
+        wrapped = None if file is None else BoundedReads(file, getattr(connection, socket_attribute), budget)
+        connection.__dict__["_bounded_file"] = wrapped
 
     return property(stored, store, doc=doc)
+
+
+def set_budget(connection: Any, seconds: Optional[float]) -> None:
+    """Give ``connection`` (a class with a ``file_attribute``) ``seconds`` to wait for the server in all."""
+    connection.__dict__["_read_budget"] = Budget(SECONDS if seconds is None else seconds)
 
 
 def refusal(exc: BaseException) -> Optional[str]:
