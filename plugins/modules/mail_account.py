@@ -34,8 +34,8 @@ requirements:
   - Python 3.8 or later on the target, standard library only.
   - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and
     cryptography.
-  - For O(store.type=postgresql) only, on the host that runs the module, pg8000 (pure Python).
-    The other stores need only Python's standard library.
+    The other stores, V(postgresql) included (it speaks PostgreSQL's protocol itself), need only Python's
+    standard library.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
@@ -65,7 +65,7 @@ options:
             database reached over the network, as its application profile maps them (Open Dental); needs PyMySQL and
             cryptography where the module runs; V(postgresql) writes an application's own records in a PostgreSQL
             database, reached over the network or the local socket, as its application profile maps them (Odoo);
-            existing records are updated, never created; needs pg8000 where the module runs.
+            existing records are updated, never created.
         type: str
         choices: [sqlite, json, ini, mysql, postgresql]
         default: sqlite

@@ -106,13 +106,14 @@ def test_the_connections_to_the_real_servers_over_verified_tls_read_through_the_
                     password=test_store_mysql.DB_PASSWORD, database=target["name"],
                     ssl=ssl.create_default_context(cafile=mariadb_server["ca"]))
     odoo = test_store_postgresql.odoo_database(postgresql_server)
-    postgresql = _postgresql_connection.StrictConnection(
-        user=odoo["user"], password=test_store_postgresql.DB_PASSWORD, database=odoo["name"], host="localhost",
-        port=postgresql_server["port"], ssl_context=ssl.create_default_context(cafile=postgresql_server["ca"]))
+    postgresql = _postgresql_connection.Connection(
+        _postgresql_connection.tcp_socket("localhost", postgresql_server["port"], 5), odoo["user"], odoo["name"],
+        password=test_store_postgresql.DB_PASSWORD, host="localhost",
+        ssl_context=ssl.create_default_context(cafile=postgresql_server["ca"]))
     try:
         assert isinstance(mysql._rfile, BoundedReads)  # pylint: disable=protected-access
-        assert isinstance(postgresql._sock, BoundedReads)  # pylint: disable=protected-access
-        assert isinstance(postgresql._usock, ssl.SSLSocket)  # pylint: disable=protected-access
+        assert isinstance(postgresql._file, BoundedReads)  # pylint: disable=protected-access
+        assert isinstance(postgresql.socket, ssl.SSLSocket)
         assert postgresql.run("SELECT 1") == [[1]]
         with mysql.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -8,10 +8,10 @@ Which tables, records and columns hold the settings comes from the application p
 (``_records``: existing records, updated only) supplies the primitives, this file the engine:
 the connection, the schema check, one transaction under an advisory lock, and row backups.
 
-The driver is pg8000 (pure Python: no compiler or libpq where the module runs), imported only
-here, through ``_postgresql_connection``'s connection that refuses clear-text and MD5 password
-requests (and an unearned login) unless TLS is verified. It runs on the controller or a jump host
-over TCP, or on the application's host through the local socket with peer authentication.
+The connection is our own (``_postgresql_connection``, standard library only), imported only
+here: it refuses clear-text and MD5 password requests (and an unearned login) unless TLS is
+verified. It runs on the controller or a jump host over TCP, or on the application's host
+through the local socket with peer authentication, with nothing to install on either.
 """
 
 import contextlib
@@ -33,7 +33,6 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_store import DatabaseStore
 
 KIND = "PostgreSQL"
-DRIVER = "pg8000"
 _SOCKET_FILE = ".s.PGSQL.%d"
 # SQLSTATEs with a user's sentence (https://www.postgresql.org/docs/15/errcodes-appendix.html)
 _BAD_PASSWORD, _REFUSED, _NO_DATABASE, _PRIVILEGE, _LOCKED, _CANCELLED = (
@@ -46,23 +45,6 @@ _BAD_PASSWORD, _REFUSED, _NO_DATABASE, _PRIVILEGE, _LOCKED, _CANCELLED = (
 )
 
 
-def _driver(location):
-    """pg8000 and the strict connection, or say where pg8000 must be installed."""
-    try:
-        import pg8000.native  # noqa: F401 pylint: disable=import-outside-toplevel,unused-import
-    except ImportError:
-        raise StoreError(
-            KIND,
-            location,
-            "needs %s on the host that runs the module; install it there (pip install pg8000), or run "
-            "the apply from the controller or a jump host that has it (mail_account_apply_from)" % DRIVER,
-        )
-    # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _postgresql_connection
-
-    return _postgresql_connection
-
-
 class PostgresqlStore(DatabaseStore):
     """An application's records in PostgreSQL, through its profile (Odoo's database)."""
 
@@ -72,8 +54,7 @@ class PostgresqlStore(DatabaseStore):
     SUMMARY = ("host", "port", "unix_socket", "database", "record_name", "from_filter")
     DESCRIPTION = (
         "an application's own records in a PostgreSQL database, reached over the network or the local socket, as its "
-        "application profile maps them (Odoo); existing records are updated, never created; "
-        "needs pg8000 where the module runs"
+        "application profile maps them (Odoo); existing records are updated, never created"
     )
     REQUIRED = ("user", "database", "application")
     OPTIONS = _database_tls.store_options(
@@ -180,7 +161,8 @@ class PostgresqlStore(DatabaseStore):
             raise StoreError(
                 KIND, self.location, "set store.host (over the network) or store.unix_socket (on the database's host)"
             )
-        strict = _driver(self.location)
+        # pylint: disable-next=import-outside-toplevel
+        from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _postgresql_connection as strict
         # pylint: disable-next=import-outside-toplevel
         from ansible_collections.mailops.mailconfig.plugins.module_utils.store._records import Engine, RecordsSession
 
@@ -203,7 +185,7 @@ class PostgresqlStore(DatabaseStore):
             session = RecordsSession(self, engine, profile, plan, secrets, check_mode)
             yield session
             clean = True
-        except Exception as exc:  # pylint: disable=broad-except  # pg8000's errors, OSError
+        except Exception as exc:  # pylint: disable=broad-except  # the connection's errors, OSError
             if isinstance(exc, StoreError) or not strict.driver_error(exc):
                 raise
             raise StoreError(KIND, self.location, scrub(self._cause(exc), secrets))
@@ -227,48 +209,41 @@ class PostgresqlStore(DatabaseStore):
     def _connect(self, strict, secrets):
         options = self.options
         lock = int(1000 * options["lock_timeout"])  # milliseconds
-        given = dict(
-            user=options["user"],
-            password=options.get("password") or None,
-            database=options["database"],
-            timeout=options["connect_timeout"],
-            read_seconds=self.read_seconds(),
-            application_name="mailconfig",
-            # Sent with the startup message (no round trip): no lock wait, no statement runs past these.
-            startup_params={
-                "lock_timeout": str(lock),
-                "statement_timeout": str(lock + int(1000 * options["connect_timeout"])),
-            },
-        )
-        if options.get("unix_socket"):
-            path = options["unix_socket"]
-            given.update(
-                unix_sock=os.path.join(path, _SOCKET_FILE % options["port"]) if os.path.isdir(path) else path,
-                ssl_context=False,
-            )
-        else:
-            try:
-                context = _database_tls.context(options)
-            except OSError as exc:  # a bad ca_path
-                raise StoreError(
-                    KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc)
-                )
-            given.update(
-                host=options["host"], port=options["port"], ssl_context=context if context is not None else False
-            )
+        context = None
         try:
-            if not options.get("unix_socket"):
-                given["sock"] = strict.tcp_socket(options["host"], options["port"], options["connect_timeout"])
-            connection = strict.StrictConnection(**given)
+            if options.get("unix_socket"):
+                path = options["unix_socket"]
+                path = os.path.join(path, _SOCKET_FILE % options["port"]) if os.path.isdir(path) else path
+                sock = strict.unix_socket(path, options["connect_timeout"])
+            else:
+                try:
+                    context = _database_tls.context(options)
+                except OSError as exc:  # a bad ca_path
+                    raise StoreError(
+                        KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc)
+                    )
+                sock = strict.tcp_socket(options["host"], options["port"], options["connect_timeout"])
+            connection = strict.Connection(
+                sock,
+                options["user"],
+                options["database"],
+                password=options.get("password") or None,
+                ssl_context=context,
+                host=options.get("host"),
+                # Sent with the startup message (no round trip): no lock wait, no statement runs past these.
+                startup=dict(
+                    application_name="mailconfig",
+                    lock_timeout=str(lock),
+                    statement_timeout=str(lock + int(1000 * options["connect_timeout"])),
+                ),
+                read_seconds=self.read_seconds(),
+            )
         except Exception as exc:  # pylint: disable=broad-except
-            if given.get("sock") is not None:
-                given["sock"].close()
-            if not strict.driver_error(exc):
+            if isinstance(exc, StoreError) or not strict.driver_error(exc):
                 raise
             raise StoreError(KIND, self.location, scrub(self._cause(exc), secrets))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
-        # pylint: disable-next=protected-access
-        connection._usock.settimeout(options["lock_timeout"] + 2 * options["connect_timeout"])
+        connection.socket.settimeout(options["lock_timeout"] + 2 * options["connect_timeout"])
         return connection
 
     def _check_schema(self, engine, profile):

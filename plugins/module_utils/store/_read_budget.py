@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a database driver reads from the server, bounded in bytes and in time.
 
-PyMySQL and pg8000 read through the socket's buffered file and trust the lengths the server
-announces: ``read(n)`` of that file allocates n bytes before the first one arrives, pg8000 reads
-to the end of the stream for a length below its header's, and PyMySQL joins continuation packets
-without end. A server that is not the real one (``tls_verify: false``, or an impostor on the local
+PyMySQL reads through the socket's buffered file and trusts the lengths the server announces:
+``read(n)`` of that file allocates n bytes before the first one arrives, and it joins
+continuation packets without end; our PostgreSQL connection reads the lengths its messages
+announce the same way. A server that is not the real one (``tls_verify: false``, or an impostor on the local
 socket) could make the module take gigabytes, or drip one byte inside each read's timeout for
-hours. The stores' driver connections keep that file wrapped in ``BoundedReads``: a store run
+hours. Both stores' connections keep that file wrapped in ``BoundedReads``: a store run
 reads a few tens of kilobytes in well under a second, and one connection may read at most
 ``LIMIT`` bytes and wait at most its ``Budget``'s seconds for them in all. A read beyond either is
 refused (the bytes before anything is allocated). Time spent between reads is not counted: the

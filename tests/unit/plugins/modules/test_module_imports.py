@@ -27,6 +27,7 @@ from ansible_collections.mailops.mailconfig.plugins.plugin_utils.declaration._ap
 from tests.paths import REPO_ROOT
 from tests.unit.plugins.module_utils.store import test_store_mysql as opendental_tests
 from tests.unit.plugins.module_utils.store import test_store_openemr as openemr_tests
+from tests.unit.plugins.module_utils.store import test_store_postgresql as odoo_tests
 
 ROOT = REPO_ROOT
 COLLECTIONS = os.path.join(ROOT, ".venv", "collections")
@@ -46,19 +47,28 @@ with contextlib.redirect_stdout(out):
         runpy.run_module("ansible_collections.mailops.mailconfig.plugins.modules.mail_account", run_name="__main__")
     except SystemExit:
         pass
-print(json.dumps({"result": json.loads(out.getvalue()), "modules": sorted(sys.modules)}))
+third_party = set(name.split(".")[0] for name, module in list(sys.modules.items())
+                  if "-packages" in (getattr(module, "__file__", None) or ""))
+print(json.dumps({"result": json.loads(out.getvalue()), "modules": sorted(sys.modules),
+                  "third_party": sorted(third_party)}))
 """
 
 
 def run_module(tmp_path, **args):
     """The module's result and the names of the modules loaded by the run."""
+    result, loaded, _third_party = run_module_in(tmp_path, args)
+    return result, loaded
+
+
+def run_module_in(tmp_path, args):
+    """The module's result, the names of the modules loaded by the run, and the installed packages among them."""
     path = tmp_path / "args.json"
     path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
     done = subprocess.run(
         [sys.executable, "-c", RUN % (COLLECTIONS, str(path))], capture_output=True, text=True, check=True
     )
     found = json.loads(done.stdout)
-    return found["result"], set(found["modules"])
+    return found["result"], set(found["modules"]), set(found["third_party"])
 
 
 def saved_store(tmp_path, kind):
@@ -119,3 +129,20 @@ def test_a_mysql_run_loads_its_own_layout_s_session_only(tmp_path, mariadb_serve
         assert {name for name, module in LAYOUTS.items() if module in loaded} == {application}
         assert openemr_tests.DB_PASSWORD not in json.dumps(result) and opendental_tests.DB_PASSWORD not in json.dumps(
             result)
+
+
+def test_an_odoo_run_needs_no_installed_package_beyond_what_a_sqlite_run_loads(tmp_path, postgresql_server):
+    """The postgresql store speaks the protocol itself: on the Odoo host nothing is installed for it."""
+    target = odoo_tests.odoo_database(postgresql_server)
+    given = dict(type="postgresql", application="odoo", host="localhost", port=postgresql_server["port"],
+                 user=target["user"], password=odoo_tests.DB_PASSWORD, database=target["name"],
+                 ca_path=postgresql_server["ca"], record_name="Smiles Dental", profile=for_store("odoo"))
+    declaration = without_none(normalised(raw_declaration()))
+    _result, _loaded, baseline = run_module_in(tmp_path, dict(declaration=normalised(),
+                                                              store=saved_store(tmp_path, "sqlite")))
+    for changed in (True, False):
+        result, _loaded, third_party = run_module_in(tmp_path, dict(declaration=declaration, store=given, test=False,
+                                                                    backup_key="k" * 64))
+        assert result.get("changed") is changed and not result.get("failed"), result
+        assert third_party == baseline, third_party - baseline
+    assert "ansible" in baseline
