@@ -12,6 +12,7 @@ import os
 import socket
 import ssl
 import struct
+import threading
 
 import pytest
 
@@ -19,7 +20,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
 from tests.adversarial.hostile import peer
-from tests.servers import certs
+from tests.servers import certs, postgresql
 from tests.unit.plugins.module_utils.store.store_helpers import PASSWORD_A, database_options, plan, raw_declaration
 
 DB_USER, DB_PASSWORD = "odoo_app", "Impostor-Wants-This-7d1e"
@@ -136,3 +137,72 @@ def test_the_impostor_s_certificate_is_refused_when_tls_is_verified(impostor_tls
         with pytest.raises(StoreError, match="TLS to localhost:%d failed" % port):
             PostgresqlStore(store_options(port, ca_path=other)).apply(plan(raw_declaration()), KEEP, False, False)
     assert DB_PASSWORD.encode() not in b"".join(received) and os.path.exists(other)
+
+
+def test_an_impostor_saying_ready_without_any_login_gets_no_statement():
+    received = []
+
+    def ready_only(conn, stop):
+        conn, message = startup(conn, None)
+        received.append(message)
+        conn.sendall(b"Z" + struct.pack("!i", 5) + b"I")  # ReadyForQuery, no AuthenticationOk before it
+        conn.settimeout(1.0)
+        while not stop.is_set():
+            try:
+                data = conn.recv(65536)
+            except socket.timeout:
+                return
+            if not data:
+                return
+            received.append(data)
+
+    with peer(ready_only) as port:
+        with pytest.raises(StoreError, match="sent message 'Z' out of turn while logging us in; refused before any "
+                                             "statement was sent"):
+            PostgresqlStore(store_options(port, tls=False)).apply(plan(raw_declaration()), KEEP, False, False)
+    assert len(received) == 1 and DB_USER.encode() in received[0]  # the startup message, then nothing
+
+
+def relay_in_clear(real_port, tls_files, sent):
+    """A man in the middle: TLS to the client with its own certificate, the startup relayed in clear to the real
+    server, then both ways; ``sent`` gets what the client sends after the startup."""
+
+    def pump(source, sink, log):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    return
+                if log is not None:
+                    log.append(data)
+                sink.sendall(data)
+        except OSError:
+            return
+
+    def handle(conn, stop):
+        conn.settimeout(10)
+        conn, message = startup(conn, tls_files)
+        real = socket.create_connection(("127.0.0.1", real_port), 10)
+        with real:
+            real.sendall(struct.pack("!i", len(message) + 4) + message)
+            back = threading.Thread(target=pump, args=(real, conn, None), daemon=True)
+            back.start()
+            pump(conn, real, sent)
+            stop.wait(2)
+
+    return handle
+
+
+def test_a_relay_to_the_real_server_in_clear_cannot_downgrade_an_unverified_tls_login(postgresql_server,
+                                                                                    impostor_tls):
+    """Over tls_verify false the real server, reached in clear by the relay, offers no channel binding; a login
+    without it could be relayed, so the store refuses before answering the challenge."""
+    postgresql.sql(postgresql_server, "DROP ROLE IF EXISTS relayed; CREATE ROLE relayed LOGIN PASSWORD '%s';"
+                   % DB_PASSWORD)
+    sent = []
+    with peer(relay_in_clear(postgresql_server["port"], impostor_tls, sent)) as port:
+        store = PostgresqlStore(store_options(port, tls_verify=False, user="relayed", database="postgres"))
+        with pytest.raises(StoreError, match=r"the server does not offer SCRAM-SHA-256-PLUS\) over TLS that is not "
+                                             r"verified, so it could be relayed"):
+            store.apply(plan(raw_declaration()), KEEP, False, False)
+    assert sent == [] and DB_PASSWORD.encode() not in b"".join(sent)  # not even a first SCRAM message

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from typing import Iterator, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
@@ -214,6 +215,7 @@ class PostgresqlStore(DatabaseStore):
             if options.get("unix_socket"):
                 path = options["unix_socket"]
                 path = os.path.join(path, _SOCKET_FILE % options["port"]) if os.path.isdir(path) else path
+                self._check_socket_folder(os.path.dirname(path) or ".")
                 sock = strict.unix_socket(path, options["connect_timeout"])
             else:
                 try:
@@ -245,6 +247,18 @@ class PostgresqlStore(DatabaseStore):
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
         connection.socket.settimeout(options["lock_timeout"] + 2 * options["connect_timeout"])
         return connection
+
+    def _check_socket_folder(self, folder):
+        """Refuse a socket folder every local user may write: any of them could listen there in the server's place,
+        and the local socket is trusted without a password (peer authentication)."""
+        if os.stat(folder).st_mode & stat.S_IWOTH:
+            raise StoreError(
+                KIND,
+                self.location,
+                "the socket folder %s is writable by every local user, so any of them could listen there in the "
+                "database server's place; use the server's own socket folder (Debian's /var/run/postgresql), or TCP "
+                "with verified TLS" % folder,
+            )
 
     def _check_schema(self, engine, profile):
         """Refuse a database without the profile's tables (not this application), columns or release."""

@@ -12,10 +12,12 @@ driver would cost the module tens of milliseconds of imports per practice and a 
 
 Unless TLS is verified (CA and host name) it refuses clear-text and MD5 password requests
 before sending anything and, over TCP, a login the server did not earn with a completed
-SCRAM exchange (``_scram`` checks the server's signature and binds the exchange to the TLS
-certificate when the server offers to): libpq's ``require_auth`` would do this, but came
-only with PostgreSQL 16. Over the local socket peer authentication sends no secret and is
-accepted. Every read goes through ``_read_budget``: bounded in bytes and in time.
+SCRAM exchange (``_scram`` checks the server's signature and, over TLS that is not
+verified, requires the exchange bound to the certificate): libpq's ``require_auth`` would
+do this, but came only with PostgreSQL 16. Over the local socket peer authentication sends
+no secret and is accepted. Every read goes through ``_read_budget``: bounded in bytes and in
+time; a message that is not what it says ends the exchange (``InterfaceError``), and the
+connection is not used again.
 """
 
 import hashlib
@@ -31,6 +33,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._scram im
 _PROTOCOL, _SSL_REQUEST = 196608, 80877103
 _OK, _CLEAR_TEXT, _MD5, _SASL, _SASL_CONTINUE, _SASL_FINAL = 0, 3, 5, 10, 11, 12
 _BOOLEAN, _INTEGERS = 16, frozenset((20, 21, 23, 26))  # type OIDs: bool; int8, int2, int4, oid
+_INTEGER = re.compile(rb"-?[0-9]{1,20}")  # a 64-bit integer's text, checked before int() reads it
 # A named parameter (:name) outside quoted text and identifiers, and not a cast (::type).
 _TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_][A-Za-z0-9_]*)""")
 
@@ -108,6 +111,16 @@ def _text(value: Any) -> Optional[bytes]:
     raise TypeError("a statement parameter of type %s" % type(value).__name__)
 
 
+def _check_text(name: str, value: str) -> None:
+    """Refuse a login value the protocol cannot carry (a NUL ends it) or UTF-8 cannot encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InterfaceError("the %s is not valid Unicode text" % name) from None
+    if "\0" in value:
+        raise InterfaceError("the %s contains a NUL character, which PostgreSQL cannot take" % name)
+
+
 def _message(kind: bytes, body: bytes = b"") -> bytes:
     return kind + struct.pack("!i", len(body) + 4) + body
 
@@ -121,7 +134,7 @@ def _fields(data: bytes) -> Dict[str, str]:
 def _types(data: bytes) -> List[int]:
     """A RowDescription's column type OIDs."""
     count, at, types = struct.unpack("!h", data[:2])[0], 2, []
-    for _ in range(count):
+    for _column in range(count):
         at = data.index(b"\0", at) + 1  # after the column's name: table OID, column number, then the type OID
         types.append(struct.unpack("!i", data[at + 6:at + 10])[0])
         at += 18
@@ -136,20 +149,26 @@ def _row(data: bytes, types: List[int]) -> list:
     for oid in types:
         length = struct.unpack("!i", data[at:at + 4])[0]
         value, at = data[at + 4:at + 4 + max(length, 0)], at + 4 + max(length, 0)
-        if at > len(data):
-            raise ValueError("a value longer than its row")
-        if length < 0:
+        if at > len(data) or length < -1:
+            raise ValueError("a value longer than its row, or a length no value has")
+        if length == -1:
             row.append(None)
         elif oid == _BOOLEAN:
-            row.append(value == b"t")
+            row.append({b"t": True, b"f": False}[value] if value in (b"t", b"f") else _malformed())
         elif oid in _INTEGERS:
-            row.append(int(value))
+            row.append(int(value) if _INTEGER.fullmatch(value) else _malformed())
         else:
             try:
                 row.append(value.decode("utf-8"))
             except UnicodeDecodeError:
                 raise InterfaceError("the server sent text that is not UTF-8") from None
+    if at != len(data):
+        raise ValueError("bytes after the row's values")
     return row
+
+
+def _malformed():
+    raise ValueError("not a value of its column's type")
 
 
 class Connection:
@@ -172,6 +191,8 @@ class Connection:
             self._file = BoundedReads(sock.makefile("rb"), sock, Budget(SECONDS if read_seconds is None else
                                                                         read_seconds))
             parameters = dict(user=user, database=database, client_encoding="UTF8", **(startup or {}))
+            for name, value in list(parameters.items()) + [("password", password or "")]:
+                _check_text(name, str(value))
             body = struct.pack("!i", _PROTOCOL) + b"".join(
                 b"%s\0%s\0" % (name.encode("utf-8"), str(value).encode("utf-8")) for name, value in parameters.items()
             ) + b"\0"
@@ -195,17 +216,24 @@ class Connection:
 
     def _log_in(self, user: str, password: Optional[str], local: bool, tls_verified: bool,
                 certificate: Optional[bytes]) -> None:
-        scram = None
+        """Authenticate, then read the server's settings up to ReadyForQuery; a login the server did not earn
+        (unless TLS is verified or the socket is local) is refused before ReadyForQuery can be taken for one."""
+        scram, authenticated = None, False
         while True:
             kind, data = self._receive()
-            if kind == b"R" and len(data) < 4:
-                raise InterfaceError("the server sent a malformed authentication request")
             if kind == b"E":
                 raise DatabaseError(_fields(data))
-            if kind == b"Z":
-                return
-            if kind != b"R":  # ParameterStatus, BackendKeyData, a notice
+            if kind in (b"N", b"v"):  # a notice; NegotiateProtocolVersion (3.0 is what every server speaks)
                 continue
+            if authenticated and kind in (b"S", b"K"):  # ParameterStatus, BackendKeyData
+                continue
+            if authenticated and kind == b"Z":
+                return
+            if kind != b"R" or authenticated or len(data) < 4:
+                raise AuthenticationRefused(
+                    "the server sent %s while logging us in; refused before any statement was sent"
+                    % ("a malformed authentication request" if kind == b"R" and not authenticated else
+                       "message %r out of turn" % kind.decode("ascii", "replace")))
             code = struct.unpack("!i", data[:4])[0]
             if code in (_CLEAR_TEXT, _MD5) and not tls_verified:
                 raise AuthenticationRefused(
@@ -218,6 +246,7 @@ class Connection:
                         "the server let us in without proving who it is (trust, or no completed SCRAM exchange) over "
                         "a connection without verified TLS; refused before any statement was sent (use scram-sha-256, "
                         "or verified TLS)")
+                authenticated = True
                 continue
             if password is None:
                 raise InterfaceError("the server asks for a password for user %s and store.password is not set" % user)
@@ -234,7 +263,7 @@ class Connection:
         elif code == _MD5:
             inner = hashlib.md5((password + user).encode("utf-8")).hexdigest().encode("ascii")
             self.socket.sendall(_message(b"p", b"md5" + hashlib.md5(inner + data[:4]).hexdigest().encode() + b"\0"))
-        elif code == _SASL:
+        elif code == _SASL and scram is None:
             mechanisms = [name.decode("ascii", "replace") for name in data.split(b"\0") if name]
             scram = Exchange(user, password, mechanisms, certificate, tls_verified)
             self.socket.sendall(_message(b"p", scram.first()))
@@ -242,13 +271,19 @@ class Connection:
             self.socket.sendall(_message(b"p", scram.final(data)))
         elif code == _SASL_FINAL and scram is not None:
             scram.check(data)
+        elif code in (_SASL, _SASL_CONTINUE, _SASL_FINAL):
+            raise ScramFailed("the server's SCRAM messages are out of order")
         else:
             raise InterfaceError("the server asks for authentication method %d, which this store does not use "
                                  "(use scram-sha-256 in pg_hba.conf)" % code)
         return scram
 
     def run(self, statement: str, **parameters: Any) -> List[list]:
-        """Run ``statement`` with its ``:name`` parameters; its rows (empty for a statement without rows)."""
+        """Run ``statement`` with its ``:name`` parameters; its rows (empty for a statement without rows).
+
+        ``:name`` is found outside '...' literals and "..." identifiers, never in a ``::`` cast; the statements
+        are the store's own, which use no other quoting (no E'...', dollar quotes or comments).
+        """
         if self._broken:
             raise InterfaceError("the connection was broken by an earlier answer; not used again")
         names: List[str] = []

@@ -7,9 +7,10 @@ RFC 5802 and RFC 7677, with PostgreSQL's choices (https://www.postgresql.org/doc
 the server takes the user from the startup message and ignores the one in the exchange, and the
 password is prepared with SASLprep (RFC 4013) unless the profile refuses it, in which case
 the raw password is used, as the server did when it stored the verifier. Over TLS the
-exchange is bound to the server's certificate (``tls-server-end-point``, RFC 5929) when the
-server offers SCRAM-SHA-256-PLUS, so a man in the middle cannot relay it. The server's
-signature is checked before the login counts as earned.
+exchange is bound to the server's certificate (``tls-server-end-point``, RFC 5929): a man in
+the middle cannot relay it to the real server. Over TLS that is not verified the binding is
+required; over verified TLS it is used when offered. The server's signature is checked before
+the login counts as earned.
 """
 
 import base64
@@ -21,6 +22,8 @@ from typing import List, Optional
 
 PLAIN, BOUND = "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"
 MAX_ITERATIONS = 1000000  # PostgreSQL's default is 4096; a server asking for more is making us burn CPU
+# RFC 7677's least: a server not proven by verified TLS that asks for fewer gets a proof cheap to guess from.
+MIN_UNPROVEN_ITERATIONS = 4096
 # The certificate's signature algorithm (DER of its OID) -> the hash RFC 5929 binds with (MD5 and SHA-1 give SHA-256).
 _SIGNATURE_HASHES = {
     bytes.fromhex("2a864886f70d010104"): "sha256",  # md5WithRSAEncryption
@@ -42,7 +45,11 @@ class ScramFailed(Exception):
 
 
 def saslprep(password: str) -> str:
-    """The password as PostgreSQL hashes it: SASLprep (RFC 4013) if the profile allows it, else unchanged."""
+    """The password as PostgreSQL hashes it: SASLprep (RFC 4013) if the profile allows it, else unchanged.
+
+    As PostgreSQL's ``pg_saslprep`` (src/common/saslprep.c) does it: the prohibited, unassigned and
+    bidirectional checks look at the mapped password before normalisation, and NFKC gives the result.
+    """
     if password.isascii():
         return password
     import stringprep  # pylint: disable=import-outside-toplevel  # its tables matter only for non-ASCII passwords
@@ -50,17 +57,16 @@ def saslprep(password: str) -> str:
 
     mapped = "".join(" " if stringprep.in_table_c12(char) else char
                      for char in password if not stringprep.in_table_b1(char))
-    prepared = unicodedata.normalize("NFKC", mapped)
     prohibited = (stringprep.in_table_a1, stringprep.in_table_c12, stringprep.in_table_c21_c22, stringprep.in_table_c3,
                   stringprep.in_table_c4, stringprep.in_table_c5, stringprep.in_table_c6, stringprep.in_table_c7,
                   stringprep.in_table_c8, stringprep.in_table_c9)
-    if not prepared or any(test(char) for char in prepared for test in prohibited):
+    if not mapped or any(test(char) for char in mapped for test in prohibited):
         return password
-    if any(stringprep.in_table_d1(char) for char in prepared):  # right-to-left text must be wholly so
-        if (any(stringprep.in_table_d2(char) for char in prepared)
-                or not (stringprep.in_table_d1(prepared[0]) and stringprep.in_table_d1(prepared[-1]))):
+    if any(stringprep.in_table_d1(char) for char in mapped):  # right-to-left text must be wholly so
+        if (any(stringprep.in_table_d2(char) for char in mapped)
+                or not (stringprep.in_table_d1(mapped[0]) and stringprep.in_table_d1(mapped[-1]))):
             return password
-    return prepared
+    return unicodedata.normalize("NFKC", mapped)
 
 
 def _element(der: bytes, at: int):
@@ -101,14 +107,18 @@ class Exchange:
                  verified_tls: bool, nonce: Optional[str] = None) -> None:
         """``certificate`` is the server's (DER) when the connection is TLS, verified or not."""
         binding = None
-        if certificate is not None and BOUND in mechanisms:
-            name = end_point_hash(certificate)
-            if name is not None:
-                binding = hashlib.new(name, certificate).digest()
-            elif not verified_tls:
-                raise ScramFailed(
-                    "cannot bind the login to the server's certificate (its signature algorithm is not one RFC 5929 "
-                    "names); use verified TLS (store.tls_verify and store.ca_path)")
+        name = end_point_hash(certificate) if certificate is not None and BOUND in mechanisms else None
+        if name is not None:
+            binding = hashlib.new(name, certificate).digest()
+        elif certificate is not None and not verified_tls:
+            # Over TLS that is not verified, only a login bound to the certificate we see defeats a relay to the
+            # real server (which, reached in clear, would not offer binding and would accept "y").
+            raise ScramFailed(
+                "cannot bind the login to the server's certificate (%s) over TLS that is not verified, so it could be "
+                "relayed; use verified TLS (store.tls_verify and store.ca_path)"
+                % ("the server does not offer SCRAM-SHA-256-PLUS" if BOUND not in mechanisms else
+                   "its signature algorithm is not one RFC 5929 names"))
+        self._verified_tls = verified_tls
         if binding is not None:
             self.mechanism, self._header = BOUND, b"p=tls-server-end-point,,"
         elif PLAIN in mechanisms:
@@ -132,16 +142,25 @@ class Exchange:
 
     def final(self, server_first: bytes) -> bytes:
         """The client-final message, with the proof, for the server's first message."""
+        if self._expected is not None:
+            raise ScramFailed("the server's SCRAM messages are out of order")
         try:
             text = server_first.decode("ascii")
             fields = dict(part.split("=", 1) for part in text.split(","))
-            nonce, salt, iterations = fields["r"], base64.b64decode(fields["s"], validate=True), int(fields["i"])
+            nonce, salt, count = fields["r"], base64.b64decode(fields["s"], validate=True), fields["i"]
+            if not text.startswith("r=") or not (count.isdigit() and len(count) <= 9):  # "m=": no extension
+                raise ValueError(text)
+            iterations = int(count)
         except (ValueError, KeyError, UnicodeDecodeError):
             raise ScramFailed("the server's SCRAM challenge is malformed")
         if not nonce.startswith(self._nonce) or len(nonce) == len(self._nonce):
             raise ScramFailed("the server's SCRAM challenge does not continue our nonce")
         if not 0 < iterations <= MAX_ITERATIONS:
             raise ScramFailed("the server asks for %d SCRAM iterations (at most %d)" % (iterations, MAX_ITERATIONS))
+        if iterations < MIN_UNPROVEN_ITERATIONS and not self._verified_tls:
+            raise ScramFailed(
+                "the server asks for only %d SCRAM iterations, which would make our answer cheap to guess the password "
+                "from; without verified TLS at least %d" % (iterations, MIN_UNPROVEN_ITERATIONS))
         salted = hashlib.pbkdf2_hmac("sha256", self._password, salt, iterations)
         client_key = _hmac(salted, b"Client Key")
         without_proof = "c=%s,r=%s" % (base64.b64encode(self._header + self._binding).decode("ascii"), nonce)

@@ -122,7 +122,7 @@ def test_the_socket_s_own_timeout_is_reported_as_the_driver_expects():
 def test_time_between_reads_is_not_charged():
     with pair() as (ours, theirs):
         file = bounded(ours, seconds=0.3)
-        for _ in range(3):
+        for _read in range(3):
             theirs.sendall(b"z")
             assert file.read(1) == b"z"
             time.sleep(0.2)  # a login test between the read and the apply, say

@@ -31,7 +31,11 @@ PASSWORD = "Scram-Pass-6b1f"
 # Mapped to a space (no-break space), mapped to nothing (soft hyphen), changed by NFKC (the "fi" ligature),
 # and a password SASLprep refuses (a control character), which is then used as it is.
 REFUSED = "bad\u0007-\u00e9"  # scramp refuses it outright; PostgreSQL hashes it as it is
+# PostgreSQL checks the mapped password before normalising it (src/common/saslprep.c), where RFC 4013 and scramp
+# check after: these fail PostgreSQL's checks, so it hashes them as they are, where NFKC would change them.
+CHECKED_BEFORE_NFKC = ["x\u1d2c-\u00e9", "x\u0340y", "ab\u03f9"]
 NON_ASCII = ["Pa\u00a0ss\u00adwo\ufb01rd-\u00e9", "caf\u00e9-\u2163", REFUSED, "\u0627\u0644\u0633"]
+AS_SCRAMP = [text for text in NON_ASCII if text != REFUSED]
 
 
 def scramp_server(password, channel_binding=None):
@@ -45,7 +49,7 @@ def initial(exchange):
     return exchange.first().split(b"\0", 1)[1][4:].decode()
 
 
-@pytest.mark.parametrize("password", [PASSWORD] + [text for text in NON_ASCII if text != REFUSED])
+@pytest.mark.parametrize("password", [PASSWORD] + AS_SCRAMP)
 def test_our_proof_satisfies_scramp_and_its_signature_satisfies_us(password):
     server = scramp_server(password)
     ours = Exchange("user", password, [PLAIN], None, False)
@@ -56,9 +60,9 @@ def test_our_proof_satisfies_scramp_and_its_signature_satisfies_us(password):
     assert ours.verified
 
 
-@pytest.mark.parametrize("password", NON_ASCII)
+@pytest.mark.parametrize("password", NON_ASCII + CHECKED_BEFORE_NFKC)
 def test_saslprep_matches_scramp_s_and_refused_profiles_leave_the_password_as_it_is(password):
-    expected = password if password == REFUSED else scramp_saslprep(password)
+    expected = password if password in [REFUSED] + CHECKED_BEFORE_NFKC else scramp_saslprep(password)
     assert saslprep(password) == expected
     assert saslprep("Pa\u00a0ss\u00ad") == "Pa ss" and saslprep("\ufb01") == "fi"
 
@@ -67,17 +71,25 @@ def test_a_wrong_server_signature_or_a_nonce_not_ours_is_refused():
     server = scramp_server("another password")  # a server that does not know ours
     ours = Exchange("user", PASSWORD, [PLAIN], None, False)
     server.set_client_first(initial(ours))
-    ours.final(server.get_server_first().encode())
+    challenge = server.get_server_first().encode()
+    ours.final(challenge)
     with pytest.raises(ScramFailed, match="signature is wrong"):
         ours.check(b"v=" + base64.b64encode(b"\0" * 32))
     assert not ours.verified
-    stranger = Exchange("user", PASSWORD, [PLAIN], None, False)
+    with pytest.raises(ScramFailed, match="out of order"):
+        ours.final(challenge)  # a second challenge
+    stranger = Exchange("user", PASSWORD, [PLAIN], None, False, nonce="n0nce")
     with pytest.raises(ScramFailed, match="does not continue our nonce"):
         stranger.final(b"r=someone-elses-nonce,s=QUJD,i=4096")
+    with pytest.raises(ScramFailed, match="does not continue our nonce"):
+        Exchange("user", PASSWORD, [PLAIN], None, False, nonce="n0nce").final(b"r=n0nce,s=QUJD,i=4096")
 
 
 @pytest.mark.parametrize("challenge, said", [
-    (b"r=%s+x,s=QUJD,i=1000000000", "asks for 1000000000 SCRAM iterations"),
+    (b"r=%s+x,s=QUJD,i=100000000", "asks for 100000000 SCRAM iterations"),
+    (b"r=%s+x,s=QUJD,i=" + b"9" * 5000, "malformed"),  # a number too long to read, let alone run
+    (b"r=%s+x,s=QUJD,i=4095", "asks for only 4095 SCRAM iterations"),
+    (b"m=ext,r=%s+x,s=QUJD,i=4096", "malformed"),  # an extension we do not know
     (b"r=%s+x,s=not base64!,i=4096", "malformed"),
     (b"\xff\xfe", "malformed"),
     (b"r=%s+x,s=QUJD", "malformed"),
@@ -90,16 +102,24 @@ def test_a_hostile_challenge_is_refused_at_once(challenge, said):
     assert time.monotonic() - started < 0.5  # no billion rounds of PBKDF2
 
 
+def test_few_iterations_are_taken_from_a_server_proven_by_verified_tls_only():
+    proven = Exchange("user", PASSWORD, [PLAIN], certificate("ec", "sha256"), True, nonce="n0nce")
+    assert proven.final(b"r=n0nce+x,s=QUJD,i=1").startswith(b"c=eSws,r=n0nce+x,p=")
+
+
 def test_the_mechanism_and_flag_follow_what_the_server_offers():
     der = certificate("ec", "sha256")
-    assert Exchange("user", PASSWORD, [BOUND, PLAIN], der, False).first().startswith(b"SCRAM-SHA-256-PLUS\0")
-    assert b"p=tls-server-end-point,," in Exchange("user", PASSWORD, [BOUND, PLAIN], der, False).first()
-    assert b"y,," in Exchange("user", PASSWORD, [PLAIN], der, False).first()  # TLS; the server offers no binding
+    for verified in (False, True):
+        assert Exchange("user", PASSWORD, [BOUND, PLAIN], der, verified).first().startswith(b"SCRAM-SHA-256-PLUS\0")
+        assert b"p=tls-server-end-point,," in Exchange("user", PASSWORD, [BOUND, PLAIN], der, verified).first()
+    assert b"y,," in Exchange("user", PASSWORD, [PLAIN], der, True).first()  # verified TLS; no binding offered
     assert b"n,," in Exchange("user", PASSWORD, [PLAIN], None, False).first()
     with pytest.raises(ScramFailed, match="offers MD5-ONLY"):
         Exchange("user", PASSWORD, ["MD5-ONLY"], None, False)
+    with pytest.raises(ScramFailed, match=r"does not offer SCRAM-SHA-256-PLUS\) over TLS that is not verified"):
+        Exchange("user", PASSWORD, [PLAIN], der, False)  # what a relay to the real server in clear looks like
     unknown = certificate("ed25519", None)
-    with pytest.raises(ScramFailed, match="cannot bind the login"):
+    with pytest.raises(ScramFailed, match="its signature algorithm is not one RFC 5929 names"):
         Exchange("user", PASSWORD, [BOUND, PLAIN], unknown, False)
     assert b"n,," in Exchange("user", PASSWORD, [BOUND, PLAIN], unknown, True).first()  # verified TLS needs no binding
 
@@ -155,10 +175,10 @@ def recorded(monkeypatch):
     return chosen
 
 
-@pytest.mark.parametrize("password", [PASSWORD] + NON_ASCII)
-def test_the_real_server_accepts_our_login_bound_to_its_certificate_over_unverified_tls(postgresql_server, password,
-                                                                                       recorded):
-    role = "scram_%d" % (NON_ASCII.index(password) if password in NON_ASCII else 9)
+@pytest.mark.parametrize("password", [PASSWORD] + NON_ASCII + CHECKED_BEFORE_NFKC)
+def test_the_real_server_accepts_our_login_bound_to_its_certificate_over_unverified_tls(
+        postgresql_server, password, recorded):
+    role = "scram_%d" % ([PASSWORD] + NON_ASCII + CHECKED_BEFORE_NFKC).index(password)
     postgresql.sql(postgresql_server, "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD %s;"
                    % (role, role, postgresql.quote_literal(password)))
     for context in (unverified(), ssl.create_default_context(cafile=postgresql_server["ca"])):
@@ -171,8 +191,8 @@ def test_the_real_server_accepts_our_login_bound_to_its_certificate_over_unverif
     assert recorded == [BOUND, BOUND]
 
 
-def test_the_real_server_refuses_a_binding_to_another_certificate_and_a_wrong_password(postgresql_server,
-                                                                                      monkeypatch):
+def test_the_real_server_refuses_a_binding_to_another_certificate_and_a_wrong_password(
+        postgresql_server, monkeypatch):
     postgresql.sql(postgresql_server, "DROP ROLE IF EXISTS scram_b; CREATE ROLE scram_b LOGIN PASSWORD '%s';"
                    % PASSWORD)
     with pytest.raises(_postgresql_connection.DatabaseError) as raised:

@@ -251,6 +251,23 @@ def test_peer_authentication_over_the_local_socket(database):
     assert store.summary()["unix_socket"] == server["socket_dir"]
 
 
+@pytest.mark.parametrize("mode", [0o755, 0o1777])
+def test_a_socket_folder_every_local_user_may_write_is_refused(database, tmp_path, mode):
+    server = database["server"]
+    folder = tmp_path / "sockets"
+    folder.mkdir()
+    name = "/.s.PGSQL.%d" % server["port"]
+    os.symlink(server["socket_dir"] + name, str(folder) + name)  # the real server's socket, seen from that folder
+    os.chmod(str(folder), mode)
+    given = dict(host=None, password=None, unix_socket=str(folder), user=server["admin"])
+    if mode & 0o002:
+        with pytest.raises(StoreError, match="the socket folder %s is writable by every local user" % folder):
+            apply(database, **given)
+        assert outgoing(database)[3] == OLD_SMTP_PASS  # nothing was written
+    else:
+        assert apply(database, **given)[0].changed
+
+
 def test_wrong_database_password_and_a_user_without_update_are_named(database):
     with pytest.raises(StoreError, match="password authentication failed for user %s" % database["user"]) as raised:
         apply(database, password="Not-The-Db-Pass-91")
