@@ -193,8 +193,8 @@ def relay_in_clear(real_port, tls_files, sent):
     return handle
 
 
-def test_a_relay_to_the_real_server_in_clear_cannot_downgrade_an_unverified_tls_login(postgresql_server,
-                                                                                    impostor_tls):
+def test_a_relay_to_the_real_server_in_clear_cannot_downgrade_an_unverified_tls_login(
+        postgresql_server, impostor_tls):
     """Over tls_verify false the real server, reached in clear by the relay, offers no channel binding; a login
     without it could be relayed, so the store refuses before answering the challenge."""
     postgresql.sql(postgresql_server, "DROP ROLE IF EXISTS relayed; CREATE ROLE relayed LOGIN PASSWORD '%s';"
