@@ -34,8 +34,8 @@ requirements:
   - Python 3.8 or later on the target, standard library only.
   - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and
     cryptography.
-    The other stores, V(postgresql) included (it speaks PostgreSQL's protocol itself), need only Python's
-    standard library.
+  - The other stores, V(postgresql) included (it speaks PostgreSQL's protocol itself), need only Python's standard
+    library.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
