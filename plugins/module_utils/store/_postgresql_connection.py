@@ -154,7 +154,7 @@ def _row(data: bytes, types: List[int]) -> list:
         if length == -1:
             row.append(None)
         elif oid == _BOOLEAN:
-            row.append({b"t": True, b"f": False}[value] if value in (b"t", b"f") else _malformed())
+            row.append(value == b"t" if value in (b"t", b"f") else _malformed())
         elif oid in _INTEGERS:
             row.append(int(value) if _INTEGER.fullmatch(value) else _malformed())
         else:
@@ -179,7 +179,10 @@ class Connection:
                  startup: Optional[Dict[str, str]] = None, read_seconds: Optional[float] = None) -> None:
         """Take ``sock`` (closed on failure), make it TLS with ``ssl_context`` (for ``host``), log in as ``user``."""
         self.socket, self._file, self._broken = sock, None, False
+        parameters = dict(user=user, database=database, client_encoding="UTF8", **(startup or {}))
         try:
+            for name, value in list(parameters.items()) + [("password", password or "")]:
+                _check_text(name, str(value))  # before anything is sent
             local = sock.family == getattr(socket, "AF_UNIX", None)
             certificate = None
             if ssl_context is not None:
@@ -190,9 +193,6 @@ class Connection:
                 certificate = sock.getpeercert(binary_form=True)
             self._file = BoundedReads(sock.makefile("rb"), sock, Budget(SECONDS if read_seconds is None else
                                                                         read_seconds))
-            parameters = dict(user=user, database=database, client_encoding="UTF8", **(startup or {}))
-            for name, value in list(parameters.items()) + [("password", password or "")]:
-                _check_text(name, str(value))
             body = struct.pack("!i", _PROTOCOL) + b"".join(
                 b"%s\0%s\0" % (name.encode("utf-8"), str(value).encode("utf-8")) for name, value in parameters.items()
             ) + b"\0"
@@ -295,8 +295,11 @@ class Connection:
                 names.append(match.group(1))
             return "$%d" % (names.index(match.group(1)) + 1)
 
-        text = _TOKENS.sub(numbered, statement).encode("utf-8")
-        values = [_text(parameters[name]) for name in names]
+        try:
+            text = _TOKENS.sub(numbered, statement).encode("utf-8")
+            values = [_text(parameters[name]) for name in names]
+        except UnicodeEncodeError:
+            raise InterfaceError("a statement or one of its values is not valid Unicode text") from None
         bind = b"\0\0\0\0" + struct.pack("!h", len(values)) + b"".join(
             struct.pack("!i", -1) if value is None else struct.pack("!i", len(value)) + value for value in values
         ) + b"\0\0"
