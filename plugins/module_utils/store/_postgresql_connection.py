@@ -27,7 +27,7 @@ import ssl
 import struct
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads, Budget, SECONDS
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads, Budget
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._scram import Exchange, ScramFailed
 
 _PROTOCOL, _SSL_REQUEST = 196608, 80877103
@@ -191,8 +191,7 @@ class Connection:
                     raise InterfaceError("the server refuses SSL (TLS)")
                 self.socket = sock = ssl_context.wrap_socket(sock, server_hostname=host)
                 certificate = sock.getpeercert(binary_form=True)
-            self._file = BoundedReads(sock.makefile("rb"), sock, Budget(SECONDS if read_seconds is None else
-                                                                        read_seconds))
+            self._file = BoundedReads(sock.makefile("rb"), sock, Budget(read_seconds))
             body = struct.pack("!i", _PROTOCOL) + b"".join(
                 b"%s\0%s\0" % (name.encode("utf-8"), str(value).encode("utf-8")) for name, value in parameters.items()
             ) + b"\0"

@@ -31,7 +31,8 @@ class ReadLimitExceeded(OSError):
 class Budget:
     """What one connection may still read: bytes, and seconds spent waiting for them."""
 
-    def __init__(self, seconds: float, size: int = LIMIT) -> None:
+    def __init__(self, seconds: Optional[float] = None, size: int = LIMIT) -> None:
+        seconds = SECONDS if seconds is None else seconds
         self.seconds, self.size, self.allowed = seconds, size, seconds
 
 
@@ -103,7 +104,7 @@ def file_attribute(doc: str, socket_attribute: str) -> property:
         return connection.__dict__.get("_bounded_file")
 
     def store(connection, file):
-        budget = connection.__dict__.setdefault("_read_budget", Budget(SECONDS))
+        budget = connection.__dict__.setdefault("_read_budget", Budget())
         wrapped = None if file is None else BoundedReads(file, getattr(connection, socket_attribute), budget)
         connection.__dict__["_bounded_file"] = wrapped
 
@@ -112,7 +113,7 @@ def file_attribute(doc: str, socket_attribute: str) -> property:
 
 def set_budget(connection: Any, seconds: Optional[float]) -> None:
     """Give ``connection`` (a class with a ``file_attribute``) ``seconds`` to wait for the server in all."""
-    connection.__dict__["_read_budget"] = Budget(SECONDS if seconds is None else seconds)
+    connection.__dict__["_read_budget"] = Budget(seconds)
 
 
 def refusal(exc: BaseException) -> Optional[str]:
