@@ -32,10 +32,9 @@ description:
     change.
 requirements:
   - Python 3.8 or later on the target, standard library only.
-  - For O(store.type=mysql) only, on the host that runs the module (the controller or a jump host) PyMySQL and
-    cryptography.
-  - The other stores, V(postgresql) included (it speaks PostgreSQL's protocol itself), need only Python's standard
-    library.
+  - For O(store.type=mysql) with an application whose profile has a cipher (Open Dental, OpenEMR), on the host that
+    runs the module (the controller, a jump host or the application's server) cryptography.
+  - Otherwise only Python's standard library; both database stores speak their database's protocol themselves.
 author: mailconfig contributors (@mailops)
 extends_documentation_fragment:
   - mailops.mailconfig.declaration
@@ -62,10 +61,10 @@ options:
         description:
           - V(sqlite) writes rows of a settings table in a SQLite database; V(json) writes nested keys of a JSON file;
             V(ini) writes key lines of an INI file; V(mysql) writes an application's own tables in a MySQL or MariaDB
-            database reached over the network, as its application profile maps them (Open Dental); needs PyMySQL and
-            cryptography where the module runs; V(postgresql) writes an application's own records in a PostgreSQL
-            database, reached over the network or the local socket, as its application profile maps them (Odoo);
-            existing records are updated, never created.
+            database reached over the network, as its application profile maps them (Open Dental, OpenEMR); a cipher
+            needs cryptography where the module runs; V(postgresql) writes an application's own records in a
+            PostgreSQL database, reached over the network or the local socket, as its application profile maps them
+            (Odoo); existing records are updated, never created.
         type: str
         choices: [sqlite, json, ini, mysql, postgresql]
         default: sqlite
@@ -221,10 +220,9 @@ options:
         description:
           - V(mysql) and V(postgresql) only. Verify the server's certificate and host name.
           - With V(false), or with O(store.tls=false), the password is given only to challenge-response
-            authentication methods (C(mysql_native_password), C(client_ed25519), the C(caching_sha2_password) fast
-            path); a server asking for it in clear text or RSA-encrypted is refused (docs/security.md). For
-            V(postgresql), only SCRAM; a request for a clear-text or MD5 password, or a login without a completed SCRAM
-            exchange, is refused.
+            authentication methods (C(mysql_native_password), the C(caching_sha2_password) fast path); a server
+            asking for it in clear text or RSA-encrypted is refused (docs/security.md). For V(postgresql), only SCRAM;
+            a request for a clear-text or MD5 password, or a login without a completed SCRAM exchange, is refused.
         type: bool
         default: true
       ca_path:

@@ -1,6 +1,6 @@
 """A database server that announces a huge (or impossible) message length gets a refusal, not the module's memory.
 
-Both drivers read through the socket's buffered file, whose ``read(n)`` allocates n bytes before the
+Both connections read through the socket's buffered file, whose ``read(n)`` allocates n bytes before the
 first arrives; the stores bound those reads (store/_read_budget.py). A fake PostgreSQL answers the
 startup with an AuthenticationRequest whose length says 1 GiB (or less than its own header); a fake
 MySQL greets with a packet that says 0xFFFFFF bytes (16 MiB less one). Each run must end at once
@@ -14,15 +14,13 @@ import struct
 import time
 import tracemalloc
 
-import pymysql  # loaded before any measured run: its own import is not the run's allocation
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _postgresql_connection
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_connection, _postgresql_connection
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import VERIFIED
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_auth import connect
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads
 from tests.adversarial.hostile import peer
@@ -102,16 +100,17 @@ def test_a_mysql_packet_length_beyond_any_answer_is_refused_without_allocating_i
 def test_the_connections_to_the_real_servers_over_verified_tls_read_through_the_bound(mariadb_server,
                                                                                       postgresql_server):
     target = test_store_mysql.opendental_database(mariadb_server)
-    mysql = connect(pymysql, VERIFIED, "test", host="127.0.0.1", port=mariadb_server["port"], user=target["user"],
-                    password=test_store_mysql.DB_PASSWORD, database=target["name"],
-                    ssl=ssl.create_default_context(cafile=mariadb_server["ca"]))
+    mysql = _mysql_connection.Connection(
+        "127.0.0.1", mariadb_server["port"], target["user"], test_store_mysql.DB_PASSWORD, target["name"], VERIFIED,
+        ssl.create_default_context(cafile=mariadb_server["ca"]))
     odoo = test_store_postgresql.odoo_database(postgresql_server)
     postgresql = _postgresql_connection.Connection(
         _postgresql_connection.tcp_socket("localhost", postgresql_server["port"], 5), odoo["user"], odoo["name"],
         password=test_store_postgresql.DB_PASSWORD, host="localhost",
         ssl_context=ssl.create_default_context(cafile=postgresql_server["ca"]))
     try:
-        assert isinstance(mysql._rfile, BoundedReads)  # pylint: disable=protected-access
+        assert isinstance(mysql._file, BoundedReads)  # pylint: disable=protected-access
+        assert isinstance(mysql.socket, ssl.SSLSocket)
         assert isinstance(postgresql._file, BoundedReads)  # pylint: disable=protected-access
         assert isinstance(postgresql.socket, ssl.SSLSocket)
         assert postgresql.run("SELECT 1") == [[1]]

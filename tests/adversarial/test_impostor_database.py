@@ -1,13 +1,14 @@
 """No database password to an impostor: without a verified certificate, only challenge-response methods.
 
 An impostor on the Open Dental database's address asks for the password every way
-PyMySQL would give it: a switch to mysql_clear_password, to dialog, to
+a MySQL driver would give it: a switch to mysql_clear_password, to dialog, to
 mysql_old_password, sha256_password and caching_sha2_password full authentication (in
 clear over TLS, or encrypted with the impostor's own key), and sha256_password named
-in the greeting (PyMySQL's first answer over TLS already carries it). Over no TLS and
-over unverified TLS the store refuses before sending anything, and says why and what
-to set; the impostor holds nothing it could turn back into the password. The same
-impostor gets the password from PyMySQL left alone, so each check can fail.
+in the greeting (a driver's first answer over TLS already carries it). Over no TLS and
+over unverified TLS the store's own connection (store/_mysql_connection.py) refuses
+before sending anything, and says why and what to set; the impostor holds nothing it
+could turn back into the password. The same impostor gets the password from PyMySQL
+(a driver that follows the server), so each check can fail.
 """
 
 import ssl
@@ -15,7 +16,10 @@ import ssl
 import pymysql
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_connection import (
+    Connection,
+    DatabaseError,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import (
     NO_TLS, UNVERIFIED_TLS, VERIFIED, PasswordRefused, refuse_unless_safe)
@@ -41,18 +45,28 @@ GIVEN_AWAY = [(name, over) for name in SCRIPTS for over in CHANNELS
 
 
 @pytest.fixture(scope="module")
-def impostor_tls(tmp_path_factory):
-    made = certs.make(str(tmp_path_factory.mktemp("impostor")))["selfsigned"]
-    return tls_context(made["cert"], made["key"])
+def made_certificates(tmp_path_factory):
+    return certs.make(str(tmp_path_factory.mktemp("impostor")))
 
 
-def _connect(connect, port, over, **extra):
+@pytest.fixture(scope="module")
+def impostor_tls(made_certificates):
+    return tls_context(made_certificates["selfsigned"]["cert"], made_certificates["selfsigned"]["key"])
+
+
+def _connect(port, over):
+    """The store's own connection to the impostor over ``over``."""
+    return Connection("127.0.0.1", port, USER, PASSWORD, "opendental", over,
+                      _unverified() if over != NO_TLS else None, connect_timeout=3)
+
+
+def _pymysql(port, over):
+    """PyMySQL, left to follow the server: the control."""
     options = dict(host="127.0.0.1", port=port, user=USER, password=PASSWORD, database="opendental", connect_timeout=3,
                    read_timeout=3, write_timeout=3, charset="utf8mb4", autocommit=False, ssl_disabled=over == NO_TLS)
     if over != NO_TLS:
         options["ssl"] = _unverified()
-    options.update(extra)
-    return connect(**options)
+    return pymysql.connect(**options)
 
 
 def _unverified():
@@ -63,11 +77,11 @@ def _unverified():
 
 @pytest.mark.parametrize("over", CHANNELS)
 @pytest.mark.parametrize("name", list(SCRIPTS))
-def test_the_guarded_store_driver_sends_the_impostor_nothing(name, over, impostor_tls):
+def test_the_store_s_connection_sends_the_impostor_nothing(name, over, impostor_tls):
     with Impostor(SCRIPTS[name], impostor_tls if over != NO_TLS else None) as impostor:
         where = "127.0.0.1:%d" % impostor.port
         with pytest.raises(PasswordRefused) as refused:
-            _connect(lambda **options: _mysql_auth.connect(pymysql, over, where, **options), impostor.port, over)
+            _connect(impostor.port, over)
     message = str(refused.value)
     assert message.startswith("the server at %s asked for the password " % where), message
     assert "refused, nothing was sent" in message and "store.tls_verify true" in message and "store.ca_path" in message
@@ -81,7 +95,7 @@ def test_plain_pymysql_gives_the_same_impostor_the_password(name, over, impostor
     """The control: PyMySQL left alone hands the password over, so the test above can fail."""
     with Impostor(SCRIPTS[name], impostor_tls if over != NO_TLS else None) as impostor:
         with pytest.raises(pymysql.MySQLError):
-            _connect(pymysql.connect, impostor.port, over)
+            _pymysql(impostor.port, over)
     assert impostor.holds(PASSWORD)
 
 
@@ -93,11 +107,22 @@ def test_challenge_response_still_logs_in(greeting, over, impostor_tls):
     if greeting == "caching_sha2_password":
         script = Script(greeting, [b"\x01\x03"], True)  # fast path succeeded, then OK
     with Impostor(script, impostor_tls if over != NO_TLS else None) as impostor:
-        connection = _connect(
-            lambda **options: _mysql_auth.connect(pymysql, over, "here", **options), impostor.port, over
-        )
-        connection.close()
+        _connect(impostor.port, over).close()
     assert not impostor.holds(PASSWORD)
+
+
+@pytest.mark.parametrize("name", ["mysql_clear_password", "sha256_password", "sha256_password greeting",
+                                  "caching_sha2_password full authentication"])
+def test_over_verified_tls_a_method_that_wants_the_password_gets_it_inside_that_tls(name, made_certificates):
+    """The server proved who it is: the password goes to it in clear over the TLS, never encrypted with a key the
+    server supplies (no RSA exchange is ever asked for)."""
+    valid = made_certificates["valid"]
+    with Impostor(SCRIPTS[name], tls_context(valid["cert"], valid["key"])) as impostor:
+        with pytest.raises(DatabaseError):  # the impostor denies the login once it has the answer
+            Connection("127.0.0.1", impostor.port, USER, PASSWORD, "opendental", VERIFIED,
+                       ssl.create_default_context(cafile=made_certificates["ca"]), connect_timeout=3)
+    assert any(PASSWORD.encode() + b"\0" in data for data in impostor.received)
+    assert not any(data in (b"\x01", b"\x02") for data in impostor.received)  # no public key asked for
 
 
 def test_a_verified_channel_allows_every_method_and_unknown_names_are_not_quoted():

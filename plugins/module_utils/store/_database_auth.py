@@ -13,6 +13,8 @@ methods are allowed: the server learns that we know the password, not the passwo
 Any database store's driver asks ``refuse_unless_safe`` before answering the server.
 """
 
+from typing import Iterable, Optional, Tuple
+
 VERIFIED, UNVERIFIED_TLS, NO_TLS = "verified TLS", "unverified TLS", "no TLS"
 # The server's answer proves only that we know the password (offline guessing stays possible: use a long one).
 CHALLENGE_RESPONSE = frozenset(
@@ -45,6 +47,19 @@ def channel(tls: bool, tls_verify: bool) -> str:
     return VERIFIED if tls_verify else UNVERIFIED_TLS
 
 
+def unsendable(values: Iterable[Tuple[str, str]]) -> Optional[str]:
+    """Why one of the login ``(name, value)`` pairs (user, database, password) cannot go to the server as it is, or
+    None: both protocols end a value at a NUL character (the rest would be read as the next field), and send UTF-8."""
+    for name, value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the %s is not valid Unicode text" % name
+        if "\0" in value:
+            return "the %s contains a NUL character, which the database's protocol cannot carry" % name
+    return None
+
+
 def refuse_unless_safe(method: str, over: str, where: str) -> None:
     """Raise PasswordRefused unless the password may go ``method`` over channel ``over`` to the server at ``where``."""
     if over == VERIFIED or method in CHALLENGE_RESPONSE:
@@ -55,4 +70,5 @@ def refuse_unless_safe(method: str, over: str, where: str) -> None:
         "the server at %s asked for the password %s over %s; refused, nothing was sent: an impostor at that address "
         "would have received it. Set store.tls_verify true with store.ca_path naming the CA that signed the database "
         "server's certificate (docs/security.md), or give the database user a challenge-response method "
-        "(mysql_native_password or client_ed25519; scram-sha-256 for PostgreSQL)" % (where, how, _CHANNELS[over]))
+        "(mysql_native_password, or caching_sha2_password on MySQL 8; scram-sha-256 for PostgreSQL)"
+        % (where, how, _CHANNELS[over]))

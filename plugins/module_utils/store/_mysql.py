@@ -7,9 +7,10 @@ Which tables and columns hold the settings, how values are encoded and how the r
 chosen come from the application profile (``store.profile``, read on the controller from
 data/applications/<name>.yml); this file knows no application.
 
-Unlike the other stores this one needs a driver: PyMySQL (pure Python) and ``cryptography``,
-imported only here. It runs where those are installed, on the controller or a jump host
-(``delegate_to``), as community.mysql's modules do; practice servers need nothing.
+The connection is our own (``_mysql_connection``, standard library only); a profile with a
+cipher needs ``cryptography`` for its AES, imported only then. It runs on the controller or a
+jump host (``delegate_to``), as community.mysql's modules do, or on the application's server
+(OpenEMR's, which holds the site's key files); practice workstations need nothing.
 
 One apply is one transaction under a named lock per database and row pointer, around the
 session of the profile's layout (``_account_row``: the account row and its pointer, Open
@@ -21,7 +22,6 @@ matching no row. Other users' rows and other clinics' rows are never written.
 
 import contextlib
 import json
-import ssl
 from typing import Iterator, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
@@ -34,14 +34,14 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import MASK, scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings import CHANGED_MARK
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_auth, _read_budget, _sql_profile
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_connection as mysql
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _read_budget, _sql_profile
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_store import DatabaseStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, Session, Snapshot, Store, StoreError, os_cause)
 
 KIND = "MySQL"
-DRIVERS = "PyMySQL and cryptography"
 _DEADLOCK, _LOCK_WAIT = 1213, 1205
 _RETRIES = 3
 
@@ -51,24 +51,22 @@ def _name(identifier):
     return "`%s`" % str(identifier).replace("`", "``")
 
 
-def _drivers(location):
-    """Import PyMySQL and cryptography, or say where they must be installed."""
+def _cipher_library(location):
+    """Check that ``cryptography`` (the AES under every application cipher) imports, or say where to install it."""
     try:
-        import pymysql  # pylint: disable=import-outside-toplevel
         import cryptography  # noqa: F401 pylint: disable=import-outside-toplevel,unused-import
-    except ImportError as exc:
+    except ImportError:
         raise StoreError(
             KIND,
             location,
-            "needs %s on the host that runs the module (missing: %s); install them there "
-            "(pip install PyMySQL cryptography), or run the apply from the controller or a jump host that has "
-            "them (mail_account_apply_from)" % (DRIVERS, exc.name),
-        )
-    return pymysql
+            "needs cryptography (for the application's cipher) on the host that runs the module; install it there "
+            "(pip install cryptography), or run the apply from the controller or a jump host that has it "
+            "(mail_account_apply_from)",
+        ) from None
 
 
 def _cause(exc, options):
-    """A user's sentence for a driver error; never a value we sent."""
+    """A user's sentence for a connection error; never a value we sent."""
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
     text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
     where = "%s:%s" % (options["host"], options["port"])
@@ -117,7 +115,7 @@ class MysqlStore(DatabaseStore):
     SUMMARY = ("host", "port", "database", "clinic")
     DESCRIPTION = (
         "an application's own tables in a MySQL or MariaDB database reached over the network, as its application "
-        "profile maps them (Open Dental); needs PyMySQL and cryptography where the module runs"
+        "profile maps them (Open Dental, OpenEMR); a cipher needs cryptography where the module runs"
     )
     REQUIRED = ("host", "user", "database", "application")
     CONTACT = True
@@ -212,7 +210,8 @@ class MysqlStore(DatabaseStore):
             raise StoreError(
                 KIND, self.location, "state absent is not supported: remove the address in the application itself"
             )
-        pymysql = _drivers(self.location)
+        if profile.get("cipher"):
+            _cipher_library(self.location)
         # pylint: disable-next=import-outside-toplevel
         from ansible_collections.mailops.mailconfig.plugins.module_utils.store._cipher import cipher_for
         layout = profile.get("layout", "row")
@@ -232,8 +231,8 @@ class MysqlStore(DatabaseStore):
             raise StoreError(KIND, self.location, str(exc))
         secrets = set(str(plan.values[key]) for key in plan.secrets if plan.values.get(key))
         secrets.add(self.options.get("password") or "")
-        kept = self._idle.take(lambda idle: idle.ping(reconnect=False))
-        connection = kept or self._connect(pymysql, secrets)
+        kept = self._idle.take(lambda idle: idle.ping())
+        connection = kept or self._connect(secrets)
         session, lock, clean = None, None, False
         try:
             if kept is None:  # a kept connection was checked and set up by the read that kept it
@@ -256,7 +255,7 @@ class MysqlStore(DatabaseStore):
                 session = AccountRow(self, connection, profile, plan, wanted, cipher, secrets, check_mode)
             yield session
             clean = True
-        except pymysql.MySQLError as exc:
+        except mysql.Error as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
             raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
         except OSError as exc:  # the row backup's folder or file
@@ -270,43 +269,30 @@ class MysqlStore(DatabaseStore):
                 if lock:
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT RELEASE_LOCK(%s)", (lock,))
-            except pymysql.MySQLError:  # the connection is gone: the server rolled back and released the lock itself
+            except mysql.Error:  # the connection is gone: the server rolled back and released the lock itself
                 clean = False
             if clean and check_mode:
                 self._idle.keep(connection)  # for the apply that follows this read
             else:
                 connection.close()
 
-    def _connect(self, pymysql, secrets):
+    def _connect(self, secrets):
+        options = self.options
         try:
-            connection = _mysql_auth.connect(
-                pymysql,
-                channel(self.options["tls"], self.options["tls_verify"]),
-                "%s:%s" % (self.options["host"], self.options["port"]),
-                read_seconds=self.read_seconds(),
-                host=self.options["host"],
-                port=self.options["port"],
-                user=self.options["user"],
-                password=self.options.get("password") or "",
-                database=self.options["database"],
-                connect_timeout=self.options["connect_timeout"],
-                read_timeout=self.options["connect_timeout"],
-                write_timeout=self.options["connect_timeout"],
-                ssl=_database_tls.context(self.options),
-                ssl_disabled=not self.options["tls"],
-                charset="utf8mb4",
-                autocommit=False,
-            )
-        except pymysql.MySQLError as exc:
-            raise StoreError(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+            context = _database_tls.context(options)
+        except OSError as exc:  # a bad ca_path (ssl.SSLError is an OSError)
+            raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
+        try:
+            connection = mysql.Connection(
+                options["host"], options["port"], options["user"], options.get("password") or "", options["database"],
+                channel(options["tls"], options["tls_verify"]), context, connect_timeout=options["connect_timeout"],
+                read_seconds=self.read_seconds())
+        except mysql.Error as exc:
+            raise StoreError(KIND, self.location, scrub(_cause(exc, options), secrets))
         except PasswordRefused as exc:
             raise StoreError(KIND, self.location, str(exc))
-        except (OSError, ssl.SSLError) as exc:  # a bad ca_path
-            raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
-        # PyMySQL reads this attribute before every read and has no public setter for it.
-        # pylint: disable-next=protected-access
-        connection._read_timeout = self.options["lock_timeout"] + self.options["connect_timeout"]
+        connection.settimeout(options["lock_timeout"] + options["connect_timeout"])
         return connection
 
     def _lock(self, connection):

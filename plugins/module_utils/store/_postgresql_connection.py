@@ -27,6 +27,7 @@ import ssl
 import struct
 from typing import Any, Dict, List, Optional
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import unsendable
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads, Budget
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._scram import Exchange, ScramFailed
 
@@ -111,16 +112,6 @@ def _text(value: Any) -> Optional[bytes]:
     raise TypeError("a statement parameter of type %s" % type(value).__name__)
 
 
-def _check_text(name: str, value: str) -> None:
-    """Refuse a login value the protocol cannot carry (a NUL ends it) or UTF-8 cannot encode."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InterfaceError("the %s is not valid Unicode text" % name) from None
-    if "\0" in value:
-        raise InterfaceError("the %s contains a NUL character, which PostgreSQL cannot take" % name)
-
-
 def _message(kind: bytes, body: bytes = b"") -> bytes:
     return kind + struct.pack("!i", len(body) + 4) + body
 
@@ -181,8 +172,10 @@ class Connection:
         self.socket, self._file, self._broken = sock, None, False
         parameters = dict(user=user, database=database, client_encoding="UTF8", **(startup or {}))
         try:
-            for name, value in list(parameters.items()) + [("password", password or "")]:
-                _check_text(name, str(value))  # before anything is sent
+            problem = unsendable([(name, str(value)) for name, value in parameters.items()] + [
+                ("password", password or "")])
+            if problem:  # before anything is sent
+                raise InterfaceError(problem)
             local = sock.family == getattr(socket, "AF_UNIX", None)
             certificate = None
             if ssl_context is not None:

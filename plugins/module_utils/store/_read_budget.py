@@ -1,18 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 mailconfig contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a database driver reads from the server, bounded in bytes and in time.
+"""What a database connection reads from the server, bounded in bytes and in time.
 
-PyMySQL reads through the socket's buffered file and trusts the lengths the server announces:
-``read(n)`` of that file allocates n bytes before the first one arrives, and it joins
-continuation packets without end; our PostgreSQL connection reads the lengths its messages
-announce the same way. A server that is not the real one (``tls_verify: false``, or an impostor on the local
-socket) could make the module take gigabytes, or drip one byte inside each read's timeout for
-hours. Both stores' connections keep that file wrapped in ``BoundedReads``: a store run
-reads a few tens of kilobytes in well under a second, and one connection may read at most
-``LIMIT`` bytes and wait at most its ``Budget``'s seconds for them in all. A read beyond either is
-refused (the bytes before anything is allocated). Time spent between reads is not counted: the
-login test a store run holds its connection through is bounded by its own timeout.
+Both stores' connections (``_mysql_connection``, ``_postgresql_connection``) read through the
+socket's buffered file the lengths the server announces: ``read(n)`` of that file allocates
+n bytes before the first one arrives. A server that is not the real one (``tls_verify: false``,
+or an impostor on the local socket) could make the module take gigabytes, or drip one byte
+inside each read's timeout for hours. Both connections keep that file wrapped in
+``BoundedReads``: a store run reads a few tens of kilobytes in well under a second, and one
+connection may read at most ``LIMIT`` bytes and wait at most its ``Budget``'s seconds for them
+in all. A read beyond either is refused (the bytes before anything is allocated). Time spent
+between reads is not counted: the login test a store run holds its connection through is
+bounded by its own timeout.
 """
 
 import socket
@@ -91,29 +91,6 @@ class BoundedReads:
         if name.startswith("read") or name == "peek":  # every read goes through ``read``
             raise AttributeError(name)
         return getattr(self._file, name)
-
-
-def file_attribute(doc: str, socket_attribute: str) -> property:
-    """The attribute a driver connection keeps its buffered socket file in, as a property of a subclass: whatever
-    the driver stores there it reads back wrapped in ``BoundedReads`` over the socket the driver keeps in
-    ``socket_attribute`` (set first), charged to the connection's one budget (PyMySQL makes a new file after the
-    TLS upgrade). The subclass sets that budget with ``set_budget`` before the driver connects, or gets ``SECONDS``.
-    """
-
-    def stored(connection):
-        return connection.__dict__.get("_bounded_file")
-
-    def store(connection, file):
-        budget = connection.__dict__.setdefault("_read_budget", Budget())
-        wrapped = None if file is None else BoundedReads(file, getattr(connection, socket_attribute), budget)
-        connection.__dict__["_bounded_file"] = wrapped
-
-    return property(stored, store, doc=doc)
-
-
-def set_budget(connection: Any, seconds: Optional[float]) -> None:
-    """Give ``connection`` (a class with a ``file_attribute``) ``seconds`` to wait for the server in all."""
-    connection.__dict__["_read_budget"] = Budget(seconds)
 
 
 def refusal(exc: BaseException) -> Optional[str]:

@@ -121,12 +121,18 @@ def mysql_store(tmp_path, server, application):
 @pytest.mark.parametrize("application", sorted(LAYOUTS))
 def test_a_mysql_run_loads_its_own_layout_s_session_only(tmp_path, mariadb_server, application):
     """The session of each layout (Open Dental's account row, OpenEMR's settings rows) is compiled by its own
-    application's runs only, the first and an unchanged one."""
+    application's runs only, the first and an unchanged one; the connection is the store's own, so beyond what a
+    SQLite run loads only ``cryptography`` (the application's cipher) is imported."""
     given, declaration = mysql_store(tmp_path, mariadb_server, application)
+    _result, _loaded, baseline = run_module_in(tmp_path, dict(declaration=normalised(),
+                                                              store=saved_store(tmp_path, "sqlite")))
     for changed in (True, False):
-        result, loaded = run_module(tmp_path, declaration=declaration, store=given, test=False, backup_key="k" * 64)
+        result, loaded, third_party = run_module_in(tmp_path, dict(declaration=declaration, store=given, test=False,
+                                                                   backup_key="k" * 64))
         assert result.get("changed") is changed and not result.get("failed"), result
         assert {name for name, module in LAYOUTS.items() if module in loaded} == {application}
+        # (cryptography's own bindings load cffi's backend)
+        assert third_party - baseline - {"_cffi_backend"} == {"cryptography"}, third_party - baseline
         assert openemr_tests.DB_PASSWORD not in json.dumps(result) and opendental_tests.DB_PASSWORD not in json.dumps(
             result)
 

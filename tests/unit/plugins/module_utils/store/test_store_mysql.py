@@ -632,8 +632,8 @@ def test_sigkill_in_the_middle_of_an_apply_leaves_the_old_row(database, mariadb_
     assert apply(database)[0].changed  # and the next run completes the change
 
 
-def test_missing_drivers_name_the_packages_and_where_they_go(database):
-    script = ("import sys, json\nsys.path[:0] = json.loads(sys.argv[1])\nsys.modules['pymysql'] = None\n"
+def test_a_missing_cipher_library_is_named_with_where_it_goes(database):
+    script = ("import sys, json\nsys.path[:0] = json.loads(sys.argv[1])\nsys.modules['cryptography'] = None\n"
               "from tests.unit.plugins.module_utils.store.test_store_mysql import apply\n"
               "try:\n    apply(json.loads(sys.argv[2]))\nexcept Exception as exc:\n    print(exc)\n")
     root = REPO_ROOT
@@ -643,7 +643,7 @@ def test_missing_drivers_name_the_packages_and_where_they_go(database):
         text=True,
         check=True,
     ).stdout
-    assert "needs PyMySQL and cryptography on the host that runs the module (missing: pymysql)" in out
+    assert "needs cryptography (for the application's cipher) on the host that runs the module" in out
     assert "mail_account_apply_from" in out
 
 
