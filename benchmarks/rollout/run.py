@@ -111,6 +111,14 @@ def playbook(order):
                                                      "port": "{{ db_port }}", "user": DB_USER, "password": DB_PASSWORD,
                                                      "database": "{{ oe_db_name }}", "ca_path": "{{ db_ca }}",
                                                      "site_dir": "{{ site_dir }}/sites/default"}, "test": False}}
+    # OpenEMR's default deployment: the module on its own server, MariaDB through the local socket (no TLS); each
+    # host's own second database, so that both OpenEMR tasks meet a practice before its rollout.
+    local = dict(oemr["mailops.mailconfig.mail_account"]["store"], unix_socket="{{ db_socket }}",
+                 database="{{ oe_socket_db_name }}")
+    for option in ("host", "port", "ca_path"):
+        del local[option]
+    oemr_socket = {"name": "openemr_socket", "mailops.mailconfig.mail_account": dict(
+        oemr["mailops.mailconfig.mail_account"], store=local)}
     copy = {
         "name": "copy",
         "ansible.builtin.copy": {"src": "{{ site_dir }}/source.bin", "dest": "{{ site_dir }}/copy.bin", "mode": "0600"},
@@ -119,6 +127,7 @@ def playbook(order):
         "apply": apply,
         "opendental": opendental,
         "openemr": oemr,
+        "openemr_socket": oemr_socket,
         "copy": copy,
         "ping": {"name": "ping", "ansible.builtin.ping": {}},
     }
@@ -157,9 +166,11 @@ def setup(work, hosts, store_size, database, python):
                     "od_account": opendental_declaration(number),
                     "oe_account": openemr_declaration(number),
                     "oe_db_name": "oebench_%03d" % number,
+                    "oe_socket_db_name": "oesock_%03d" % number,
                     "db_name": "odbench_%03d" % number,
                     "db_port": database["port"],
                     "db_ca": database["ca"],
+                    "db_socket": database["socket"],
                 },
                 handle,
             )
@@ -168,12 +179,16 @@ def setup(work, hosts, store_size, database, python):
         handle.write("\n".join(lines) + "\n")
 
 
-def reset(work, hosts, database):
-    """Empty stores, no copies, and every Open Dental and OpenEMR database as a practice has it before the rollout."""
+def reset(work, hosts, database, tasks=()):
+    """Empty stores, no copies, and every Open Dental and OpenEMR database as a practice has it before the rollout
+    (the second OpenEMR databases only for the ``openemr_socket`` task)."""
     mariadb.sql(database, "".join(mariadb.opendental_statements("odbench_%03d" % n) for n in range(hosts))
                 + mariadb.grant(DB_USER, DB_PASSWORD, "odbench\\_%"))
     mariadb.sql(database, "".join(openemr.statements("oebench_%03d" % n) for n in range(hosts))
                 + mariadb.grant(DB_USER, DB_PASSWORD, "oebench\\_%"))
+    if "openemr_socket" in tasks:
+        mariadb.sql(database, "".join(openemr.statements("oesock_%03d" % n) for n in range(hosts))
+                    + mariadb.grant(DB_USER, DB_PASSWORD, "oesock\\_%", host="localhost"))
     for number in range(hosts):
         site = os.path.join(work, "sites", "site%03d" % number)
         for name in ("settings.db", "copy.bin"):
@@ -307,7 +322,7 @@ def main():
         cpu = {phase: {task: [] for task in tasks} for phase in ("first", "idempotent")}
         for repeat in range(args.repeats):
             order = tasks[repeat % len(tasks):] + tasks[:repeat % len(tasks)]
-            reset(work, args.hosts, database)
+            reset(work, args.hosts, database, tasks)
             for phase in ("first", "idempotent"):
                 times, wall, split = phase_times(work, order, args.forks, args.separate, meter=meter,
                                                  hosts=args.hosts)

@@ -164,8 +164,8 @@ options:
         type: str
       host:
         description:
-          - V(mysql) and V(postgresql) only, required there (for V(postgresql) unless O(store.unix_socket) is set).
-            Host name or address of the database server.
+          - V(mysql) and V(postgresql) only, required there unless O(store.unix_socket) is set. Host name or address
+            of the database server.
         type: str
       port:
         description: V(mysql) and V(postgresql) only. TCP port of the database server (default 3306 for V(mysql), 5432
@@ -191,9 +191,15 @@ options:
         type: int
       unix_socket:
         description:
-          - V(postgresql) only. The server's local socket directory (such as C(/var/run/postgresql)) or socket file,
-            instead of O(store.host). The module then runs on the database's host as the system user whose name is
-            O(store.user) (peer authentication, C(become_user)), and no password is needed.
+          - V(mysql) and V(postgresql) only. The server's local socket instead of O(store.host), when the module runs on
+            the database's own host; TLS does not apply (nothing crosses a network). A socket whose folder every local
+            user may write is refused.
+          - For V(mysql), the socket file (such as C(/run/mysqld/mysqld.sock), where OpenEMR's C(localhost) reaches
+            MariaDB); the database user is then C(user@localhost) and the password still goes only to
+            C(mysql_native_password) (MariaDB's C(unix_socket) users need none).
+          - For V(postgresql), the socket directory (such as C(/var/run/postgresql)) or socket file. The module then
+            runs as the system user whose name is O(store.user) (peer authentication, C(become_user)), and no password
+            is needed.
         type: path
       record_name:
         description:

@@ -16,7 +16,11 @@ import tracemalloc
 
 import pytest
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_connection, _postgresql_connection
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
+    _database_socket,
+    _mysql_connection,
+    _postgresql_connection,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import VERIFIED
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
@@ -101,11 +105,12 @@ def test_the_connections_to_the_real_servers_over_verified_tls_read_through_the_
                                                                                       postgresql_server):
     target = test_store_mysql.opendental_database(mariadb_server)
     mysql = _mysql_connection.Connection(
-        "127.0.0.1", mariadb_server["port"], target["user"], test_store_mysql.DB_PASSWORD, target["name"], VERIFIED,
-        ssl.create_default_context(cafile=mariadb_server["ca"]))
+        _database_socket.tcp("127.0.0.1", mariadb_server["port"], 5), "test", target["user"],
+        test_store_mysql.DB_PASSWORD, target["name"], VERIFIED, ssl.create_default_context(cafile=mariadb_server["ca"]),
+        host="127.0.0.1")
     odoo = test_store_postgresql.odoo_database(postgresql_server)
     postgresql = _postgresql_connection.Connection(
-        _postgresql_connection.tcp_socket("localhost", postgresql_server["port"], 5), odoo["user"], odoo["name"],
+        _database_socket.tcp("localhost", postgresql_server["port"], 5), odoo["user"], odoo["name"],
         password=test_store_postgresql.DB_PASSWORD, host="localhost",
         ssl_context=ssl.create_default_context(cafile=postgresql_server["ca"]))
     try:

@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import NO_TLS
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_socket import tcp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_connection import (
@@ -106,8 +107,8 @@ def hostile(answer, hello=None, login=None):
 
 
 def connect(port):
-    return Connection("127.0.0.1", port, "od_user", "Db-Pw-5e1f", "opendental", NO_TLS, None, connect_timeout=3,
-                      read_seconds=3)
+    return Connection(tcp("127.0.0.1", port, 3), "127.0.0.1:%d" % port, "od_user", "Db-Pw-5e1f", "opendental",
+                      NO_TLS, read_seconds=3)
 
 
 MALFORMED = {

@@ -16,6 +16,7 @@ import ssl
 import pymysql
 import pytest
 
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_socket import tcp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_connection import (
     Connection,
     DatabaseError,
@@ -56,8 +57,8 @@ def impostor_tls(made_certificates):
 
 def _connect(port, over):
     """The store's own connection to the impostor over ``over``."""
-    return Connection("127.0.0.1", port, USER, PASSWORD, "opendental", over,
-                      _unverified() if over != NO_TLS else None, connect_timeout=3)
+    return Connection(tcp("127.0.0.1", port, 3), "127.0.0.1:%d" % port, USER, PASSWORD, "opendental", over,
+                      _unverified() if over != NO_TLS else None, host="127.0.0.1")
 
 
 def _pymysql(port, over):
@@ -119,8 +120,8 @@ def test_over_verified_tls_a_method_that_wants_the_password_gets_it_inside_that_
     valid = made_certificates["valid"]
     with Impostor(SCRIPTS[name], tls_context(valid["cert"], valid["key"])) as impostor:
         with pytest.raises(DatabaseError):  # the impostor denies the login once it has the answer
-            Connection("127.0.0.1", impostor.port, USER, PASSWORD, "opendental", VERIFIED,
-                       ssl.create_default_context(cafile=made_certificates["ca"]), connect_timeout=3)
+            Connection(tcp("127.0.0.1", impostor.port, 3), "here", USER, PASSWORD, "opendental", VERIFIED,
+                       ssl.create_default_context(cafile=made_certificates["ca"]), host="127.0.0.1")
     assert any(PASSWORD.encode() + b"\0" in data for data in impostor.received)
     assert not any(data in (b"\x01", b"\x02") for data in impostor.received)  # no public key asked for
 

@@ -149,10 +149,11 @@ def opendental_statements(database, seed=True, version="24.3.35.0"):
     return statements + (SEED if seed else "")
 
 
-def grant(user, password, databases):
-    """SQL for a user with what mail_account needs (SELECT, INSERT, UPDATE) on ``databases`` (a LIKE pattern)."""
-    return ("CREATE USER IF NOT EXISTS '%s'@'127.0.0.1' IDENTIFIED BY '%s';\n"
-            "GRANT SELECT, INSERT, UPDATE ON `%s`.* TO '%s'@'127.0.0.1';\n" % (user, password, databases, user))
+def grant(user, password, databases, host="127.0.0.1"):
+    """SQL for a user with what mail_account needs (SELECT, INSERT, UPDATE) on ``databases`` (a LIKE pattern),
+    connecting from ``host`` (``localhost``: through the local socket)."""
+    return ("CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY '%s';\n"
+            "GRANT SELECT, INSERT, UPDATE ON `%s`.* TO '%s'@'%s';\n" % (user, host, password, databases, user, host))
 
 
 def create_opendental(state, database, user, password, seed=True, version="24.3.35.0"):

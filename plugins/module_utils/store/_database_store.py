@@ -32,6 +32,10 @@ class DatabaseStore(Store):
         shown = dict((key, self.options.get(key)) for key in self.SUMMARY)
         return dict(type=self.NAME, application=self.options.get("application"), **shown)
 
+    def server(self) -> str:
+        """The server as messages name it: ``host:port``, or the path of its local socket."""
+        return self.options.get("unix_socket") or "%s:%s" % (self.options.get("host"), self.options.get("port"))
+
     def diff_header(self) -> str:
         return "%s (%s)" % (self.location, self.options.get("application"))
 

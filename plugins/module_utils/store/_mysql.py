@@ -22,11 +22,13 @@ matching no row. Other users' rows and other clinics' rows are never written.
 
 import contextlib
 import json
+import socket
 from typing import Iterator, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
     _atomic_file,
     _backup_trust,
+    _database_socket,
     _database_tls,
     _file_attributes,
     _row_backups,
@@ -65,14 +67,19 @@ def _cipher_library(location):
         ) from None
 
 
-def _cause(exc, options):
-    """A user's sentence for a connection error; never a value we sent."""
-    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-    where = "%s:%s" % (options["host"], options["port"])
+def _cause(exc, options, where):
+    """A user's sentence for a connection error (or the socket's, reaching the server at ``where``); never a value
+    we sent."""
     refused = _read_budget.refusal(exc)
     if refused:
         return "%s: %s" % (where, refused)
+    if isinstance(exc, socket.timeout):
+        return "no answer from %s within %g s (server down, firewall or VPN)" % (where, options["connect_timeout"])
+    if isinstance(exc, OSError):
+        return "cannot connect to %s: %s (is the database server running and reachable?)" % (
+            where, exc.strerror or exc)
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
     if code == 1045:
         return "access denied for user %s (check store.user and the database password in the vault)" % options["user"]
     if code == 1044:
@@ -97,11 +104,9 @@ def _cause(exc, options):
                 % where
             )
         return "TLS to %s failed: %s (store.ca_path names the CA that signed the server's certificate)" % (where, text)
-    if code in (2003, 2013) and ("timed out" in lowered or "timeout" in lowered):
+    if code == 2013 and "timed out" in lowered:
         return "no answer from %s within %g s (server down, firewall or VPN)" % (where, options["connect_timeout"])
-    if code == 2003:
-        return "cannot connect to %s: %s (is the database server running and reachable?)" % (where, text)
-    if code in (2006, 2013):
+    if code == 2013:
         return "the connection to %s was lost (%s)" % (where, text)
     return text
 
@@ -117,9 +122,10 @@ class MysqlStore(DatabaseStore):
         "an application's own tables in a MySQL or MariaDB database reached over the network, as its application "
         "profile maps them (Open Dental, OpenEMR); a cipher needs cryptography where the module runs"
     )
-    REQUIRED = ("host", "user", "database", "application")
+    REQUIRED = ("user", "database", "application")
     CONTACT = True
     OPTIONS = _database_tls.store_options(
+        unix_socket=dict(type="path"),
         clinic=dict(type="int"),
         site_dir=dict(type="path"),
         key_files=dict(type="dict", no_log=True),
@@ -127,12 +133,7 @@ class MysqlStore(DatabaseStore):
 
     @property
     def location(self) -> str:
-        where = "%s@%s:%s/%s" % (
-            self.options.get("user"),
-            self.options.get("host"),
-            self.options.get("port"),
-            self.options.get("database"),
-        )
+        where = "%s@%s/%s" % (self.options.get("user"), self.server(), self.options.get("database"))
         return where + (" clinic %s" % self.options["clinic"] if self.options.get("clinic") is not None else "")
 
     def contact_target(self) -> Optional[dict]:
@@ -195,7 +196,7 @@ class MysqlStore(DatabaseStore):
         options = self.options
         scope = "clinic%s" % options["clinic"] if options.get("clinic") is not None else "default"
         return "%s_" % safe_name(
-            options["host"], options["port"], options["database"], table_of(self._profile()), scope
+            options.get("host") or "socket", options["port"], options["database"], table_of(self._profile()), scope
         )
 
     @contextlib.contextmanager
@@ -257,7 +258,7 @@ class MysqlStore(DatabaseStore):
             clean = True
         except mysql.Error as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
-            raise error(KIND, self.location, scrub(_cause(exc, self.options), secrets))
+            raise error(KIND, self.location, scrub(_cause(exc, self.options, self.server()), secrets))
         except OSError as exc:  # the row backup's folder or file
             raise StoreError(
                 KIND, self.location, "cannot write its row backup in %s: %s" % (self.backup_folder(), os_cause(exc))
@@ -277,18 +278,32 @@ class MysqlStore(DatabaseStore):
                 connection.close()
 
     def _connect(self, secrets):
-        options = self.options
+        """Log in over TCP (with TLS unless ``tls: false``) or through the server's local socket (no TLS: nothing
+        crosses a network; the password still goes only to a challenge-response method)."""
+        options, where = self.options, self.server()
+        if not (options.get("host") or options.get("unix_socket")):
+            raise StoreError(KIND, self.location, "set store.host (over the network) or store.unix_socket (on the "
+                             "database's own host, such as /run/mysqld/mysqld.sock)")
+        context, over = None, channel(False, False)
+        if not options.get("unix_socket"):
+            over = channel(options["tls"], options["tls_verify"])
+            try:
+                context = _database_tls.context(options)
+            except OSError as exc:  # a bad ca_path (ssl.SSLError is an OSError)
+                raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (
+                    getattr(exc, "strerror", None) or exc))
         try:
-            context = _database_tls.context(options)
-        except OSError as exc:  # a bad ca_path (ssl.SSLError is an OSError)
-            raise StoreError(KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc))
-        try:
-            connection = mysql.Connection(
-                options["host"], options["port"], options["user"], options.get("password") or "", options["database"],
-                channel(options["tls"], options["tls_verify"]), context, connect_timeout=options["connect_timeout"],
-                read_seconds=self.read_seconds())
-        except mysql.Error as exc:
-            raise StoreError(KIND, self.location, scrub(_cause(exc, options), secrets))
+            if options.get("unix_socket"):
+                sock = _database_socket.local(options["unix_socket"], options["connect_timeout"])
+            else:
+                sock = _database_socket.tcp(options["host"], options["port"], options["connect_timeout"])
+            connection = mysql.Connection(sock, where, options["user"], options.get("password") or "",
+                                          options["database"], over, context, host=options.get("host"),
+                                          read_seconds=self.read_seconds())
+        except _database_socket.UnsafeSocketFolder as exc:
+            raise StoreError(KIND, self.location, str(exc))
+        except (mysql.Error, OSError) as exc:
+            raise StoreError(KIND, self.location, scrub(_cause(exc, options, where), secrets))
         except PasswordRefused as exc:
             raise StoreError(KIND, self.location, str(exc))
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.

@@ -61,7 +61,7 @@ class DatabaseError(Error):
 
 
 class OperationalError(Error):
-    """The network failed: ``args`` are a client error number (2003 cannot connect, 2013 lost, 2026 TLS) and text."""
+    """The network failed: ``args`` are a client error number (2013 lost, 2026 TLS) and text."""
 
 
 class InterfaceError(Error):
@@ -204,25 +204,18 @@ class Cursor:
 class Connection:
     """One logged-in connection: ``cursor()``, ``begin``/``commit``/``rollback``, ``ping`` and ``close``."""
 
-    def __init__(self, host: str, port: int, user: str, password: str, database: str, over: str,
-                 ssl_context: Any = None, connect_timeout: float = 10, read_seconds: Optional[float] = None) -> None:
-        """Connect to ``host:port`` and log in; ``over`` (``_database_auth``'s channel) decides which authentication
-        methods may be answered. Network failures raise OperationalError; the socket is closed on any failure."""
-        self.where, self._over, self._broken = "%s:%s" % (host, port), over, False
+    def __init__(self, sock: socket.socket, where: str, user: str, password: str, database: str, over: str,
+                 ssl_context: Any = None, host: Optional[str] = None, read_seconds: Optional[float] = None) -> None:
+        """Log in over ``sock`` (``_database_socket``: closed on failure), the server at ``where``, made TLS with
+        ``ssl_context`` for ``host``; ``over`` (``_database_auth``'s channel) decides which authentication methods
+        may be answered. Network failures raise OperationalError."""
+        self.socket, self.where, self._over, self._broken = sock, where, over, False
         self._file: Any = None
-        problem = unsendable((("user", user), ("database", database), ("password", password)))
-        if problem:  # before anything is sent
-            raise InterfaceError(problem)
         self._budget = Budget(read_seconds)
         try:
-            sock = socket.create_connection((host, port), connect_timeout)
-        except socket.timeout as exc:
-            raise OperationalError(2003, "timed out") from exc
-        except OSError as exc:
-            raise OperationalError(2003, exc.strerror or str(exc)) from exc
-        self.socket = sock
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            problem = unsendable((("user", user), ("database", database), ("password", password)))
+            if problem:  # before anything is sent
+                raise InterfaceError(problem)
             self._wire(lambda: self._log_in(host, user, password, database, ssl_context))
         except BaseException:
             self._close_socket()

@@ -18,13 +18,13 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 from typing import Iterator, Optional, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils._scrub import scrub
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
     _atomic_file,
     _backup_trust,
+    _database_socket,
     _database_tls,
     _read_budget,
     _row_backups,
@@ -67,8 +67,7 @@ class PostgresqlStore(DatabaseStore):
 
     @property
     def location(self) -> str:
-        where = self.options.get("unix_socket") or "%s:%s" % (self.options.get("host"), self.options.get("port"))
-        return "%s@%s/%s" % (self.options.get("user"), where, self.options.get("database"))
+        return "%s@%s/%s" % (self.options.get("user"), self.server(), self.options.get("database"))
 
     def contact_target(self) -> Optional[dict]:
         return None
@@ -215,8 +214,7 @@ class PostgresqlStore(DatabaseStore):
             if options.get("unix_socket"):
                 path = options["unix_socket"]
                 path = os.path.join(path, _SOCKET_FILE % options["port"]) if os.path.isdir(path) else path
-                self._check_socket_folder(os.path.dirname(path) or ".")
-                sock = strict.unix_socket(path, options["connect_timeout"])
+                sock = _database_socket.local(path, options["connect_timeout"])
             else:
                 try:
                     context = _database_tls.context(options)
@@ -224,7 +222,7 @@ class PostgresqlStore(DatabaseStore):
                     raise StoreError(
                         KIND, self.location, "cannot set up TLS: %s" % (getattr(exc, "strerror", None) or exc)
                     )
-                sock = strict.tcp_socket(options["host"], options["port"], options["connect_timeout"])
+                sock = _database_socket.tcp(options["host"], options["port"], options["connect_timeout"])
             connection = strict.Connection(
                 sock,
                 options["user"],
@@ -240,6 +238,8 @@ class PostgresqlStore(DatabaseStore):
                 ),
                 read_seconds=self.read_seconds(),
             )
+        except _database_socket.UnsafeSocketFolder as exc:
+            raise StoreError(KIND, self.location, str(exc))
         except Exception as exc:  # pylint: disable=broad-except
             if isinstance(exc, StoreError) or not strict.driver_error(exc):
                 raise
@@ -247,18 +247,6 @@ class PostgresqlStore(DatabaseStore):
         # The handshake had connect_timeout to answer; statements may wait up to lock_timeout for a lock.
         connection.socket.settimeout(options["lock_timeout"] + 2 * options["connect_timeout"])
         return connection
-
-    def _check_socket_folder(self, folder):
-        """Refuse a socket folder every local user may write: any of them could listen there in the server's place,
-        and the local socket is trusted without a password (peer authentication)."""
-        if os.stat(folder).st_mode & stat.S_IWOTH:
-            raise StoreError(
-                KIND,
-                self.location,
-                "the socket folder %s is writable by every local user, so any of them could listen there in the "
-                "database server's place; use the server's own socket folder (Debian's /var/run/postgresql), or TCP "
-                "with verified TLS" % folder,
-            )
 
     def _check_schema(self, engine, profile):
         """Refuse a database without the profile's tables (not this application), columns or release."""
@@ -291,8 +279,7 @@ class PostgresqlStore(DatabaseStore):
 
     def _cause(self, exc):
         """A user's sentence for a driver error; never a value we sent."""
-        options = self.options
-        where = options.get("unix_socket") or "%s:%s" % (options.get("host"), options.get("port"))
+        options, where = self.options, self.server()
         detail = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
         code, text = detail.get("C"), str(detail.get("M") or exc)
         if type(exc).__name__ == "AuthenticationRefused":

@@ -60,26 +60,6 @@ def verified(context: object) -> bool:
     return isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
 
-def tcp_socket(host: str, port: int, timeout: float) -> socket.socket:
-    """A TCP connection with Nagle's algorithm off, as libpq's: the small writes of an exchange go at once."""
-    sock = socket.create_connection((host, port), timeout)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    return sock
-
-
-def unix_socket(path: str, timeout: float) -> socket.socket:
-    """A connection to the server's local socket file ``path``."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect(path)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 def driver_error(exc: BaseException) -> bool:
     """Whether ``exc`` comes from the connection or the network (TLS errors are OSErrors)."""
     return isinstance(exc, (Error, OSError))

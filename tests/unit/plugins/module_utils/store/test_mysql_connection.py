@@ -11,7 +11,8 @@ import ssl
 import pytest
 from pymysql import _auth as pymysql_auth
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import VERIFIED
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import NO_TLS, VERIFIED
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_socket import local, tcp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_connection import (
     Connection,
     DatabaseError,
@@ -24,15 +25,21 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_co
 from tests.servers import mariadb
 from tests.unit.plugins.module_utils.store.test_store_mysql import DB_PASSWORD, opendental_database
 
+LOCALHOST = "127.0.0.1"
 TRICKY = ["", "plain", "it's", 'say "hi"', "back\\slash\\", "\\'; DROP TABLE emailaddress; --", "nul\0byte",
           "percent %s %%", "Zoë Ørsted 😀", "\n\r\t\x1a", "?", "_utf8mb4 X'00'"]
+
+
+def tcp_connection(server, user, password, database):
+    """Our connection to the real MariaDB over TCP and verified TLS."""
+    return Connection(tcp(LOCALHOST, server["port"], 5), "%s:%s" % (LOCALHOST, server["port"]), user, password,
+                      database, VERIFIED, ssl.create_default_context(cafile=server["ca"]), host=LOCALHOST)
 
 
 @pytest.fixture
 def connection(mariadb_server):
     target = opendental_database(mariadb_server)
-    opened = Connection("127.0.0.1", mariadb_server["port"], target["user"], DB_PASSWORD, target["name"], VERIFIED,
-                        ssl.create_default_context(cafile=mariadb_server["ca"]), connect_timeout=5)
+    opened = tcp_connection(mariadb_server, target["user"], DB_PASSWORD, target["name"])
     opened.target = target
     yield opened
     opened.close()
@@ -108,14 +115,14 @@ def test_a_server_error_is_the_server_s_and_the_connection_goes_on(connection):
 def test_a_wrong_password_and_a_closed_port_are_their_own_errors(mariadb_server):
     target = opendental_database(mariadb_server)
     with pytest.raises(DatabaseError) as denied:
-        Connection("127.0.0.1", mariadb_server["port"], target["user"], "wrong", target["name"], VERIFIED,
-                   ssl.create_default_context(cafile=mariadb_server["ca"]))
+        tcp_connection(mariadb_server, target["user"], "wrong", target["name"])
     assert denied.value.args[0] == 1045
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
-    with pytest.raises(OperationalError) as refused:
-        Connection("127.0.0.1", port, "u", "p", "d", VERIFIED)
-    assert refused.value.args[0] == 2003 and "refused" in refused.value.args[1].lower()
+    sock = tcp(LOCALHOST, mariadb_server["port"], 5)
+    with pytest.raises(OperationalError) as failed:  # a certificate for another name
+        Connection(sock, "here", target["user"], DB_PASSWORD, target["name"], VERIFIED,
+                   ssl.create_default_context(cafile=mariadb_server["ca"]), host="db.example.org")
+    assert failed.value.args[0] == 2026 and "certificate" in failed.value.args[1]
+    assert sock.fileno() == -1  # closed
 
 
 @pytest.mark.parametrize("given, said", [
@@ -124,11 +131,23 @@ def test_a_wrong_password_and_a_closed_port_are_their_own_errors(mariadb_server)
     (dict(password="pass\0word"), "the password contains a NUL character"),
     (dict(password="pass\ud800word"), "the password is not valid Unicode text"),
 ])
-def test_a_login_value_the_handshake_cannot_carry_is_refused_before_connecting(given, said):
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        listener.settimeout(0.2)
-        arguments = dict(dict(user="od", database="od", password="secret"), **given)
+def test_a_login_value_the_handshake_cannot_carry_is_refused_before_anything_is_sent(given, said):
+    ours, theirs = socket.socketpair()
+    arguments = dict(dict(user="od", database="od", password="secret"), **given)
+    with theirs:
         with pytest.raises(InterfaceError, match=said):
-            Connection("127.0.0.1", listener.getsockname()[1], over=VERIFIED, **arguments)
-        with pytest.raises(socket.timeout):
-            listener.accept()  # no connection was even opened
+            Connection(ours, "here", over=VERIFIED, **arguments)
+        theirs.settimeout(0.2)
+        assert theirs.recv(100) == b""  # closed, and nothing was sent
+    assert ours.fileno() == -1
+
+
+def test_the_local_socket_logs_in_without_tls_and_mariadb_s_peer_authentication_works(mariadb_server):
+    """Through the server's own socket: root is MariaDB's unix_socket user (no password sent at all), and a password
+    user logs in with mysql_native_password; neither needs TLS."""
+    root = Connection(local(mariadb_server["socket"], 5), mariadb_server["socket"], "root", "", "mysql", NO_TLS)
+    try:
+        assert not isinstance(root.socket, ssl.SSLSocket)
+        assert one(root, "SELECT CURRENT_USER()") == [("root@localhost",)]
+    finally:
+        root.close()

@@ -7,10 +7,10 @@ import pytest
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql import PostgresqlStore
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_socket import tcp as tcp_socket
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._postgresql_connection import (
     Connection,
     InterfaceError,
-    tcp_socket,
 )
 from tests.unit.plugins.module_utils.store.store_helpers import plan, raw_declaration
 from tests.unit.plugins.module_utils.store.test_store_postgresql import DB_PASSWORD, odoo_database, options

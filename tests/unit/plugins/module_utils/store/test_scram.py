@@ -16,7 +16,11 @@ from asn1crypto.x509 import Certificate
 from scramp import ScramMechanism
 from scramp.utils import saslprep as scramp_saslprep
 
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _postgresql_connection, _scram
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import (
+    _database_socket,
+    _postgresql_connection,
+    _scram,
+)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._scram import (
     BOUND,
     PLAIN,
@@ -150,7 +154,7 @@ def test_a_signature_rfc_5929_does_not_name_gives_no_binding_hash(kind):
 
 
 def connect(server, user, password, context):
-    sock = _postgresql_connection.tcp_socket("localhost", server["port"], 5)
+    sock = _database_socket.tcp("localhost", server["port"], 5)
     return _postgresql_connection.Connection(sock, user, "postgres", password=password, host="localhost",
                                              ssl_context=context)
 

@@ -283,3 +283,28 @@ def test_restore_puts_the_previous_values_back(database, tmp_path):
         (k, v) for k, v in expected.items() if k[0] != "SMTP_PASS"
     )
     assert_nothing_shown(restored.before, restored.after)
+
+
+def test_on_the_openemr_server_the_local_socket_needs_no_tls(database, tmp_path):
+    """The default deployment: the module on OpenEMR's server, MariaDB through its own socket (as OpenEMR's
+    ``localhost`` reaches it). No TLS; the password still goes only to mysql_native_password."""
+    server = database["server"]
+    mariadb.sql(server, mariadb.grant(database["user"], DB_PASSWORD, database["name"], host="localhost"))
+    first, store = apply(database, host=None, unix_socket=server["socket"])
+    assert first.changed and decrypted(database) == PASSWORD_A
+    assert store.location == "%s@%s/%s" % (database["user"], server["socket"], database["name"])
+    assert store.backup_prefix().startswith("socket_")
+    second, _store = apply(database, host=None, unix_socket=server["socket"])
+    assert not second.changed
+    assert_nothing_shown(first.before, first.after, second.after, store.location)
+
+    everyone = tmp_path / "shared"  # a folder any local user may write: anyone could listen there instead
+    everyone.mkdir()
+    everyone.chmod(0o1777)
+    (everyone / "mysqld.sock").symlink_to(server["socket"])
+    before = checksums(database)
+    with pytest.raises(StoreError, match="the socket folder %s is writable by every local user" % everyone):
+        apply(database, gmail(password=PASSWORD_B), host=None, unix_socket=str(everyone / "mysqld.sock"))
+    with pytest.raises(StoreError, match=r"set store.host \(over the network\) or store.unix_socket"):
+        apply(database, gmail(password=PASSWORD_B), host=None)
+    assert checksums(database) == before
