@@ -17,6 +17,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base imp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import NO_TLS
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_socket import tcp
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._file_attributes import KEEP
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql import MysqlStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_connection import (
     Connection,
@@ -137,6 +138,29 @@ def test_a_malformed_answer_ends_the_run_with_the_store_s_error(answer):
     assert message.startswith("MySQL store od_user@127.0.0.1:%d/opendental: the server " % port), message
     assert "malformed packet" in message or "more column definitions" in message or "empty packet" in message
     assert time.monotonic() - started < PROMPTLY
+
+
+def test_rows_of_another_shape_than_asked_for_end_the_run_with_the_store_s_error():
+    """The schema check asks for two columns; a server that answers with one gets the store's error, not a
+    traceback."""
+    handle, _received = hostile(result([column(b"a")], [b"\x07globals"]))
+    with peer(handle) as port:
+        options = test_store_mysql.options(
+            {"server": {"port": port, "ca": None}, "name": "opendental", "user": "od_user"},
+            tls=False, connect_timeout=3, lock_timeout=3)
+        with pytest.raises(StoreError) as failed:
+            MysqlStore(options).apply(plan(raw_declaration()), KEEP, False, False)
+    assert str(failed.value) == ("MySQL store od_user@127.0.0.1:%d/opendental: the server answered a statement with "
+                                 "rows of another shape than asked for (IndexError); nothing was written" % port)
+
+
+def test_a_server_message_quoting_our_statement_shows_no_value():
+    """Values go as hex literals; a server error that quotes the statement (whole or cut) shows none of them."""
+    secret = "Zz-Secret-Value-1".encode().hex()
+    for message in ("You have an error in your SQL syntax near '_utf8mb4 X'%s' AND x = 1' at line 1" % secret,
+                    "near '_utf8mb4 X'%s" % secret[:9]):
+        said = _mysql._cause(DatabaseError(1064, message), {"connect_timeout": 3}, "db:3306")
+        assert secret[:6] not in said and "X'...'" in said, said
 
 
 def test_a_packet_out_of_sequence_is_refused_and_the_connection_is_not_used_again():

@@ -23,7 +23,7 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._mysql_co
 )
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import StoreError
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import (
-    NO_TLS, UNVERIFIED_TLS, VERIFIED, PasswordRefused, refuse_unless_safe)
+    LOCAL, NO_TLS, UNVERIFIED_TLS, VERIFIED, PasswordRefused, refuse_unless_safe)
 from tests.adversarial.impostor_mysql import SALT, Impostor, Script, switch, tls_context
 from tests.servers import certs
 
@@ -124,6 +124,23 @@ def test_over_verified_tls_a_method_that_wants_the_password_gets_it_inside_that_
                        ssl.create_default_context(cafile=made_certificates["ca"]), host="127.0.0.1")
     assert any(PASSWORD.encode() + b"\0" in data for data in impostor.received)
     assert not any(data in (b"\x01", b"\x02") for data in impostor.received)  # no public key asked for
+
+
+def test_a_channel_called_verified_with_a_context_that_does_not_verify_is_treated_as_unverified(impostor_tls):
+    """What the TLS context checks decides, not the channel the caller names."""
+    with Impostor(SCRIPTS["mysql_clear_password"], impostor_tls) as impostor:
+        with pytest.raises(PasswordRefused, match="over TLS whose certificate was not verified"):
+            Connection(tcp("127.0.0.1", impostor.port, 3), "here", USER, PASSWORD, "opendental", VERIFIED,
+                       _unverified(), host="127.0.0.1")
+    assert not impostor.holds(PASSWORD)
+
+
+def test_over_the_local_socket_the_refusal_names_the_socket_and_no_tls_setting():
+    with pytest.raises(PasswordRefused) as refused:
+        refuse_unless_safe("mysql_clear_password", LOCAL, "/run/mysqld/mysqld.sock")
+    message = str(refused.value)
+    assert "over the server's local socket (store.unix_socket)" in message and "tls_verify" not in message
+    assert "Give the database user a challenge-response method (mysql_native_password" in message
 
 
 def test_a_verified_channel_allows_every_method_and_unknown_names_are_not_quoted():

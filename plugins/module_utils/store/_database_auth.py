@@ -15,7 +15,7 @@ Any database store's driver asks ``refuse_unless_safe`` before answering the ser
 
 from typing import Iterable, Optional, Tuple
 
-VERIFIED, UNVERIFIED_TLS, NO_TLS = "verified TLS", "unverified TLS", "no TLS"
+VERIFIED, UNVERIFIED_TLS, NO_TLS, LOCAL = "verified TLS", "unverified TLS", "no TLS", "local socket"
 # The server's answer proves only that we know the password (offline guessing stays possible: use a long one).
 CHALLENGE_RESPONSE = frozenset(
     ("mysql_native_password", "client_ed25519", "caching_sha2_password", "scram-sha-256", "md5")
@@ -33,6 +33,7 @@ GIVES_AWAY = {
 _CHANNELS = {
     UNVERIFIED_TLS: "TLS whose certificate was not verified (store.tls_verify false)",
     NO_TLS: "a connection without TLS (store.tls false)",
+    LOCAL: "the server's local socket (store.unix_socket)",
 }
 
 
@@ -66,9 +67,11 @@ def refuse_unless_safe(method: str, over: str, where: str) -> None:
         return
     how = "%s (%s)" % (GIVES_AWAY[method], method) if method in GIVES_AWAY else \
         "in an authentication method that is not challenge-response"  # a name the server made up is not quoted
+    fix = ("give the database user a challenge-response method (mysql_native_password, or caching_sha2_password on "
+           "MySQL 8, whose fast path needs the password in the server's cache; scram-sha-256 for PostgreSQL)")
+    if over != LOCAL:
+        fix = ("set store.tls_verify true with store.ca_path naming the CA that signed the database server's "
+               "certificate (docs/security.md), or " + fix)
     raise PasswordRefused(
         "the server at %s asked for the password %s over %s; refused, nothing was sent: an impostor at that address "
-        "would have received it. Set store.tls_verify true with store.ca_path naming the CA that signed the database "
-        "server's certificate (docs/security.md), or give the database user a challenge-response method "
-        "(mysql_native_password, or caching_sha2_password on MySQL 8; scram-sha-256 for PostgreSQL)"
-        % (where, how, _CHANNELS[over]))
+        "would have received it. %s" % (where, how, _CHANNELS[over], fix[0].upper() + fix[1:]))

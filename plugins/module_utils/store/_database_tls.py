@@ -30,6 +30,11 @@ def store_options(**own: dict) -> Dict[str, dict]:
     )
 
 
+def verified(context: object) -> bool:
+    """Whether ``context`` checks the server's certificate and host name."""
+    return isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
 def context(options: dict) -> Optional[ssl.SSLContext]:
     """The SSL context for the connection, or None with ``tls: false``."""
     if not options["tls"]:

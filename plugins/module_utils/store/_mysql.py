@@ -22,6 +22,7 @@ matching no row. Other users' rows and other clinics' rows are never written.
 
 import contextlib
 import json
+import re
 import socket
 from typing import Iterator, Optional, Tuple
 
@@ -38,13 +39,15 @@ from ansible_collections.mailops.mailconfig.plugins.module_utils.store._settings
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._row_backups import safe_name
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _mysql_connection as mysql
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store import _read_budget, _sql_profile
-from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import PasswordRefused, channel
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import (
+    LOCAL, PasswordRefused, channel)
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_store import DatabaseStore
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._base import (
     Outcome, Plan, Session, Snapshot, Store, StoreError, os_cause)
 
 KIND = "MySQL"
 _DEADLOCK, _LOCK_WAIT = 1213, 1205
+_HEX_LITERAL = re.compile(r"X'[0-9A-Fa-f]*'?")
 _RETRIES = 3
 
 
@@ -79,7 +82,8 @@ def _cause(exc, options, where):
         return "cannot connect to %s: %s (is the database server running and reachable?)" % (
             where, exc.strerror or exc)
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    # A server's message may quote the statement, whose values went as hex literals (even cut short): not shown.
+    text = _HEX_LITERAL.sub("X'...'", str(exc.args[1]) if len(exc.args) > 1 else str(exc))
     if code == 1045:
         return "access denied for user %s (check store.user and the database password in the vault)" % options["user"]
     if code == 1044:
@@ -259,6 +263,10 @@ class MysqlStore(DatabaseStore):
         except mysql.Error as exc:
             error = _Deadlock if exc.args and exc.args[0] == _DEADLOCK else StoreError
             raise error(KIND, self.location, scrub(_cause(exc, self.options, self.server()), secrets))
+        except (IndexError, KeyError, TypeError, AttributeError) as exc:  # rows of another shape than the statement's
+            raise StoreError(KIND, self.location, "the server answered a statement with rows of another shape than "
+                             "asked for (%s)%s" % (type(exc).__name__, "" if session and session.committed else
+                                                   "; nothing was written"))
         except OSError as exc:  # the row backup's folder or file
             raise StoreError(
                 KIND, self.location, "cannot write its row backup in %s: %s" % (self.backup_folder(), os_cause(exc))
@@ -284,7 +292,7 @@ class MysqlStore(DatabaseStore):
         if not (options.get("host") or options.get("unix_socket")):
             raise StoreError(KIND, self.location, "set store.host (over the network) or store.unix_socket (on the "
                              "database's own host, such as /run/mysqld/mysqld.sock)")
-        context, over = None, channel(False, False)
+        context, over = None, LOCAL
         if not options.get("unix_socket"):
             over = channel(options["tls"], options["tls_verify"])
             try:
@@ -392,8 +400,8 @@ def _check_schema(connection, profile, location):
         cursor.execute("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                        "AND TABLE_NAME IN (%s)" % ", ".join(["%s"] * len(schema["tables"])), list(schema["tables"]))
         found = {}
-        for table, column in cursor.fetchall():
-            found.setdefault(table.lower(), set()).add(column.lower())
+        for row in cursor.fetchall():  # indexed: rows of another shape are an IndexError (see ``transaction``)
+            found.setdefault(str(row[0]).lower(), set()).add(str(row[1]).lower())
     problem = _sql_profile.schema_problem(profile, found, lambda: _version(connection, schema.get("version")))
     if problem:
         raise StoreError(KIND, location, problem)

@@ -29,10 +29,13 @@ import struct
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import (
+    NO_TLS,
+    UNVERIFIED_TLS,
     VERIFIED,
     refuse_unless_safe,
     unsendable,
 )
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_tls import verified
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads, Budget
 
 # Capability flags (CLIENT_*): 4.1 protocol, secure (20-byte) scramble, plugin names, the database at login.
@@ -44,8 +47,9 @@ _MAX_PACKET = 1 << 24
 _QUIT, _QUERY, _PING = 1, 3, 14
 _OK, _EOF, _ERR, _NULL, _MORE_AUTH = 0x00, 0xFE, 0xFF, 0xFB, 0x01
 _INTEGER_TYPES = frozenset((1, 2, 3, 8, 9, 13))  # TINY, SHORT, LONG, LONGLONG, INT24, YEAR
-_STRING_TYPES = frozenset((15, 16, 249, 250, 251, 252, 253, 254))  # VARCHAR, BIT, the BLOBs, VAR_STRING, STRING
-_BINARY = 63  # the character set of binary strings
+# The other numbers, dates and times: their text is ASCII whatever the character set says.
+_TEXT_TYPES = frozenset((0, 4, 5, 6, 7, 10, 11, 12, 14, 17, 18, 19, 246))
+_BINARY = 63  # the character set of binary strings (and of every number and date)
 _INTEGER = re.compile(rb"-?[0-9]{1,20}")
 _FAST_PATH_DONE, _FULL_AUTHENTICATION = b"\x03", b"\x04"  # caching_sha2_password's "more data" answers
 _CLEAR = ("mysql_clear_password", "sha256_password")  # the password itself: only over verified TLS
@@ -95,6 +99,8 @@ def literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InterfaceError("a statement value is not a finite number")
         return repr(value)
     if isinstance(value, str):
         try:
@@ -167,7 +173,7 @@ class _Column:
             if not _INTEGER.fullmatch(raw):
                 raise ValueError("not an integer")
             return int(raw)
-        if self.charset == _BINARY and self.type in _STRING_TYPES:
+        if self.charset == _BINARY and self.type not in _TEXT_TYPES:  # BLOB, BIT, GEOMETRY, VECTOR...
             return raw
         return raw.decode("utf-8")  # UnicodeDecodeError is a ValueError
 
@@ -209,6 +215,8 @@ class Connection:
         """Log in over ``sock`` (``_database_socket``: closed on failure), the server at ``where``, made TLS with
         ``ssl_context`` for ``host``; ``over`` (``_database_auth``'s channel) decides which authentication methods
         may be answered. Network failures raise OperationalError."""
+        if over == VERIFIED and not verified(ssl_context):  # what the context does decides, not what we are told
+            over = UNVERIFIED_TLS if ssl_context is not None else NO_TLS
         self.socket, self.where, self._over, self._broken = sock, where, over, False
         self._file: Any = None
         self._budget = Budget(read_seconds)
@@ -259,7 +267,7 @@ class Connection:
         except socket.timeout as exc:
             raise OperationalError(2013, "timed out") from exc
         except ssl.SSLError as exc:  # before ValueError: a failed certificate check is both
-            raise OperationalError(2026, "TLS handshake failed: %s" % (exc.strerror or exc)) from exc
+            raise OperationalError(2026, "TLS failed: %s" % (exc.strerror or exc)) from exc
         except (struct.error, IndexError, ValueError) as exc:  # a packet shorter than its fields, or bad text
             raise InterfaceError("the server sent a malformed packet") from exc
         except OSError as exc:
@@ -355,7 +363,13 @@ class Connection:
 
     def query(self, statement: str) -> Tuple[Optional[List[Tuple[str]]], List[tuple], Optional[int]]:
         """Run one statement: its columns (as ``description``), its rows, and the last insert id."""
-        return self._wire(lambda: self._query(statement.encode("utf-8")))
+        try:
+            text = statement.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InterfaceError("a statement is not valid Unicode text") from None
+        if len(text) >= 0xFFFFFF - 1:  # would need continuation packets, which no statement of a store run needs
+            raise InterfaceError("a statement of %d bytes is longer than this client sends" % len(text))
+        return self._wire(lambda: self._query(text))
 
     def _query(self, statement: bytes) -> Tuple[Optional[List[Tuple[str]]], List[tuple], Optional[int]]:
         self._sequence = 0

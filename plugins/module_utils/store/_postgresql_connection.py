@@ -28,6 +28,7 @@ import struct
 from typing import Any, Dict, List, Optional
 
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_auth import unsendable
+from ansible_collections.mailops.mailconfig.plugins.module_utils.store._database_tls import verified
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._read_budget import BoundedReads, Budget
 from ansible_collections.mailops.mailconfig.plugins.module_utils.store._scram import Exchange, ScramFailed
 
@@ -53,11 +54,6 @@ class InterfaceError(Error):
 
 class AuthenticationRefused(InterfaceError):
     """The server asked for something we do not do without verified TLS; no secret was sent."""
-
-
-def verified(context: object) -> bool:
-    """Whether ``context`` checks the server's certificate and host name."""
-    return isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
 
 def driver_error(exc: BaseException) -> bool:

@@ -81,6 +81,11 @@ def test_literals_need_no_quoting(connection):
     assert literal(None) == "NULL" and literal(False) == "0" and literal(12) == "12"
     with pytest.raises(TypeError):
         literal(object())
+    for number in (float("nan"), float("inf")):
+        with pytest.raises(InterfaceError, match="not a finite number"):
+            literal(number)
+    with pytest.raises(InterfaceError, match="longer than this client sends"):
+        one(connection, "SELECT %s", ["x" * (1 << 24)])
     with pytest.raises(InterfaceError, match="not valid Unicode text"):
         one(connection, "SELECT %s", ["bad\ud800"])
     assert one(connection, "SELECT 1") == [(1,)]  # refused before sending: the connection goes on
@@ -99,6 +104,10 @@ def test_columns_are_decoded_by_their_type_and_named(connection):
             "num", "big", "name", "raw", "price", "stamp", "note", "tiny"]
         assert cursor.fetchone() == (1, 2 ** 62, "Zoë", b"\x01\x00", "12.50", "2026-12-07 01:02:03", None, -1)
         assert cursor.fetchone() is None
+        cursor.execute("SELECT ST_GeomFromText('POINT(1 1)'), CAST(2.5 AS DOUBLE), CURDATE() = CAST(%s AS DATE)",
+                       ["2000-01-01"])
+        point, double, same = cursor.fetchone()
+        assert isinstance(point, bytes) and double == "2.5" and same == 0  # binary kept as bytes, numbers as text
 
 
 def test_a_server_error_is_the_server_s_and_the_connection_goes_on(connection):
