@@ -126,7 +126,7 @@ MALFORMED = {
 
 @pytest.mark.parametrize("answer", list(MALFORMED.values()), ids=list(MALFORMED))
 def test_a_malformed_answer_ends_the_run_with_the_store_s_error(answer):
-    handle, _received = hostile([payload for payload in answer])
+    handle, _received = hostile(answer)
     with peer(handle) as port:
         options = test_store_mysql.options(
             {"server": {"port": port, "ca": None}, "name": "opendental", "user": "od_user"},

@@ -22,6 +22,7 @@ not what it says ends the exchange (``InterfaceError``) and the connection is no
 
 import contextlib
 import hashlib
+import math
 import re
 import socket
 import ssl
@@ -99,7 +100,7 @@ def literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise InterfaceError("a statement value is not a finite number")
         return repr(value)
     if isinstance(value, str):
